@@ -1,0 +1,89 @@
+"""Named permissions and the one table that maps roles to them.
+
+Every route declares the permission it needs; beacon.access.policy refuses in one place.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    RECORDS_VIEW = "records:view"
+    RECORDS_SEARCH = "records:search"
+    RECORDS_ENTER = "records:enter"
+    RECORDS_MODIFY = "records:modify"
+    RECORDS_LOCATE = "records:locate"
+    RECORDS_CLEAR = "records:clear"
+    RECORDS_CANCEL = "records:cancel"
+    RECORDS_IMPORT = "records:import"
+    OPERATIONS_VIEW = "operations:view"
+    OPERATIONS_MANAGE = "operations:manage"
+    OPERATIONS_RECORD = "operations:record"  # outcomes and field events
+    OPERATIONS_REPORT = "operations:report"  # aggregate results only
+    OPERATIONS_EXPORT = "operations:export"  # bundles with personal data
+    VICTIMS_VIEW = "victims:view"
+    REFERRALS_VIEW = "referrals:view"
+    REFERRALS_RESPOND = "referrals:respond"
+    INTAKE_MANAGE = "intake:manage"
+    AUDIT_VIEW = "audit:view"
+    AUDIT_EXPORT = "audit:export"
+    ACCOUNTS_MANAGE = "accounts:manage"
+    AGENCIES_MANAGE = "agencies:manage"
+
+
+P = Permission
+
+_READ_CASES = {
+    P.RECORDS_VIEW,
+    P.RECORDS_SEARCH,
+    P.OPERATIONS_VIEW,
+    P.OPERATIONS_REPORT,
+    P.VICTIMS_VIEW,
+}
+_FIELD_WORK = {
+    P.RECORDS_ENTER,
+    P.RECORDS_MODIFY,
+    P.RECORDS_LOCATE,
+    P.RECORDS_CLEAR,
+    P.OPERATIONS_RECORD,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    # Administering accounts does not include reading case files.
+    "system_admin": frozenset({P.ACCOUNTS_MANAGE, P.AGENCIES_MANAGE, P.AUDIT_VIEW, P.AUDIT_EXPORT}),
+    "hub_coordinator": frozenset(
+        _READ_CASES
+        | _FIELD_WORK
+        | {
+            P.OPERATIONS_MANAGE,
+            P.OPERATIONS_EXPORT,
+            P.RECORDS_IMPORT,
+            P.INTAKE_MANAGE,
+            P.RECORDS_CANCEL,
+        }
+    ),
+    "supervisor": frozenset(
+        _READ_CASES
+        | _FIELD_WORK
+        | {
+            P.OPERATIONS_MANAGE,
+            P.OPERATIONS_EXPORT,
+            P.RECORDS_IMPORT,
+            P.INTAKE_MANAGE,
+            P.RECORDS_CANCEL,
+        }
+    ),
+    "investigator": frozenset(_READ_CASES | _FIELD_WORK),
+    "analyst": frozenset(_READ_CASES | {P.INTAKE_MANAGE}),
+    "caseworker": frozenset({P.REFERRALS_VIEW, P.REFERRALS_RESPOND}),
+    "pio": frozenset({P.OPERATIONS_REPORT}),
+    # The named system actor used by the CLI, demo loader and jobs.
+    "system": frozenset(Permission),
+}
+
+ROLES = tuple(ROLE_PERMISSIONS)
+
+
+def role_has(role: str, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,59 @@
+"""The append-only, hash-chained audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    class Outcome(models.TextChoices):
+        SUCCESS = "success"
+        DENIED = "denied"
+        FAILURE = "failure"
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)  # UTC, microsecond precision
+    actor = models.CharField(max_length=150)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    agency_ori = models.CharField(max_length=9, db_index=True)
+    role = models.CharField(max_length=40)
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    source_address = models.CharField(max_length=64, blank=True)
+    via = models.CharField(max_length=8, blank=True)
+    # Which fields were read, before/after values of a change, or other context.
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit events are append-only and cannot be deleted.")
+
+
+class ChainHead(models.Model):
+    """One row holding the last sequence number and hash.
+
+    Writers lock it (SELECT ... FOR UPDATE) so concurrent writers keep one chain.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

@@ -1,0 +1,135 @@
+"""The missing-person registry, modelled on the NCIC Missing Person File.
+
+A record's status is derived from its immutable transaction history; the
+``status`` column is a cache written only by beacon.records.services in the same
+transaction as the history row that changes it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from beacon.agencies.models import Agency, Jurisdiction
+from beacon.records import codes
+
+
+class MissingPersonRecord(models.Model):
+    nic = models.CharField("NIC", max_length=10, unique=True)
+    category = models.CharField("MKE", max_length=3, choices=codes.Category.choices)
+    last_name = models.CharField("NAM (last)", max_length=60)
+    first_name = models.CharField("NAM (first)", max_length=60, blank=True)
+    middle_name = models.CharField("NAM (middle)", max_length=60, blank=True)
+    sex = models.CharField("SEX", max_length=1, choices=codes.Sex.choices)
+    race = models.CharField(
+        "RAC", max_length=1, choices=codes.Race.choices, default=codes.Race.UNKNOWN
+    )
+    dob = models.DateField("DOB", null=True, blank=True)
+    height_in = models.PositiveSmallIntegerField("HGT (inches)", null=True, blank=True)
+    weight_lb = models.PositiveSmallIntegerField("WGT (pounds)", null=True, blank=True)
+    eyes = models.CharField(
+        "EYE", max_length=3, choices=codes.Eyes.choices, default=codes.Eyes.UNKNOWN
+    )
+    hair = models.CharField(
+        "HAI", max_length=3, choices=codes.Hair.choices, default=codes.Hair.UNKNOWN
+    )
+    smt = models.JSONField("SMT", default=list, blank=True)  # scars, marks, tattoos
+    dlc = models.DateField("DLC")  # date of last contact
+    place_last_seen = models.CharField(max_length=200, blank=True)
+    jurisdiction_last_seen = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    circumstances = models.CharField(
+        max_length=24, choices=codes.Circumstance.choices, default=codes.Circumstance.UNKNOWN
+    )
+    originating_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records")
+    oca = models.CharField("OCA", max_length=20)
+    ncmec_number = models.CharField("NCMEC case number", max_length=20, blank=True)
+    notes = models.TextField(blank=True)
+    tlp = models.CharField(max_length=12, choices=codes.Tlp.choices, default=codes.Tlp.AMBER)
+    reported_at = models.DateTimeField(null=True, blank=True)  # when the report was received
+    entered_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=codes.Status.choices, default=codes.Status.ACTIVE
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["originating_agency", "oca"], name="record_ori_oca"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "category"]),
+            models.Index(fields=["dob"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nic} {self.last_name}, {self.first_name}"
+
+
+class RecordName(models.Model):
+    """Every name a record answers to (primary, aliases, nicknames) with phonetic keys.
+
+    The search index: one row per name, keyed for phonetic lookup.
+    """
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary"
+        ALIAS = "alias"
+        NICKNAME = "nickname"
+
+    record = models.ForeignKey(MissingPersonRecord, on_delete=models.CASCADE, related_name="names")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PRIMARY)
+    last_name = models.CharField(max_length=60)
+    first_name = models.CharField(max_length=60, blank=True)
+    middle_name = models.CharField(max_length=60, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name} ({self.kind})"
+
+
+class RecordDob(models.Model):
+    """Alias dates of birth (the primary DOB is on the record)."""
+
+    record = models.ForeignKey(
+        MissingPersonRecord, on_delete=models.CASCADE, related_name="alias_dobs"
+    )
+    dob = models.DateField()
+
+    def __str__(self) -> str:
+        return str(self.dob)
+
+
+class RecordPhoto(models.Model):
+    record = models.ForeignKey(MissingPersonRecord, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="photos/")
+    caption = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.caption or str(self.file.name)
+
+
+class RecordTransaction(models.Model):
+    """One immutable step in a record's history: enter, modify, locate, clear, cancel."""
+
+    record = models.ForeignKey(
+        MissingPersonRecord, on_delete=models.PROTECT, related_name="transactions"
+    )
+    kind = models.CharField(max_length=8, choices=codes.TransactionKind.choices)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    # locate: where, when, by whom, disposition; clear: how; modify: before/after.
+    detail = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField()  # the record's version after this step
+
+    class Meta:
+        ordering = ["record_id", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "version"], name="transaction_record_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version} of record {self.record_id}"

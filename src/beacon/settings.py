@@ -1,0 +1,168 @@
+"""Django settings, read from the environment.
+
+BEACON_MODE      demo | development | test | production (default production)
+BEACON_SECRET_KEY  required outside demo/development/test
+BEACON_DATA_DIR  where the SQLite file, uploads and anchors live
+                 (default: $XDG_DATA_HOME/beacon, i.e. ~/.local/share/beacon)
+DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon; default SQLite
+                 file $BEACON_DATA_DIR/beacon.sqlite3
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+# Lets admin.ModelAdmin[Model] and similar generics work at run time.
+django_stubs_ext.monkeypatch()
+
+MODE = os.environ.get("BEACON_MODE", "production")
+if MODE not in {"demo", "development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"BEACON_MODE must be demo, development, test or production, not {MODE!r}"
+    )
+RELAXED_MODES = {"demo", "development", "test"}
+
+_DEFAULT_SECRET = "beacon-insecure-default-secret-for-demo-only"  # noqa: S105
+SECRET_KEY = os.environ.get("BEACON_SECRET_KEY", _DEFAULT_SECRET)
+if MODE not in RELAXED_MODES and (SECRET_KEY == _DEFAULT_SECRET or len(SECRET_KEY) < 32):
+    # Fail fast: a production deployment with a guessable secret signs forgeable sessions.
+    raise ImproperlyConfigured(
+        "BEACON_SECRET_KEY must be set to a random value of at least 32 characters "
+        "outside demo mode (set BEACON_MODE=demo to try Beacon with demo data)."
+    )
+
+_xdg = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+DATA_DIR = Path(os.environ.get("BEACON_DATA_DIR", _xdg / "beacon")).resolve()
+DEBUG = MODE == "development"
+ALLOWED_HOSTS = os.environ.get("BEACON_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "beacon.core",
+    "beacon.agencies",
+    "beacon.audit",
+    "beacon.access",
+    "beacon.records",
+    "beacon.operations",
+    "beacon.intake",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "beacon.urls"
+WSGI_APPLICATION = "beacon.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = os.environ.get("DATABASE_URL", "")
+    if url:
+        db: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        # A unique test database per run lets several test runs share one server.
+        db["TEST"] = {"NAME": os.environ.get("BEACON_TEST_DB", f"test_beacon_{os.getpid()}")}
+        return db
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "beacon.sqlite3"),
+        "OPTIONS": {
+            # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two
+            # writers queue instead of failing half-way with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA busy_timeout=30000;"
+            ),
+        },
+        # Tests use a file, not :memory:, so WAL and synchronous=FULL hold there too.
+        "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": max(8, int(os.environ.get("BEACON_PASSWORD_MIN_LENGTH", "12")))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+PASSWORD_HASHERS = (
+    [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+    if os.environ.get("BEACON_FIPS") == "1"
+    else [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_SECURE = MODE == "production"
+CSRF_COOKIE_SECURE = MODE == "production"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
