@@ -1,0 +1,66 @@
+"""Need-to-know: the one place that says who may see and do what.
+
+Every queryset of personal data comes from a function here; views, API handlers,
+CLI commands, exports and reports never use a bare ``Model.objects``.
+Not allowed and not found look the same: ``get_*`` functions raise NotVisible.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from beacon.access.permissions import Permission, role_has
+from beacon.audit import services as audit
+from beacon.core.actor import Actor
+from beacon.core.errors import Forbidden, NotVisible
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from beacon.records.models import MissingPersonRecord
+
+
+def has(actor: Actor, permission: Permission) -> bool:
+    return role_has(actor.role, permission)
+
+
+def require(
+    actor: Actor, permission: Permission, *, object_type: str = "", object_id: object = ""
+) -> None:
+    """Refuse (403) and audit the denial when the actor's role lacks ``permission``."""
+    if not has(actor, permission):
+        audit.record(
+            actor,
+            "access.denied",
+            object_type=object_type,
+            object_id=object_id,
+            outcome="denied",
+            detail={"permission": str(permission)},
+        )
+        raise Forbidden(f"Your role may not {permission}.")
+
+
+def records_visible_to(actor: Actor) -> QuerySet[MissingPersonRecord]:
+    """Missing-person records the actor may see.
+
+    Visible to the originating agency (and, once operations exist, to the agencies
+    of every operation that targets the record). The system actor sees all.
+    """
+    from beacon.records.models import MissingPersonRecord
+
+    records = MissingPersonRecord.objects.all()
+    if actor.is_system:
+        return records
+    if not has(actor, Permission.RECORDS_VIEW):
+        return records.none()
+    return records.filter(originating_agency_id=actor.agency_id)
+
+
+def get_visible_record(actor: Actor, nic: str) -> MissingPersonRecord:
+    """One record by NIC, or NotVisible (404) whether it is missing or hidden."""
+    from beacon.records.models import MissingPersonRecord
+
+    try:
+        return records_visible_to(actor).get(nic=nic.upper())
+    except MissingPersonRecord.DoesNotExist:
+        raise NotVisible() from None

@@ -1,0 +1,51 @@
+"""Declaring the permission a route needs, and refusing in one place.
+
+    @router.get("/{nic}")
+    @requires(Permission.RECORDS_VIEW)
+    def show(request, nic: str): ...
+
+The decorator records the permission on the function (the permission test matrix
+reads it from the route table: a route without one fails that test) and checks it
+before the handler runs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.http import HttpRequest
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.access.requests import actor_for
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PERMISSION_ATTR = "beacon_permission"
+PUBLIC = "public"  # declared on the few routes anyone may call (sign-in, health)
+
+
+def requires(permission: Permission | str) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if permission != PUBLIC:
+                policy.require(actor_for(request), Permission(permission))
+            return view(request, *args, **kwargs)
+
+        setattr(checked, PERMISSION_ATTR, str(permission))
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def declared_permission(view: Callable[..., Any]) -> str | None:
+    """The permission a view declared, looking through decorators that wrap it."""
+    while view is not None:
+        found = getattr(view, PERMISSION_ATTR, None)
+        if found:
+            return str(found)
+        view = getattr(view, "__wrapped__", None)  # type: ignore[assignment]
+    return None
