@@ -17,6 +17,7 @@ from beacon.core.errors import Forbidden, NotVisible
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
+    from beacon.operations.models import Operation, Referral, Victim
     from beacon.records.models import MissingPersonRecord
 
 
@@ -53,7 +54,12 @@ def records_visible_to(actor: Actor) -> QuerySet[MissingPersonRecord]:
         return records
     if not has(actor, Permission.RECORDS_VIEW):
         return records.none()
-    return records.filter(originating_agency_id=actor.agency_id)
+    from django.db.models import Q
+
+    from beacon.operations.models import Target
+
+    targeted = Target.objects.filter(operation__in=operations_visible_to(actor)).values("record_id")
+    return records.filter(Q(originating_agency_id=actor.agency_id) | Q(pk__in=targeted))
 
 
 def get_visible_record(actor: Actor, nic: str) -> MissingPersonRecord:
@@ -64,3 +70,54 @@ def get_visible_record(actor: Actor, nic: str) -> MissingPersonRecord:
         return records_visible_to(actor).get(nic=nic.upper())
     except MissingPersonRecord.DoesNotExist:
         raise NotVisible() from None
+
+
+def operations_visible_to(actor: Actor) -> QuerySet[Operation]:
+    """Operations the actor may see: those its agency takes part in, and the
+    sub-operations of a hub its agency takes part in. The system actor sees all."""
+    from beacon.operations.models import Operation, Participation
+
+    operations = Operation.objects.all()
+    if actor.is_system:
+        return operations
+    if not (has(actor, Permission.OPERATIONS_VIEW) or has(actor, Permission.OPERATIONS_REPORT)):
+        return operations.none()
+    mine = Participation.objects.filter(agency_id=actor.agency_id).values("operation_id")
+    return operations.filter(pk__in=mine) | operations.filter(parent_id__in=mine)
+
+
+def victims_visible_to(actor: Actor) -> QuerySet[Victim]:
+    """Victims visible to the agencies of their operation and to the agencies they
+    were referred to."""
+    from django.db.models import Q
+
+    from beacon.operations.models import Referral, Victim
+
+    victims = Victim.objects.all()
+    if actor.is_system:
+        return victims
+    visible = Q(pk__in=[])
+    if has(actor, Permission.VICTIMS_VIEW):
+        visible |= Q(operation__in=operations_visible_to(actor))
+    if has(actor, Permission.REFERRALS_VIEW):
+        referred = Referral.objects.filter(to_agency_id=actor.agency_id).values("victim_id")
+        visible |= Q(pk__in=referred)
+    return victims.filter(visible)
+
+
+def referrals_visible_to(actor: Actor) -> QuerySet[Referral]:
+    """Referrals visible to the agency they were sent to and to the agencies of the
+    victim's operation."""
+    from django.db.models import Q
+
+    from beacon.operations.models import Referral
+
+    referrals = Referral.objects.all()
+    if actor.is_system:
+        return referrals
+    visible = Q(pk__in=[])
+    if has(actor, Permission.REFERRALS_VIEW):
+        visible |= Q(to_agency_id=actor.agency_id)
+    if has(actor, Permission.VICTIMS_VIEW):
+        visible |= Q(victim__operation__in=operations_visible_to(actor))
+    return referrals.filter(visible)

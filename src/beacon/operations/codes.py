@@ -1,0 +1,159 @@
+"""Code tables of operations: statuses, roles, outcomes, event kinds."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ADULT_AGE = 18
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+class Focus(models.TextChoices):
+    MISSING_CHILDREN = "missing_children", _("Missing children")
+    SEX_TRAFFICKING = "sex_trafficking", _("Sex trafficking")
+    LABOUR_TRAFFICKING = "labour_trafficking", _("Labour trafficking")
+    CSAM = "csam", _("Child sexual abuse material")
+
+
+class ParticipantRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    PARTNER = "partner", _("Partner")
+    CHILD_WELFARE = "child_welfare", _("Child welfare")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    NGO = "ngo", _("NGO")
+    FOREIGN = "foreign", _("Foreign counterpart")
+
+
+class OutcomeKind(models.TextChoices):
+    LOCATED = "located", _("Located")
+    RECOVERED = "recovered", _("Recovered")
+
+
+class OutcomeHow(models.TextChoices):
+    # located
+    RETURNED_VOLUNTARILY = "returned_voluntarily", _("Returned voluntarily to guardian")
+    WITH_FRIENDS_OR_RELATIVES = "with_friends_or_relatives", _("Found with friends or relatives")
+    OTHER_JURISDICTION = "other_jurisdiction", _("Found in another jurisdiction or country")
+    WELFARE_CHECK = "welfare_check", _("Welfare check")
+    # recovered
+    RETURNED_TO_GUARDIAN = "returned_to_guardian", _("Returned to guardian")
+    PLACED_WITH_CHILD_WELFARE = "placed_with_child_welfare", _("Placed with child welfare")
+
+
+LOCATED_HOWS = frozenset(
+    {
+        OutcomeHow.RETURNED_VOLUNTARILY,
+        OutcomeHow.WITH_FRIENDS_OR_RELATIVES,
+        OutcomeHow.OTHER_JURISDICTION,
+        OutcomeHow.WELFARE_CHECK,
+    }
+)
+RECOVERED_HOWS = frozenset({OutcomeHow.RETURNED_TO_GUARDIAN, OutcomeHow.PLACED_WITH_CHILD_WELFARE})
+
+
+class Priority(models.TextChoices):
+    URGENT = "urgent", _("Urgent (10 minutes)")
+    ROUTINE = "routine", _("Routine (1 hour)")
+
+
+class LeadStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class ArrestRole(models.TextChoices):
+    TRAFFICKER = "trafficker", _("Trafficker")
+    PIMP_PANDERER = "pimp_panderer", _("Pimp or panderer")
+    BUYER = "buyer", _("Buyer")
+    CSAM_PRODUCER = "csam_producer", _("CSAM producer")
+    CSAM_DISTRIBUTOR = "csam_distributor", _("CSAM distributor")
+    OTHER = "other", _("Other")
+
+
+class Nibrs(models.TextChoices):
+    """NIBRS offence codes that fit trafficking and exploitation charges."""
+
+    COMMERCIAL_SEX_ACTS = "64A", _("Human trafficking, commercial sex acts")
+    INVOLUNTARY_SERVITUDE = "64B", _("Human trafficking, involuntary servitude")
+    PROSTITUTION = "40A", _("Prostitution")
+    ASSISTING_PROSTITUTION = "40B", _("Assisting or promoting prostitution")
+    PURCHASING_PROSTITUTION = "40C", _("Purchasing prostitution")
+
+
+class AgeGroup(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    ADULT = "adult", _("Adult")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+    UNKNOWN = "U", _("Unknown")
+
+
+class SelfIdentification(models.TextChoices):
+    VICTIM = "victim", _("Victim")
+    SEX_WORKER = "sex_worker", _("Sex worker")
+    NOT_STATED = "not_stated", _("Not stated")
+
+
+class Consent(models.TextChoices):
+    GIVEN = "given", _("Consented to services")
+    DECLINED = "declined", _("Declined services")
+    NOT_ASKED = "not_asked", _("Not asked")
+
+
+class RaidKind(models.TextChoices):
+    RESIDENCE = "residence", _("Residence")
+    MASSAGE_PARLOUR = "massage_parlour", _("Massage parlour")
+    HOTEL = "hotel", _("Hotel")
+    ONLINE_CONTACT = "online_contact", _("Online contact")
+    OTHER = "other", _("Other site")
+
+
+class ServiceKind(models.TextChoices):
+    SCREENING = "screening", _("Screening for exploitation")
+    MEDICAL = "medical", _("Medical")
+    SHELTER = "shelter", _("Shelter")
+    ADVOCACY = "advocacy", _("Advocacy")
+    LEGAL = "legal", _("Legal")
+
+
+class ServiceStatus(models.TextChoices):
+    OFFERED = "offered", _("Offered")
+    PROVIDED = "provided", _("Provided")
+
+
+class ReferralStatus(models.TextChoices):
+    OFFERED = "offered", _("Offered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class InvestigationType(models.TextChoices):
+    CHILD_SEXUAL_ABUSE = "child_sexual_abuse", _("Child sexual abuse")
+    HUMAN_TRAFFICKING = "human_trafficking", _("Human trafficking")
+    CSAM = "csam", _("Child sexual abuse material")
+    OTHER = "other", _("Other")
+
+
+class Qualifier(models.TextChoices):
+    EXACT = "exact", _("exactly")
+    AT_LEAST = "at_least", _("at least")
+    MORE_THAN = "more_than", _("more than")
+    ABOUT = "about", _("about")
+
+
+class FigureScope(models.TextChoices):
+    OPERATION = "operation", _("Operation")
+    SERIES = "series", _("Series")
+    JURISDICTION = "jurisdiction", _("Jurisdiction")
+    AGENCY = "agency", _("Agency")

@@ -1,0 +1,79 @@
+"""Operations, the series they belong to and the agencies taking part."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from beacon.agencies.models import Agency, Jurisdiction
+from beacon.operations import codes
+
+
+class Series(models.Model):
+    """A recurring operation (Protected Childhood 1..8); editions are operations."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    first_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    origin = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Operation(models.Model):
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=32, unique=True)
+    description = models.TextField(blank=True)
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)  # open while null
+    announced = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=codes.Status.choices, default=codes.Status.PLANNED
+    )
+    focus = models.JSONField(default=list, blank=True)  # list of codes.Focus values
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="sub_operations"
+    )
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.PROTECT, related_name="editions"
+    )
+    edition = models.PositiveSmallIntegerField(null=True, blank=True)
+    jurisdictions = models.ManyToManyField(Jurisdiction, blank=True, related_name="operations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "edition"], name="operation_series_edition"),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="operation_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participation(models.Model):
+    operation = models.ForeignKey(
+        Operation, on_delete=models.CASCADE, related_name="participations"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=16, choices=codes.ParticipantRole.choices)
+
+    class Meta:
+        ordering = ["operation_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "agency"], name="participation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} ({self.role}) in {self.operation}"

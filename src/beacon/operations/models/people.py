@@ -1,0 +1,41 @@
+"""People an operation deals with: one row per person, whatever their roles."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from beacon.agencies.models import Jurisdiction
+from beacon.operations import codes
+from beacon.operations.refs import new_ref
+
+
+class Person(models.Model):
+    """One person; their roles (target, victim, arrestee) are the rows that point here."""
+
+    ref = models.CharField(max_length=40, unique=True, default=new_ref)
+    last_name = models.CharField(max_length=60, blank=True)
+    first_name = models.CharField(max_length=60, blank=True)
+    sex = models.CharField(max_length=1, choices=codes.Sex.choices, default=codes.Sex.UNKNOWN)
+    dob = models.DateField(null=True, blank=True)
+    nationality = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name}".strip(", ") or self.ref
+
+    @property
+    def roles(self) -> list[str]:
+        """The roles this person has, read from the rows that point to them."""
+        found = []
+        for role, related in (
+            ("target", "target_roles"),
+            ("victim", "victim_roles"),
+            ("arrestee", "arrests"),
+        ):
+            if getattr(self, related).exists():
+                found.append(role)
+        return found
