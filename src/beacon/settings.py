@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "beacon.records",
     "beacon.operations",
     "beacon.intake",
+    "beacon.web",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "beacon.web.context.navigation",
             ],
         },
     },
@@ -146,6 +148,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Third-party browser assets come from installed packages (htmx, Leaflet, plotly.js).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "beacon.web.finders.PackageAssetFinder",
+]
 MEDIA_ROOT = DATA_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,1 @@
+"""The server-rendered web application: pages over the domain services."""

@@ -1,0 +1,1 @@
+"""Map outlines served from installed packages (no request leaves the closed network)."""
