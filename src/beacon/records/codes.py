@@ -86,6 +86,7 @@ class TransactionKind(models.TextChoices):
     LOCATE = "locate", _("Locate")
     CLEAR = "clear", _("Clear")
     CANCEL = "cancel", _("Cancel")
+    VALIDATE = "validate", _("Validate")
 
 
 class ClearHow(models.TextChoices):

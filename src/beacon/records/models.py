@@ -52,6 +52,9 @@ class MissingPersonRecord(models.Model):
         max_length=10, choices=codes.Status.choices, default=codes.Status.ACTIVE
     )
     version = models.PositiveIntegerField(default=1)
+    # Deadlines (beacon.records.deadlines): cached, written with the transaction that moves them.
+    entry_due_at = models.DateTimeField(null=True, blank=True)  # juvenile: report + 2 h
+    validation_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -60,6 +63,7 @@ class MissingPersonRecord(models.Model):
         indexes = [
             models.Index(fields=["status", "category"]),
             models.Index(fields=["dob"]),
+            models.Index(fields=["status", "validation_due_at"], name="record_validation_due"),
         ]
 
     def __str__(self) -> str:
@@ -133,3 +137,45 @@ class RecordTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version} of record {self.record_id}"
+
+
+class NameKey(models.Model):
+    """The search index: one row per (record, blocking key).
+
+    ``key`` is a signed 64-bit hash of a key kind and value (see beacon.records.keys),
+    e.g. NYSIIS(last) + nickname-canonical first name, or last-name sound + DOB.
+    The composite index (key, record) answers a lookup from the index alone.
+    """
+
+    record = models.ForeignKey(
+        MissingPersonRecord, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["key", "record"], name="namekey_key_record"),
+            models.Index(fields=["record"], name="namekey_record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} -> {self.record_id}"
+
+
+class NameVariant(models.Model):
+    """Name-variant table: a given name and the canonical name it is a form of.
+
+    Bill -> William, Kate -> Katherine, Chuy -> Jesus. A canonical name also maps to
+    itself. Shipped as data (beacon/records/data/name_variants.csv), loaded by a migration.
+    """
+
+    variant = models.CharField(max_length=40)
+    canonical = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "canonical"], name="namevariant_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant} -> {self.canonical}"

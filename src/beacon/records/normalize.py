@@ -1,0 +1,42 @@
+"""Folding names for matching: accents removed, upper case, letters and single spaces."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NOT_LETTER = re.compile(r"[^A-Z ]+")
+_SPACES = re.compile(r"\s+")
+_PARTICLES = frozenset(
+    {"DE", "DEL", "LA", "LOS", "LAS", "Y", "VAN", "VON", "DA", "DOS", "AL", "EL"}
+)
+
+
+def fold(name: str) -> str:
+    """'José-María  O'Neil' -> 'JOSE MARIA ONEIL'."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
+    text = text.replace("'", "").replace("-", " ").replace(".", " ")
+    text = _NOT_LETTER.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def surname_forms(last: str) -> list[str]:
+    """The whole folded surname (spaces removed) and each main part of a compound one.
+
+    'Garcia Lopez' -> ['GARCIALOPEZ', 'GARCIA', 'LOPEZ']; 'de la Cruz' -> ['DELACRUZ', 'CRUZ'].
+    """
+    folded = fold(last)
+    if not folded:
+        return []
+    forms = [folded.replace(" ", "")]
+    parts = [p for p in folded.split(" ") if p not in _PARTICLES and len(p) > 1]
+    if len(parts) > 1 or (parts and parts[0] != forms[0]):
+        forms.extend(p for p in parts if p not in forms)
+    return forms
+
+
+def given_form(first: str) -> str:
+    """The first given name, folded ('Mary Ann' -> 'MARY')."""
+    folded = fold(first)
+    return folded.split(" ")[0] if folded else ""

@@ -1,0 +1,486 @@
+"""The registry's rules: enter, modify, locate, clear, cancel, validate; history.
+
+Every change runs in one transaction (a savepoint when the caller already holds
+one, as operations does when it records an outcome): the record is locked, its
+version checked, the immutable RecordTransaction written, the cached status and
+version updated with a conditional UPDATE, and the audit event appended.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.agencies.models import Jurisdiction
+from beacon.audit import services as audit
+from beacon.core.actor import Actor
+from beacon.core.errors import (
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    NotVisible,
+    StaleVersion,
+    ValidationFailed,
+)
+from beacon.records import codes, deadlines, indexing
+from beacon.records.inputs import NameInput, RecordInput, coerce_changes
+from beacon.records.models import MissingPersonRecord, RecordTransaction
+from beacon.records.nic import assign_nic
+from beacon.records.status import agency_refusal, derive_status, refusal
+from beacon.records.validation import Errors, RecordValidator, parse_jurisdiction_ref
+
+K = codes.TransactionKind
+S = codes.Status
+OBJECT_TYPE = "record"
+TEXT_MAX = 200
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Jurisdiction):
+        return f"{value.kind}:{value.code}"
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, NameInput):
+        return dataclasses.asdict(value)
+    return value
+
+
+def record_input_of(record: MissingPersonRecord) -> RecordInput:
+    """The record's current descriptors as an input (the base a modify applies to)."""
+    place = record.jurisdiction_last_seen
+    return RecordInput(
+        category=record.category,
+        last_name=record.last_name,
+        first_name=record.first_name,
+        middle_name=record.middle_name,
+        sex=record.sex,
+        race=record.race,
+        dob=record.dob,
+        alias_dobs=tuple(indexing.current_alias_dobs(record)),
+        aliases=tuple(indexing.current_aliases(record)),
+        height_in=record.height_in,
+        weight_lb=record.weight_lb,
+        eyes=record.eyes,
+        hair=record.hair,
+        smt=tuple(record.smt or ()),
+        dlc=record.dlc,
+        place_last_seen=record.place_last_seen,
+        jurisdiction_last_seen=f"{place.kind}:{place.code}" if place else "",
+        circumstances=record.circumstances,
+        originating_ori=record.originating_agency.ori,
+        oca=record.oca,
+        ncmec_number=record.ncmec_number,
+        notes=record.notes,
+        tlp=record.tlp,
+        reported_at=record.reported_at,
+        nic=record.nic,
+    )
+
+
+def _snapshot(data: RecordInput) -> dict[str, object]:
+    return {f.name: _jsonable(getattr(data, f.name)) for f in dataclasses.fields(data)}
+
+
+# ---------------------------------------------------------------- enter
+
+
+def enter_record(
+    actor: Actor, data: RecordInput, *, now: datetime | None = None, reason: str = ""
+) -> MissingPersonRecord:
+    """Enter a new record (version 1, status active) and index it for search."""
+    policy.require(actor, Permission.RECORDS_ENTER, object_type=OBJECT_TYPE)
+    now = now or timezone.now()
+    if actor.is_system and not data.originating_ori.strip():
+        raise ValidationFailed.on("originating_ori", "name the originating agency (ORI)")
+    clean = RecordValidator(now=now).clean(data, default_agency=actor.agency)
+    agency = clean.originating_agency
+    if not actor.is_system and agency.pk != actor.agency_id:
+        raise Forbidden("You may enter records only for your own agency.")
+    with transaction.atomic():
+        if clean.nic and MissingPersonRecord.objects.filter(nic=clean.nic).exists():
+            raise Conflict(f"NIC {clean.nic} is already in use.", fields={"nic": ["in use"]})
+        if MissingPersonRecord.objects.filter(
+            originating_agency=agency, oca=clean.values["oca"]
+        ).exists():
+            raise Conflict(
+                f"{agency.ori} already has a record with OCA {clean.values['oca']}.",
+                fields={"oca": ["already used by this agency"]},
+            )
+        record = MissingPersonRecord(
+            nic=clean.nic or assign_nic(),
+            originating_agency=agency,
+            entered_at=now,
+            status=S.ACTIVE,
+            version=1,
+            validation_due_at=deadlines.first_validation_due_at(now),
+            **clean.values,  # type: ignore[arg-type]
+        )
+        record.entry_due_at = deadlines.entry_due_at(record.category, record.reported_at)
+        try:
+            with transaction.atomic():
+                record.save(force_insert=True)
+        except IntegrityError:
+            raise Conflict("The NIC or the agency's OCA is already in use.") from None
+        indexing.write_index(record, clean.aliases, clean.alias_dobs)
+        snapshot = _snapshot(record_input_of(record))
+        _write(actor, record, K.ENTER, now, reason, {"entered": snapshot})
+    return record
+
+
+# ---------------------------------------------------------------- changes to a record
+
+
+def _locked(actor: Actor, nic: str, expected_version: int | None) -> MissingPersonRecord:
+    """The visible record, locked for update; StaleVersion if the client's copy is old."""
+    record = (
+        policy.records_visible_to(actor)
+        .select_for_update()
+        .select_related("originating_agency", "jurisdiction_last_seen")
+        .filter(nic=nic.strip().upper())
+        .first()
+    )
+    if record is None:
+        raise NotVisible()
+    if expected_version is not None and expected_version != record.version:
+        raise StaleVersion(
+            f"Record {record.nic} is at version {record.version}, not {expected_version}; "
+            "reload it and try again. Nothing was changed."
+        )
+    return record
+
+
+def _refuse_status(kind: str, record: MissingPersonRecord) -> None:
+    why = refusal(kind, S(record.status))
+    if why:
+        raise IllegalTransition(why)
+
+
+def _refuse_other_agency(kind: str, actor: Actor, record: MissingPersonRecord) -> None:
+    why = agency_refusal(kind, actor, record.originating_agency)
+    if why:
+        raise IllegalTransition(why)
+
+
+def _write(
+    actor: Actor,
+    record: MissingPersonRecord,
+    kind: str,
+    at: datetime,
+    reason: str,
+    detail: dict[str, Any],
+    *,
+    fields: dict[str, Any] | None = None,
+    new_status: str | None = None,
+) -> RecordTransaction:
+    """Bump the version (conditionally), cache the status, write history and audit."""
+    version = record.version if kind == K.ENTER else record.version + 1
+    if kind != K.ENTER:
+        update: dict[str, Any] = dict(fields or {})
+        update["version"] = version
+        if new_status is not None:
+            update["status"] = new_status
+        changed = MissingPersonRecord.objects.filter(pk=record.pk, version=record.version).update(
+            **update
+        )
+        if changed != 1:
+            raise StaleVersion(f"Record {record.nic} changed meanwhile; nothing was changed.")
+        for name, value in update.items():
+            setattr(record, name, value)
+    clean_detail = {k: _jsonable(v) for k, v in detail.items()}
+    entry = RecordTransaction.objects.create(
+        record=record,
+        kind=kind,
+        at=at,
+        actor=actor.name,
+        user_id=actor.user_id,
+        agency=actor.agency,
+        reason=reason,
+        detail=clean_detail,
+        version=version,
+    )
+    audit.record(
+        actor,
+        f"records.{kind}",
+        object_type=OBJECT_TYPE,
+        object_id=record.nic,
+        detail={"version": version, "reason": reason, **clean_detail},
+    )
+    return entry
+
+
+def modify_record(
+    actor: Actor,
+    nic: str,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> MissingPersonRecord:
+    """Change descriptors of an active or located record (originating agency only)."""
+    policy.require(actor, Permission.RECORDS_MODIFY, object_type=OBJECT_TYPE, object_id=nic)
+    now = now or timezone.now()
+    values, bad = coerce_changes(changes)
+    if bad:
+        raise ValidationFailed(f"{next(iter(bad))}: {next(iter(bad.values()))[0]}", fields=bad)
+    if not values:
+        raise ValidationFailed.on("changes", "give at least one field to change")
+    with transaction.atomic():
+        record = _locked(actor, nic, expected_version)
+        _refuse_status(K.MODIFY, record)
+        _refuse_other_agency(K.MODIFY, actor, record)
+        before = record_input_of(record)
+        after = dataclasses.replace(before, **values)  # type: ignore[arg-type]
+        clean = RecordValidator(now=now).clean(after, default_agency=record.originating_agency)
+        old, new = _snapshot(before), _snapshot(after)
+        diff = {k: {"before": old[k], "after": new[k]} for k in new if old[k] != new[k]}
+        if not diff:
+            raise ValidationFailed.on("changes", "the values given are the record's current values")
+        if "oca" in diff and (
+            MissingPersonRecord.objects.filter(
+                originating_agency_id=record.originating_agency_id, oca=clean.values["oca"]
+            )
+            .exclude(pk=record.pk)
+            .exists()
+        ):
+            raise Conflict(
+                f"{record.originating_agency.ori} already has a record with OCA "
+                f"{clean.values['oca']}.",
+                fields={"oca": ["already used by this agency"]},
+            )
+        fields = dict(clean.values)
+        fields["entry_due_at"] = deadlines.entry_due_at(
+            str(fields["category"]),
+            fields["reported_at"],  # type: ignore[arg-type]
+        )
+        _write(actor, record, K.MODIFY, now, reason, {"changes": diff}, fields=fields)
+        if diff.keys() & {"last_name", "first_name", "middle_name", "dob", "aliases", "alias_dobs"}:
+            indexing.write_index(record, clean.aliases, clean.alias_dobs)
+    return record
+
+
+def _text(name: str, value: str, errors: Errors, *, required: bool = True) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        errors.add(name, "this field is required")
+    elif len(value) > TEXT_MAX:
+        errors.add(name, f"at most {TEXT_MAX} characters")
+    return value
+
+
+def _when(
+    name: str, value: datetime | None, record: MissingPersonRecord, now: datetime, errors: Errors
+) -> datetime:
+    if value is None:
+        return now
+    if timezone.is_naive(value):
+        errors.add(name, "give a time zone (e.g. 2021-06-01T10:00:00Z)")
+        return now
+    if value > now:
+        errors.add(name, "cannot be in the future")
+    elif timezone.localdate(value) < record.dlc:
+        errors.add(name, "cannot be before the date of last contact")
+    return value
+
+
+def locate_record(
+    actor: Actor,
+    nic: str,
+    *,
+    located_at: datetime | None,
+    place: str,
+    by_whom: str,
+    disposition: str,
+    jurisdiction: Jurisdiction | str | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> MissingPersonRecord:
+    """Another agency found the person: where, when, by whom, what happened to them."""
+    policy.require(actor, Permission.RECORDS_LOCATE, object_type=OBJECT_TYPE, object_id=nic)
+    now = now or timezone.now()
+    with transaction.atomic():
+        record = _locked(actor, nic, expected_version)
+        _refuse_status(K.LOCATE, record)
+        _refuse_other_agency(K.LOCATE, actor, record)
+        errors = Errors()
+        at = _when("located_at", located_at, record, now, errors)
+        place_text = _text("place", place, errors)
+        by_text = _text("by_whom", by_whom, errors)
+        disposition_text = _text("disposition", disposition, errors)
+        where: Jurisdiction | None = None
+        if isinstance(jurisdiction, Jurisdiction):
+            where = jurisdiction
+        elif jurisdiction:
+            where = RecordValidator(now=now).jurisdiction(jurisdiction.strip())
+            if where is None or parse_jurisdiction_ref(jurisdiction) is None:
+                errors.add("jurisdiction", "unknown; use country:XX, state:XX or county:NNNNN")
+        errors.raise_if_any()
+        detail = {
+            "located_at": at,
+            "place": place_text,
+            "by_whom": by_text,
+            "disposition": disposition_text,
+            "jurisdiction": where,
+        }
+        _write(actor, record, K.LOCATE, now, reason, detail, new_status=S.LOCATED)
+    return record
+
+
+def clear_record(
+    actor: Actor,
+    nic: str,
+    *,
+    how: str,
+    cleared_at: datetime | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> MissingPersonRecord:
+    """The originating agency closes the record: how the person was recovered."""
+    policy.require(actor, Permission.RECORDS_CLEAR, object_type=OBJECT_TYPE, object_id=nic)
+    now = now or timezone.now()
+    with transaction.atomic():
+        record = _locked(actor, nic, expected_version)
+        _refuse_status(K.CLEAR, record)
+        _refuse_other_agency(K.CLEAR, actor, record)
+        errors = Errors()
+        how_value = str(how or "").strip().lower()
+        if how_value not in codes.ClearHow.values:
+            errors.add("how", f"one of {', '.join(codes.ClearHow.values)}")
+        at = _when("cleared_at", cleared_at, record, now, errors)
+        errors.raise_if_any()
+        if how_value == codes.ClearHow.LOCATED_BY_OTHER_AGENCY and record.status != S.LOCATED:
+            raise IllegalTransition(
+                "Cannot clear as located by another agency: no agency has located this record."
+            )
+        detail = {"how": how_value, "cleared_at": at}
+        _write(
+            actor,
+            record,
+            K.CLEAR,
+            now,
+            reason,
+            detail,
+            new_status=S.CLEARED,
+            fields={"validation_due_at": None},
+        )
+    return record
+
+
+def cancel_record(
+    actor: Actor,
+    nic: str,
+    *,
+    reason: str,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> MissingPersonRecord:
+    """The record was entered in error: the originating agency withdraws it."""
+    policy.require(actor, Permission.RECORDS_CANCEL, object_type=OBJECT_TYPE, object_id=nic)
+    now = now or timezone.now()
+    if not (reason or "").strip():
+        raise ValidationFailed.on("reason", "say why the record was entered in error")
+    with transaction.atomic():
+        record = _locked(actor, nic, expected_version)
+        _refuse_status(K.CANCEL, record)
+        _refuse_other_agency(K.CANCEL, actor, record)
+        _write(
+            actor,
+            record,
+            K.CANCEL,
+            now,
+            reason.strip(),
+            {},
+            new_status=S.CANCELLED,
+            fields={"validation_due_at": None},
+        )
+    return record
+
+
+def validate_record(
+    actor: Actor,
+    nic: str,
+    *,
+    expected_version: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> MissingPersonRecord:
+    """The originating agency confirms the record is complete, accurate and still missing."""
+    policy.require(actor, Permission.RECORDS_MODIFY, object_type=OBJECT_TYPE, object_id=nic)
+    now = now or timezone.now()
+    with transaction.atomic():
+        record = _locked(actor, nic, expected_version)
+        _refuse_status(K.VALIDATE, record)
+        _refuse_other_agency(K.VALIDATE, actor, record)
+        due = deadlines.next_validation_due_at(now)
+        _write(
+            actor,
+            record,
+            K.VALIDATE,
+            now,
+            reason,
+            {"next_due_at": due},
+            fields={"validation_due_at": due},
+        )
+    return record
+
+
+# ---------------------------------------------------------------- reads
+
+
+def show_record(actor: Actor, nic: str) -> MissingPersonRecord:
+    """One record with its names and alias DOBs (the read is audited)."""
+    policy.require(actor, Permission.RECORDS_VIEW, object_type=OBJECT_TYPE, object_id=nic)
+    with transaction.atomic():
+        record = (
+            policy.records_visible_to(actor)
+            .select_related("originating_agency", "jurisdiction_last_seen")
+            .prefetch_related("names", "alias_dobs")
+            .filter(nic=nic.strip().upper())
+            .first()
+        )
+        if record is None:
+            raise NotVisible()
+        audit.record(
+            actor,
+            "records.read",
+            object_type=OBJECT_TYPE,
+            object_id=record.nic,
+            detail={"fields": ["descriptors", "names", "alias_dobs"]},
+        )
+    return record
+
+
+def history(actor: Actor, nic: str) -> list[RecordTransaction]:
+    """The record's transactions, oldest first (the read is audited)."""
+    policy.require(actor, Permission.RECORDS_VIEW, object_type=OBJECT_TYPE, object_id=nic)
+    with transaction.atomic():
+        record = policy.get_visible_record(actor, nic.strip())
+        rows = list(
+            RecordTransaction.objects.filter(record=record)
+            .select_related("agency")
+            .order_by("version")
+        )
+        audit.record(
+            actor,
+            "records.read",
+            object_type=OBJECT_TYPE,
+            object_id=record.nic,
+            detail={"fields": ["history"]},
+        )
+    return rows
+
+
+def derived_status(record: MissingPersonRecord) -> str:
+    """The status the record's history leads to (the cached column must equal it)."""
+    kinds = RecordTransaction.objects.filter(record=record).order_by("version")
+    return derive_status(kinds.values_list("kind", flat=True))
