@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "beacon.records",
     "beacon.operations",
     "beacon.intake",
+    "beacon.resilience",
     "beacon.web",
 ]
 
@@ -68,6 +69,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: a database outage answers 503; a keyed write runs once (beacon.resilience).
+    "beacon.resilience.middleware.DatabaseOutageMiddleware",
+    "beacon.resilience.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "beacon.urls"
@@ -94,7 +98,12 @@ TEMPLATES = [
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "")
     if url:
-        db: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        # Persistent connections are checked before reuse, so after a database restart
+        # the first request reconnects instead of failing; an unreachable server is
+        # reported within connect_timeout seconds (a fast 503), not after minutes.
+        parsed = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        parsed["OPTIONS"] = {"connect_timeout": 3, **parsed.get("OPTIONS", {})}
+        db: dict[str, object] = dict(parsed)
         # A unique test database per run lets several test runs share one server.
         db["TEST"] = {"NAME": os.environ.get("BEACON_TEST_DB", f"test_beacon_{os.getpid()}")}
         return db

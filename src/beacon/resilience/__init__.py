@@ -1,0 +1,1 @@
+"""Resilience: idempotent writes, database-outage handling, backups, CSV-safe exports."""

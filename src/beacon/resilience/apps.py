@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ResilienceConfig(AppConfig):
+    name = "beacon.resilience"
+    label = "resilience"
+    verbose_name = "Resilience"
