@@ -17,6 +17,7 @@ from beacon.core.errors import Forbidden, NotVisible
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
+    from beacon.intake.models import Intake
     from beacon.operations.models import Operation, Referral, Victim
     from beacon.records.models import MissingPersonRecord
 
@@ -121,3 +122,26 @@ def referrals_visible_to(actor: Actor) -> QuerySet[Referral]:
     if has(actor, Permission.VICTIMS_VIEW):
         visible |= Q(victim__operation__in=operations_visible_to(actor))
     return referrals.filter(visible)
+
+
+def intakes_visible_to(actor: Actor) -> QuerySet[Intake]:
+    """Intakes (source lists, clusters, decisions) of the actor's agency, for roles with
+    intake:manage. The system actor sees all."""
+    from beacon.intake.models import Intake
+
+    intakes = Intake.objects.select_related("agency")
+    if actor.is_system:
+        return intakes
+    if not has(actor, Permission.INTAKE_MANAGE):
+        return intakes.none()
+    return intakes.filter(agency_id=actor.agency_id)
+
+
+def get_visible_intake(actor: Actor, intake_id: int) -> Intake:
+    """One intake, or NotVisible (404) whether it is missing or hidden."""
+    from beacon.intake.models import Intake
+
+    try:
+        return intakes_visible_to(actor).get(pk=intake_id)
+    except Intake.DoesNotExist:
+        raise NotVisible() from None
