@@ -24,6 +24,8 @@ class ReportedFigure(models.Model):
     series = models.ForeignKey(
         Series, null=True, blank=True, on_delete=models.CASCADE, related_name="reported_figures"
     )
+    # For a series figure about one edition known only by its published totals.
+    edition = models.PositiveSmallIntegerField(null=True, blank=True)
     metric = models.CharField(max_length=60)
     value = models.DecimalField(max_digits=16, decimal_places=2)
     qualifier = models.CharField(

@@ -58,6 +58,10 @@ class Outcome(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} ({self.how})"
 
+    @property
+    def operation(self) -> Operation:
+        return self.target.operation
+
 
 class Lead(models.Model):
     """A lead or sighting about a target."""
@@ -81,6 +85,10 @@ class Lead(models.Model):
     def __str__(self) -> str:
         return f"lead on {self.target_id} at {self.received_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def operation(self) -> Operation:
+        return self.target.operation
+
 
 class HitConfirmation(models.Model):
     """A request to the record's agency to confirm a hit: due in 10 minutes if urgent,
@@ -101,6 +109,10 @@ class HitConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"hit confirmation ({self.priority}) for {self.target_id}"
+
+    @property
+    def operation(self) -> Operation:
+        return self.target.operation
 
     def is_overdue(self, now: datetime | None = None) -> bool:
         if self.confirmed_at is not None:

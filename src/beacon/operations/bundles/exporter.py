@@ -1,0 +1,228 @@
+"""Exporting operations as a bundle (the inverse of the importer)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.agencies.models import Agency
+from beacon.audit import services as audit
+from beacon.core.actor import Actor
+from beacon.operations.bundles import FORMAT, VERSION, schema
+from beacon.operations.bundles.reader import Row, jurisdiction_ref_of
+from beacon.operations.models import (
+    HitConfirmation,
+    Lead,
+    Operation,
+    Outcome,
+    ReportedFigure,
+    Series,
+    Target,
+)
+from beacon.operations.services import get_operation
+from beacon.records.models import MissingPersonRecord
+from beacon.records.services import record_input_of
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    return value
+
+
+def agency_row(agency: Agency) -> Row:
+    return {
+        "ori": agency.ori,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
+        "parent": agency.parent.ori if agency.parent else None,
+        "jurisdiction": jurisdiction_ref_of(agency.jurisdiction) or None,
+    }
+
+
+def operation_row(operation: Operation) -> Row:
+    return {
+        "code": operation.code,
+        "name": operation.name,
+        "description": operation.description,
+        "status": operation.status,
+        "start": operation.start.isoformat(),
+        "end": operation.end.isoformat() if operation.end else None,
+        "announced": operation.announced.isoformat() if operation.announced else None,
+        "focus": list(operation.focus),
+        "parent": operation.parent.code if operation.parent else None,
+        "series": operation.series.code if operation.series else None,
+        "edition": operation.edition,
+        "jurisdictions": sorted(jurisdiction_ref_of(j) for j in operation.jurisdictions.all()),
+        "participants": [
+            {"agency": p.agency.ori, "role": p.role}
+            for p in operation.participations.select_related("agency").order_by("id")
+        ],
+    }
+
+
+def record_row(record: MissingPersonRecord) -> Row:
+    data = {k: _plain(v) for k, v in dataclasses.asdict(record_input_of(record)).items()}
+    data["originating_ori"] = record.originating_agency.ori
+    data["nic"] = record.nic
+    return {k: v for k, v in data.items() if v not in ("", None, [], ())}
+
+
+def section_row(section: schema.Section, obj: Model) -> Row:
+    return {f.name: schema.export_value(obj, f) for f in section.fields}
+
+
+def _closure(operation: Operation) -> list[Operation]:
+    """The operation, its hub and sub-operations, and the other editions of its series."""
+    wanted = {operation.pk}
+    if operation.parent_id:
+        wanted.add(operation.parent_id)
+    hubs = set(wanted)
+    if operation.series_id:
+        wanted |= set(
+            Operation.objects.filter(series_id=operation.series_id).values_list("pk", flat=True)
+        )
+    wanted |= set(
+        Operation.objects.filter(parent_id__in=wanted | hubs).values_list("pk", flat=True)
+    )
+    return list(
+        Operation.objects.filter(pk__in=wanted)
+        .select_related("parent", "series")
+        .prefetch_related("jurisdictions")
+        .order_by("parent_id", "start", "pk")
+    )
+
+
+def _ordered(operations: Iterable[Operation]) -> list[Operation]:
+    """Hubs before their sub-operations."""
+    ops = list(operations)
+    return [o for o in ops if o.parent_id is None] + [o for o in ops if o.parent_id is not None]
+
+
+def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
+    """The whole operation (with its hub, sub-operations and series) as a bundle."""
+    policy.require(actor, Permission.OPERATIONS_EXPORT, object_type="operation", object_id=code)
+    root = get_operation(actor, code)
+    visible = set(policy.operations_visible_to(actor).values_list("pk", flat=True))
+    operations = _ordered(o for o in _closure(root) if o.pk in visible)
+    ids = [o.pk for o in operations]
+    series_ids = {o.series_id for o in operations if o.series_id}
+    bundle: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    bundle["exported_at"] = timezone.now().isoformat()
+
+    targets = list(
+        Target.objects.filter(operation_id__in=ids)
+        .select_related("operation", "record__originating_agency", "person", "assigned_agency")
+        .order_by("pk")
+    )
+    records = list(
+        MissingPersonRecord.objects.filter(pk__in=[t.record_id for t in targets])
+        .select_related("originating_agency", "jurisdiction_last_seen")
+        .order_by("pk")
+    )
+    bundle_sections: dict[str, list[Row]] = {}
+    objects: dict[str, list[Model]] = {}
+    objects["targets"] = list(targets)
+    objects["outcomes"] = list(
+        Outcome.objects.filter(target__operation_id__in=ids)
+        .select_related("target__operation", "agency", "jurisdiction")
+        .order_by("pk")
+    )
+    objects["leads"] = list(
+        Lead.objects.filter(target__operation_id__in=ids)
+        .select_related("target__operation", "jurisdiction")
+        .order_by("pk")
+    )
+    objects["hit_confirmations"] = list(
+        HitConfirmation.objects.filter(target__operation_id__in=ids)
+        .select_related("target__operation", "requesting_agency")
+        .order_by("pk")
+    )
+    for section in schema.EVENTS:
+        related = [f.name for f in section.fields if f.kind in ("ori", "jurisdiction", "person")]
+        query: QuerySet[Any] = section.model._default_manager.filter(operation_id__in=ids)
+        if section.name == "referrals":
+            related.append("victim")
+        objects[section.name] = list(
+            query.select_related("operation", *related).prefetch_related("people").order_by("pk")
+        )
+    figures = list(
+        ReportedFigure.objects.filter(operation_id__in=ids)
+        .select_related("operation", "series", "jurisdiction", "agency", "parent")
+        .order_by("pk")
+    ) + list(
+        ReportedFigure.objects.filter(series_id__in=series_ids, operation__isnull=True)
+        .select_related("series", "jurisdiction", "agency", "parent")
+        .order_by("pk")
+    )
+    figures.sort(key=lambda f: f.pk)
+    objects["reported_figures"] = list(figures)
+
+    people: dict[int, Any] = {}
+    agencies: dict[int, Agency] = {}
+    for obj_list in objects.values():
+        for obj in obj_list:
+            for name in ("person",):
+                person = getattr(obj, name, None)
+                if person is not None:
+                    people[person.pk] = person
+            if hasattr(obj, "people"):
+                for person in obj.people.all():
+                    people[person.pk] = person
+    for section_name, obj_list in objects.items():
+        section = next(s for s in schema.SECTIONS if s.name == section_name)
+        bundle_sections[section_name] = [section_row(section, obj) for obj in obj_list]
+        for obj in obj_list:
+            for field in section.fields:
+                if field.kind == "ori":
+                    agency = getattr(obj, field.name)
+                    if agency is not None:
+                        agencies[agency.pk] = agency
+    for operation in operations:
+        for participation in operation.participations.select_related("agency"):
+            agencies[participation.agency_id] = participation.agency
+    for record in records:
+        agencies[record.originating_agency_id] = record.originating_agency
+    # Parents of agencies travel with them.
+    pending = [a.parent_id for a in agencies.values() if a.parent_id]
+    while pending:
+        for parent in Agency.objects.filter(pk__in=pending):
+            agencies[parent.pk] = parent
+        pending = [
+            a.parent_id for a in agencies.values() if a.parent_id and a.parent_id not in agencies
+        ]
+    ordered_agencies = sorted(agencies.values(), key=lambda a: (a.parent_id is not None, a.pk))
+
+    bundle["agencies"] = [agency_row(a) for a in ordered_agencies]
+    bundle["series"] = [
+        section_row(schema.SERIES, s)
+        for s in Series.objects.filter(pk__in=series_ids).select_related("origin").order_by("pk")
+    ]
+    bundle["operations"] = [operation_row(o) for o in operations]
+    bundle["people"] = [
+        section_row(schema.PEOPLE, p) for p in sorted(people.values(), key=lambda p: p.pk)
+    ]
+    bundle["records"] = [record_row(r) for r in records]
+    bundle.update(bundle_sections)
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "operations.export",
+            object_type="operation",
+            object_id=root.code,
+            detail={"operations": [o.code for o in operations], "records": len(records)},
+        )
+    return bundle

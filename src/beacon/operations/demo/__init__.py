@@ -1,0 +1,1 @@
+"""The four seed operations as deterministic, obviously synthetic bundles."""

@@ -1,0 +1,28 @@
+"""``beacon demo``: write the seed bundles to disk and load them through the importer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from beacon.core.actor import Actor
+from beacon.operations.bundles.importer import ImportReport, import_bundle, parse_json
+from beacon.operations.demo.seeds import SEEDS
+
+
+def write_bundles(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, build in SEEDS.items():
+        path = directory / f"{name}.json"
+        path.write_text(json.dumps(build(), indent=1, ensure_ascii=False), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def load_demo(actor: Actor, directory: Path) -> list[tuple[Path, ImportReport]]:
+    """Generate the four bundles into ``directory`` and import each (idempotent)."""
+    return [
+        (path, import_bundle(actor, parse_json(path.read_text(encoding="utf-8"))))
+        for path in write_bundles(directory)
+    ]
