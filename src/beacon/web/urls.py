@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from beacon.web.views import assets, home, language
+from beacon.web.views import (
+    assets,
+    dashboard,
+    events,
+    home,
+    inbox,
+    language,
+    operations,
+    records,
+    targets,
+)
 
 app_name = "web"
 
@@ -13,9 +23,29 @@ urlpatterns = [
     path("language/", language.switch_language, name="language"),
     path("static/<path:path>", assets.static_file, name="static"),
     path("geo/topojson/<str:name>.json", assets.base_map, name="base_map"),
-    path("operations/", home.home, name="operations"),
-    path("records/", home.home, name="record_search"),
-    path("referrals/", home.home, name="inbox"),
+    # Operations
+    path("operations/", operations.operation_list, name="operations"),
+    path("operations/new/", home.home, name="operation_create"),
+    path("operations/<str:code>/", dashboard.dashboard, name="dashboard"),
+    path("operations/<str:code>/figures/", dashboard.dashboard_figures, name="dashboard_figures"),
+    path("operations/<str:code>/shapes.json", dashboard.operation_shapes, name="operation_shapes"),
+    path("operations/<str:code>/targets/", targets.target_list, name="targets"),
+    path(
+        "operations/<str:code>/targets/<str:ref>/outcome/",
+        targets.record_outcome,
+        name="record_outcome",
+    ),
+    path("operations/<str:code>/events/<str:kind>/", events.event_new, name="event_new"),
+    path("operations/<str:code>/report/", home.home, name="report"),
+    # Records
+    path("records/", records.record_search, name="record_search"),
+    path("records/<str:nic>/", records.record_page, name="record"),
+    path("records/<str:nic>/<str:action>/", records.record_action, name="record_action"),
+    # Victims and referrals
+    path("victims/<str:ref>/", inbox.victim, name="victim"),
+    path("referrals/", inbox.inbox, name="inbox"),
+    path("referrals/victims/<str:ref>/", inbox.referred_victim, name="referred_victim"),
+    path("referrals/<str:ref>/respond/", inbox.respond, name="referral_respond"),
     path("intake/", home.home, name="intake"),
     path("administration/", home.home, name="admin_home"),
 ]

@@ -17,7 +17,7 @@ ONE_DAY = 24 * 3600
 
 @require_GET
 @requires(PUBLIC)
-def static_file(request: HttpRequest, path: str) -> HttpResponse:
+def static_file(request: HttpRequest, path: str) -> FileResponse:
     """Our CSS/JS and the vendor libraries, found through the static-files finders."""
     if ".." in Path(path).parts:
         raise Http404

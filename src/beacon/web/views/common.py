@@ -55,8 +55,8 @@ def page(view: F) -> F:
 
 
 def field_errors(exc: DomainError) -> dict[str, list[str]]:
-    """Field messages of a domain error, with the general message under ``__all__``."""
+    """Field messages of a domain error, with the general message under ``general``."""
     errors = {k: list(v) for k, v in exc.fields.items()}
     if not errors:
-        errors["__all__"] = [exc.message]
+        errors["general"] = [exc.message]
     return errors

@@ -1,14 +1,63 @@
-"""The home page: what needs the signed-in person now, by role."""
+"""The home page: what needs the signed-in person now (by what their role allows)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from beacon.access import policy
+from beacon.access.permissions import Permission as P
 from beacon.access.routes import PUBLIC, requires
+from beacon.core.actor import Actor
+from beacon.operations.models import HitConfirmation
+from beacon.records import codes as record_codes
 from beacon.web.navigation import current_actor
 from beacon.web.views.common import page
+
+DEADLINE_WINDOW = timedelta(days=30)
+LIST_LIMIT = 20
+
+
+def needs(actor: Actor) -> dict[str, Any]:
+    """Overdue hit confirmations, records due for validation, referrals waiting."""
+    now = timezone.now()
+    found: dict[str, Any] = {"now": now}
+    if policy.has(actor, P.OPERATIONS_VIEW):
+        visible = policy.operations_visible_to(actor)
+        hits = HitConfirmation.objects.filter(
+            target__operation__in=visible, confirmed_at__isnull=True
+        ).select_related("target__record", "target__operation", "requesting_agency")
+        found["overdue_hits"] = list(hits.filter(due_at__lt=now).order_by("due_at")[:LIST_LIMIT])
+        found["open_hits"] = list(hits.filter(due_at__gte=now).order_by("due_at")[:LIST_LIMIT])
+        found["operations"] = list(visible.filter(status="active").order_by("-start")[:LIST_LIMIT])
+    if policy.has(actor, P.RECORDS_MODIFY):
+        found["validations"] = list(
+            policy.records_visible_to(actor)
+            .filter(
+                originating_agency_id=actor.agency_id,
+                status=record_codes.Status.ACTIVE,
+                validation_due_at__lt=now + DEADLINE_WINDOW,
+            )
+            .order_by("validation_due_at")[:LIST_LIMIT]
+        )
+    if policy.has(actor, P.REFERRALS_VIEW):
+        found["referrals"] = list(
+            policy.referrals_visible_to(actor)
+            .filter(to_agency_id=actor.agency_id, status="offered")
+            .select_related("victim", "operation", "agency")
+            .order_by("at")[:LIST_LIMIT]
+        )
+    if policy.has(actor, P.OPERATIONS_REPORT) and "operations" not in found:
+        found["operations"] = list(
+            policy.operations_visible_to(actor).order_by("-start")[:LIST_LIMIT]
+        )
+    return found
 
 
 @require_GET
@@ -16,4 +65,7 @@ from beacon.web.views.common import page
 @requires(PUBLIC)
 def home(request: HttpRequest) -> HttpResponse:
     actor = current_actor(request)
-    return render(request, "web/home.html", {"actor": actor})
+    if actor is None:
+        return redirect_to_login(request.get_full_path())
+    context = {"actor": actor, "can_view_ops": policy.has(actor, P.OPERATIONS_VIEW)}
+    return render(request, "web/home.html", {**context, **needs(actor)})

@@ -1,0 +1,103 @@
+// The operation dashboard: a map shaded by the chosen figure and a bar chart,
+// redrawn whenever htmx swaps in new figures. Outlines come from our own server.
+(function () {
+  "use strict";
+  var shapes = null;
+  var root = null;
+
+  function labels() { return JSON.parse(root.getAttribute("data-labels") || "{}"); }
+  function figures() {
+    var section = document.getElementById("figures");
+    return section ? JSON.parse(section.getAttribute("data-figures") || "{}") : {};
+  }
+  function metric() { return document.getElementById("metric").value; }
+
+  function featureIndex() {
+    var index = {};
+    shapes.features.forEach(function (f) {
+      var p = f.properties;
+      [p.code, p.name_en, p.name_fr].forEach(function (key) { if (key) { index[key] = f.id; } });
+    });
+    return index;
+  }
+
+  function rowsFor(data) {
+    var rows = data.by_jurisdiction || [];
+    return rows.filter(function (r) { return r.jurisdiction; });
+  }
+
+  function config() {
+    return {
+      topojsonURL: root.getAttribute("data-topojson-url"),
+      displayModeBar: false,
+      responsive: true,
+      showLink: false,
+      showSendToCloud: false,
+      showEditInChartStudio: false
+    };
+  }
+
+  function layoutBase() {
+    return {
+      separators: root.getAttribute("data-separators") || ".,",
+      margin: { l: 8, r: 8, t: 8, b: 8 },
+      paper_bgcolor: "#ffffff",
+      font: { family: "system-ui, sans-serif", size: 13, color: "#1b1f24" }
+    };
+  }
+
+  function drawMap(data) {
+    if (!shapes || !window.Plotly) { return; }
+    var m = metric();
+    var index = featureIndex();
+    var locations = [], values = [], names = [];
+    rowsFor(data).forEach(function (r) {
+      var id = index[r.jurisdiction_code] || index[r.jurisdiction];
+      if (id) { locations.push(id); values.push(r[m] || 0); names.push(r.jurisdiction); }
+    });
+    var trace = {
+      type: "choropleth", geojson: shapes, featureidkey: "id", locations: locations, z: values,
+      text: names, hovertemplate: "%{text}: %{z}<extra></extra>", colorscale: "Blues",
+      marker: { line: { color: "#1b1f24", width: 0.5 } },
+      colorbar: { title: { text: labels()[m] || m }, thickness: 12 }
+    };
+    var layout = layoutBase();
+    layout.geo = {
+      scope: shapes.scope, fitbounds: "locations", visible: true,
+      showcountries: true, countrycolor: "#8b96a1", showsubunits: true, subunitcolor: "#c9d1d9",
+      showland: true, landcolor: "#f4f6f8", showcoastlines: false, showframe: false,
+      showlakes: false, showrivers: false, showocean: false
+    };
+    Plotly.react("map", [trace], layout, config());
+  }
+
+  function drawChart(data) {
+    if (!window.Plotly) { return; }
+    var m = metric();
+    var rows = rowsFor(data).slice().sort(function (a, b) { return (a[m] || 0) - (b[m] || 0); });
+    var trace = {
+      type: "bar", orientation: "h", x: rows.map(function (r) { return r[m] || 0; }),
+      y: rows.map(function (r) { return r.jurisdiction; }), marker: { color: "#0b3d91" },
+      hovertemplate: "%{y}: %{x}<extra></extra>"
+    };
+    var layout = layoutBase();
+    layout.margin = { l: 140, r: 16, t: 8, b: 32 };
+    layout.xaxis = { title: { text: labels()[m] || m }, rangemode: "tozero" };
+    Plotly.react("chart", [trace], layout, config());
+  }
+
+  function redraw() { var data = figures(); drawMap(data); drawChart(data); }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    root = document.getElementById("dashboard");
+    if (!root) { return; }
+    document.getElementById("metric").addEventListener("change", redraw);
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      redraw();
+    });
+    fetch(root.getAttribute("data-shapes-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (body) { shapes = body; redraw(); });
+    drawChart(figures());
+  });
+})();

@@ -1,0 +1,123 @@
+"""The operation dashboard: totals, breakdowns, map and chart, refreshed live by htmx polling."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import get_format
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from beacon.access.permissions import Permission as P
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.core.actor import Actor
+from beacon.operations.models import Operation
+from beacon.web import metrics, results
+from beacon.web.geo import shapes
+from beacon.web.lookups import visible_operation
+from beacon.web.views.common import page
+
+POLL_SECONDS = 1  # a field entry shows on every open dashboard within 2 seconds
+
+
+def figures_context(actor: Actor, operation: Operation) -> dict[str, Any]:
+    data = results.operation_results(actor, operation)
+    totals: dict[str, Any] = data.get("totals", {})
+    rows: list[dict[str, Any]] = data.get("by_jurisdiction", [])
+    agencies: list[dict[str, Any]] = data.get("by_agency", [])
+    columns = [m for m in metrics.MAPPABLE if any(row.get(m) for row in rows)]
+    agency_columns = [m for m in metrics.MAPPABLE if any(row.get(m) for row in agencies)]
+    payload = {
+        "totals": totals,
+        "by_jurisdiction": rows,
+        "sub_operations": data.get("sub_operations", []),
+    }
+    encoded = json.dumps(payload, sort_keys=True, default=str)
+    return {
+        "operation": operation,
+        "cards": [
+            {"metric": m, "label": metrics.label(m), "value": totals[m]}
+            for m in metrics.HEADLINE
+            if totals.get(m)
+        ],
+        "rows": rows,
+        "columns": [{"metric": m, "label": metrics.label(m)} for m in columns],
+        "agencies": agencies,
+        "agency_columns": [{"metric": m, "label": metrics.label(m)} for m in agency_columns],
+        "sub_operations": data.get("sub_operations", []),
+        "figures_json": encoded,
+        "version": hashlib.sha256(encoded.encode()).hexdigest()[:16],
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@require_GET
+@page
+@requires(P.OPERATIONS_VIEW)
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_for(request)
+    operation = visible_operation(actor, code)
+    context = figures_context(actor, operation)
+    context["metric_choices"] = [{"metric": m, "label": metrics.label(m)} for m in metrics.MAPPABLE]
+    context["labels_json"] = json.dumps({m: metrics.label(m) for m in metrics.LABELS})
+    context["separators"] = str(get_format("DECIMAL_SEPARATOR")) + str(
+        get_format("THOUSAND_SEPARATOR")
+    )
+    context["topojson_url"] = reverse("web:base_map", args=["usa_110m"]).rsplit("/", 1)[0] + "/"
+    context["shapes_url"] = reverse("web:operation_shapes", args=[operation.code])
+    context["language"] = get_language()
+    return render(request, "web/operations/dashboard.html", context)
+
+
+@require_GET
+@page
+@requires(P.OPERATIONS_VIEW)
+def dashboard_figures(request: HttpRequest, code: str) -> HttpResponse:
+    """The live part of the dashboard; 204 (htmx keeps the page) when nothing changed."""
+    actor = actor_for(request)
+    operation = visible_operation(actor, code)
+    context = figures_context(actor, operation)
+    if request.GET.get("v") == context["version"]:
+        return HttpResponse(status=204)
+    return render(request, "web/operations/_figures.html", context)
+
+
+@require_GET
+@page
+@requires(P.OPERATIONS_REPORT)
+def operation_shapes(request: HttpRequest, code: str) -> HttpResponse:
+    """Outlines of the operation's jurisdictions (and its sub-operations'), as GeoJSON."""
+    actor = actor_for(request)
+    operation = visible_operation(actor, code)
+    features = []
+    for place in results.mapped_jurisdictions(actor, operation):
+        feature = shapes.feature_for(place.kind, place.code)
+        if feature is None:
+            continue
+        features.append(
+            {
+                **feature,
+                "id": str(place.pk),
+                "properties": {
+                    "code": place.code,
+                    "kind": place.kind,
+                    "name_en": place.name_en,
+                    "name_fr": place.name_fr,
+                },
+            }
+        )
+    us_only = all(f["properties"]["kind"] in {"state", "county"} for f in features)
+    body = {
+        "type": "FeatureCollection",
+        "scope": "usa" if features and us_only else "world",
+        "features": features,
+    }
+    response = JsonResponse(body)
+    response["Cache-Control"] = "max-age=3600, private"
+    return response

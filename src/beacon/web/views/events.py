@@ -1,0 +1,107 @@
+"""Field event entry: one form per kind, drafts kept in the browser, retries keyed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from beacon.access import policy
+from beacon.access.permissions import Permission as P
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.agencies.models import Agency, Jurisdiction
+from beacon.core.actor import Actor
+from beacon.core.errors import DomainError, NotVisible
+from beacon.operations.models import Operation
+from beacon.web import event_services
+from beacon.web.forms import KINDS, EventForm, ReferralForm, ServiceForm
+from beacon.web.lookups import visible_operation
+from beacon.web.views.common import page
+
+
+def _choices_for(operation: Operation) -> dict[str, Any]:
+    scope = Q(pk=operation.pk) | Q(parent_id=operation.pk)
+    agencies = Agency.objects.filter(participations__operation__in=Operation.objects.filter(scope))
+    places = Jurisdiction.objects.filter(operations__in=Operation.objects.filter(scope))
+    places = places | Jurisdiction.objects.filter(parent__operations=operation)
+    return {
+        "agencies": agencies.distinct().order_by("name"),
+        "jurisdictions": places.distinct().order_by("kind", "name_en"),
+    }
+
+
+def build_form(actor: Actor, operation: Operation, kind: str, data: Any = None) -> forms.Form:
+    form_class, _label = KINDS[kind]
+    if not issubclass(form_class, EventForm):
+        return form_class(data)
+    choices = _choices_for(operation)
+    form = form_class(data, **choices)
+    if isinstance(form, ServiceForm | ReferralForm):
+        victims = policy.victims_visible_to(actor).filter(operation=operation).order_by("id")
+        form.fields["victim"].choices = [  # type: ignore[attr-defined]
+            (v.ref, f"{v.ref} · {v.get_age_group_display()}") for v in victims[:500]
+        ]
+    if isinstance(form, ReferralForm):
+        form.fields["to_agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            kind__in=[Agency.Kind.NGO, Agency.Kind.CHILD_WELFARE]
+        ).order_by("name")
+    return form
+
+
+def mark_invalid(form: forms.Form) -> None:
+    """Tie each message to its field for screen readers (aria-invalid, aria-describedby)."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"e-{name}"}
+            )
+
+
+def _render(
+    request: HttpRequest, operation: Operation, kind: str, form: forms.Form, status: int = 200
+) -> HttpResponse:
+    mark_invalid(form)
+    context = {
+        "operation": operation,
+        "kind": kind,
+        "kind_label": KINDS[kind][1],
+        "kinds": [(k, label) for k, (_f, label) in KINDS.items()],
+        "form": form,
+    }
+    return render(request, "web/operations/event_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@page
+@requires(P.OPERATIONS_RECORD)
+def event_new(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    actor = actor_for(request)
+    operation = visible_operation(actor, code)
+    if kind not in KINDS:
+        raise NotVisible()
+    if request.method != "POST":
+        return _render(request, operation, kind, build_form(actor, operation, kind))
+    form = build_form(actor, operation, kind, request.POST)
+    if not form.is_valid():
+        return _render(request, operation, kind, form, status=422)
+    try:
+        event_services.save(actor, operation, kind, form.cleaned_data)
+    except DomainError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        for field, problems in exc.fields.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, problem)
+        if not exc.fields:
+            form.add_error(None, exc.message)
+        return _render(request, operation, kind, form, status=exc.http_status)
+    messages.success(request, _("Saved: %(kind)s.") % {"kind": KINDS[kind][1]})
+    return HttpResponseRedirect(reverse("web:event_new", args=[operation.code, kind]))

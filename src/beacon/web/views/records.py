@@ -1,0 +1,164 @@
+"""The record page (details, history, timeline, allowed actions) and record search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from beacon.access import policy
+from beacon.access.permissions import Permission as P
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.core.actor import Actor
+from beacon.core.errors import DomainError, NotVisible
+from beacon.records import codes
+from beacon.records import services as registry
+from beacon.records.models import MissingPersonRecord
+from beacon.records.search import Hit, SearchQuery
+from beacon.web.views.common import field_errors, page
+
+ACTION_PERMISSIONS = {
+    "locate": P.RECORDS_LOCATE,
+    "clear": P.RECORDS_CLEAR,
+    "validate": P.RECORDS_MODIFY,
+    "cancel": P.RECORDS_CANCEL,
+}
+OPEN_STATUSES = {codes.Status.ACTIVE, codes.Status.LOCATED}
+
+
+def allowed_actions(actor: Actor, record: MissingPersonRecord) -> list[str]:
+    """Actions offered on the page: permitted to the role and possible in the record's state.
+
+    The registry service still decides (other agency, stale version); this only hides
+    buttons that could never succeed.
+    """
+    if record.status not in OPEN_STATUSES:
+        return []
+    own = record.originating_agency_id == actor.agency_id or actor.is_system
+    offered = []
+    if record.status == codes.Status.ACTIVE and policy.has(actor, P.RECORDS_LOCATE):
+        offered.append("locate")
+    for action in ("clear", "validate", "cancel"):
+        if own and policy.has(actor, ACTION_PERMISSIONS[action]):
+            offered.append(action)
+    return offered
+
+
+def _page_context(actor: Actor, nic: str) -> dict[str, Any]:
+    record = registry.show_record(actor, nic)
+    steps = registry.history(actor, nic)
+    return {
+        "record": record,
+        "steps": list(reversed(steps)),
+        "actions": allowed_actions(actor, record),
+        "clear_choices": codes.ClearHow.choices,
+        "errors": {},
+        "action": "",
+        "values": {},
+    }
+
+
+@require_GET
+@page
+@requires(P.RECORDS_VIEW)
+def record_page(request: HttpRequest, nic: str) -> HttpResponse:
+    actor = actor_for(request)
+    return render(request, "web/records/record.html", _page_context(actor, nic))
+
+
+def _apply(actor: Actor, action: str, nic: str, data: dict[str, str]) -> None:
+    version = int(data["version"]) if data.get("version", "").isdigit() else None
+    reason = data.get("reason", "")
+    if action == "locate":
+        when = parse_datetime(data["located_at"]) if data.get("located_at") else None
+        registry.locate_record(
+            actor,
+            nic,
+            located_at=when,
+            place=data.get("place", ""),
+            by_whom=data.get("by_whom", ""),
+            disposition=data.get("disposition", ""),
+            expected_version=version,
+            reason=reason,
+        )
+    elif action == "clear":
+        registry.clear_record(
+            actor, nic, how=data.get("how", ""), expected_version=version, reason=reason
+        )
+    elif action == "validate":
+        registry.validate_record(actor, nic, expected_version=version, reason=reason)
+    elif action == "cancel":
+        registry.cancel_record(actor, nic, reason=reason, expected_version=version)
+    else:
+        raise NotVisible()
+
+
+@require_POST
+@page
+@requires(P.RECORDS_VIEW)
+def record_action(request: HttpRequest, nic: str, action: str) -> HttpResponse:
+    actor = actor_for(request)
+    if action not in ACTION_PERMISSIONS:
+        raise NotVisible()
+    policy.require(actor, ACTION_PERMISSIONS[action], object_type="record", object_id=nic)
+    data = {k: str(v) for k, v in request.POST.items()}
+    try:
+        _apply(actor, action, nic, data)
+    except DomainError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        context = _page_context(actor, nic)
+        context.update({"errors": field_errors(exc), "action": action, "values": data})
+        return render(request, "web/records/record.html", context, status=exc.http_status)
+    messages.success(request, _("The record was updated."))
+    return HttpResponseRedirect(reverse("web:record", args=[nic]))
+
+
+def _search_query(params: dict[str, str]) -> SearchQuery:
+    dob = parse_date(params.get("dob", "")) if params.get("dob") else None
+    return SearchQuery(
+        last_name=params.get("last_name", "").strip(),
+        first_name=params.get("first_name", "").strip(),
+        dob=dob,
+        sex=params.get("sex", ""),
+        status=params.get("status", ""),
+        limit=25,
+    )
+
+
+@require_GET
+@page
+@requires(P.RECORDS_SEARCH)
+def record_search(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    params = {k: str(v) for k, v in request.GET.items()}
+    hits: list[Hit] = []
+    errors: dict[str, list[str]] = {}
+    searched = bool(params.get("last_name") or params.get("first_name") or params.get("dob"))
+    if params.get("dob") and parse_date(params["dob"]) is None:
+        errors["dob"] = [_("Give the date as YYYY-MM-DD.")]
+    elif searched:
+        try:
+            hits = registry.search_records(actor, _search_query(params))
+        except DomainError as exc:
+            if exc.http_status in (401, 403, 404):
+                raise
+            errors = field_errors(exc)
+    context = {
+        "params": params,
+        "values": params,
+        "hits": hits,
+        "errors": errors,
+        "searched": searched,
+        "sexes": codes.Sex.choices,
+        "statuses": codes.Status.choices,
+    }
+    status = 422 if errors else 200
+    return render(request, "web/records/search.html", context, status=status)

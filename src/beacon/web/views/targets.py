@@ -1,0 +1,184 @@
+"""The target list with filters, and outcome entry in two taps (phone-sized screens)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from beacon.access import policy
+from beacon.access.permissions import Permission as P
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.agencies.models import Agency, Jurisdiction
+from beacon.core.errors import DomainError
+from beacon.operations import codes
+from beacon.operations import services as operations
+from beacon.operations.models import Operation, Target
+from beacon.web.lookups import visible_operation
+from beacon.web.views.common import page
+
+MAX_ROWS = 300
+STATUSES = ("outstanding", "located", "recovered")
+
+# The choices offered on the second tap: (kind, how), most frequent first.
+OUTCOME_CHOICES = [
+    (codes.OutcomeKind.LOCATED, how)
+    for how in (
+        codes.OutcomeHow.RETURNED_VOLUNTARILY,
+        codes.OutcomeHow.WITH_FRIENDS_OR_RELATIVES,
+        codes.OutcomeHow.OTHER_JURISDICTION,
+        codes.OutcomeHow.WELFARE_CHECK,
+    )
+] + [
+    (codes.OutcomeKind.RECOVERED, how)
+    for how in (codes.OutcomeHow.RETURNED_TO_GUARDIAN, codes.OutcomeHow.PLACED_WITH_CHILD_WELFARE)
+]
+
+
+def _birth_bounds(age_min: int | None, age_max: int | None, today: date) -> dict[str, date]:
+    """Filters on the record's date of birth for an age range in whole years."""
+    bounds: dict[str, date] = {}
+    if age_min is not None:
+        bounds["record__dob__lte"] = today.replace(year=today.year - age_min)
+    if age_max is not None:
+        bounds["record__dob__gt"] = today.replace(year=today.year - age_max - 1)
+    return bounds
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if 0 <= number <= 120 else None
+
+
+def filtered_targets(operation: Operation, params: dict[str, str]) -> QuerySet[Target]:
+    targets = Target.objects.filter(operation=operation).select_related(
+        "record", "record__jurisdiction_last_seen", "assigned_agency", "outcome"
+    )
+    status = params.get("status", "")
+    if status == "outstanding":
+        targets = targets.filter(outcome__isnull=True)
+    elif status in STATUSES:
+        targets = targets.filter(outcome__kind=status)
+    if agency := _int_id(params.get("agency")):
+        targets = targets.filter(assigned_agency_id=agency)
+    if place := _int_id(params.get("jurisdiction")):
+        targets = targets.filter(record__jurisdiction_last_seen_id=place)
+    bounds = _birth_bounds(
+        _int(params.get("age_min")), _int(params.get("age_max")), timezone.localdate()
+    )
+    return targets.filter(**bounds).order_by("record__last_name", "record__first_name", "id")
+
+
+def _int_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filter_choices(operation: Operation) -> dict[str, Any]:
+    agency_ids = Target.objects.filter(operation=operation).values("assigned_agency_id")
+    place_ids = Target.objects.filter(operation=operation).values(
+        "record__jurisdiction_last_seen_id"
+    )
+    return {
+        "agencies": Agency.objects.filter(pk__in=agency_ids).order_by("name"),
+        "jurisdictions": Jurisdiction.objects.filter(pk__in=place_ids).order_by("name_en"),
+        "statuses": [
+            ("outstanding", _("Outstanding")),
+            ("located", _("Located")),
+            ("recovered", _("Recovered")),
+        ],
+    }
+
+
+def age_of(dob: date | None, today: date) -> int | None:
+    if dob is None:
+        return None
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+def outcome_choices() -> list[dict[str, str]]:
+    return [
+        {"kind": kind, "how": how, "label": str(codes.OutcomeHow(how).label)}
+        for kind, how in OUTCOME_CHOICES
+    ]
+
+
+@require_GET
+@page
+@requires(P.OPERATIONS_VIEW)
+def target_list(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_for(request)
+    operation = visible_operation(actor, code)
+    params = {k: str(v) for k, v in request.GET.items()}
+    targets = list(filtered_targets(operation, params)[: MAX_ROWS + 1])
+    today = timezone.localdate()
+    rows = [{"target": t, "age": age_of(t.record.dob, today)} for t in targets[:MAX_ROWS]]
+    context = {
+        "operation": operation,
+        "rows": rows,
+        "truncated": len(targets) > MAX_ROWS,
+        "params": params,
+        "can_record": policy.has(actor, P.OPERATIONS_RECORD),
+        "can_view_records": policy.has(actor, P.RECORDS_VIEW),
+        "outcome_choices": outcome_choices(),
+        "query": request.GET.urlencode(),
+        **_filter_choices(operation),
+    }
+    return render(request, "web/operations/targets.html", context)
+
+
+@require_POST
+@page
+@requires(P.OPERATIONS_RECORD)
+def record_outcome(request: HttpRequest, code: str, ref: str) -> HttpResponse:
+    actor = actor_for(request)
+    target = operations.get_target(actor, code, ref)
+    how = str(request.POST.get("how", ""))
+    # One tap names the "how"; the kind follows from the code table.
+    recovered = how in codes.RECOVERED_HOWS
+    kind = codes.OutcomeKind.RECOVERED if recovered else codes.OutcomeKind.LOCATED
+    error = ""
+    try:
+        operations.record_outcome(
+            actor, target, kind=kind, how=how, at=timezone.now(), agency=actor.agency
+        )
+    except DomainError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        error = exc.message
+    if request.headers.get("HX-Request"):
+        target = (
+            Target.objects.select_related(
+                "record", "record__jurisdiction_last_seen", "assigned_agency", "outcome"
+            )
+            .filter(pk=target.pk)
+            .get()
+        )
+        row = {"target": target, "age": age_of(target.record.dob, timezone.localdate())}
+        context = {
+            "row": row,
+            "operation": target.operation,
+            "can_record": True,
+            "can_view_records": policy.has(actor, P.RECORDS_VIEW),
+            "outcome_choices": outcome_choices(),
+            "error": error,
+        }
+        return render(request, "web/operations/_target_row.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Outcome recorded."))
+    back = reverse("web:targets", args=[code])
+    query = str(request.POST.get("query", ""))
+    return HttpResponseRedirect(f"{back}?{query}" if query else back)
