@@ -6,7 +6,12 @@ PostgreSQL when DATABASE_URL is set), each in a rolled-back transaction.
 
 from __future__ import annotations
 
+import itertools
+import secrets
+from collections.abc import Callable, Iterator
+
 import pytest
+from django.test import Client
 
 from beacon.agencies.models import Agency
 from beacon.core.actor import Actor, system_actor
@@ -37,3 +42,83 @@ def investigator_a(agency_a: Agency) -> Actor:
 @pytest.fixture
 def investigator_b(agency_b: Agency) -> Actor:
     return Actor(name="bob", agency=agency_b, role="investigator", user_id=None, via="api")
+
+
+# --- Signed-in clients (beacon.access) -------------------------------------------------
+# Every API route needs a signed-in user or an API token. Tests call the API as a role of
+# an agency through these fixtures instead of relying on an anonymous client.
+
+
+@pytest.fixture
+def api_client_as(db: None) -> Callable[..., Client]:
+    """``api_client_as(role, agency)`` -> a test Client sending a fresh API token.
+
+    The token belongs to a new user of ``agency`` with ``role`` (see
+    beacon.access.permissions.ROLE_PERMISSIONS); ``client.actor`` is the matching Actor.
+    """
+    from beacon.access import services, tokens
+
+    made = itertools.count(1)
+
+    def make(role: str, agency: Agency) -> Client:
+        username = f"api-{role}-{agency.ori}-{next(made)}".lower()
+        user = services.create_user(
+            system_actor(), username, secrets.token_urlsafe(16), agency, role
+        )
+        _token, raw = tokens.create_token(system_actor(), user, "test client")
+        client = Client(headers={"Authorization": f"Bearer {raw}"})
+        client.actor = Actor(  # type: ignore[attr-defined]
+            name=username, agency=agency, role=role, user_id=user.pk, via="api"
+        )
+        return client
+
+    return make
+
+
+@pytest.fixture
+def web_client_as(db: None) -> Callable[..., Client]:
+    """``web_client_as(role, agency)`` -> a Client signed in (password and TOTP verified)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from beacon.access import services
+
+    made = itertools.count(1)
+
+    def make(role: str, agency: Agency) -> Client:
+        username = f"web-{role}-{agency.ori}-{next(made)}".lower()
+        user = services.create_user(
+            system_actor(), username, secrets.token_urlsafe(16), agency, role
+        )
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        client.actor = Actor(  # type: ignore[attr-defined]
+            name=username, agency=agency, role=role, user_id=user.pk, via="web"
+        )
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_triggers_survive_flush() -> Iterator[None]:
+    """The audit table refuses DELETE and TRUNCATE (migration audit 0002). Tests that
+    commit (transactional_db) are cleaned by a flush, which drops and re-creates those
+    triggers around its deletes; no code path outside the test runner does this."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from beacon.audit.triggers import create_sql, drop_sql
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        vendor = self.connection.vendor
+        original(self, [*drop_sql(vendor), *sql_list, *create_sql(vendor)])
+
+    BaseDatabaseOperations.execute_sql_flush = flush  # type: ignore[method-assign]
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]

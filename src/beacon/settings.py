@@ -2,6 +2,8 @@
 
 BEACON_MODE      demo | development | test | production (default production)
 BEACON_SECRET_KEY  required outside demo/development/test
+BEACON_MASTER_KEY  base64 of 32 random bytes wrapping the per-agency data keys
+                 (beacon.vault); required outside demo/development/test
 BEACON_DATA_DIR  where the SQLite file, uploads and anchors live
                  (default: $XDG_DATA_HOME/beacon, i.e. ~/.local/share/beacon)
 DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon; default SQLite
@@ -36,6 +38,19 @@ if MODE not in RELAXED_MODES and (SECRET_KEY == _DEFAULT_SECRET or len(SECRET_KE
         "outside demo mode (set BEACON_MODE=demo to try Beacon with demo data)."
     )
 
+# Wraps the per-agency data keys that encrypt narratives and notes (beacon.vault).
+# A rotation keeps the former key in BEACON_MASTER_KEY_PREVIOUS until `beacon keys rotate`.
+_DEMO_MASTER_KEY = "YmVhY29uLWRlbW8tbWFzdGVyLWtleS0zMi1ieXRlcyE="  # demo only
+MASTER_KEY = os.environ.get(
+    "BEACON_MASTER_KEY", _DEMO_MASTER_KEY if MODE in RELAXED_MODES else ""
+)
+MASTER_KEY_PREVIOUS = os.environ.get("BEACON_MASTER_KEY_PREVIOUS", "")
+if MODE not in RELAXED_MODES and (not MASTER_KEY or MASTER_KEY == _DEMO_MASTER_KEY):
+    raise ImproperlyConfigured(
+        "BEACON_MASTER_KEY must be set outside demo mode: the base64 of 32 random bytes "
+        '(python -c "import base64,os; print(base64.b64encode(os.urandom(32)).decode())").'
+    )
+
 _xdg = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
 DATA_DIR = Path(os.environ.get("BEACON_DATA_DIR", _xdg / "beacon")).resolve()
 DEBUG = MODE == "development"
@@ -49,6 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "beacon.core",
     "beacon.agencies",
     "beacon.audit",
@@ -58,6 +76,7 @@ INSTALLED_APPS = [
     "beacon.intake",
     "beacon.resilience",
     "beacon.web",
+    "beacon.vault",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "beacon.access.middleware.SessionLimitsMiddleware",
+    "beacon.access.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Innermost: a database outage answers 503; a keyed write runs once (beacon.resilience).
@@ -164,6 +186,20 @@ STATICFILES_FINDERS = [
 ]
 MEDIA_ROOT = DATA_DIR / "media"
 
+LOGIN_URL = "access:sign-in"
+LOGIN_REDIRECT_URL = "/"
+# Sign-in, lockout and sessions (beacon.access): CJIS 5.9.5 / OWASP ASVS 5.0 L2.
+BEACON_LOCKOUT_FAILURES = 5  # consecutive failures ...
+BEACON_LOCKOUT_WINDOW_SECONDS = 15 * 60  # ... within this window lock until an admin unlocks
+BEACON_LOGIN_RATE = (20, 60)  # at most 20 sign-in attempts per source address per 60 s
+BEACON_SESSION_IDLE_SECONDS = 30 * 60
+BEACON_SESSION_MAX_SECONDS = 12 * 60 * 60
+BEACON_INACTIVE_DAYS = 90
+BEACON_TOKEN_MAX_DAYS = 365
+OTP_TOTP_ISSUER = "Beacon"
+SESSION_COOKIE_AGE = BEACON_SESSION_MAX_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_NAME = "beacon_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"
@@ -172,6 +208,18 @@ CSRF_COOKIE_SECURE = MODE == "production"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS is sent on TLS responses only (SecurityMiddleware); a year, in production.
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if MODE == "production" else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = MODE == "production"
+if os.environ.get("BEACON_BEHIND_TLS_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No inline scripts or styles; nothing framed; nothing fetched from elsewhere.
+BEACON_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -7,6 +7,7 @@ from beacon.resilience.views import health
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("account/", include("beacon.access.urls")),
     path("healthz", health, name="health"),
     path("", include("beacon.web.urls")),
 ]

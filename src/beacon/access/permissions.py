@@ -83,7 +83,35 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 }
 
 ROLES = tuple(ROLE_PERMISSIONS)
+# Roles a person (or an API token) can hold; "system" is Beacon's own actor only.
+HUMAN_ROLES = tuple(role for role in ROLES if role != "system")
+
+# Permissions that reveal personal data (or the accounts and audit that lead to it).
+# Every role holding one must sign in with a second factor (TOTP).
+PERSONAL_DATA = frozenset(
+    {
+        P.RECORDS_VIEW,
+        P.RECORDS_SEARCH,
+        P.VICTIMS_VIEW,
+        P.REFERRALS_VIEW,
+        P.OPERATIONS_VIEW,
+        P.OPERATIONS_EXPORT,
+        P.INTAKE_MANAGE,
+        P.AUDIT_VIEW,
+        P.AUDIT_EXPORT,
+        P.ACCOUNTS_MANAGE,
+    }
+)
 
 
 def role_has(role: str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def role_requires_mfa(role: str) -> bool:
+    return bool(ROLE_PERMISSIONS.get(role, frozenset()) & PERSONAL_DATA)
+
+
+def role_within(role: str, ceiling: str) -> bool:
+    """True when every permission of ``role`` is also a permission of ``ceiling``."""
+    return ROLE_PERMISSIONS.get(role, frozenset()) <= ROLE_PERMISSIONS.get(ceiling, frozenset())

@@ -1,0 +1,72 @@
+"""Accounts: which agency and role a user acts for, API tokens, sign-in attempts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from beacon.access.permissions import HUMAN_ROLES
+from beacon.agencies.models import Agency
+
+
+class Membership(models.Model):
+    """A user belongs to one agency and holds one role (beacon.access.permissions)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(max_length=24, choices=[(r, r) for r in HUMAN_ROLES])
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}, {self.agency.ori})"
+
+
+class ApiToken(models.Model):
+    """A token for an integration, scoped to an agency and a role.
+
+    Only the SHA-256 of the token is stored; the token is shown once when created.
+    Tokens are 256-bit random, so a fast hash suffices (no dictionary to attack).
+    """
+
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, unique=True)  # shown in lists, not secret
+    digest = models.CharField(max_length=64, unique=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_tokens")
+    role = models.CharField(max_length=24, choices=[(r, r) for r in HUMAN_ROLES])
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def usable_at(self, when: object) -> bool:
+        return self.revoked_at is None and self.expires_at > when  # type: ignore[operator]
+
+
+class SignInAttempt(models.Model):
+    """Every sign-in attempt: the lockout and the per-address rate limit count these."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    source_address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    succeeded = models.BooleanField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.source_address}: {self.succeeded}"

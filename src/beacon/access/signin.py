@@ -1,0 +1,161 @@
+"""Signing in: password, second factor, lockout, per-address rate limit, inactivity.
+
+Every attempt is recorded (SignInAttempt) and audited (auth.logon / auth.logon_failed).
+Whatever went wrong, the caller sees the same SignInRefused; the audit says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django_otp.models import Device
+
+from beacon.access import mfa
+from beacon.access.accounts import actor_of
+from beacon.access.errors import RateLimited, SignInRefused
+from beacon.access.models import Membership, SignInAttempt
+from beacon.access.permissions import role_requires_mfa
+from beacon.agencies.models import Agency
+from beacon.audit import services as audit
+from beacon.core.actor import Actor, system_actor
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    membership: Membership
+    device: Device | None  # the second factor used; None when not enrolled yet
+    must_enrol: bool  # the role needs MFA and the user has no device yet
+
+
+def _anonymous(username: str, source_address: str) -> Actor:
+    return Actor(
+        name=username[:150] or "-",
+        agency=Agency.system(),
+        role="anonymous",
+        source_address=source_address,
+        via="web",
+    )
+
+
+def _check_rate(username: str, source_address: str) -> None:
+    limit, seconds = settings.BEACON_LOGIN_RATE
+    since = timezone.now() - timedelta(seconds=seconds)
+    recent = SignInAttempt.objects.filter(source_address=source_address, at__gte=since).count()
+    if recent < limit:
+        return
+    if recent == limit:  # audit the first refusal of a burst, not every one
+        SignInAttempt.objects.create(
+            username=username[:150], source_address=source_address, succeeded=False
+        )
+        audit.record(
+            _anonymous(username, source_address),
+            "auth.rate_limited",
+            object_type="source_address",
+            object_id=source_address,
+            outcome="denied",
+        )
+    raise RateLimited("Too many sign-in attempts from your address; wait a minute.")
+
+
+def _failures_in_a_row(username: str) -> int:
+    now = timezone.now()
+    since = now - timedelta(seconds=settings.BEACON_LOCKOUT_WINDOW_SECONDS)
+    last_success = SignInAttempt.objects.filter(username=username, succeeded=True).aggregate(
+        at=Max("at")
+    )["at"]
+    if last_success is not None and last_success > since:
+        since = last_success
+    return SignInAttempt.objects.filter(username=username, succeeded=False, at__gt=since).count()
+
+
+def _fail(
+    username: str, source_address: str, reason: str, user: User | None, m: Membership | None
+) -> SignInRefused:
+    with transaction.atomic():
+        SignInAttempt.objects.create(
+            username=username[:150], source_address=source_address, succeeded=False
+        )
+        actor = (
+            actor_of(user, m, via="web", source_address=source_address)
+            if user is not None and m is not None
+            else _anonymous(username, source_address)
+        )
+        audit.record(
+            actor,
+            "auth.logon_failed",
+            object_type="user",
+            object_id=user.pk if user else "",
+            outcome="failure",
+            detail={"reason": reason},
+        )
+        if (
+            m is not None
+            and m.locked_at is None
+            and _failures_in_a_row(username) >= settings.BEACON_LOCKOUT_FAILURES
+        ):
+            Membership.objects.filter(pk=m.pk).update(locked_at=timezone.now())
+            audit.record(
+                actor,
+                "account.locked",
+                object_type="user",
+                object_id=m.user_id,
+                outcome="denied",
+                detail={"failures": settings.BEACON_LOCKOUT_FAILURES},
+            )
+    return SignInRefused(reason=reason)
+
+
+def sign_in(username: str, password: str, code: str, *, source_address: str) -> SignedIn:
+    """Check a sign-in; raise SignInRefused (one message for every reason) or RateLimited."""
+    username = username.strip()
+    _check_rate(username, source_address)
+    user = User.objects.filter(username=username).first()
+    m = Membership.objects.select_related("agency").filter(user=user).first() if user else None
+    # authenticate() runs the hasher even for unknown users, so timing reveals nothing.
+    checked = authenticate(None, username=username, password=password)
+    if user is None or m is None:
+        raise _fail(username, source_address, "unknown user", None, None)
+    if m.locked_at is not None:
+        raise _fail(username, source_address, "account locked", user, m)
+    if m.disabled_at is not None or not user.is_active:
+        raise _fail(username, source_address, "account disabled", user, m)
+    if checked is None:
+        raise _fail(username, source_address, "wrong password", user, m)
+    last_seen = m.last_activity_at or user.date_joined
+    if timezone.now() - last_seen > timedelta(days=settings.BEACON_INACTIVE_DAYS):
+        from beacon.access.services import disable_user
+
+        disable_user(system_actor(via="web", source_address=source_address), user, "inactive")
+        raise _fail(username, source_address, "account inactive", user, m)
+    device: Device | None = None
+    enrolled = mfa.has_second_factor(user)
+    if enrolled:
+        device = mfa.check_code(user, code)
+        if device is None:
+            raise _fail(username, source_address, "wrong second-factor code", user, m)
+    with transaction.atomic():
+        SignInAttempt.objects.create(
+            username=username[:150], source_address=source_address, succeeded=True
+        )
+        Membership.objects.filter(pk=m.pk).update(last_activity_at=timezone.now())
+        audit.record(
+            actor_of(user, m, via="web", source_address=source_address),
+            "auth.logon",
+            object_type="user",
+            object_id=user.pk,
+            detail={"second_factor": type(device).__name__ if device else "none"},
+        )
+    return SignedIn(
+        user=user,
+        membership=m,
+        device=device,
+        must_enrol=not enrolled and role_requires_mfa(m.role),
+    )

@@ -1,0 +1,125 @@
+"""API tokens for integrations: scoped to an agency and a role, shown once, stored hashed,
+expiring and revocable. A token looks like ``bcn_<prefix>_<secret>``."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from beacon.access import policy
+from beacon.access.models import ApiToken, Membership
+from beacon.access.permissions import Permission, role_within
+from beacon.audit import services as audit
+from beacon.core.actor import Actor
+from beacon.core.errors import NotVisible, ValidationFailed
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(
+    actor: Actor, owner: User, name: str, *, role: str | None = None, days: int = 90
+) -> tuple[ApiToken, str]:
+    """Create a token acting for ``owner``'s agency, with ``owner``'s role or a narrower one.
+
+    Returns the token row and the secret, which is never stored or shown again.
+    """
+    membership = Membership.objects.select_related("agency").filter(user=owner).first()
+    if membership is None or membership.disabled_at is not None or not owner.is_active:
+        raise ValidationFailed.on("owner", "The owner has no active account.")
+    if actor.user_id != owner.pk:
+        policy.require(actor, Permission.ACCOUNTS_MANAGE, object_type="user", object_id=owner.pk)
+    role = role or membership.role
+    if not role_within(role, membership.role):
+        raise ValidationFailed.on(
+            "role", f"A token cannot hold more than the role {membership.role}."
+        )
+    if not 1 <= days <= settings.BEACON_TOKEN_MAX_DAYS:
+        raise ValidationFailed.on("days", f"Between 1 and {settings.BEACON_TOKEN_MAX_DAYS} days.")
+    name = name.strip()
+    if not 1 <= len(name) <= 80:
+        raise ValidationFailed.on("name", "Give the token a name of 1 to 80 characters.")
+    prefix = secrets.token_hex(4)
+    raw = f"bcn_{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            name=name,
+            prefix=prefix,
+            digest=_digest(raw),
+            owner=owner,
+            agency=membership.agency,
+            role=role,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        audit.record(
+            actor,
+            "token.created",
+            object_type="api_token",
+            object_id=prefix,
+            detail={"owner": owner.get_username(), "role": role, "days": days},
+        )
+    return token, raw
+
+
+def revoke_token(actor: Actor, prefix: str) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(prefix=prefix).first()
+        if token is None or (
+            token.owner_id != actor.user_id and not policy.has(actor, Permission.ACCOUNTS_MANAGE)
+        ):
+            raise NotVisible()
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+        audit.record(actor, "token.revoked", object_type="api_token", object_id=prefix)
+    return token
+
+
+def revoke_all_of(actor: Actor, owner: User, reason: str) -> int:
+    """Revoke every live token of ``owner`` (inside the caller's transaction)."""
+    now = timezone.now()
+    count = ApiToken.objects.filter(owner=owner, revoked_at__isnull=True).update(revoked_at=now)
+    if count:
+        audit.record(
+            actor,
+            "token.revoked",
+            object_type="user",
+            object_id=owner.pk,
+            detail={"count": count, "reason": reason},
+        )
+    return count
+
+
+def actor_for_token(raw: str, *, source_address: str) -> Actor | None:
+    """The actor a presented token acts as, or None if unknown, expired or revoked."""
+    if not raw.startswith("bcn_") or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("agency", "owner", "owner__membership")
+        .filter(digest=_digest(raw))
+        .first()
+    )
+    now = timezone.now()
+    if token is None or not token.usable_at(now) or not token.owner.is_active:
+        return None
+    membership: Membership | None = getattr(token.owner, "membership", None)
+    if membership is None or membership.disabled_at is not None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        Membership.objects.filter(pk=membership.pk).update(last_activity_at=now)
+    return Actor(
+        name=f"{token.owner.get_username()}/token:{token.prefix}",
+        agency=token.agency,
+        role=token.role,
+        user_id=int(token.owner_id),
+        source_address=source_address,
+        via="api",
+    )

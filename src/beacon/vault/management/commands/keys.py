@@ -1,0 +1,44 @@
+"""``beacon keys rotate`` re-wraps agency data keys; ``beacon keys destroy ORI`` shreds one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from beacon.agencies.models import Agency
+from beacon.core.commands import BeaconCommand
+from beacon.core.errors import NotVisible
+from beacon.vault import services
+
+
+class Command(BeaconCommand):
+    help = "Manage the encryption keys: rotate (re-wrap under the current master key), destroy."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("rotate", help="re-wrap every agency data key under BEACON_MASTER_KEY")
+        destroy = sub.add_parser("destroy", help="delete an agency's data key (crypto-shred)")
+        destroy.add_argument("ori")
+        destroy.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
+
+    def handle_command(self, *args: Any, **options: Any) -> None:
+        actor = self.actor()
+        if options["action"] == "rotate":
+            try:
+                count = services.rotate(actor)
+            except services.Unreadable as exc:
+                raise CommandError(f"Nothing was changed: {exc}", returncode=2) from None
+            self.stdout.write(f"Re-wrapped {count} agency data key(s) under the current key.")
+            return
+        if not options["yes"]:
+            self.stderr.write(
+                "Refusing without --yes: the agency's sealed data becomes unreadable."
+            )
+            raise SystemExit(2)
+        try:
+            agency = Agency.objects.get(ori=str(options["ori"]).upper())
+        except Agency.DoesNotExist:
+            raise NotVisible(f"No agency with ORI {options['ori']}.") from None
+        services.destroy_agency_key(actor, agency)
+        self.stdout.write(f"Destroyed the data key of {agency.ori}; its sealed data is gone.")

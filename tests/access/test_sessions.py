@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from beacon.access.middleware import SEEN, STARTED
+from beacon.agencies.models import Agency
+from beacon.audit.models import AuditEvent
+
+
+def _age(client: Client, *, started: float, seen: float) -> None:
+    session = client.session
+    session[STARTED] = time.time() - started
+    session[SEEN] = time.time() - seen
+    session.save()
+
+
+def test_an_active_session_keeps_working(
+    web_client_as: Callable[..., Client], agency_a: Agency
+) -> None:
+    client = web_client_as("investigator", agency_a)
+    assert client.get("/api/access/me").status_code == 200
+    _age(client, started=11 * 3600, seen=29 * 60)
+    assert client.get("/api/access/me").status_code == 200
+
+
+def test_a_session_idle_thirty_minutes_is_ended(
+    web_client_as: Callable[..., Client], agency_a: Agency
+) -> None:
+    client = web_client_as("investigator", agency_a)
+    assert client.get("/api/access/me").status_code == 200
+    _age(client, started=40 * 60, seen=31 * 60)
+    assert client.get("/api/access/me").status_code == 401
+    assert client.get("/api/access/me").status_code == 401
+    event = AuditEvent.objects.get(action="auth.session_expired")
+    assert event.detail == {"reason": "idle"}
+
+
+def test_a_session_ends_after_twelve_hours_even_when_active(
+    web_client_as: Callable[..., Client], agency_a: Agency
+) -> None:
+    client = web_client_as("investigator", agency_a)
+    _age(client, started=12 * 3600 + 5, seen=10)
+    assert client.get("/api/access/me").status_code == 401
+    assert AuditEvent.objects.get(action="auth.session_expired").detail == {
+        "reason": "maximum length"
+    }
+
+
+def test_session_cookies_are_httponly_samesite_and_pages_carry_security_headers(
+    agency_a: Agency,
+) -> None:
+    from django.conf import settings
+
+    response = Client().get("/account/sign-in/")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_COOKIE_SAMESITE == "Strict"
+    assert b"csrfmiddlewaretoken" in response.content
+
+
+@pytest.mark.parametrize("length", [64, 128])
+def test_long_passphrases_are_accepted(length: int, agency_a: Agency) -> None:
+    from beacon.access import services
+    from beacon.core.actor import system_actor
+
+    password = ("correct horse battery staple " * 5)[:length]
+    user = services.create_user(system_actor(), "longpass", password, agency_a, "analyst")
+    assert user.check_password(password)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("short pass", "too short"), ("password1234", "too common")],
+)
+def test_short_or_common_passwords_are_refused_with_a_field_message(
+    password: str, message: str, agency_a: Agency
+) -> None:
+    from beacon.access import services
+    from beacon.core.actor import system_actor
+    from beacon.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.create_user(system_actor(), "weak", password, agency_a, "analyst")
+    assert any(message in m for m in refused.value.fields["password"])
+
+
+def test_csrf_is_enforced_on_the_sign_in_form(agency_a: Agency) -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/account/sign-in/", {"username": "x", "password": "y"})
+    assert response.status_code == 403

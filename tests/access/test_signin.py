@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from beacon.access import services
+from beacon.access.models import Membership
+from beacon.agencies.models import Agency
+from beacon.audit.models import AuditEvent
+from beacon.core.actor import system_actor
+from tests.access.conftest import PASSWORD, current_code, enrol_totp
+
+SIGN_IN = "/account/sign-in/"
+
+
+def post_sign_in(client: Client, username: str, password: str, code: str = "") -> int:
+    response = client.post(SIGN_IN, {"username": username, "password": password, "code": code})
+    return int(response.status_code)
+
+
+def test_sign_in_with_password_and_code_reaches_the_api(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    user = make_user("alice", agency_a)
+    device = enrol_totp(user)
+    client = Client()
+    assert post_sign_in(client, "alice", PASSWORD, current_code(device)) == 302
+    me = client.get("/api/access/me")
+    assert me.status_code == 200
+    assert me.json()["role"] == "investigator"
+    assert me.json()["agency_ori"] == agency_a.ori
+    logon = AuditEvent.objects.filter(action="auth.logon").last()
+    assert logon is not None and logon.actor == "alice" and logon.agency_ori == agency_a.ori
+
+
+def test_wrong_password_and_unknown_user_look_the_same_and_are_audited(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    make_user("alice", agency_a)
+    client = Client()
+    wrong = client.post(SIGN_IN, {"username": "alice", "password": "nope nope nope"})
+    unknown = client.post(SIGN_IN, {"username": "mallory", "password": "nope nope nope"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert b"Sign-in failed." in wrong.content and b"Sign-in failed." in unknown.content
+    reasons = list(
+        AuditEvent.objects.filter(action="auth.logon_failed").values_list("detail", flat=True)
+    )
+    assert [r["reason"] for r in reasons] == ["wrong password", "unknown user"]
+
+
+def test_mfa_is_required_for_roles_that_see_personal_data(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    user = make_user("alice", agency_a)
+    device = enrol_totp(user)
+    client = Client()
+    assert post_sign_in(client, "alice", PASSWORD, "") == 401
+    assert post_sign_in(client, "alice", PASSWORD, "abcdef") == 401
+    assert client.get("/api/access/me").status_code == 401
+    assert post_sign_in(client, "alice", PASSWORD, current_code(device)) == 302
+
+
+def test_first_sign_in_must_enrol_an_authenticator_before_any_personal_data(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    make_user("alice", agency_a)
+    client = Client()
+    response = client.post(SIGN_IN, {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("access:enrol")
+    # Signed in with a password only: every route with a permission refuses.
+    assert client.get("/api/access/me").status_code == 200  # SIGNED_IN: who am I
+    assert client.get("/api/audit/events").status_code == 401
+    page = client.get(reverse("access:enrol"))
+    assert page.status_code == 200 and b"Key:" in page.content
+    pending = TOTPDevice.objects.get(user__username="alice", confirmed=False)
+    bad = client.post(reverse("access:enrol"), {"code": "12345"})
+    assert bad.status_code == 422
+    done = client.post(reverse("access:enrol"), {"code": current_code(pending)})
+    assert done.status_code == 200
+    assert done.content.count(b"<li><code>") == 10
+    assert TOTPDevice.objects.get(user__username="alice").confirmed
+    assert AuditEvent.objects.filter(action="account.mfa_enrolled").count() == 1
+
+
+def test_a_recovery_code_signs_in_once(make_user: Callable[..., User], agency_a: Agency) -> None:
+    from beacon.access import mfa
+
+    user = make_user("alice", agency_a)
+    enrol_totp(user)
+    codes = mfa.new_recovery_codes(system_actor(), user)
+    assert post_sign_in(Client(), "alice", PASSWORD, codes[0]) == 302
+    assert post_sign_in(Client(), "alice", PASSWORD, codes[0]) == 401
+    assert post_sign_in(Client(), "alice", PASSWORD, codes[1]) == 302
+
+
+def test_a_password_reset_does_not_bypass_mfa(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    user = make_user("alice", agency_a)
+    device = enrol_totp(user)
+    services.set_password(system_actor(), user, "a brand new passphrase 42")
+    assert post_sign_in(Client(), "alice", "a brand new passphrase 42", "") == 401
+    code = current_code(device)
+    assert post_sign_in(Client(), "alice", "a brand new passphrase 42", code) == 302
+
+
+def test_five_failures_in_fifteen_minutes_lock_until_an_admin_unlocks(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    user = make_user("alice", agency_a)
+    admin = make_user("root", Agency.system(), "system_admin")
+    device = enrol_totp(user)
+    client = Client()
+    for _ in range(5):
+        assert post_sign_in(client, "alice", "not the password!", "") == 401
+    assert Membership.objects.get(user=user).locked_at is not None
+    # Locked: even the right password and code are refused.
+    assert post_sign_in(client, "alice", PASSWORD, current_code(device)) == 401
+    assert AuditEvent.objects.filter(action="account.locked", object_id=str(user.pk)).count() == 1
+    admin_actor = services.actor_of_user(admin)
+    services.unlock_user(admin_actor, user)
+    assert Membership.objects.get(user=user).locked_at is None
+    assert post_sign_in(client, "alice", PASSWORD, current_code(device)) == 302
+    assert AuditEvent.objects.filter(action="account.unlocked").count() == 1
+
+
+def test_failures_older_than_the_window_or_before_a_success_do_not_count(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from beacon.access.models import SignInAttempt
+
+    user = make_user("alice", agency_a)
+    device = enrol_totp(user)
+    client = Client()
+    for _ in range(4):
+        post_sign_in(client, "alice", "not the password!")
+    SignInAttempt.objects.filter(username="alice").update(at=timezone.now() - timedelta(minutes=16))
+    for _ in range(4):
+        post_sign_in(client, "alice", "not the password!")
+    assert Membership.objects.get(user=user).locked_at is None
+    assert post_sign_in(client, "alice", PASSWORD, current_code(device)) == 302
+    for _ in range(4):
+        post_sign_in(Client(), "alice", "not the password!")
+    assert Membership.objects.get(user=user).locked_at is None
+
+
+def test_an_address_is_rate_limited(
+    make_user: Callable[..., User], agency_a: Agency, settings: object
+) -> None:
+    settings.BEACON_LOGIN_RATE = (3, 60)  # type: ignore[attr-defined]
+    make_user("alice", agency_a)
+    client = Client()
+    statuses = [post_sign_in(client, f"user{i}", "whatever whatever") for i in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    assert AuditEvent.objects.filter(action="auth.rate_limited").count() == 1
+
+
+def test_only_an_admin_unlocks(make_user: Callable[..., User], agency_a: Agency) -> None:
+    from beacon.core.errors import Forbidden
+
+    user = make_user("alice", agency_a)
+    other = make_user("bob", agency_a, "supervisor")
+    with pytest.raises(Forbidden):
+        services.unlock_user(services.actor_of_user(other), user)
+    assert AuditEvent.objects.filter(action="access.denied").count() == 1
