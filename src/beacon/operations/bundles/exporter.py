@@ -66,7 +66,12 @@ def operation_row(operation: Operation) -> Row:
         "parent": operation.parent.code if operation.parent else None,
         "series": operation.series.code if operation.series else None,
         "edition": operation.edition,
-        "jurisdictions": sorted(jurisdiction_ref_of(j) for j in operation.jurisdictions.all()),
+        "jurisdictions": [
+            jurisdiction_ref_of(link.jurisdiction)
+            for link in Operation.jurisdictions.through.objects.filter(operation=operation)
+            .select_related("jurisdiction")
+            .order_by("id")
+        ],
         "participants": [
             {"agency": p.agency.ori, "role": p.role}
             for p in operation.participations.select_related("agency").order_by("id")

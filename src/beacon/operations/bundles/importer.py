@@ -239,7 +239,7 @@ class _Validator:
                         "parent": parent,
                         "series": series,
                         "edition": edition,
-                        "jurisdictions": sorted(j for j in jurisdictions if j),
+                        "jurisdictions": [j for j in jurisdictions if j],
                         "participants": participants,
                     },
                 )
@@ -555,8 +555,10 @@ class _Writer:
                 series=self._series_of(row["series"]),
                 edition=row["edition"],
             )
-            places = [self.jurisdiction(ref) for ref in row["jurisdictions"]]
-            operation.jurisdictions.set([p for p in places if p is not None])
+            for ref in row["jurisdictions"]:  # one by one: the declared order is kept
+                place = self.jurisdiction(ref)
+                if place is not None:
+                    operation.jurisdictions.add(place)
             seen: set[str] = set()
             for index, p in enumerate(row["participants"]):
                 if p["agency"] in seen:

@@ -29,10 +29,11 @@ class Command(BeaconCommand):
         for path, report in load_demo(self.actor(), directory):
             created = sum(report.created.values())
             unchanged = sum(report.unchanged.values())
+            subs = len(report.operations) - 1
+            extra = f" (+{subs} sub-operations)" if subs else ""
             self.stdout.write(
-                f"{path.name}: {', '.join(report.operations[:1])}"
-                f"{' (+%d sub-operations)' % (len(report.operations) - 1) if len(report.operations) > 1 else ''}"
-                f" - {created} rows created, {unchanged} already present"
+                f"{path.name}: {report.operations[0]}{extra}: "
+                f"{created} rows created, {unchanged} already present"
             )
         self._print_logins()
         self.stdout.write(f"Demo loaded in {time.monotonic() - started:.1f} s.")

@@ -1,0 +1,1 @@
+"""Results of operations: figures computed from records, reported figures beside them."""

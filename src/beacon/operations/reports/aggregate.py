@@ -1,0 +1,206 @@
+"""The aggregate queries behind every report: one grouped query per kind of fact.
+
+Each query groups by (operation, jurisdiction, category) so a hub with twelve
+sub-operations costs the same dozen queries as a single operation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Max, Min, Q, Sum
+
+from beacon.agencies.models import Jurisdiction
+from beacon.operations import codes
+from beacon.operations.models import (
+    Arrest,
+    Investigation,
+    Operation,
+    Raid,
+    Referral,
+    SearchWarrant,
+    Seizure,
+    Service,
+    Target,
+    Victim,
+)
+from beacon.operations.reports.tally import Tally, age_on
+
+Cell = tuple[int, int | None]  # (operation id, jurisdiction id)
+
+
+class Places:
+    """Jurisdictions by id, and how an event's place maps to an operation's declared one."""
+
+    def __init__(self, ids: Iterable[int | None], declared: dict[int, list[int]]) -> None:
+        wanted = {i for i in ids if i is not None} | {i for v in declared.values() for i in v}
+        rows = Jurisdiction.objects.filter(Q(pk__in=wanted) | Q(kind="country", code="US"))
+        self.by_id: dict[int, Jurisdiction] = {j.pk: j for j in rows}
+        self.us = next(
+            (j.pk for j in self.by_id.values() if j.kind == "country" and j.code == "US"), None
+        )
+        self.declared = declared
+
+    def country_code(self, jurisdiction_id: int) -> str:
+        place = self.by_id[jurisdiction_id]
+        return place.code if place.kind == "country" else "US"
+
+    def countries(self, operation_id: int) -> set[str]:
+        return {self.country_code(j) for j in self.declared.get(operation_id, [])}
+
+    def fold(self, operation_id: int, jurisdiction_id: int | None) -> int | None:
+        """The operation's own jurisdiction an event's place belongs to (or the place)."""
+        if jurisdiction_id is None:
+            return None
+        declared = self.declared.get(operation_id, [])
+        if jurisdiction_id in declared:
+            return jurisdiction_id
+        place = self.by_id.get(jurisdiction_id)
+        if place is None:
+            return jurisdiction_id
+        if place.parent_id in declared:
+            return place.parent_id
+        if place.kind in ("state", "county") and self.us in declared:
+            return self.us
+        return jurisdiction_id
+
+
+def declared_jurisdictions(operation_ids: list[int]) -> dict[int, list[int]]:
+    through = Operation.jurisdictions.through
+    declared: dict[int, list[int]] = defaultdict(list)
+    for op_id, j_id in (
+        through.objects.filter(operation_id__in=operation_ids)
+        .order_by("id")
+        .values_list("operation_id", "jurisdiction_id")
+    ):
+        declared[op_id].append(j_id)
+    return declared
+
+
+def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Places]:
+    """Every fact of these operations, tallied per (operation, jurisdiction) cell."""
+    ids = list(operations)
+    cells: dict[Cell, Tally] = defaultdict(Tally)
+    declared = declared_jurisdictions(ids)
+    raw: list[tuple[str, dict[str, Any]]] = []
+
+    for row in (
+        Target.objects.filter(operation_id__in=ids)
+        .values(
+            "operation_id",
+            j=F("record__jurisdiction_last_seen_id"),
+            kind=F("outcome__kind"),
+            out_kind=F("outcome__jurisdiction__kind"),
+            out_code=F("outcome__jurisdiction__code"),
+        )
+        .annotate(n=Count("id"), dob_min=Min("record__dob"), dob_max=Max("record__dob"))
+    ):
+        raw.append(("target", dict(row)))
+    for model, name, extra in (
+        (Arrest, "arrest", ("role",)),
+        (Victim, "victim", ("age_group",)),
+        (Service, "service", ("kind",)),
+        (SearchWarrant, "warrant", ()),
+        (Raid, "raid", ("kind",)),
+        (Investigation, "investigation", ("type",)),
+    ):
+        annotations: dict[str, object] = {"n": Count("id")}
+        if model is Arrest:
+            annotations["served"] = Sum("warrants_served")
+        if model is Victim:
+            annotations |= {
+                "age_low": Min("age_min"),
+                "age_high": Max("age_max"),
+                "age_sum": Sum(F("age_min") + F("age_max")),
+                "aged": Count("id", filter=Q(age_min__isnull=False, age_max__isnull=False)),
+            }
+        query = model._default_manager.filter(operation_id__in=ids)
+        for grouped in query.values("operation_id", "jurisdiction_id", *extra).annotate(
+            **annotations
+        ):
+            raw.append((name, dict(grouped)))
+    for seized in (
+        Seizure.objects.filter(operation_id__in=ids)
+        .values("operation_id", "jurisdiction_id", "currency")
+        .annotate(cash=Sum("cash_amount"), devices=Sum("devices"), files=Sum("file_count"))
+    ):
+        raw.append(("seizure", dict(seized)))
+    for referred in (
+        Referral.objects.filter(operation_id__in=ids)
+        .values("operation_id", "jurisdiction_id", to=F("to_agency__name"))
+        .annotate(n=Count("id"))
+    ):
+        raw.append(("referral", dict(referred)))
+
+    places = Places([r.get("jurisdiction_id", r.get("j")) for _k, r in raw], declared)
+    for kind, fact in raw:
+        op_id = int(fact["operation_id"])
+        j = fact.get("jurisdiction_id", fact.get("j"))
+        cell = cells[(op_id, places.fold(op_id, j))]
+        _add(kind, fact, cell, operations[op_id], places)
+    return cells, places
+
+
+def _add(kind: str, row: dict[str, Any], cell: Tally, operation: Operation, places: Places) -> None:
+    n = int(row.get("n") or 0)
+    c = cell.counts
+    if kind == "target":
+        c["targets"] += n
+        outcome = row["kind"]
+        if outcome == codes.OutcomeKind.RECOVERED:
+            c["recovered"] += n
+        elif outcome == codes.OutcomeKind.LOCATED:
+            c["located"] += n
+        else:
+            c["outstanding"] += n
+        if outcome and row["out_kind"]:
+            country = row["out_code"] if row["out_kind"] == "country" else "US"
+            if country not in places.countries(operation.pk):
+                c["located_abroad"] += n
+        if operation.start and row["dob_min"] and row["dob_max"]:
+            cell.see_target_ages(
+                age_on(row["dob_max"], operation.start),
+                age_on(row["dob_min"], operation.start),
+            )
+    elif kind == "arrest":
+        c["arrests"] += n
+        c["warrants_served"] += int(row["served"] or 0)
+        cell.breakdowns["arrests_by_role"][str(row["role"])] += n
+    elif kind == "victim":
+        c["victims_rescued"] += n
+        if row["age_group"] == codes.AgeGroup.MINOR:
+            c["victims_minor"] += n
+        elif row["age_group"] == codes.AgeGroup.ADULT:
+            c["victims_adult"] += n
+        cell.see_victim_ages(row["age_low"], row["age_high"])
+        if row["aged"]:
+            cell.victim_age_sum += float(row["age_sum"]) / 2
+            cell.victim_age_count += int(row["aged"])
+    elif kind == "service":
+        c["services"] += n
+        cell.breakdowns["services_by_kind"][str(row["kind"])] += n
+        if row["kind"] == codes.ServiceKind.MEDICAL:
+            c["medical_services"] += n
+        elif row["kind"] == codes.ServiceKind.SCREENING:
+            c["screenings"] += n
+    elif kind == "warrant":
+        c["search_warrants"] += n
+    elif kind == "raid":
+        c["raids"] += n
+        cell.breakdowns["raids_by_kind"][str(row["kind"])] += n
+    elif kind == "investigation":
+        c["investigations_opened"] += n
+        cell.breakdowns["investigations_by_type"][str(row["type"])] += n
+    elif kind == "seizure":
+        cash = Decimal(str(row["cash"] or 0))
+        cell.cash += cash
+        if cash:
+            cell.breakdowns["cash_seized_by_currency"][str(row["currency"] or "?")] += cash  # type: ignore[assignment]
+        c["devices_seized"] += int(row["devices"] or 0)
+        c["files_seized"] += int(row["files"] or 0)
+    elif kind == "referral":
+        c["referrals"] += n
+        cell.breakdowns["referrals_by_agency"][str(row["to"])] += n
