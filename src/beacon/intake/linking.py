@@ -1,0 +1,352 @@
+"""Linking an intake: every list against itself, the other lists and the registry.
+
+One DuckDB session gathers the lists (Parquet) and the registry records the actor may
+see, normalises them set-wise, scores pairs with the saved model (retrained first when
+there is none, when asked, or when reviewers have decided pairs since it was trained),
+and clusters the pairs with reviewers' decisions applied. The run and its proposed
+clusters are written in one transaction with the audit event.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+from django.db import transaction
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.audit import services as audit
+from beacon.core.actor import Actor
+from beacon.core.errors import IllegalTransition, ValidationFailed
+from beacon.intake import spec, storage
+from beacon.intake.clustering import Clusterer
+from beacon.intake.engine import Session, Training
+from beacon.intake.fields import FIELDS
+from beacon.intake.models import Cluster, Intake, LinkModel, LinkRun, PairLabel, SourceList
+from beacon.intake.normalise import count, link_table
+
+Progress = Callable[[str], None]
+STEPS = (
+    "Loading lists",
+    "Loading registry records",
+    "Normalising",
+    "Training the model",
+    "Scoring pairs",
+    "Clustering",
+    "Saving clusters",
+)
+REGISTRY = "registry"
+REGISTRY_FIELDS = {
+    "source_id": "nic",
+    "first_name": "first_name",
+    "middle_name": "middle_name",
+    "last_name": "last_name",
+    "dob": "dob",
+    "sex": "sex",
+    "place": "place_last_seen",
+    "nic": "nic",
+    "oca": "oca",
+    "ncmec_number": "ncmec_number",
+}
+BATCH = 2000
+
+
+def _quiet(step: str) -> None:
+    return None
+
+
+def name_variants() -> list[tuple[str, str]]:
+    """(variant, canonical) pairs from the registry's name-variant table."""
+    from beacon.records.variants import table
+
+    return [(variant, canonical) for variant, forms in table().items() for canonical in forms]
+
+
+def _load_lists(con: duckdb.DuckDBPyConnection, lists: list[SourceList]) -> None:
+    fields = ", ".join(FIELDS)
+    parts = []
+    for listed in lists:
+        path = storage.rows_path(listed.data_file, listed.data_sha256)
+        parts.append(
+            f"SELECT '{listed.pk}:' || line AS unique_id, '{listed.pk}' AS source, line, "
+            f"{fields} FROM read_parquet({storage.sql_literal(path)})"
+        )
+    con.execute(f"CREATE TEMP TABLE people AS {' UNION ALL '.join(parts)}")
+
+
+def _load_registry(actor: Actor, con: duckdb.DuckDBPyConnection) -> int:
+    columns: dict[str, list[Any]] = {name: [] for name in REGISTRY_FIELDS}
+    source_columns = list(REGISTRY_FIELDS.values())
+    records = policy.records_visible_to(actor).values_list(*source_columns)
+    for row in records.iterator(chunk_size=5000):
+        for name, value in zip(REGISTRY_FIELDS, row, strict=True):
+            columns[name].append(value or None)
+    count = len(columns["nic"])
+    if count:
+        table = pa.table(
+            {
+                name: pa.array(values, pa.date32() if name == "dob" else pa.string())
+                for name, values in columns.items()
+            }
+        )
+        con.register("registry_arrow", table)
+        select = ", ".join(
+            name if name in REGISTRY_FIELDS else f"NULL AS {name}" for name in FIELDS
+        )
+        con.execute(
+            f"INSERT INTO people BY NAME SELECT 'NIC:' || nic AS unique_id, "
+            f"'{REGISTRY}' AS source, NULL AS line, {select} FROM registry_arrow"
+        )
+        con.unregister("registry_arrow")
+    return count
+
+
+def _labels(intake: Intake) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    same: list[tuple[str, str]] = []
+    different: list[tuple[str, str]] = []
+    for left, right, is_same in intake.labels.values_list("left", "right", "same"):
+        (same if is_same else different).append((left, right))
+    return same, different
+
+
+def _model(
+    actor: Actor,
+    session: Session,
+    intake: Intake,
+    retrain: bool,
+    records: int,
+    training: Training | None,
+) -> LinkModel:
+    current = (
+        LinkModel.objects.filter(spec_version=spec.SPEC_VERSION)
+        .order_by("-trained_at", "-pk")
+        .first()
+    )
+    if current is not None and not retrain:
+        newer = PairLabel.objects.filter(intake=intake, labelled_at__gt=current.trained_at)
+        if not newer.exists():
+            return current
+    same, _ = _labels(intake)
+    params = session.train(same, training)
+    with transaction.atomic():
+        model = LinkModel.objects.create(
+            params=params,
+            spec_version=spec.SPEC_VERSION,
+            records=records,
+            labels=len(same),
+            engine=session.engine,
+            trained_by=actor.name,
+        )
+        audit.record(
+            actor,
+            "intake.train",
+            object_type="intake.model",
+            object_id=model.pk,
+            detail={"intake": intake.pk, "records": records, "labels": len(same)},
+        )
+    return model
+
+
+def _weight(row: dict[str, Any], name: str) -> float:
+    """The comparison's match weight (log2 Bayes factor), term-frequency adjustment included."""
+    weight = float(row.get(f"mw_{name}") or 0.0) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+    return round(weight, 2) if math.isfinite(weight) else (99.0 if weight > 0 else -99.0)
+
+
+def _edges(scored: pa.Table, comparisons: list[str]) -> list[dict[str, Any]]:
+    data = scored.to_pydict()
+    rows = [dict(zip(data, values, strict=True)) for values in zip(*data.values(), strict=True)]
+    return [
+        {
+            "l": row["unique_id_l"],
+            "r": row["unique_id_r"],
+            "p": round(float(row["match_probability"]), 6),
+            "w": round(float(row["match_weight"]), 2),
+            "g": {name: int(row[f"gamma_{name}"]) for name in comparisons},
+            "b": {name: _weight(row, name) for name in comparisons},
+        }
+        for row in rows
+    ]
+
+
+def _members(
+    con: duckdb.DuckDBPyConnection, groups: list[list[str]], sources: dict[str, SourceList]
+) -> dict[str, dict[str, Any]]:
+    keys = [key for group in groups for key in group]
+    con.register("member_keys", pa.table({"key": pa.array(keys, pa.string())}))
+    fields = ", ".join(FIELDS)
+    found = con.sql(
+        f"SELECT unique_id, source, line, {fields} FROM people "
+        "WHERE unique_id IN (SELECT key FROM member_keys)"
+    ).to_arrow_table()
+    con.unregister("member_keys")
+    out: dict[str, dict[str, Any]] = {}
+    for row in found.to_pylist():
+        listed = sources.get(row["source"])
+        member: dict[str, Any] = {
+            "key": row["unique_id"],
+            "source": listed.source if listed else REGISTRY,
+            "list": listed.pk if listed else None,
+            "file": listed.filename if listed else "",
+            "line": row["line"],
+        }
+        for name in FIELDS:
+            value = row[name]
+            member[name] = value.isoformat() if name == "dob" and value else value
+        out[row["unique_id"]] = member
+    return out
+
+
+def _accepted_by_reviewers(group: list[str], must: Clusterer) -> bool:
+    roots = {must.find(key) for key in group}
+    return len(roots) == 1 and must.size[roots.pop()] == len(group)
+
+
+def link(
+    actor: Actor,
+    intake: Intake,
+    *,
+    engine: str = "duckdb",
+    retrain: bool = False,
+    threshold: float | None = None,
+    training: Training | None = None,
+    progress: Progress | None = None,
+) -> LinkRun:
+    policy.require(
+        actor, Permission.INTAKE_MANAGE, object_type="intake.intake", object_id=intake.pk
+    )
+    intake = policy.get_visible_intake(actor, intake.pk)
+    if intake.status != Intake.Status.OPEN:
+        raise IllegalTransition("This intake was accepted; its links are final.")
+    if threshold is not None and not 0 < threshold < 1:
+        raise ValidationFailed.on("threshold", "must be between 0 and 1")
+    threshold = threshold if threshold is not None else intake.threshold
+    step = progress or _quiet
+    lists = list(intake.lists.order_by("pk"))
+    if not lists:
+        raise ValidationFailed.on("intake", "import at least one list before linking")
+    started = time.monotonic()
+    con = duckdb.connect()
+    session: Session | None = None
+    try:
+        step(STEPS[0])
+        _load_lists(con, lists)
+        step(STEPS[1])
+        registry_count = _load_registry(actor, con)
+        step(STEPS[2])
+        link_table(con, "people", "link_in", name_variants())
+        records = count(con, "SELECT count(*) FROM link_in")
+        session = Session(engine, con, "link_in")
+        step(STEPS[3])
+        model = _model(actor, session, intake, retrain, records, training)
+        step(STEPS[4])
+        scored, levels = session.predict(model.params, threshold)
+        comparisons = list(levels.labels)
+        edges = _edges(scored, comparisons)
+        step(STEPS[5])
+        same, different = _labels(intake)
+        clusterer = Clusterer(different)
+        for a, b in same:
+            clusterer.union(a, b)
+        for edge in sorted(edges, key=lambda e: (-e["p"], e["l"], e["r"])):
+            clusterer.union(edge["l"], edge["r"])
+        groups = clusterer.groups()
+        must = Clusterer()
+        for a, b in same:
+            must.union(a, b)
+        sources = {str(listed.pk): listed for listed in lists}
+        members = _members(con, groups, sources)
+        step(STEPS[6])
+        with transaction.atomic():
+            run = LinkRun.objects.create(
+                intake=intake,
+                model=model,
+                engine=engine,
+                threshold=threshold,
+                list_ids=[listed.pk for listed in lists],
+                records=records,
+                registry_records=registry_count,
+                pairs=len(edges),
+                clusters=len(groups),
+                levels={
+                    name: {
+                        "description": levels.descriptions[name],
+                        "levels": {str(g): label for g, label in levels.labels[name].items()},
+                    }
+                    for name in comparisons
+                },
+                seconds=0.0,
+                run_by=actor.name,
+            )
+            _save_clusters(run, groups, edges, members, clusterer, must)
+            run.seconds = round(time.monotonic() - started, 3)
+            run.save(update_fields=["seconds"])
+            if registry_count:
+                audit.record(
+                    actor,
+                    "records.read",
+                    object_type="intake.run",
+                    object_id=run.pk,
+                    detail={
+                        "purpose": "intake linkage",
+                        "records": registry_count,
+                        "fields": sorted(set(REGISTRY_FIELDS.values())),
+                    },
+                )
+            audit.record(
+                actor,
+                "intake.link",
+                object_type="intake.run",
+                object_id=run.pk,
+                detail={
+                    "intake": intake.pk,
+                    "engine": engine,
+                    "model": model.pk,
+                    "records": records,
+                    "pairs": len(edges),
+                    "clusters": len(groups),
+                },
+            )
+    finally:
+        if session is not None:
+            session.close()
+        con.close()
+    return run
+
+
+def _save_clusters(
+    run: LinkRun,
+    groups: list[list[str]],
+    edges: list[dict[str, Any]],
+    members: dict[str, dict[str, Any]],
+    clusterer: Clusterer,
+    must: Clusterer,
+) -> None:
+    by_root: dict[str, list[dict[str, Any]]] = {}
+    for edge in edges:
+        root = clusterer.find(edge["l"])
+        if root == clusterer.find(edge["r"]):
+            by_root.setdefault(root, []).append(edge)
+    batch: list[Cluster] = []
+    for number, group in enumerate(groups, start=1):
+        pairs = by_root.get(clusterer.find(group[0]), [])
+        accepted = _accepted_by_reviewers(group, must)
+        batch.append(
+            Cluster(
+                run=run,
+                number=number,
+                status=Cluster.Status.ACCEPTED if accepted else Cluster.Status.PROPOSED,
+                probability=min((pair["p"] for pair in pairs), default=1.0),
+                members=[members[key] for key in group],
+                pairs=pairs,
+            )
+        )
+        if len(batch) >= BATCH:
+            Cluster.objects.bulk_create(batch)
+            batch = []
+    Cluster.objects.bulk_create(batch)

@@ -1,0 +1,256 @@
+"""Mapping, validating and normalising list rows, set-wise in DuckDB (no per-row Python).
+
+``map_rows`` turns a raw table (source headers) into Beacon's fields and refuses the
+file whole when any row is bad, naming line, column and reason. ``link_table`` turns
+stored rows (and registry records) into the columns the Splink model compares:
+upper-case names without accents or punctuation, DOB parts, nickname-canonical first
+names and phonetic keys (computed once per distinct name, not per row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import jellyfish
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from beacon.core.errors import ValidationFailed
+from beacon.intake.fields import DOB_FORMAT_HELP, DOB_FORMATS, MAPPABLE, ColumnMapping
+from beacon.intake.readers import LINE, MAX_REPORTED
+
+SEX_CODES = {
+    "M": "M",
+    "MALE": "M",
+    "F": "F",
+    "FEMALE": "F",
+    "U": "U",
+    "UNKNOWN": "U",
+    "X": "U",
+}
+NAME_MAX = 60
+
+
+def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    """A single integer from ``sql`` (the result fully read, as DuckDB requires)."""
+    rows = con.execute(sql).fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _field_expr(sources: list[str]) -> str:
+    parts = ", ".join(f"nullif(trim({_q(s)}), '')" for s in sources)
+    return f"nullif(trim(concat_ws(' ', {parts})), '')"
+
+
+def map_rows(
+    con: duckdb.DuckDBPyConnection, raw: str, mapping: ColumnMapping, out: str, label: str
+) -> int:
+    """Create ``out`` (line + FIELDS, dob as DATE, sex as M/F/U); refuse on any bad row."""
+    formats = "[" + ", ".join(_lit(f) for f in DOB_FORMATS[mapping.dob_format]) + "]"
+    selects = [f"{LINE} AS line"]
+    for name in MAPPABLE:
+        sources = mapping.columns.get(name)
+        selects.append(f"{_field_expr(sources) if sources else 'NULL::VARCHAR'} AS {name}")
+    con.execute(f"CREATE TEMP TABLE {out}_text AS SELECT {', '.join(selects)} FROM {raw}")
+    column_of = {name: " + ".join(srcs) for name, srcs in mapping.columns.items()}
+    sex_values = ", ".join(_lit(k) for k in SEX_CODES)
+    checks = [
+        (
+            "dob",
+            f"dob IS NOT NULL AND try_strptime(dob, {formats}) IS NULL",
+            f"is not a date (expected {DOB_FORMAT_HELP[mapping.dob_format]})",
+        ),
+        ("dob", f"try_strptime(dob, {formats})::DATE > current_date", "is in the future"),
+        ("dob", f"try_strptime(dob, {formats})::DATE < DATE '1900-01-01'", "is before 1900"),
+        ("sex", f"sex IS NOT NULL AND upper(sex) NOT IN ({sex_values})", "must be M, F or U"),
+        (
+            "last_name",
+            "first_name IS NULL AND last_name IS NULL AND full_name IS NULL",
+            "the row has no name",
+        ),
+        (
+            "nic",
+            "nic IS NOT NULL AND NOT regexp_full_match(upper(nic), '[A-Z][0-9]{9}')",
+            "is not an NIC (a letter and nine digits)",
+        ),
+    ]
+    for name in ("first_name", "middle_name", "last_name"):
+        checks.append(
+            (name, f"length({name}) > {NAME_MAX}", f"is longer than {NAME_MAX} characters")
+        )
+    checks.append(("full_name", "length(full_name) > 120", "is longer than 120 characters"))
+    for name in ("oca", "ncmec_number", "source_id", "postcode", "state"):
+        checks.append((name, f"length({name}) > 40", "is longer than 40 characters"))
+    union = " UNION ALL ".join(
+        f"SELECT line, {_lit(name)} AS field, {name}::VARCHAR AS value, {_lit(msg)} AS msg "
+        f"FROM {out}_text WHERE {cond}"
+        for name, cond, msg in checks
+    )
+    bad = count(con, f"SELECT count(*) FROM ({union})")
+    if bad:
+        rows = con.execute(f"SELECT * FROM ({union}) ORDER BY line, field LIMIT {MAX_REPORTED}")
+        problems: dict[str, list[str]] = {}
+        for line, name, value, message in rows.fetchall():
+            where = f"line {line}, column {column_of.get(name, name)!r}"
+            shown = f"{value!r} " if value is not None else ""
+            problems.setdefault(where, []).append(f"{shown}{message}")
+        more = f" (showing the first {MAX_REPORTED})" if bad > MAX_REPORTED else ""
+        raise ValidationFailed(
+            f"{label}: {bad} problem(s) in the file{more}; nothing was imported.",
+            fields=problems,
+        )
+    sex_case = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in SEX_CODES.items())
+    con.execute(
+        f"""CREATE TEMP TABLE {out} AS SELECT * EXCLUDE (full_name, parts, comma) REPLACE (
+              try_strptime(dob, {formats})::DATE AS dob,
+              CASE upper(sex) {sex_case} END AS sex,
+              upper(regexp_replace(nic, '\\s', '', 'g')) AS nic,
+              coalesce(first_name, parts[1]) AS first_name,
+              coalesce(middle_name, nullif(array_to_string(
+                CASE WHEN comma IS NOT NULL THEN parts[2:] ELSE parts[2:len(parts) - 1] END,
+                ' '), '')) AS middle_name,
+              coalesce(last_name, CASE WHEN comma IS NOT NULL THEN comma
+                                       WHEN len(parts) > 1 THEN parts[-1] END) AS last_name)
+            FROM (SELECT *,
+                    CASE WHEN contains(full_name, ',')
+                         THEN nullif(trim(split_part(full_name, ',', 1)), '') END AS comma,
+                    string_split(regexp_replace(trim(CASE WHEN contains(full_name, ',')
+                         THEN split_part(full_name, ',', 2) ELSE full_name END),
+                         '\\s+', ' ', 'g'), ' ') AS parts
+                  FROM {out}_text) ORDER BY line"""
+    )
+    con.execute(f"DROP TABLE {out}_text")
+    return count(con, f"SELECT count(*) FROM {out}")
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        r"""
+        CREATE OR REPLACE MACRO beacon_name(x) AS nullif(trim(regexp_replace(
+            regexp_replace(upper(strip_accents(x)), '[''`\x{2019}]', '', 'g'),
+            '[^A-Z]+', ' ', 'g')), '');
+        CREATE OR REPLACE MACRO beacon_text(x) AS nullif(trim(regexp_replace(
+            upper(strip_accents(x)), '[^A-Z0-9]+', ' ', 'g')), '');
+        CREATE OR REPLACE MACRO beacon_code(x) AS nullif(
+            regexp_replace(upper(x), '[^A-Z0-9]+', '', 'g'), '');
+        """
+    )
+
+
+# Columns the model compares (see spec.py), in order.
+LINK_COLUMNS = (
+    "unique_id",
+    "source",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "first_canon",
+    "first_key",
+    "last_key",
+    "dob",
+    "dob_y",
+    "dob_m",
+    "dob_d",
+    "sex",
+    "address",
+    "place",
+    "state",
+    "postcode",
+    "nic",
+    "oca",
+    "ncmec",
+)
+
+
+def phonetic(name: str) -> str:
+    return jellyfish.nysiis(name.replace(" ", "")) or name
+
+
+def link_table(
+    con: duckdb.DuckDBPyConnection,
+    people: str,
+    out: str,
+    variants: Iterable[tuple[str, str]],
+) -> None:
+    """Build ``out`` (LINK_COLUMNS) from ``people`` (unique_id, source, FIELDS...).
+
+    ``variants`` are (name, canonical) pairs from the registry's name-variant table:
+    BILL -> WILLIAM makes the two compare as "a nickname of the same name".
+    """
+    install_macros(con)
+    pairs = [(v.upper(), c.upper()) for v, c in variants]
+    con.register(
+        "beacon_variants_arrow",
+        pa.table(
+            {
+                "variant": pa.array([p[0] for p in pairs], pa.string()),
+                "canonical": pa.array([p[1] for p in pairs], pa.string()),
+            }
+        ),
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE beacon_variants AS
+           SELECT beacon_name(variant) AS variant, min(beacon_name(canonical)) AS canonical
+           FROM beacon_variants_arrow WHERE beacon_name(variant) IS NOT NULL GROUP BY 1"""
+    )
+    con.unregister("beacon_variants_arrow")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {out}_base AS
+        SELECT unique_id, source,
+          beacon_name(first_name) AS first_name,
+          beacon_name(middle_name) AS middle_name,
+          beacon_name(last_name) AS last_name,
+          strftime(dob, '%Y-%m-%d') AS dob,
+          year(dob) AS dob_y, month(dob) AS dob_m, day(dob) AS dob_d,
+          CASE WHEN sex IN ('M', 'F') THEN sex END AS sex,
+          beacon_text(address) AS address,
+          beacon_text(place) AS place,
+          beacon_code(state) AS state,
+          beacon_code(postcode) AS postcode,
+          beacon_code(nic) AS nic,
+          beacon_code(oca) AS oca,
+          beacon_code(ncmec_number) AS ncmec
+        FROM {people}"""
+    )
+    # Canonical first names and phonetic keys: once per distinct name.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {out}_firsts AS
+        SELECT DISTINCT b.first_name, coalesce(v.canonical, b.first_name) AS first_canon
+        FROM {out}_base b LEFT JOIN beacon_variants v ON v.variant = b.first_name
+        WHERE b.first_name IS NOT NULL"""
+    )
+    names = con.execute(
+        f"""SELECT first_canon FROM {out}_firsts UNION
+            SELECT last_name FROM {out}_base WHERE last_name IS NOT NULL"""
+    ).fetchall()
+    distinct = [row[0] for row in names]
+    con.register(
+        "beacon_keys_arrow",
+        pa.table(
+            {
+                "name": pa.array(distinct, pa.string()),
+                "key": pa.array([phonetic(n) for n in distinct], pa.string()),
+            }
+        ),
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {out} AS
+        SELECT b.unique_id, b.source, b.first_name, b.middle_name, b.last_name,
+          f.first_canon, kf.key AS first_key, kl.key AS last_key,
+          b.dob, b.dob_y, b.dob_m, b.dob_d, b.sex, b.address, b.place, b.state,
+          b.postcode, b.nic, b.oca, b.ncmec
+        FROM {out}_base b
+        LEFT JOIN {out}_firsts f ON f.first_name = b.first_name
+        LEFT JOIN beacon_keys_arrow kf ON kf.name = f.first_canon
+        LEFT JOIN beacon_keys_arrow kl ON kl.name = b.last_name"""
+    )
+    con.unregister("beacon_keys_arrow")
+    con.execute(f"DROP TABLE {out}_base; DROP TABLE {out}_firsts")

@@ -1,0 +1,281 @@
+"""The person-linkage model's shape: Splink comparisons and blocking rules.
+
+Written once with Splink's level creators so the same model compiles to DuckDB SQL and
+to Spark SQL. Columns are the normalised ones built by ``beacon.intake.normalise``.
+Each level carries a plain-words label; ``beacon.intake.explain`` shows it to reviewers.
+Identifiers (NIC, NCMEC number, OCA) are near-certain evidence: their probabilities are
+fixed here, never re-estimated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.blocking_rule_library import CustomRule
+from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
+
+SPEC_VERSION = 1
+UNIQUE_ID = "unique_id"
+
+# Columns every linkage input table carries (see normalise.LINK_COLUMNS).
+RETAINED = ["source"]
+
+
+def _level(sql: str, label: str) -> ComparisonLevelCreator:
+    return cll.CustomLevel(sql, label_for_charts=label)
+
+
+def _null(column: str, label: str) -> ComparisonLevelCreator:
+    return cll.NullLevel(column).configure(label_for_charts=label)
+
+
+def _else(label: str) -> ComparisonLevelCreator:
+    return cll.ElseLevel().configure(label_for_charts=label)
+
+
+def _jw(column: str, threshold: float, label: str) -> ComparisonLevelCreator:
+    return cll.JaroWinklerLevel(column, threshold).configure(label_for_charts=label)
+
+
+def first_name() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="first_name",
+        comparison_description="first name",
+        comparison_levels=[
+            _null("first_name", "missing on one side"),
+            cll.ExactMatchLevel("first_name").configure(
+                label_for_charts="same", tf_adjustment_column="first_name"
+            ),
+            _level("first_canon_l = first_canon_r", "a nickname of the same name"),
+            _level(
+                "first_name_l = middle_name_r OR middle_name_l = first_name_r",
+                "first name is the other's middle name",
+            ),
+            _level("first_name_l = last_name_r", "swapped with the last name"),
+            _jw("first_name", 0.92, "spelt almost the same"),
+            _jw("first_name", 0.80, "spelt similarly"),
+            _else("different"),
+        ],
+    )
+
+
+def last_name() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="last_name",
+        comparison_description="last name",
+        comparison_levels=[
+            _null("last_name", "missing on one side"),
+            cll.ExactMatchLevel("last_name").configure(
+                label_for_charts="same", tf_adjustment_column="last_name"
+            ),
+            _level("last_name_l = first_name_r", "swapped with the first name"),
+            _jw("last_name", 0.92, "spelt almost the same"),
+            _jw("last_name", 0.80, "spelt similarly"),
+            _else("different (perhaps a new surname)"),
+        ],
+    )
+
+
+def date_of_birth() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="dob",
+        comparison_description="date of birth",
+        comparison_levels=[
+            _null("dob", "missing on one side"),
+            cll.ExactMatchLevel("dob").configure(label_for_charts="same"),
+            _level(
+                "dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r",
+                "day and month swapped",
+            ),
+            _level(
+                "abs(dob_y_l - dob_y_r) <= 1 AND dob_m_l = dob_m_r AND dob_d_l = dob_d_r",
+                "same day and month, year one apart",
+            ),
+            cll.DamerauLevenshteinLevel("dob", 1).configure(label_for_charts="one digit different"),
+            _level("dob_y_l = dob_y_r AND dob_m_l = dob_m_r", "same year and month"),
+            _level("abs(dob_y_l - dob_y_r) <= 2", "within two years"),
+            _else("different"),
+        ],
+    )
+
+
+def _simple_text(column: str, description: str, fuzzy: float | None) -> ComparisonCreator:
+    levels: list[ComparisonLevelCreator | dict[str, Any]] = [
+        _null(column, "missing on one side"),
+        cll.ExactMatchLevel(column).configure(label_for_charts="same"),
+    ]
+    if fuzzy is not None:
+        levels.append(_jw(column, fuzzy, "spelt almost the same"))
+    levels.append(_else("different"))
+    return cl.CustomComparison(
+        output_column_name=column, comparison_description=description, comparison_levels=levels
+    )
+
+
+def postcode() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_description="postcode",
+        comparison_levels=[
+            _null("postcode", "missing on one side"),
+            cll.ExactMatchLevel("postcode").configure(label_for_charts="same"),
+            cll.DamerauLevenshteinLevel("postcode", 1).configure(
+                label_for_charts="one character different"
+            ),
+            _else("different"),
+        ],
+    )
+
+
+def identifiers() -> ComparisonCreator:
+    """NIC / NCMEC number / OCA: fixed, near-certain evidence (not learnt)."""
+
+    def fixed(level: ComparisonLevelCreator, m: float, u: float) -> ComparisonLevelCreator:
+        return level.configure(
+            m_probability=m, u_probability=u, fix_m_probability=True, fix_u_probability=True
+        )
+
+    return cl.CustomComparison(
+        output_column_name="identifiers",
+        comparison_description="identifiers (NIC, NCMEC number, OCA)",
+        comparison_levels=[
+            _level(
+                "(nic_l IS NULL OR nic_r IS NULL) AND (ncmec_l IS NULL OR ncmec_r IS NULL)"
+                " AND (oca_l IS NULL OR oca_r IS NULL)",
+                "none to compare",
+            ).configure(is_null_level=True),
+            fixed(
+                _level("nic_l = nic_r OR ncmec_l = ncmec_r", "same NIC or NCMEC number"),
+                0.98,
+                1e-7,
+            ),
+            fixed(_level("oca_l = oca_r", "same agency case number (OCA)"), 0.9, 1e-5),
+            fixed(
+                _level("nic_l <> nic_r OR ncmec_l <> ncmec_r", "different NIC or NCMEC number"),
+                0.1,
+                0.9,
+            ),
+            fixed(_else("different agency case numbers"), 0.5, 0.5),
+        ],
+    )
+
+
+def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
+    return [
+        identifiers(),
+        first_name(),
+        last_name(),
+        date_of_birth(),
+        _simple_text("sex", "sex", None),
+        _simple_text("address", "address", 0.9),
+        _simple_text("place", "place", 0.9),
+        _simple_text("state", "state", None),
+        postcode(),
+    ]
+
+
+# Blocking: which pairs are compared at all. Phonetic name keys, DOB parts, place, ids.
+BLOCKING_KEYS: list[tuple[str, ...]] = [
+    ("last_key", "dob_y"),
+    ("first_key", "dob_m", "dob_d"),
+    ("first_key", "last_key"),
+    ("dob", "place"),
+    ("dob", "postcode"),
+    ("postcode", "address"),
+    ("postcode", "last_key"),
+    ("postcode", "first_key"),
+    ("place", "first_key"),
+    ("place", "last_key"),
+    ("address",),
+    ("nic",),
+    ("ncmec",),
+    ("oca",),
+]
+# Given and family names written the other way round.
+SWAPPED_NAMES_RULE = "l.first_key = r.last_key AND l.last_key = r.first_key"
+# Registry records are not linked to each other here (that is the registry's own work).
+NOT_BOTH_REGISTRY = "NOT (l.source = 'registry' AND r.source = 'registry')"
+
+
+def blocking_sql(keys: tuple[str, ...]) -> str:
+    return " AND ".join(f"l.{k} = r.{k}" for k in keys)
+
+
+def blocking_rules(
+    *, skip_registry_pairs: bool = True
+) -> list[BlockingRuleCreator | dict[str, Any]]:
+    rules = [blocking_sql(keys) for keys in BLOCKING_KEYS] + [SWAPPED_NAMES_RULE]
+    if skip_registry_pairs:
+        rules = [f"({rule}) AND {NOT_BOTH_REGISTRY}" for rule in rules]
+    return [CustomRule(rule) for rule in rules]
+
+
+# EM training sessions: each blocks on some fields and learns the others.
+TRAINING_RULES: list[str] = [
+    "l.first_name = r.first_name AND l.last_name = r.last_name",
+    "l.dob = r.dob",
+    "l.postcode = r.postcode AND l.address = r.address",
+]
+# Pairs that are almost surely the same person: estimates the prior.
+DETERMINISTIC_RULES: list[str] = [
+    "l.first_name = r.first_name AND l.last_name = r.last_name AND l.dob = r.dob",
+    "l.nic = r.nic",
+    "l.ncmec = r.ncmec",
+]
+
+
+def settings(*, retain_explanations: bool = True) -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name=UNIQUE_ID,
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules(),
+        additional_columns_to_retain=RETAINED,
+        retain_matching_columns=retain_explanations,  # gives gamma_* (the level of each)
+        retain_intermediate_calculation_columns=retain_explanations,
+    )
+
+
+def settings_dict(dialect: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """The settings for one SQL dialect, with trained parameters filled in when given."""
+    built = settings().create_settings_dict(dialect)
+    if params:
+        apply_params(built, params)
+    return built
+
+
+def extract_params(model_dict: dict[str, Any]) -> dict[str, Any]:
+    """The trained numbers of a Splink model dict, independent of SQL dialect."""
+    out: dict[str, Any] = {
+        "spec_version": SPEC_VERSION,
+        "probability_two_random_records_match": model_dict["probability_two_random_records_match"],
+        "comparisons": {},
+    }
+    for comparison in model_dict["comparisons"]:
+        out["comparisons"][comparison["output_column_name"]] = [
+            {
+                "label": level.get("label_for_charts", ""),
+                "m": level.get("m_probability"),
+                "u": level.get("u_probability"),
+            }
+            for level in comparison["comparison_levels"]
+        ]
+    return out
+
+
+def apply_params(built: dict[str, Any], params: dict[str, Any]) -> None:
+    built["probability_two_random_records_match"] = params["probability_two_random_records_match"]
+    for comparison in built["comparisons"]:
+        levels = params["comparisons"].get(comparison["output_column_name"], [])
+        for level, trained in zip(comparison["comparison_levels"], levels, strict=False):
+            if level.get("is_null_level") or level.get("fix_m_probability"):
+                continue
+            if trained["m"] is not None:
+                level["m_probability"] = trained["m"]
+            if trained["u"] is not None:
+                level["u_probability"] = trained["u"]
