@@ -105,7 +105,7 @@ def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Pl
         (Service, "service", ("kind",)),
         (SearchWarrant, "warrant", ()),
         (Raid, "raid", ("kind",)),
-        (Investigation, "investigation", ("type",)),
+        (Investigation, "investigation", ("type", "agency__name")),
     ):
         annotations: dict[str, object] = {"n": Count("id")}
         if model is Arrest:
@@ -160,6 +160,7 @@ def _add(kind: str, row: dict[str, Any], cell: Tally, operation: Operation, plac
             country = row["out_code"] if row["out_kind"] == "country" else "US"
             if country not in places.countries(operation.pk):
                 c["located_abroad"] += n
+                cell.breakdowns["located_abroad_by_country"][str(country)] += n
         if operation.start and row["dob_min"] and row["dob_max"]:
             cell.see_target_ages(
                 age_on(row["dob_max"], operation.start),
@@ -194,6 +195,7 @@ def _add(kind: str, row: dict[str, Any], cell: Tally, operation: Operation, plac
     elif kind == "investigation":
         c["investigations_opened"] += n
         cell.breakdowns["investigations_by_type"][str(row["type"])] += n
+        cell.breakdowns["investigations_by_agency"][str(row["agency__name"])] += n
     elif kind == "seizure":
         cash = Decimal(str(row["cash"] or 0))
         cell.cash += cash

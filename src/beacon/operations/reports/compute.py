@@ -14,6 +14,7 @@ from django.db import transaction
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
+from beacon.agencies.models import Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
@@ -190,6 +191,7 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
         series_part = _series(root, family, cells, series_figures, lang)
         report.update(series_part)
         entries.extend(series_part.pop("_entries"))
+    _name_countries(report, lang)
     report["reported_figures"] = entries
     report["disagreements"] = [e for e in entries if e["status"] == "disagrees"]
     with transaction.atomic():
@@ -201,6 +203,23 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
             detail={"lang": lang, "aggregate": True},
         )
     return report
+
+
+def _name_countries(report: dict[str, Any], lang: str) -> None:
+    """Countries where targets were located abroad, by name instead of ISO code."""
+    tables = [report["totals"], *report["by_jurisdiction"]]
+    tables += [sub["totals"] for sub in report.get("sub_operations", [])]
+    found = {code for t in tables for code in t["located_abroad_by_country"]}
+    if not found:
+        return
+    names = {
+        j.code: (j.name_fr if lang == "fr" else j.name_en)
+        for j in Jurisdiction.objects.filter(kind="country", code__in=found)
+    }
+    for table in tables:
+        table["located_abroad_by_country"] = {
+            names.get(code, code): n for code, n in table["located_abroad_by_country"].items()
+        }
 
 
 def _series(

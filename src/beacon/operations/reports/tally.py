@@ -33,6 +33,8 @@ COUNTS = (
 BREAKDOWNS = (
     "arrests_by_role",
     "investigations_by_type",
+    "investigations_by_agency",
+    "located_abroad_by_country",
     "referrals_by_agency",
     "raids_by_kind",
     "services_by_kind",

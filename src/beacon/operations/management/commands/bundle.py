@@ -1,0 +1,53 @@
+"""``beacon bundle export OPERATION [--output FILE]`` and ``beacon bundle import FILE``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+
+from beacon.core.commands import BeaconCommand
+from beacon.core.errors import ValidationFailed
+from beacon.operations.bundles.exporter import export_bundle
+from beacon.operations.bundles.importer import import_bundle, parse_json
+
+
+class Command(BeaconCommand):
+    help = "Export an operation as a bundle, or import a bundle (all or nothing)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        export = actions.add_parser("export", help="Write an operation as a JSON bundle")
+        export.add_argument("operation")
+        export.add_argument("--output", help="File to write (default: standard output)")
+        load = actions.add_parser("import", help="Import a JSON bundle (- for standard input)")
+        load.add_argument("file")
+
+    def handle_command(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "export":
+            text = json.dumps(
+                export_bundle(self.actor(), options["operation"]), indent=1, ensure_ascii=False
+            )
+            if options["output"]:
+                try:
+                    Path(options["output"]).write_text(text + "\n", encoding="utf-8")
+                except OSError as exc:
+                    raise ValidationFailed.on("output", f"cannot write: {exc.strerror}") from None
+                self.stderr.write(f"Wrote {options['output']}.")
+            else:
+                self.stdout.write(text)
+            return
+        name = options["file"]
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValidationFailed.on("file", f"cannot read {name}: {exc}") from None
+        report = import_bundle(self.actor(), parse_json(text))
+        created = ", ".join(f"{k} {v}" for k, v in report.created.items() if v) or "nothing"
+        unchanged = ", ".join(f"{k} {v}" for k, v in report.unchanged.items() if v) or "nothing"
+        self.stdout.write(f"Imported {', '.join(report.operations) or 'no operation'}.")
+        self.stdout.write(f"  created: {created}")
+        self.stdout.write(f"  already present: {unchanged}")

@@ -1,0 +1,136 @@
+"""Words of the reports in English and French (the field's own words in French)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+MONTHS_FR = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+METRICS: dict[str, tuple[str, str]] = {
+    "targets": ("targets", "cibles"),
+    "recovered": ("recovered", "récupérés"),
+    "located": ("located", "localisés"),
+    "outstanding": ("outstanding", "en suspens"),
+    "located_abroad": ("located abroad", "localisés à l'étranger"),
+    "arrests": ("arrests", "arrestations"),
+    "warrants_served": ("outstanding warrants served", "mandats d'arrêt exécutés"),
+    "victims_rescued": ("victims rescued", "victimes secourues"),
+    "victims_minor": ("minor victims rescued", "victimes mineures secourues"),
+    "victims_adult": ("adult victims rescued", "victimes adultes secourues"),
+    "medical_services": ("given medical services", "services médicaux fournis"),
+    "screenings": ("screenings for exploitation", "dépistages de l'exploitation"),
+    "services": ("services", "services"),
+    "search_warrants": ("search warrants", "mandats de perquisition"),
+    "raids": ("raids", "descentes"),
+    "investigations_opened": ("investigations opened", "enquêtes ouvertes"),
+    "referrals": ("referrals", "orientations"),
+    "devices_seized": ("devices seized", "appareils saisis"),
+    "files_seized": ("files seized", "fichiers saisis"),
+    "cash_seized": ("cash seized", "argent saisi"),
+    "countries": ("countries", "pays"),
+    "victim_age_min": ("youngest victim (age)", "plus jeune victime (âge)"),
+    "victim_age_max": ("oldest victim (age)", "victime la plus âgée (âge)"),
+    "victim_age_mean": ("mean victim age", "âge moyen des victimes"),
+    "target_age_min": ("youngest target (age)", "plus jeune cible (âge)"),
+    "target_age_max": ("oldest target (age)", "cible la plus âgée (âge)"),
+    "participating_agencies": ("participating agencies", "agences participantes"),
+    "human_trafficking_offenses_reported": (
+        "human trafficking offenses reported",
+        "infractions de traite des êtres humains signalées",
+    ),
+    "human_trafficking_offenses_cleared": ("of them cleared or closed", "dont classées ou fermées"),
+    "human_trafficking_offenses_cleared_victims_under_18": (
+        "of them with victims under 18",
+        "dont impliquant des victimes de moins de 18 ans",
+    ),
+    "young_victims_taken_in": (
+        "young trafficking victims taken in",
+        "jeunes victimes de la traite prises en charge",
+    ),
+    "adult_victims_taken_in": ("adult victims taken in", "victimes adultes prises en charge"),
+}
+KEYS: dict[str, tuple[str, str]] = {
+    # arrest roles
+    "trafficker": ("traffickers", "trafiquants"),
+    "pimp_panderer": ("pimps and panderers", "proxénètes et souteneurs"),
+    "buyer": ("buyers", "clients"),
+    "csam_producer": ("CSAM producers", "producteurs de CSAM"),
+    "csam_distributor": ("CSAM distributors", "distributeurs de CSAM"),
+    "other": ("other", "autres"),
+    # investigation types
+    "child_sexual_abuse": ("for child sexual abuse", "pour abus sexuel sur enfant"),
+    "human_trafficking": ("for human trafficking", "pour traite des êtres humains"),
+    "csam": ("for child sexual abuse material", "pour matériel pédopornographique"),
+    # statuses
+    "planned": ("planned", "prévue"),
+    "active": ("ongoing", "en cours"),
+    "closed": ("closed", "terminée"),
+    # qualifiers
+    "exact": ("", ""),
+    "at_least": ("at least ", "au moins "),
+    "more_than": ("more than ", "plus de "),
+    "about": ("about ", "environ "),
+}
+
+
+def word(key: str, lang: str) -> str:
+    pair = METRICS.get(key) or KEYS.get(key)
+    if pair is None:
+        return key.replace("_", " ")
+    return pair[1] if lang == "fr" else pair[0]
+
+
+def num(value: float | int | None, lang: str) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:,.1f}"
+    else:
+        text = f"{int(value):,}"
+    if lang == "fr":
+        text = text.replace(",", " ").replace(".", ",")
+    return text
+
+
+def day(value: str | None, lang: str) -> str:
+    if not value:
+        return ""
+    d = date.fromisoformat(value)
+    if lang == "fr":
+        first = "1er" if d.day == 1 else str(d.day)
+        return f"{first} {MONTHS_FR[d.month - 1]} {d.year}"
+    return f"{MONTHS_EN[d.month - 1]} {d.day}, {d.year}"
+
+
+def listing(items: list[str], lang: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    joiner = " et " if lang == "fr" else " and "
+    return ", ".join(items[:-1]) + joiner + items[-1]

@@ -1,0 +1,91 @@
+"""Rendering a report: JSON, Markdown, HTML (with the chart embedded) and PDF."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from beacon.operations.reports.chart import chart_png
+from beacon.operations.reports.labels import day, word
+from beacon.operations.reports.tables import (
+    HEAD,
+    figures_table,
+    jurisdiction_table,
+    sub_table,
+    totals_table,
+)
+from beacon.operations.reports.text import summary
+
+FORMATS = ("json", "md", "html", "pdf")
+
+
+def to_json(report: dict[str, Any], lang: str) -> str:
+    return json.dumps(report | {"summary": summary(report, lang)}, indent=2, ensure_ascii=False)
+
+
+def _md_table(rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
+def _period(report: dict[str, Any], lang: str) -> str:
+    start, end = day(report["period"]["start"], lang), day(report["period"]["end"], lang)
+    return f"{start} - {end}" if end else f"{start} -"
+
+
+def to_markdown(report: dict[str, Any], lang: str) -> str:
+    head = HEAD[lang]
+    parts = [
+        f"# {report['operation']}",
+        f"*{head['status_op']}: {word(report['status'], lang)} · {head['period']}: "
+        f"{_period(report, lang)}*",
+        *summary(report, lang),
+        f"## {head['totals']}",
+        _md_table(totals_table(report, lang)),
+        f"## {head['by_jurisdiction']}",
+        _md_table(jurisdiction_table(report, lang)),
+    ]
+    if report.get("sub_operations"):
+        parts += [f"## {head['subs']}", _md_table(sub_table(report, lang))]
+    if report["reported_figures"]:
+        parts += [f"## {head['figures']}", _md_table(figures_table(report, lang))]
+    parts += [f"## {head['agencies']}", ", ".join(report["agencies"]), f"_{head['note']}_"]
+    return "\n\n".join(parts) + "\n"
+
+
+def to_html(report: dict[str, Any], lang: str) -> str:
+    chart = base64.b64encode(chart_png(report, lang)).decode()
+    with translation.override(lang):
+        return render_to_string(
+            "operations/report.html",
+            {
+                "report": report,
+                "lang": lang,
+                "head": HEAD[lang],
+                "status": word(report["status"], lang),
+                "period": _period(report, lang),
+                "summary": summary(report, lang),
+                "totals": totals_table(report, lang),
+                "places": jurisdiction_table(report, lang),
+                "subs": sub_table(report, lang) if report.get("sub_operations") else None,
+                "figures": figures_table(report, lang) if report["reported_figures"] else None,
+                "chart": chart,
+            },
+        )
+
+
+def render(report: dict[str, Any], fmt: str, lang: str) -> bytes:
+    if fmt == "json":
+        return to_json(report, lang).encode()
+    if fmt == "md":
+        return to_markdown(report, lang).encode()
+    if fmt == "html":
+        return to_html(report, lang).encode()
+    from beacon.operations.reports.pdf import to_pdf
+
+    return to_pdf(report, lang)
