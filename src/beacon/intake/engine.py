@@ -139,7 +139,7 @@ class Session:
         descriptions: dict[str, str] = {}
         for comparison in linker._settings_obj.comparisons:
             name = comparison.output_column_name
-            descriptions[name] = comparison.comparison_description or name
+            descriptions[name] = spec.DESCRIPTIONS.get(name, name)
             labels[name] = {
                 level.comparison_vector_value: level.label_for_charts
                 for level in comparison.comparison_levels

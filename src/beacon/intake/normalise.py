@@ -196,9 +196,14 @@ def link_table(
             }
         ),
     )
+    # A name that is itself canonical stays itself (WILLIAM, also a form of GUILLERMO);
+    # any other takes its first canonical form (BILL -> WILLIAM).
     con.execute(
         """CREATE OR REPLACE TEMP TABLE beacon_variants AS
-           SELECT beacon_name(variant) AS variant, min(beacon_name(canonical)) AS canonical
+           SELECT beacon_name(variant) AS variant,
+                  coalesce(min(beacon_name(canonical)) FILTER (
+                      WHERE beacon_name(canonical) = beacon_name(variant)),
+                    min(beacon_name(canonical))) AS canonical
            FROM beacon_variants_arrow WHERE beacon_name(variant) IS NOT NULL GROUP BY 1"""
     )
     con.unregister("beacon_variants_arrow")

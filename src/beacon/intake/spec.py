@@ -165,6 +165,20 @@ def identifiers() -> ComparisonCreator:
     )
 
 
+# What each comparison is called when a pair is explained to a reviewer.
+DESCRIPTIONS = {
+    "identifiers": "identifiers",
+    "first_name": "first name",
+    "last_name": "last name",
+    "dob": "date of birth",
+    "sex": "sex",
+    "address": "address",
+    "place": "place",
+    "state": "state",
+    "postcode": "postcode",
+}
+
+
 def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
     return [
         identifiers(),
