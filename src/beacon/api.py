@@ -52,6 +52,7 @@ def _mount() -> None:
     from beacon.agencies.api import router as agencies_router
     from beacon.audit.api import router as audit_router
     from beacon.intake.api import router as intake_router
+    from beacon.interchange.api import router as interchange_router
     from beacon.operations.api import router as operations_router
     from beacon.records.api import router as records_router
 
@@ -59,6 +60,7 @@ def _mount() -> None:
     api.add_router("/records", records_router, tags=["records"])
     api.add_router("/operations", operations_router, tags=["operations"])
     api.add_router("/intake", intake_router, tags=["intake"])
+    api.add_router("/interchange", interchange_router, tags=["interchange"])
     api.add_router("/access", access_router, tags=["access"])
     api.add_router("/audit", audit_router, tags=["audit"])
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "beacon.records",
     "beacon.operations",
     "beacon.intake",
+    "beacon.interchange",
     "beacon.resilience",
     "beacon.web",
     "beacon.vault",

@@ -1,0 +1,182 @@
+"""NCIC-style fixed records: export, import into a target list, round trip, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from beacon.audit.models import AuditEvent
+from beacon.core.actor import Actor
+from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
+from beacon.interchange import ncic
+from beacon.interchange.errors import ImportRejected
+from beacon.operations.models import Operation, Target
+from beacon.records.models import MissingPersonRecord
+
+from .conftest import SAMPLES, in_rolled_back_transaction
+
+SAMPLE = SAMPLES / "ncic-active-missing.txt"
+CARRIED = [
+    "nic",
+    "category",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "sex",
+    "race",
+    "dob",
+    "height_in",
+    "weight_lb",
+    "eyes",
+    "hair",
+    "smt",
+    "dlc",
+    "oca",
+    "circumstances",
+    "notes",
+]
+
+
+def carried(record: MissingPersonRecord) -> dict[str, Any]:
+    values = {name: getattr(record, name) for name in CARRIED}
+    for name in ("last_name", "first_name", "middle_name", "notes"):
+        values[name] = values[name].upper()
+    values["ori"] = record.originating_agency.ori
+    return values
+
+
+def test_sample_puts_every_active_record_on_the_target_list(
+    system: Actor, operation: Operation
+) -> None:
+    result = ncic.import_ncic(system, operation.code, SAMPLE.read_bytes(), source=SAMPLE.name)
+    assert result.counts == {"entered": 3, "targets_added": 3}
+    first = MissingPersonRecord.objects.get(nic="M104738291")
+    assert (first.last_name, first.first_name, first.middle_name) == (
+        "MARTINEZ",
+        "GUADALUPE",
+        "ISABEL",
+    )
+    assert (first.height_in, first.weight_lb, first.smt) == (62, 110, ["TAT L ARM", "SC R HND"])
+    assert first.circumstances == "runaway"
+    assert first.notes == "LAST SEEN LEAVING LAS CRUCES HIGH SCHOOL ON FOOT"
+    third = MissingPersonRecord.objects.get(nic="M309921774")
+    assert (third.category, third.originating_agency.ori) == ("EME", "NM0070200")
+    assert Target.objects.filter(operation=operation).count() == 3
+    assert first.transactions.get().kind == "enter"
+    assert AuditEvent.objects.filter(action="records.enter").count() == 3
+    assert (
+        AuditEvent.objects.filter(action="interchange.import", object_id="RESCUE-ME").count() == 1
+    )
+
+
+def test_export_then_import_gives_the_same_records(
+    system: Actor, hub_a: Actor, operation: Operation
+) -> None:
+    def export() -> tuple[str, list[dict[str, Any]]]:
+        ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
+        text, nics = ncic.export_ncic(hub_a, operation=operation.code)
+        assert len(nics) == 3
+        records = MissingPersonRecord.objects.filter(nic__in=nics).order_by("nic")
+        return text, [carried(r) for r in records]
+
+    text, before = in_rolled_back_transaction(export)
+    assert not MissingPersonRecord.objects.exists()
+    ncic.import_ncic(system, operation.code, text.encode())
+    after = [carried(r) for r in MissingPersonRecord.objects.order_by("nic")]
+    assert after == before
+    assert text.splitlines() == SAMPLE.read_text().splitlines()
+
+
+def test_export_of_an_entered_record_round_trips(
+    enter: Callable[..., MissingPersonRecord],
+    investigator_a: Actor,
+    system: Actor,
+    operation: Operation,
+) -> None:
+    def export() -> tuple[str, dict[str, Any]]:
+        record = enter()
+        text, _nics = ncic.export_ncic(investigator_a, nics=[record.nic])
+        return text, carried(record)
+
+    text, before = in_rolled_back_transaction(export)
+    ncic.import_ncic(system, operation.code, text.encode())
+    assert carried(MissingPersonRecord.objects.get()) == before
+
+
+def test_every_bad_line_and_field_is_reported_and_nothing_is_written(
+    system: Actor, operation: Operation
+) -> None:
+    lines = SAMPLE.read_text().splitlines()
+    lines[0] = lines[0][:44] + "20081340" + lines[0][52:]  # DOB month 13
+    lines[1] = lines[1][:52] + "5X7" + lines[1][55:]  # HGT not a number
+    lines[2] = lines[2][:42] + "Q" + lines[2][43:]  # SEX unknown
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(system, operation.code, "\n".join(lines).encode())
+    found = {(e.line, e.field.split(" ")[0]) for e in caught.value.errors}
+    assert found == {(1, "DOB"), (2, "HGT"), (3, "SEX")}
+    assert "columns 45-52" in str(caught.value.errors[0])
+    assert not MissingPersonRecord.objects.exists()
+    assert not Target.objects.exists()
+
+
+def test_one_bad_last_line_rejects_the_good_lines_before_it(
+    system: Actor, operation: Operation
+) -> None:
+    lines = SAMPLE.read_text().splitlines()
+    lines.append(lines[0].replace("M104738291", "M999999999").replace("LC-2021-0412", "LC-X"))
+    lines[-1] = lines[-1][:44] + "20300101" + lines[-1][52:]  # born in the future
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(system, operation.code, "\n".join(lines).encode())
+    assert [e.line for e in caught.value.errors] == [4]
+    assert not MissingPersonRecord.objects.exists()
+
+
+def test_a_record_already_in_the_registry_is_linked_not_entered_again(
+    system: Actor, operation: Operation, other_operation: Operation
+) -> None:
+    ncic.import_ncic(system, other_operation.code, SAMPLE.read_bytes())
+    result = ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
+    assert result.counts == {"linked": 3, "targets_added": 3}
+    again = ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
+    assert again.counts == {"linked": 3, "targets_unchanged": 3}
+    assert MissingPersonRecord.objects.count() == 3
+
+
+def test_an_agency_imports_only_its_own_records(hub_a: Actor, operation: Operation) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(hub_a, operation.code, SAMPLE.read_bytes())
+    assert [(e.line, e.message) for e in caught.value.errors] == [
+        (3, "you may enter only your agency's")
+    ]
+
+
+def test_import_needs_the_permission_and_a_visible_operation(
+    investigator_a: Actor, hub_a: Actor, other_operation: Operation
+) -> None:
+    with pytest.raises(Forbidden):
+        ncic.import_ncic(investigator_a, "RESCUE-ME", SAMPLE.read_bytes())
+    with pytest.raises(NotVisible):
+        ncic.import_ncic(hub_a, other_operation.code, SAMPLE.read_bytes())
+
+
+def test_export_gives_only_what_the_actor_may_see_and_is_audited(
+    system: Actor, investigator_a: Actor, investigator_c: Actor, operation: Operation
+) -> None:
+    ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
+    with pytest.raises(ValidationFailed):
+        ncic.export_ncic(investigator_c, nics=["M104738291"])
+    text, nics = ncic.export_ncic(investigator_a, nics=["m104738291"])
+    assert nics == ["M104738291"] and text.startswith("EMJNM0070100MARTINEZ,GUADALUPE ISABEL")
+    event = AuditEvent.objects.filter(action="interchange.export").get()
+    assert (event.actor, event.detail["nics"]) == ("alice", ["M104738291"])
+
+
+def test_a_record_that_does_not_fit_the_columns_is_refused_by_name(
+    enter: Callable[..., MissingPersonRecord], investigator_a: Actor
+) -> None:
+    record = enter(last_name="Montenegro-Villanueva", first_name="Maximiliano")
+    with pytest.raises(ValidationFailed) as caught:
+        ncic.export_ncic(investigator_a, nics=[record.nic])
+    assert record.nic in caught.value.fields
