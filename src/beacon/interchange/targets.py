@@ -48,9 +48,9 @@ def existing_record(
     """
     rows = MissingPersonRecord.objects.select_related("originating_agency")
     found = rows.filter(nic=nic.strip().upper()).first() if nic.strip() else None
-    if found is not None and ori and oca:
-        if (found.originating_agency.ori, found.oca) != (ori.strip().upper(), oca.strip().upper()):
-            return None, f"NIC {found.nic} is another record's (its ORI and OCA differ)"
+    same = (ori.strip().upper(), oca.strip().upper())
+    if found is not None and ori and oca and (found.originating_agency.ori, found.oca) != same:
+        return None, f"NIC {found.nic} is another record's (its ORI and OCA differ)"
     if found is None and ori.strip() and oca.strip():
         found = rows.filter(
             originating_agency__ori=ori.strip().upper(), oca=oca.strip().upper()
