@@ -1,5 +1,207 @@
-"""JSON API routes of this domain (django-ninja); mounted in beacon.api."""
+"""JSON API of operations: list, report, drill-down, outcomes, hit confirmations, bundles."""
 
-from ninja import Router
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.core.errors import NotVisible, ValidationFailed
+from beacon.operations import services
+from beacon.operations.bundles.exporter import export_bundle
+from beacon.operations.bundles.importer import import_bundle, parse_json
+from beacon.operations.bundles.reader import Reader
+from beacon.operations.models import HitConfirmation
+from beacon.operations.reports.compute import build_report
+from beacon.operations.reports.drilldown import drilldown
+from beacon.operations.reports.render import render
 
 router = Router()
+CONTENT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+class OperationOut(Schema):
+    code: str
+    name: str
+    status: str
+    start: str | None
+    end: str | None
+    hub: str | None
+    series: str | None
+    edition: int | None
+
+
+class OutcomeIn(Schema):
+    kind: Literal["located", "recovered"]
+    how: str = Field(..., max_length=32)
+    at: datetime
+    place: str = Field("", max_length=200)
+    jurisdiction: str = Field("", max_length=20)
+
+
+class OutcomeOut(Schema):
+    target: str
+    kind: str
+    how: str
+    at: datetime
+    record_status: str
+
+
+class HitIn(Schema):
+    priority: Literal["urgent", "routine"]
+
+
+class HitOut(Schema):
+    id: int
+    target: str
+    priority: str
+    requested_at: datetime
+    due_at: datetime
+    confirmed_at: datetime | None
+    overdue: bool
+
+
+def _hit(hit: HitConfirmation) -> HitOut:
+    return HitOut(
+        id=hit.pk,
+        target=hit.target.ref,
+        priority=hit.priority,
+        requested_at=hit.requested_at,
+        due_at=hit.due_at,
+        confirmed_at=hit.confirmed_at,
+        overdue=hit.is_overdue(),
+    )
+
+
+@router.get("/", response=list[OperationOut])
+@requires(Permission.OPERATIONS_REPORT)
+def list_operations(request: HttpRequest) -> list[OperationOut]:
+    operations = (
+        policy.operations_visible_to(actor_for(request))
+        .select_related("parent", "series")
+        .order_by("start", "code")
+    )
+    return [
+        OperationOut(
+            code=o.code,
+            name=o.name,
+            status=o.status,
+            start=o.start.isoformat() if o.start else None,
+            end=o.end.isoformat() if o.end else None,
+            hub=o.parent.code if o.parent else None,
+            series=o.series.code if o.series else None,
+            edition=o.edition,
+        )
+        for o in operations
+    ]
+
+
+@router.get("/{code}/report")
+@requires(Permission.OPERATIONS_REPORT)
+def report(
+    request: HttpRequest,
+    code: str,
+    lang: Literal["en", "fr"] = "en",
+    format: Literal["json", "md", "html", "pdf"] = "json",
+) -> Any:
+    body = build_report(actor_for(request), code, lang=lang)
+    if format == "json":
+        return json.loads(render(body, "json", lang))
+    return HttpResponse(render(body, format, lang), content_type=CONTENT_TYPES[format])
+
+
+@router.get("/{code}/figures/{metric}/records")
+@requires(Permission.OPERATIONS_VIEW)
+def figure_records(
+    request: HttpRequest, code: str, metric: str, jurisdiction: str = ""
+) -> dict[str, Any]:
+    return drilldown(actor_for(request), code, metric, jurisdiction=jurisdiction)
+
+
+@router.post("/{code}/targets/{ref}/outcome", response={201: OutcomeOut})
+@requires(Permission.OPERATIONS_RECORD)
+def record_outcome(request: HttpRequest, code: str, ref: str, payload: OutcomeIn) -> Any:
+    actor = actor_for(request)
+    target = services.get_target(actor, code, ref)
+    place = None
+    if payload.jurisdiction:
+        reader = Reader()
+        resolved = reader.jurisdiction_ref(payload.jurisdiction, "jurisdiction")
+        if reader.problems:
+            raise ValidationFailed.on("jurisdiction", reader.problems[0].reason)
+        place = reader.resolve_jurisdiction(resolved)
+    outcome = services.record_outcome(
+        actor,
+        target,
+        kind=payload.kind,
+        how=payload.how,
+        at=payload.at,
+        agency=actor.agency,
+        place=payload.place,
+        jurisdiction=place,
+    )
+    target.record.refresh_from_db(fields=["status"])
+    return 201, OutcomeOut(
+        target=target.ref,
+        kind=outcome.kind,
+        how=outcome.how,
+        at=outcome.at,
+        record_status=target.record.status,
+    )
+
+
+@router.post("/{code}/targets/{ref}/hits", response={201: HitOut})
+@requires(Permission.OPERATIONS_RECORD)
+def request_hit(request: HttpRequest, code: str, ref: str, payload: HitIn) -> Any:
+    actor = actor_for(request)
+    target = services.get_target(actor, code, ref)
+    return 201, _hit(services.request_hit_confirmation(actor, target, priority=payload.priority))
+
+
+@router.post("/{code}/hits/{hit_id}/confirm", response=HitOut)
+@requires(Permission.OPERATIONS_RECORD)
+def confirm_hit(request: HttpRequest, code: str, hit_id: int) -> HitOut:
+    actor = actor_for(request)
+    operation = services.get_operation(actor, code)
+    hit = (
+        HitConfirmation.objects.select_related("target")
+        .filter(pk=hit_id, target__operation=operation)
+        .first()
+    )
+    if hit is None:
+        raise NotVisible()
+    return _hit(services.confirm_hit(actor, hit))
+
+
+@router.get("/{code}/hits/overdue", response=list[HitOut])
+@requires(Permission.OPERATIONS_VIEW)
+def overdue_hits(request: HttpRequest, code: str) -> list[HitOut]:
+    return [_hit(h) for h in services.overdue_hits(actor_for(request), code)]
+
+
+@router.get("/{code}/bundle")
+@requires(Permission.OPERATIONS_EXPORT)
+def export(request: HttpRequest, code: str) -> dict[str, Any]:
+    return export_bundle(actor_for(request), code)
+
+
+@router.post("/bundles", response={201: dict[str, Any]})
+@requires(Permission.OPERATIONS_MANAGE)
+def import_(request: HttpRequest) -> Any:
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed.on("body", "the bundle must be UTF-8 JSON") from None
+    result = import_bundle(actor_for(request), parse_json(text))
+    return 201, result.as_dict()
