@@ -1,0 +1,99 @@
+"""Playwright driving Debian's chromium against the live server, with every request
+checked: anything not addressed to 127.0.0.1 is refused and remembered."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(os.environ.get("BEACON_TEST_ARTIFACTS", "test-artifacts"))
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+class Hosts:
+    """Every host a page asked for, and those that were not ours."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.outside: list[str] = []
+
+    def route(self, route: Any) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname or ""
+        if url.startswith(("data:", "blob:")):
+            route.continue_()
+            return
+        self.seen.add(host)
+        if host != "127.0.0.1":
+            self.outside.append(url)
+            route.abort()
+            return
+        route.continue_()
+
+
+def signed_in_cookie(username: str) -> dict[str, str]:
+    """A session for ``username`` with the second factor verified (as after sign-in)."""
+    user = User.objects.get(username=username)
+    device = TOTPDevice.objects.get(user=user)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key or ""}
+
+
+@contextmanager
+def context(
+    browser: Any,
+    base_url: str,
+    hosts: Hosts,
+    *,
+    viewport: dict[str, int] = DESKTOP,
+    username: str = "",
+    locale: str = "en-GB",
+) -> Iterator[Any]:
+    phone = viewport["width"] < 500
+    ctx = browser.new_context(
+        base_url=base_url,
+        viewport=viewport,
+        locale=locale,
+        accept_downloads=True,
+        has_touch=phone,
+        is_mobile=phone,
+    )
+    ctx.route("**/*", hosts.route)
+    if username:
+        cookie = signed_in_cookie(username)
+        ctx.add_cookies([{**cookie, "url": base_url}])
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+def shot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,112 @@
+"""The web application in a real browser (Debian's chromium, headless) on the demo data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from beacon.operations.models import Outcome, Victim
+from tests.web.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PHONE,
+    Hosts,
+    context,
+    shot,
+)
+from tests.web.conftest import DEMO_PASSWORD, current_code
+from tests.web.live import LiveServer, live_server_sharing_connection
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason="chromium is installed by make test"
+)
+# Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the
+# test body are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(browser: Any, demo: None, django_db_blocker: Any) -> Iterator[LiveServer]:
+    """Started after the browser: Playwright's event loop changes which database
+    connection this thread sees, and the demo, the tests and the server share one."""
+    with django_db_blocker.unblock(), live_server_sharing_connection() as live:
+        yield live
+
+
+@pytest.fixture
+def hosts(server: LiveServer, db: None) -> Iterator[Hosts]:
+    """Fails the test if any page asked for anything outside 127.0.0.1."""
+    seen = Hosts()
+    yield seen
+    assert seen.outside == []
+    assert seen.seen <= {"127.0.0.1"}
+
+
+def test_sign_in_with_password_and_authenticator_code(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    with context(browser, server.url, hosts) as ctx:
+        page = ctx.new_page()
+        page.goto("/operations/")
+        expect(page.locator("#username")).to_be_visible()
+        page.fill("#username", "investigator.hsi")
+        page.fill("#password", DEMO_PASSWORD)
+        page.fill("#code", current_code("investigator.hsi"))
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/operations/")
+        expect(page.get_by_role("link", name="Operation Rescue Me")).to_be_visible()
+
+
+def test_outcome_takes_two_taps_on_a_phone(server: LiveServer, browser: Any, hosts: Hosts) -> None:
+    with context(browser, server.url, hosts, viewport=PHONE, username="investigator.hsi") as ctx:
+        page = ctx.new_page()
+        page.goto("/operations/RESCUE-ME-2021/targets/?status=outstanding")
+        row = page.locator("#targets tbody tr").first
+        ref = (row.get_attribute("id") or "").removeprefix("target-")
+        row.get_by_text("Record outcome").tap()
+        row.get_by_role("button", name="Located: Returned voluntarily to guardian").tap()
+        done = page.locator(f"#target-{ref}")
+        expect(done.locator(".status-located")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        shot(page, "targets-phone")
+    outcome = Outcome.objects.get(target__ref=ref)
+    assert (outcome.kind, outcome.how) == ("located", "returned_voluntarily")
+    assert outcome.target.record.status == "located"  # the registry's locate, same entry
+
+
+def test_caseworker_cannot_reach_a_victim_not_referred_to_them(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    referred = set(
+        Victim.objects.filter(referrals__to_agency__name="ZOE International").values_list(
+            "ref", flat=True
+        )
+    )
+    other = Victim.objects.exclude(ref__in=referred).values_list("ref", flat=True).first()
+    assert referred and other
+    with context(browser, server.url, hosts, username="caseworker.zoe") as ctx:
+        page = ctx.new_page()
+        page.goto("/referrals/")
+        expect(page.get_by_role("heading", name="Referrals to your agency")).to_be_visible()
+        mine = sorted(referred)[0]
+        assert page.goto(f"/referrals/victims/{mine}/").status == 200
+        for guess in (f"/referrals/victims/{other}/", f"/victims/{other}/", f"/victims/{mine}/"):
+            response = page.goto(guess)
+            assert response is not None and response.status in (403, 404)
+            assert other not in page.inner_text("main")
+            assert "Operation" not in page.inner_text("main")
+        assert page.goto("/operations/RECLAIM-AND-REBUILD-2021/").status in (403, 404)
