@@ -15,7 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-DEMO_PASSWORD = "beacon-demo-password"  # noqa: S105 (demo accounts, demo mode only)
+DEMO_PASSWORD = "beacon-demo-password"
 
 
 @pytest.fixture(autouse=True)
@@ -28,11 +28,10 @@ def _anonymous_is_anonymous(monkeypatch: pytest.MonkeyPatch) -> None:
 def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """``beacon demo`` (four seed operations and one account per role) in a transaction
     that is rolled back when the module's tests are done."""
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("demo", verbosity=0, stdout=_Discard())
-            yield
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("demo", verbosity=0, stdout=_Discard())
+        yield
+        transaction.set_rollback(True)
 
 
 class _Discard:
