@@ -7,9 +7,18 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from beacon.access.ninja import SessionOrToken, enforce_declared_permission
 from beacon.core.errors import DomainError
 
-api = NinjaAPI(title="Beacon API", version="1", docs_url="/docs", urls_namespace="api")
+api = NinjaAPI(
+    title="Beacon API",
+    version="1",
+    docs_url="/docs",
+    urls_namespace="api",
+    auth=SessionOrToken(),  # a signed-in session or an API token (beacon.access)
+)
+# Every route's @requires permission is checked before its input is parsed.
+api.add_decorator(enforce_declared_permission, mode="view")
 
 
 @api.exception_handler(DomainError)

@@ -18,8 +18,32 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from beacon.intake.models import Intake
-    from beacon.operations.models import Operation, Referral, Victim
+    from beacon.operations.models import Operation, Referral, Service, Victim
     from beacon.records.models import MissingPersonRecord
+
+
+HUB_COORDINATOR = "hub_coordinator"
+# TLP 2.0 markings that let a record travel to the agencies of operations targeting it.
+SHARED_TLP = ("CLEAR", "GREEN", "AMBER")
+STRICT_TLP = "AMBER+STRICT"  # only the agencies assigned to work it
+# What a caseworker (child welfare or NGO) may read of a victim referred to them: enough
+# to serve the person; no notes (arrest and investigation detail), no other people.
+CASEWORKER_VICTIM_FIELDS = frozenset(
+    {
+        "id",
+        "ref",
+        "at",
+        "person",
+        "age_min",
+        "age_max",
+        "age_group",
+        "sex",
+        "nationality",
+        "self_identification",
+        "consent",
+        "jurisdiction",
+    }
+)
 
 
 def has(actor: Actor, permission: Permission) -> bool:
@@ -45,9 +69,19 @@ def require(
 def records_visible_to(actor: Actor) -> QuerySet[MissingPersonRecord]:
     """Missing-person records the actor may see.
 
-    Visible to the originating agency (and, once operations exist, to the agencies
-    of every operation that targets the record). The system actor sees all.
+    Visible to the originating agency and to the agencies of every operation that
+    targets the record (a hub coordinator also through its sub-operations), as far
+    as the record's TLP 2.0 marking allows:
+
+    - CLEAR, GREEN, AMBER: the agencies of every operation targeting it;
+    - AMBER+STRICT: only the agencies its targets are assigned to;
+    - RED: the originating agency only.
+
+    Roles without records:view (PIO, caseworkers, administrators) see none.
     """
+    from django.db.models import Q
+
+    from beacon.operations.models import Target
     from beacon.records.models import MissingPersonRecord
 
     records = MissingPersonRecord.objects.all()
@@ -55,12 +89,13 @@ def records_visible_to(actor: Actor) -> QuerySet[MissingPersonRecord]:
         return records
     if not has(actor, Permission.RECORDS_VIEW):
         return records.none()
-    from django.db.models import Q
-
-    from beacon.operations.models import Target
-
-    targeted = Target.objects.filter(operation__in=operations_visible_to(actor)).values("record_id")
-    return records.filter(Q(originating_agency_id=actor.agency_id) | Q(pk__in=targeted))
+    shared = Target.objects.filter(operation__in=operations_visible_to(actor)).values("record_id")
+    assigned = Target.objects.filter(assigned_agency_id=actor.agency_id).values("record_id")
+    return records.filter(
+        Q(originating_agency_id=actor.agency_id)
+        | Q(tlp__in=SHARED_TLP, pk__in=shared)
+        | Q(tlp__in=(*SHARED_TLP, STRICT_TLP), pk__in=assigned)
+    )
 
 
 def get_visible_record(actor: Actor, nic: str) -> MissingPersonRecord:
@@ -74,8 +109,12 @@ def get_visible_record(actor: Actor, nic: str) -> MissingPersonRecord:
 
 
 def operations_visible_to(actor: Actor) -> QuerySet[Operation]:
-    """Operations the actor may see: those its agency takes part in, and the
-    sub-operations of a hub its agency takes part in. The system actor sees all."""
+    """Operations the actor may see: those its agency takes part in; a hub coordinator
+    also sees the sub-operations (two levels down) of the hubs its agency takes part in.
+    A PIO sees the same operations, but only their aggregate reports (operations:report).
+    The system actor sees all."""
+    from django.db.models import Q
+
     from beacon.operations.models import Operation, Participation
 
     operations = Operation.objects.all()
@@ -84,7 +123,10 @@ def operations_visible_to(actor: Actor) -> QuerySet[Operation]:
     if not (has(actor, Permission.OPERATIONS_VIEW) or has(actor, Permission.OPERATIONS_REPORT)):
         return operations.none()
     mine = Participation.objects.filter(agency_id=actor.agency_id).values("operation_id")
-    return operations.filter(pk__in=mine) | operations.filter(parent_id__in=mine)
+    visible = Q(pk__in=mine)
+    if actor.role == HUB_COORDINATOR:
+        visible |= Q(parent_id__in=mine) | Q(parent__parent_id__in=mine)
+    return operations.filter(visible)
 
 
 def victims_visible_to(actor: Actor) -> QuerySet[Victim]:
@@ -145,3 +187,69 @@ def get_visible_intake(actor: Actor, intake_id: int) -> Intake:
         return intakes_visible_to(actor).get(pk=intake_id)
     except Intake.DoesNotExist:
         raise NotVisible() from None
+
+
+def victim_fields_visible_to(actor: Actor) -> frozenset[str] | None:
+    """The victim fields the actor may read: None means every field (operation agencies),
+    otherwise the caseworker allow-list. Views and exports render only these."""
+    if actor.is_system or has(actor, Permission.VICTIMS_VIEW):
+        return None
+    if has(actor, Permission.REFERRALS_VIEW):
+        return CASEWORKER_VICTIM_FIELDS
+    return frozenset()
+
+
+def services_visible_to(actor: Actor) -> QuerySet[Service]:
+    """Service records: to the agencies of the operation, to the agency that provided
+    the service, and to the agency a victim receiving it was referred to."""
+    from django.db.models import Q
+
+    from beacon.operations.models import Referral, Service
+
+    services = Service.objects.all()
+    if actor.is_system:
+        return services
+    visible = Q(pk__in=[])
+    if has(actor, Permission.VICTIMS_VIEW):
+        visible |= Q(operation__in=operations_visible_to(actor))
+    if has(actor, Permission.REFERRALS_VIEW):
+        referred = Referral.objects.filter(to_agency_id=actor.agency_id).values("victim__person_id")
+        visible |= Q(agency_id=actor.agency_id) | Q(person_id__in=referred)
+    return services.filter(visible)
+
+
+def require_originating_agency(
+    actor: Actor, record: MissingPersonRecord, permission: Permission
+) -> None:
+    """Write rights are narrower than read: only the originating agency clears, cancels
+    or modifies a record it can see (403, audited, otherwise)."""
+    require(actor, permission, object_type="record", object_id=record.nic)
+    if not actor.is_system and record.originating_agency_id != actor.agency_id:
+        _deny(actor, permission, "record", record.nic, "not the originating agency")
+
+
+def require_operation_agency(actor: Actor, operation: Operation, permission: Permission) -> None:
+    """Only an operation's own agencies record its outcomes and field events (not the
+    hub above it, not other agencies that can see a targeted record)."""
+    from beacon.operations.models import Participation
+
+    require(actor, permission, object_type="operation", object_id=operation.code)
+    if actor.is_system:
+        return
+    takes_part = Participation.objects.filter(
+        operation_id=operation.pk, agency_id=actor.agency_id
+    ).exists()
+    if not takes_part:
+        _deny(actor, permission, "operation", operation.code, "not an agency of the operation")
+
+
+def _deny(actor: Actor, permission: Permission, object_type: str, object_id: str, why: str) -> None:
+    audit.record(
+        actor,
+        "access.denied",
+        object_type=object_type,
+        object_id=object_id,
+        outcome="denied",
+        detail={"permission": str(permission), "reason": why},
+    )
+    raise Forbidden(f"Your agency may not {permission} here: {why}.")
