@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from beacon.agencies.models import Agency
@@ -155,31 +153,3 @@ def test_posts_without_a_key_run_every_time() -> None:
     assert _post(client, {"token": "no-key"}, None).status_code == 201
     assert Agency.objects.filter(name="no-key").count() == 2
     assert not IdempotencyRecord.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_duplicates_serialise_and_create_once() -> None:
-    key = str(uuid.uuid4())
-    barrier = threading.Barrier(6)
-    responses: list[tuple[int, bytes]] = []
-    lock = threading.Lock()
-
-    def send() -> None:
-        try:
-            barrier.wait()
-            response = _post(Client(), {"token": "racing"}, key)
-            with lock:
-                responses.append((response.status_code, response.content))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert len(responses) == 6
-    assert {status for status, _ in responses} == {201}
-    assert len({content for _, content in responses}) == 1
-    assert Agency.objects.filter(name="racing").count() == 1
-    assert _probe_events("racing") == 1

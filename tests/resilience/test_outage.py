@@ -72,7 +72,7 @@ def test_requests_fail_fast_with_a_clear_503_while_the_database_is_down(
         assert response["Retry-After"] == "5"
         body = response.json()
         assert body["error"] == "database_unavailable"
-        assert "nothing was saved" in body["message"]
+        assert "same Idempotency-Key" in body["message"]
     assert elapsed < 3.0
 
 

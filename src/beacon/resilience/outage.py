@@ -13,8 +13,8 @@ logger = logging.getLogger("beacon.resilience")
 
 RETRY_AFTER_SECONDS = 5
 OUTAGE_MESSAGE = (
-    "The database is unreachable, so nothing was saved. "
-    "Retry in a few seconds (with the same Idempotency-Key, it is safe to retry)."
+    "The database is unreachable, so this request could not be completed. "
+    "Retry in a few seconds; a retry with the same Idempotency-Key never saves anything twice."
 )
 
 
