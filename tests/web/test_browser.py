@@ -20,6 +20,7 @@ from tests.web.browser import (
 )
 from tests.web.conftest import DEMO_PASSWORD, current_code
 from tests.web.live import LiveServer, live_server_sharing_connection
+from tests.web.pdftext import pdf_text
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="chromium is installed by make test"
@@ -110,3 +111,47 @@ def test_caseworker_cannot_reach_a_victim_not_referred_to_them(
             assert other not in page.inner_text("main")
             assert "Operation" not in page.inner_text("main")
         assert page.goto("/operations/RECLAIM-AND-REBUILD-2021/").status in (403, 404)
+
+
+def test_an_open_dashboard_shows_a_field_entry_within_two_seconds(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    with (
+        context(browser, server.url, hosts, username="analyst") as watching,
+        context(browser, server.url, hosts, viewport=PHONE, username="investigator.hsi") as field,
+    ):
+        dashboard = watching.new_page()
+        dashboard.goto("/operations/RESCUE-ME-2021/")
+        located = dashboard.locator("#figures .card[data-metric='located'] .figure")
+        before = int(located.inner_text().replace(",", ""))
+        expect(dashboard.locator("#map .choroplethlocation").first).to_be_attached()
+        entry = field.new_page()
+        entry.goto("/operations/RESCUE-ME-2021/targets/?status=outstanding")
+        row = entry.locator("#targets tbody tr").first
+        row.get_by_text("Record outcome").tap()
+        row.get_by_role("button", name="Located: Found with friends or relatives").tap()
+        expect(row.locator(".status-located")).to_be_visible()
+        expect(located).to_have_text(f"{before + 1}", timeout=2000)
+        shot(dashboard, "dashboard-live")
+
+
+def test_french_report_and_its_pdf_have_the_figures(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    with context(browser, server.url, hosts, username="pio", locale="fr-FR") as ctx:
+        page = ctx.new_page()
+        page.goto("/operations/UNITED-FRONT/report/?lang=fr")
+        press = page.locator(".press")
+        expect(press).to_contain_text("102 arrestations")
+        expect(press).to_contain_text("47 victimes secourues")
+        expect(page.locator("#by-jurisdiction")).to_contain_text("Kentucky")
+        expect(page.locator("#map .choroplethlocation").first).to_be_attached()
+        expect(page.locator("#chart .bars path").first).to_be_attached()
+        shot(page, "report-fr")
+        with page.expect_download() as download:
+            page.locator("#pdf").click()
+        pdf = download.value.path().read_bytes()
+    text = pdf_text(pdf)
+    assert "102 arrestations" in text
+    assert "47 victimes secourues" in text
+    assert "41 d'entre elles ont reçu des services médicaux" in text

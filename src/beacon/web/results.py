@@ -1,25 +1,57 @@
-"""The operation results the dashboard and report pages show, from the operations reports.
+"""Operation results for the dashboard and report pages, from the operations reports.
 
-Figures are never computed here: they come from the operations engineer's report service
-(the same JSON the CLI's ``beacon report --format json`` prints).
+Figures are never computed here: they come from ``beacon.operations.reports`` (the same
+report the CLI's ``beacon report`` prints). ``fingerprint`` only tells the live dashboard
+whether anything an operation's figures depend on has changed since its last look, so an
+unchanged dashboard costs a few COUNT queries and no report (nor report audit event).
 """
 
 from __future__ import annotations
 
-import importlib
+import hashlib
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from beacon.agencies.models import Jurisdiction
 from beacon.core.actor import Actor
-from beacon.operations.models import Operation
+from beacon.operations.models import (
+    Arrest,
+    Investigation,
+    Operation,
+    Outcome,
+    Raid,
+    Referral,
+    ReportedFigure,
+    SearchWarrant,
+    Seizure,
+    Service,
+    Target,
+    Victim,
+)
+from beacon.operations.reports.compute import build_report
+
+FACT_MODELS = (Arrest, Victim, SearchWarrant, Raid, Seizure, Service, Referral, Investigation)
 
 
-def operation_results(actor: Actor, operation: Operation) -> dict[str, Any]:
-    reports = importlib.import_module("beacon.operations.reports")
-    result: dict[str, Any] = reports.results(actor, operation.code)
-    return result
+def operation_results(actor: Actor, operation: Operation, lang: str = "en") -> dict[str, Any]:
+    return build_report(actor, operation.code, lang=lang)
+
+
+def fingerprint(operation: Operation) -> str:
+    """Changes whenever a fact behind the operation's figures is added or changed."""
+    family = Q(operation=operation) | Q(operation__parent=operation)
+    parts: list[str] = []
+    for model in (*FACT_MODELS, ReportedFigure, Target):
+        summary = model.objects.filter(family).aggregate(n=Count("id"), top=Max("id"))  # type: ignore[attr-defined]
+        parts.append(f"{summary['n']}:{summary['top']}")
+    outcomes = Outcome.objects.filter(
+        Q(target__operation=operation) | Q(target__operation__parent=operation)
+    ).aggregate(n=Count("id"), top=Max("id"))
+    parts.append(f"{outcomes['n']}:{outcomes['top']}")
+    statuses = Referral.objects.filter(family).values_list("status", flat=True)
+    parts.append(",".join(sorted(statuses)))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def mapped_jurisdictions(actor: Actor, operation: Operation) -> list[Jurisdiction]:

@@ -13,6 +13,7 @@ from beacon.web.views import (
     language,
     operations,
     records,
+    reports,
     targets,
 )
 
@@ -36,7 +37,8 @@ urlpatterns = [
         name="record_outcome",
     ),
     path("operations/<str:code>/events/<str:kind>/", events.event_new, name="event_new"),
-    path("operations/<str:code>/report/", home.home, name="report"),
+    path("operations/<str:code>/report/", reports.report, name="report"),
+    path("operations/<str:code>/report.pdf", reports.report_pdf, name="report_pdf"),
     # Records
     path("records/", records.record_search, name="record_search"),
     path("records/<str:nic>/", records.record_page, name="record"),

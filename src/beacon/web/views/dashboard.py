@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -26,8 +25,12 @@ from beacon.web.views.common import page
 POLL_SECONDS = 1  # a field entry shows on every open dashboard within 2 seconds
 
 
-def figures_context(actor: Actor, operation: Operation) -> dict[str, Any]:
-    data = results.operation_results(actor, operation)
+def _language() -> str:
+    return "fr" if (get_language() or "en").startswith("fr") else "en"
+
+
+def figures_context(actor: Actor, operation: Operation, version: str) -> dict[str, Any]:
+    data = results.operation_results(actor, operation, lang=_language())
     totals: dict[str, Any] = data.get("totals", {})
     rows: list[dict[str, Any]] = data.get("by_jurisdiction", [])
     agencies: list[dict[str, Any]] = data.get("by_agency", [])
@@ -52,7 +55,7 @@ def figures_context(actor: Actor, operation: Operation) -> dict[str, Any]:
         "agency_columns": [{"metric": m, "label": metrics.label(m)} for m in agency_columns],
         "sub_operations": data.get("sub_operations", []),
         "figures_json": encoded,
-        "version": hashlib.sha256(encoded.encode()).hexdigest()[:16],
+        "version": version,
         "poll_seconds": POLL_SECONDS,
     }
 
@@ -63,7 +66,7 @@ def figures_context(actor: Actor, operation: Operation) -> dict[str, Any]:
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request)
     operation = visible_operation(actor, code)
-    context = figures_context(actor, operation)
+    context = figures_context(actor, operation, results.fingerprint(operation))
     context["metric_choices"] = [{"metric": m, "label": metrics.label(m)} for m in metrics.MAPPABLE]
     context["labels_json"] = json.dumps({m: metrics.label(m) for m in metrics.LABELS})
     context["separators"] = str(get_format("DECIMAL_SEPARATOR")) + str(
@@ -82,9 +85,10 @@ def dashboard_figures(request: HttpRequest, code: str) -> HttpResponse:
     """The live part of the dashboard; 204 (htmx keeps the page) when nothing changed."""
     actor = actor_for(request)
     operation = visible_operation(actor, code)
-    context = figures_context(actor, operation)
-    if request.GET.get("v") == context["version"]:
+    version = results.fingerprint(operation)
+    if request.GET.get("v") == version:
         return HttpResponse(status=204)
+    context = figures_context(actor, operation, version)
     return render(request, "web/operations/_figures.html", context)
 
 
@@ -105,6 +109,11 @@ def operation_shapes(request: HttpRequest, code: str) -> HttpResponse:
                 **feature,
                 "id": str(place.pk),
                 "properties": {
+                    "ref": (
+                        f"state:{place.abbreviation}"
+                        if place.kind == "state"
+                        else f"{place.kind}:{place.code}"
+                    ),
                     "code": place.code,
                     "kind": place.kind,
                     "name_en": place.name_en,

@@ -16,7 +16,7 @@
     var index = {};
     shapes.features.forEach(function (f) {
       var p = f.properties;
-      [p.code, p.name_en, p.name_fr].forEach(function (key) { if (key) { index[key] = f.id; } });
+      [p.ref, p.name_en, p.name_fr].forEach(function (key) { if (key) { index[key] = f.id; } });
     });
     return index;
   }
@@ -30,7 +30,7 @@
     return {
       topojsonURL: root.getAttribute("data-topojson-url"),
       displayModeBar: false,
-      responsive: true,
+      responsive: false,
       showLink: false,
       showSendToCloud: false,
       showEditInChartStudio: false
@@ -62,8 +62,9 @@
       colorbar: { title: { text: labels()[m] || m }, thickness: 12 }
     };
     var layout = layoutBase();
+    layout.height = 380;
     layout.geo = {
-      scope: shapes.scope, fitbounds: "locations", visible: true,
+      scope: "world", projection: { type: "mercator" }, fitbounds: "locations", visible: true,
       showcountries: true, countrycolor: "#8b96a1", showsubunits: true, subunitcolor: "#c9d1d9",
       showland: true, landcolor: "#f4f6f8", showcoastlines: false, showframe: false,
       showlakes: false, showrivers: false, showocean: false
@@ -81,16 +82,28 @@
       hovertemplate: "%{y}: %{x}<extra></extra>"
     };
     var layout = layoutBase();
-    layout.margin = { l: 140, r: 16, t: 8, b: 32 };
+    layout.height = Math.max(260, 60 + 26 * rows.length);
+    layout.margin = { l: 150, r: 16, t: 8, b: 40 };
     layout.xaxis = { title: { text: labels()[m] || m }, rangemode: "tozero" };
     Plotly.react("chart", [trace], layout, config());
   }
 
   function redraw() { var data = figures(); drawMap(data); drawChart(data); }
 
+  // Start on the first figure the operation has (arrests for one, located for another).
+  function pickMetric() {
+    var select = document.getElementById("metric");
+    var rows = rowsFor(figures());
+    for (var i = 0; i < select.options.length; i++) {
+      var m = select.options[i].value;
+      if (rows.some(function (r) { return r[m]; })) { select.value = m; return; }
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     root = document.getElementById("dashboard");
     if (!root) { return; }
+    pickMetric();
     document.getElementById("metric").addEventListener("change", redraw);
     document.body.addEventListener("htmx:afterSettle", function (event) {
       redraw();
