@@ -7,6 +7,7 @@ take literal strings: ``(Arrests) Tj``. We decode the streams and join those str
 from __future__ import annotations
 
 import base64
+import contextlib
 import re
 import zlib
 
@@ -32,10 +33,8 @@ def pdf_text(data: bytes) -> str:
         content = stream.strip()
         if content.endswith(b"~>"):
             content = base64.a85decode(content[:-2], ignorechars=b" \t\n\r\v")
-        try:
+        with contextlib.suppress(zlib.error):
             content = zlib.decompress(content)
-        except zlib.error:
-            pass
         if b"BT" in content and (b"Tj" in content or b"TJ" in content):  # text, not images
             texts.extend(_unescape(s) for s in LITERAL.findall(content))
     return " ".join(texts)
