@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 LABELS: dict[str, str | Promise] = {
-    "targets": _("Targets"),
-    "recovered": _("Recovered"),
-    "located": _("Located"),
-    "outstanding": _("Outstanding"),
-    "located_abroad": _("Located abroad"),
-    "arrests": _("Arrests"),
-    "victims_rescued": _("Victims rescued"),
-    "victims_minor": _("Minor victims"),
-    "victims_adult": _("Adult victims"),
-    "medical_services": _("Medical services"),
-    "screenings": _("Screenings"),
-    "search_warrants": _("Search warrants"),
-    "raids": _("Raids"),
-    "investigations_opened": _("Investigations opened"),
-    "cash_seized": _("Cash seized"),
-    "referrals": _("Referrals"),
-    "services": _("Services"),
+    "targets": pgettext_lazy("metric", "Targets"),
+    "recovered": pgettext_lazy("metric", "Recovered"),
+    "located": pgettext_lazy("metric", "Located"),
+    "outstanding": pgettext_lazy("metric", "Outstanding"),
+    "located_abroad": pgettext_lazy("metric", "Located abroad"),
+    "arrests": pgettext_lazy("metric", "Arrests"),
+    "victims_rescued": pgettext_lazy("metric", "Victims rescued"),
+    "victims_minor": pgettext_lazy("metric", "Minor victims"),
+    "victims_adult": pgettext_lazy("metric", "Adult victims"),
+    "medical_services": pgettext_lazy("metric", "Medical services"),
+    "screenings": pgettext_lazy("metric", "Screenings"),
+    "search_warrants": pgettext_lazy("metric", "Search warrants"),
+    "raids": pgettext_lazy("metric", "Raids"),
+    "investigations_opened": pgettext_lazy("metric", "Investigations opened"),
+    "cash_seized": pgettext_lazy("metric", "Cash seized"),
+    "referrals": pgettext_lazy("metric", "Referrals"),
+    "services": pgettext_lazy("metric", "Services"),
 }
 
 # Shown as cards on the dashboard, in this order, when the operation has any.
