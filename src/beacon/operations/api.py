@@ -1,7 +1,5 @@
 """JSON API of operations: list, report, drill-down, outcomes, hit confirmations, bundles."""
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
 from typing import Any, Literal
