@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
-from beacon.core.errors import Forbidden, IllegalTransition, NotVisible, ValidationFailed
-from beacon.records import services
+from beacon.core.errors import Conflict, Forbidden, IllegalTransition, NotVisible, ValidationFailed
+from beacon.records import indexing, services
 from beacon.records.codes import ClearHow, Status
-from beacon.records.models import MissingPersonRecord, RecordTransaction
+from beacon.records.models import MissingPersonRecord, NameKey, RecordTransaction
+from beacon.records.search import SearchQuery
 from beacon.records.status import HistoryError, agency_refusal, derive_status
 from beacon.records.validation import NIC_PATTERN
 
@@ -92,6 +93,7 @@ def test_full_life_locate_then_clear(
 
 
 def test_cancel_closes_the_record(record: MissingPersonRecord, system: Actor) -> None:
+    locate(system, record.nic)
     cancelled = services.cancel_record(system, record.nic, reason="duplicate of another entry")
     assert cancelled.status == Status.CANCELLED
     assert_status_is_derived(record)
@@ -176,3 +178,159 @@ def test_derive_status_refuses_impossible_histories() -> None:
     assert derive_status(["enter", "modify", "locate", "clear"]) == Status.CLEARED
     with pytest.raises(HistoryError):
         derive_status(["enter", "cancel", "locate"])
+
+
+def test_validate_moves_the_validation_deadline_a_year_on(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    validated = services.validate_record(investigator_a, record.nic, reason="called mother")
+    assert validated.validation_due_at is not None
+    assert validated.validation_due_at - timezone.now() > timedelta(days=364)
+    assert services.history(investigator_a, record.nic)[-1].kind == "validate"
+    assert_status_is_derived(record)
+
+
+def test_validate_a_located_record_is_refused(record: MissingPersonRecord, system: Actor) -> None:
+    locate(system, record.nic)
+    with pytest.raises(IllegalTransition, match="already located"):
+        services.validate_record(system, record.nic)
+
+
+def test_locate_twice_is_refused(record: MissingPersonRecord, system: Actor) -> None:
+    locate(system, record.nic)
+    with pytest.raises(IllegalTransition, match="already located"):
+        locate(system, record.nic)
+
+
+def test_locate_a_cleared_record_is_refused(
+    record: MissingPersonRecord, investigator_a: Actor, system: Actor
+) -> None:
+    services.clear_record(investigator_a, record.nic, how=ClearHow.RETURNED_TO_GUARDIAN)
+    with pytest.raises(IllegalTransition, match="cleared"):
+        locate(system, record.nic)
+
+
+@pytest.mark.parametrize("closing", ["clear", "cancel"])
+@pytest.mark.parametrize("then", ["clear", "cancel", "modify", "validate"])
+def test_nothing_changes_a_closed_record(
+    closing: str, then: str, record: MissingPersonRecord, supervisor_a: Actor
+) -> None:
+    def apply(kind: str) -> None:
+        if kind == "clear":
+            services.clear_record(supervisor_a, record.nic, how=ClearHow.OTHER)
+        elif kind == "cancel":
+            services.cancel_record(supervisor_a, record.nic, reason="entered twice")
+        elif kind == "modify":
+            services.modify_record(supervisor_a, record.nic, {"hair": "RED"})
+        else:
+            services.validate_record(supervisor_a, record.nic)
+
+    apply(closing)
+    with pytest.raises(IllegalTransition, match="it is closed"):
+        apply(then)
+    assert_status_is_derived(record)
+
+
+def test_clear_as_located_by_other_agency_needs_a_locate(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    with pytest.raises(IllegalTransition, match="no agency has located"):
+        services.clear_record(investigator_a, record.nic, how=ClearHow.LOCATED_BY_OTHER_AGENCY)
+
+
+def test_clear_with_an_unknown_how_names_the_field(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        services.clear_record(investigator_a, record.nic, how="vanished")
+    assert "how" in caught.value.fields
+
+
+def test_clear_in_the_future_names_the_field(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        services.clear_record(
+            investigator_a, record.nic, how="other", cleared_at=timezone.now() + timedelta(days=1)
+        )
+    assert "cleared_at" in caught.value.fields
+
+
+def test_cancel_needs_a_reason(record: MissingPersonRecord, supervisor_a: Actor) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        services.cancel_record(supervisor_a, record.nic, reason="  ")
+    assert "reason" in caught.value.fields
+
+
+def test_locate_needs_where_by_whom_and_disposition(
+    record: MissingPersonRecord, system: Actor
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        locate(system, record.nic, place="", by_whom="", disposition="", jurisdiction="moon:1")
+    assert {"place", "by_whom", "disposition", "jurisdiction"} <= set(caught.value.fields)
+    record.refresh_from_db()
+    assert record.version == 1
+
+
+def test_locate_before_last_contact_names_the_field(
+    record: MissingPersonRecord, system: Actor
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        locate(system, record.nic, located_at=timezone.now() - timedelta(days=30))
+    assert "located_at" in caught.value.fields
+
+
+def test_modify_unknown_field_is_refused(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        services.modify_record(investigator_a, record.nic, {"nic": "M000000001", "status": "x"})
+    assert {"nic", "status"} <= set(caught.value.fields)
+
+
+def test_modify_with_invalid_value_names_the_field(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        services.modify_record(investigator_a, record.nic, {"dob": "yesterday"})
+    assert "dob" in caught.value.fields
+    with pytest.raises(ValidationFailed) as caught:
+        services.modify_record(investigator_a, record.nic, {"sex": "Q"})
+    assert "sex" in caught.value.fields
+
+
+def test_modify_without_a_change_is_refused(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    with pytest.raises(ValidationFailed, match="current values"):
+        services.modify_record(investigator_a, record.nic, {"hair": "BLK"})
+    with pytest.raises(ValidationFailed, match="at least one"):
+        services.modify_record(investigator_a, record.nic, {})
+
+
+def test_modify_of_names_reindexes_the_record(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    services.modify_record(investigator_a, record.nic, {"last_name": "Tsosie", "aliases": []})
+    hits = services.search_records(
+        investigator_a, SearchQuery(last_name="Tsosie", first_name="Guadalupe", dob=record.dob)
+    )
+    assert [h.nic for h in hits] == [record.nic]
+    record.refresh_from_db()
+    stored = set(NameKey.objects.filter(record=record).values_list("key", flat=True))
+    assert stored == indexing.keys_of(services.record_input_of(record))
+
+
+def test_duplicate_oca_for_the_same_agency_is_a_conflict(
+    enter: Enter, investigator_a: Actor
+) -> None:
+    enter()
+    with pytest.raises(Conflict) as caught:
+        enter()
+    assert "oca" in caught.value.fields
+
+
+def test_an_investigator_may_not_cancel(record: MissingPersonRecord, investigator_a: Actor) -> None:
+    with pytest.raises(Forbidden):
+        services.cancel_record(investigator_a, record.nic, reason="mine")
+    assert AuditEvent.objects.filter(action="access.denied").count() == 1

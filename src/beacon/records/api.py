@@ -1,5 +1,205 @@
-"""JSON API routes of this domain (django-ninja); mounted in beacon.api."""
+"""JSON API of the registry (django-ninja), mounted at /api/records.
 
+Thin: parse, call one service, render. Every route declares its permission; the
+actor comes from the request. ETag / If-Match carry the record's version: a change
+sent with a stale If-Match answers 412 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
+from ninja.errors import HttpError
+
+from beacon.access.permissions import Permission
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.records import services
+from beacon.records.inputs import NameInput, RecordInput
+from beacon.records.models import MissingPersonRecord
+from beacon.records.schemas import (
+    CancelIn,
+    ClearIn,
+    DueOut,
+    HitOut,
+    LocateIn,
+    ModifyIn,
+    RecordIn,
+    RecordOut,
+    SearchIn,
+    TransactionOut,
+    ValidateIn,
+    record_out,
+    transaction_out,
+)
+from beacon.records.search import SearchQuery
 
 router = Router()
+
+_TAG = re.compile(r'^(?:W/)?"?(?:[A-Z][0-9]{9}-)?v?(\d+)"?$')
+
+
+def etag(record: MissingPersonRecord) -> str:
+    return f'"{record.nic}-v{record.version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an If-Match names; a tag that is not ours can match nothing (412)."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    found = _TAG.match(if_match.strip())
+    return int(found.group(1)) if found else -1
+
+
+def _shown(response: HttpResponse, record: MissingPersonRecord) -> RecordOut:
+    response["ETag"] = etag(record)
+    return record_out(record)
+
+
+def _reloaded(request: HttpRequest, response: HttpResponse, nic: str) -> RecordOut:
+    return _shown(response, services.show_record(actor_for(request), nic))
+
+
+@router.post("", response={201: RecordOut})
+@requires(Permission.RECORDS_ENTER)
+def enter(request: HttpRequest, response: HttpResponse, payload: RecordIn) -> tuple[int, RecordOut]:
+    data = payload.dict()
+    data["aliases"] = tuple(NameInput(**a) for a in data["aliases"])
+    data["alias_dobs"] = tuple(data["alias_dobs"])
+    data["smt"] = tuple(data["smt"])
+    record = services.enter_record(actor_for(request), RecordInput(**data))
+    return 201, _reloaded(request, response, record.nic)
+
+
+@router.post("/search", response=list[HitOut])
+@requires(Permission.RECORDS_SEARCH)
+def search(request: HttpRequest, payload: SearchIn) -> list[HitOut]:
+    hits = services.search_records(actor_for(request), SearchQuery(**payload.dict()))
+    return [HitOut(**dataclasses.asdict(h)) for h in hits]
+
+
+@router.get("/due", response=list[DueOut])
+@requires(Permission.RECORDS_VIEW)
+def due(request: HttpRequest) -> list[DueOut]:
+    return [
+        DueOut(
+            nic=i.nic,
+            rule=i.rule,
+            due_at=i.due_at,
+            overdue_days=round(i.overdue_by.total_seconds() / 86400, 2),
+            originating_ori=i.originating_ori,
+            last_name=i.last_name,
+            first_name=i.first_name,
+        )
+        for i in services.due_records(actor_for(request))
+    ]
+
+
+@router.get("/{nic}", response=RecordOut)
+@requires(Permission.RECORDS_VIEW)
+def show(request: HttpRequest, response: HttpResponse, nic: str) -> RecordOut:
+    return _reloaded(request, response, nic)
+
+
+@router.patch("/{nic}", response=RecordOut)
+@requires(Permission.RECORDS_MODIFY)
+def modify(
+    request: HttpRequest,
+    response: HttpResponse,
+    nic: str,
+    payload: ModifyIn,
+) -> RecordOut:
+    if request.headers.get("If-Match") is None:
+        raise HttpError(428, "Send If-Match with the ETag of the version you changed.")
+    services.modify_record(
+        actor_for(request),
+        nic,
+        payload.changes,
+        expected_version=expected_version(request.headers.get("If-Match")),
+        reason=payload.reason,
+    )
+    return _reloaded(request, response, nic)
+
+
+@router.post("/{nic}/locate", response=RecordOut)
+@requires(Permission.RECORDS_LOCATE)
+def locate(
+    request: HttpRequest,
+    response: HttpResponse,
+    nic: str,
+    payload: LocateIn,
+) -> RecordOut:
+    services.locate_record(
+        actor_for(request),
+        nic,
+        located_at=payload.located_at,
+        place=payload.place,
+        by_whom=payload.by_whom,
+        disposition=payload.disposition,
+        jurisdiction=payload.jurisdiction or None,
+        expected_version=expected_version(request.headers.get("If-Match")),
+        reason=payload.reason,
+    )
+    return _reloaded(request, response, nic)
+
+
+@router.post("/{nic}/clear", response=RecordOut)
+@requires(Permission.RECORDS_CLEAR)
+def clear(
+    request: HttpRequest,
+    response: HttpResponse,
+    nic: str,
+    payload: ClearIn,
+) -> RecordOut:
+    services.clear_record(
+        actor_for(request),
+        nic,
+        how=payload.how,
+        cleared_at=payload.cleared_at,
+        expected_version=expected_version(request.headers.get("If-Match")),
+        reason=payload.reason,
+    )
+    return _reloaded(request, response, nic)
+
+
+@router.post("/{nic}/cancel", response=RecordOut)
+@requires(Permission.RECORDS_CANCEL)
+def cancel(
+    request: HttpRequest,
+    response: HttpResponse,
+    nic: str,
+    payload: CancelIn,
+) -> RecordOut:
+    services.cancel_record(
+        actor_for(request),
+        nic,
+        reason=payload.reason,
+        expected_version=expected_version(request.headers.get("If-Match")),
+    )
+    return _reloaded(request, response, nic)
+
+
+@router.post("/{nic}/validate", response=RecordOut)
+@requires(Permission.RECORDS_MODIFY)
+def validate(
+    request: HttpRequest,
+    response: HttpResponse,
+    nic: str,
+    payload: ValidateIn,
+) -> RecordOut:
+    services.validate_record(
+        actor_for(request),
+        nic,
+        reason=payload.reason,
+        expected_version=expected_version(request.headers.get("If-Match")),
+    )
+    return _reloaded(request, response, nic)
+
+
+@router.get("/{nic}/history", response=list[TransactionOut])
+@requires(Permission.RECORDS_VIEW)
+def history(request: HttpRequest, nic: str) -> list[TransactionOut]:
+    return [transaction_out(t) for t in services.history(actor_for(request), nic)]

@@ -169,3 +169,20 @@ def coerce_changes(changes: dict[str, object]) -> tuple[dict[str, object], dict[
         except ValueError as exc:
             errors.setdefault(name, []).append(str(exc))
     return out, errors
+
+
+def record_input_from(values: dict[str, object]) -> tuple[RecordInput | None, dict[str, list[str]]]:
+    """A RecordInput from loosely typed values (CLI ``field=value`` pairs, JSON)."""
+    identity = {k: values.pop(k) for k in ("originating_ori", "nic") if k in values}
+    typed, errors = coerce_changes(values)
+    for key, value in identity.items():
+        if not isinstance(value, str):
+            errors.setdefault(key, []).append("must be text")
+        else:
+            typed[key] = value
+    if errors:
+        return None, errors
+    typed.setdefault("dlc", None)
+    for required in ("category", "last_name", "sex", "oca"):
+        typed.setdefault(required, "")
+    return RecordInput(**typed), {}  # type: ignore[arg-type]

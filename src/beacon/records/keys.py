@@ -18,9 +18,10 @@ dozen keys in the (key, record) index finds the candidates: never a table scan.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import jellyfish
 
@@ -53,35 +54,68 @@ def soundex(text: str) -> str:
     return jellyfish.soundex(text) if text else ""
 
 
-def name_keys(last: str, first: str, dobs: Iterable[date]) -> list[Key]:
-    """The keys of one name with the given dates of birth."""
-    out: list[Key] = []
-    surnames = surname_forms(last)
+@lru_cache(maxsize=200_000)
+def surname_codes(last: str) -> tuple[tuple[str, str, str], ...]:
+    """(NYSIIS, Metaphone, Soundex) of each form of a surname (names repeat: cached)."""
+    return tuple((nysiis(f), metaphone(f), soundex(f)) for f in surname_forms(last))
+
+
+@lru_cache(maxsize=200_000)
+def given_codes(first: str) -> tuple[tuple[str, ...], str]:
+    """(NYSIIS of each canonical form, Soundex) of a given name."""
     given = given_form(first)
-    firsts = sorted(variants.canonicals(given)) if given else []
-    first_codes = sorted({nysiis(f) for f in firsts})
+    if not given:
+        return (), ""
+    return tuple(sorted({nysiis(f) for f in variants.canonicals(given)})), soundex(given)
+
+
+def forget() -> None:
+    """Drop cached codes (after the name-variant table changes)."""
+    given_codes.cache_clear()
+
+
+# (kind, reason) of each key kind
+REASONS = {
+    "LF.N": "surname and given name sound alike",
+    "LF.M": "surname and given name sound alike",
+    "LD": "surname sounds alike, DOB",
+    "FD": "given name sounds alike, DOB",
+    "LY": "names, birth year",
+}
+
+
+def key_specs(last: str, first: str, dobs: Iterable[date]) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(kind, parts) of every key of one name with the given dates of birth."""
+    first_codes, given_sx = given_codes(first)
     dob_list = sorted(set(dobs))
-    for surname in surnames:
-        ln, lm = nysiis(surname), metaphone(surname)
+    isos = [d.isoformat() for d in dob_list]
+    for ln, lm, ls in surname_codes(last):
         for fc in first_codes:
-            out.append(Key(key_hash("LF.N", ln, fc), "LF.N", "surname and given name sound alike"))
-            out.append(Key(key_hash("LF.M", lm, fc), "LF.M", "surname and given name sound alike"))
-        for d in dob_list:
-            out.append(Key(key_hash("LD", ln, d.isoformat()), "LD", "surname sounds alike, DOB"))
-        if given:
-            ls, fs = soundex(surname), soundex(given)
+            yield "LF.N", (ln, fc)
+            yield "LF.M", (lm, fc)
+        for iso in isos:
+            yield "LD", (ln, iso)
+        if given_sx:
             for d in dob_list:
-                out.append(Key(key_hash("LY", ls, fs, str(d.year)), "LY", "names, birth year"))
+                yield "LY", (ls, given_sx, str(d.year))
     for fc in first_codes:
-        for d in dob_list:
-            out.append(Key(key_hash("FD", fc, d.isoformat()), "FD", "given name sounds alike, DOB"))
-    return out
+        for iso in isos:
+            yield "FD", (fc, iso)
+
+
+def name_keys(last: str, first: str, dobs: Iterable[date]) -> list[Key]:
+    """The keys of one name with the given dates of birth, with what each means."""
+    return [
+        Key(key_hash(kind, *parts), kind, REASONS[kind])
+        for kind, parts in key_specs(last, first, dobs)
+    ]
 
 
 def record_key_values(names: Iterable[tuple[str, str]], dobs: Iterable[date]) -> set[int]:
     """Every distinct key of a record: each name with each date of birth."""
     dob_list = list(dobs)
-    values: set[int] = set()
-    for last, first in names:
-        values.update(k.value for k in name_keys(last, first, dob_list))
-    return values
+    return {
+        key_hash(kind, *parts)
+        for last, first in names
+        for kind, parts in key_specs(last, first, dob_list)
+    }

@@ -116,8 +116,9 @@ class RecordPhoto(models.Model):
 class RecordTransaction(models.Model):
     """One immutable step in a record's history: enter, modify, locate, clear, cancel."""
 
+    # The unique (record, version) constraint serves lookups by record.
     record = models.ForeignKey(
-        MissingPersonRecord, on_delete=models.PROTECT, related_name="transactions"
+        MissingPersonRecord, on_delete=models.PROTECT, related_name="transactions", db_index=False
     )
     kind = models.CharField(max_length=8, choices=codes.TransactionKind.choices)
     at = models.DateTimeField()
@@ -140,23 +141,21 @@ class RecordTransaction(models.Model):
 
 
 class NameKey(models.Model):
-    """The search index: one row per (record, blocking key).
+    """The search index: one row per (blocking key, record), clustered on the key.
 
     ``key`` is a signed 64-bit hash of a key kind and value (see beacon.records.keys),
-    e.g. NYSIIS(last) + nickname-canonical first name, or last-name sound + DOB.
-    The composite index (key, record) answers a lookup from the index alone.
+    e.g. NYSIIS(surname) + DOB, or NYSIIS(canonical given name) + DOB. The primary key
+    (key, record) is the index a lookup reads; on SQLite the table is WITHOUT ROWID
+    (migration 0004), so that index is the table itself. There is deliberately no index
+    on ``record`` alone: a record's keys are recomputed from its names and DOBs to be
+    replaced (beacon.records.indexing), and records are never deleted (history protects).
     """
 
-    record = models.ForeignKey(
-        MissingPersonRecord, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    pk = models.CompositePrimaryKey("key", "record")
     key = models.BigIntegerField()
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["key", "record"], name="namekey_key_record"),
-            models.Index(fields=["record"], name="namekey_record"),
-        ]
+    record = models.ForeignKey(
+        MissingPersonRecord, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
 
     def __str__(self) -> str:
         return f"{self.key} -> {self.record_id}"

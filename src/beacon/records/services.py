@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from beacon.access import policy
@@ -29,9 +30,11 @@ from beacon.core.errors import (
     ValidationFailed,
 )
 from beacon.records import codes, deadlines, indexing
+from beacon.records.deadlines import DueItem
 from beacon.records.inputs import NameInput, RecordInput, coerce_changes
 from beacon.records.models import MissingPersonRecord, RecordTransaction
 from beacon.records.nic import assign_nic
+from beacon.records.search import MAX_LIMIT, Hit, SearchQuery, find
 from beacon.records.status import agency_refusal, derive_status, refusal
 from beacon.records.validation import Errors, RecordValidator, parse_jurisdiction_ref
 
@@ -263,7 +266,9 @@ def modify_record(
         )
         _write(actor, record, K.MODIFY, now, reason, {"changes": diff}, fields=fields)
         if diff.keys() & {"last_name", "first_name", "middle_name", "dob", "aliases", "alias_dobs"}:
-            indexing.write_index(record, clean.aliases, clean.alias_dobs)
+            indexing.write_index(
+                record, clean.aliases, clean.alias_dobs, old_keys=indexing.keys_of(before)
+            )
     return record
 
 
@@ -484,3 +489,88 @@ def derived_status(record: MissingPersonRecord) -> str:
     """The status the record's history leads to (the cached column must equal it)."""
     kinds = RecordTransaction.objects.filter(record=record).order_by("version")
     return derive_status(kinds.values_list("kind", flat=True))
+
+
+def search_records(actor: Actor, query: SearchQuery) -> list[Hit]:
+    """Ranked hits among the records the actor may see (the inquiry is audited)."""
+    policy.require(actor, Permission.RECORDS_SEARCH, object_type=OBJECT_TYPE)
+    errors = Errors()
+    if not query.last_name.strip() and query.dob is None:
+        errors.add("last_name", "give a last name or a date of birth")
+    if query.sex and query.sex not in codes.Sex.values:
+        errors.add("sex", f"one of {', '.join(codes.Sex.values)}")
+    if query.category and query.category not in codes.Category.values:
+        errors.add("category", f"one of {', '.join(codes.Category.values)}")
+    if query.status and query.status not in codes.Status.values:
+        errors.add("status", f"one of {', '.join(codes.Status.values)}")
+    if query.dob_years is not None and not 0 <= query.dob_years <= 20:
+        errors.add("dob_years", "between 0 and 20")
+    if query.dob_years is not None and query.dob is None:
+        errors.add("dob", "required with dob_years")
+    for name in ("age_min", "age_max"):
+        value = getattr(query, name)
+        if value is not None and not 0 <= value <= 125:
+            errors.add(name, "between 0 and 125")
+    if not 1 <= query.limit <= MAX_LIMIT:
+        errors.add("limit", f"between 1 and {MAX_LIMIT}")
+    errors.raise_if_any()
+    with transaction.atomic():
+        hits = find(policy.records_visible_to(actor), query)
+        audit.record(
+            actor,
+            "records.search",
+            object_type=OBJECT_TYPE,
+            detail={
+                "query": {k: _jsonable(v) for k, v in dataclasses.asdict(query).items() if v},
+                "hits": [h.nic for h in hits],
+            },
+        )
+    return hits
+
+
+def due_records(actor: Actor, *, now: datetime | None = None, limit: int = 500) -> list[DueItem]:
+    """What is overdue among the actor's visible active records, most overdue first.
+
+    ``validation``: the record was not validated by its due date (90 days after entry,
+    then yearly). ``entry``: a juvenile entered more than 2 hours after the report.
+    """
+    policy.require(actor, Permission.RECORDS_VIEW, object_type=OBJECT_TYPE)
+    now = now or timezone.now()
+    active = (
+        policy.records_visible_to(actor)
+        .filter(status=S.ACTIVE)
+        .select_related("originating_agency")
+    )
+    items: list[DueItem] = []
+    for r in active.filter(validation_due_at__lt=now).order_by("validation_due_at")[:limit]:
+        assert r.validation_due_at is not None
+        items.append(_due_item(r, "validation", r.validation_due_at, now - r.validation_due_at))
+    late = active.filter(
+        category=codes.Category.JUVENILE,
+        entry_due_at__isnull=False,
+        entry_due_at__lt=F("entered_at"),
+    ).order_by("entry_due_at")[:limit]
+    for r in late:
+        assert r.entry_due_at is not None
+        items.append(_due_item(r, "entry", r.entry_due_at, r.entered_at - r.entry_due_at))
+    items.sort(key=lambda i: (-i.overdue_by, i.nic))
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "records.read",
+            object_type=OBJECT_TYPE,
+            detail={"fields": ["due"], "records": len(items)},
+        )
+    return items[:limit]
+
+
+def _due_item(r: MissingPersonRecord, rule: str, due_at: datetime, overdue_by: Any) -> DueItem:
+    return DueItem(
+        nic=r.nic,
+        rule=rule,
+        due_at=due_at,
+        overdue_by=overdue_by,
+        originating_ori=r.originating_agency.ori,
+        last_name=r.last_name,
+        first_name=r.first_name,
+    )

@@ -38,6 +38,17 @@ REQUIRED_BY_CATEGORY: dict[str, tuple[str, ...]] = {
     codes.Category.CATASTROPHE_VICTIM: ("place_last_seen",),
     codes.Category.OTHER: (),
 }
+# Code tables as tuples, computed once (TextChoices.values rebuilds a list per call).
+CODE_TABLES: dict[str, tuple[str, ...]] = {
+    "category": tuple(codes.Category.values),
+    "sex": tuple(codes.Sex.values),
+    "race": tuple(codes.Race.values),
+    "eyes": tuple(codes.Eyes.values),
+    "hair": tuple(codes.Hair.values),
+    "circumstances": tuple(codes.Circumstance.values),
+    "tlp": tuple(codes.Tlp.values),
+}
+CATEGORY_LABELS = {str(c.value): str(c.label) for c in codes.Category}
 INVOLUNTARY_CIRCUMSTANCES = frozenset(
     {codes.Circumstance.FAMILY_ABDUCTION, codes.Circumstance.NON_FAMILY_ABDUCTION}
 )
@@ -190,21 +201,17 @@ class RecordValidator:
         return out
 
     def _codes(self, data: RecordInput, errors: Errors, values: dict[str, object]) -> None:
-        tables: list[tuple[str, str, type[object], list[str]]] = [
-            ("category", data.category.strip().upper(), codes.Category, codes.Category.values),
-            ("sex", data.sex.strip().upper(), codes.Sex, codes.Sex.values),
-            ("race", (data.race or "U").strip().upper(), codes.Race, codes.Race.values),
-            ("eyes", (data.eyes or "XXX").strip().upper(), codes.Eyes, codes.Eyes.values),
-            ("hair", (data.hair or "XXX").strip().upper(), codes.Hair, codes.Hair.values),
-            (
-                "circumstances",
-                (data.circumstances or "unknown").strip().lower(),
-                codes.Circumstance,
-                codes.Circumstance.values,
-            ),
-            ("tlp", (data.tlp or "AMBER").strip().upper(), codes.Tlp, codes.Tlp.values),
-        ]
-        for name, value, _table, allowed in tables:
+        given = {
+            "category": data.category.strip().upper(),
+            "sex": data.sex.strip().upper(),
+            "race": (data.race or "U").strip().upper(),
+            "eyes": (data.eyes or "XXX").strip().upper(),
+            "hair": (data.hair or "XXX").strip().upper(),
+            "circumstances": (data.circumstances or "unknown").strip().lower(),
+            "tlp": (data.tlp or "AMBER").strip().upper(),
+        }
+        for name, value in given.items():
+            allowed = CODE_TABLES[name]
             if not value:
                 errors.add(name, "this field is required")
             elif value not in allowed:
@@ -275,12 +282,12 @@ class RecordValidator:
 
     def _category_rules(self, data: RecordInput, errors: Errors) -> None:
         category = data.category.strip().upper()
-        if category not in codes.Category.values:
+        if category not in CATEGORY_LABELS:
             return
         for name in REQUIRED_BY_CATEGORY[category]:
             value = getattr(data, name)
             if value in (None, "", "unknown"):
-                label = codes.Category(category).label
+                label = CATEGORY_LABELS[category]
                 errors.add(name, f"required for category {category} ({label})")
         if category == codes.Category.INVOLUNTARY and data.circumstances not in (
             "",

@@ -53,6 +53,9 @@ def forget() -> None:
     """Drop the cache (after the table changes)."""
     global _table
     _table = None
+    from beacon.records.keys import forget as forget_codes
+
+    forget_codes()
 
 
 def canonicals(first: str) -> frozenset[str]:

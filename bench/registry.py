@@ -1,0 +1,282 @@
+"""Registry benchmark: bulk import rate, person-search latency and recall at scale.
+
+    .venv/bin/python bench/registry.py                   # 1,000,000 records, SQLite and PostgreSQL
+    .venv/bin/python bench/registry.py --records 50000 --db sqlite
+
+For each database: a fresh, migrated database; N seeded synthetic people
+(bench/synthetic_people.py) written to a CSV file and imported with
+``beacon.records.importer.import_records`` (the same path as ``beacon import records``);
+then 1,000 queries, each a planted variant of a known person (typos, nicknames,
+day/month swap, transposed names), timed in-process (the service, audit included)
+and through the HTTP API (a WSGI request through the whole middleware stack), with
+recall@1 and recall@10 of the true record. Writes bench/results/registry-<db>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from bench.synthetic_people import Person, Variant, generate_people, make_variants  # noqa: E402
+
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+AGENCIES = [
+    ("NM0070100", "Las Cruces Police Department"),
+    ("NM0070200", "Sunland Park Police Department"),
+    ("NM0070300", "Dona Ana County Sheriff's Office"),
+    ("NMNSP0000", "New Mexico State Police"),
+    ("TX0710000", "El Paso Police Department"),
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def write_csv(people: list[Person], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle, delimiter=";")
+        out.writerow(
+            [
+                "category",
+                "last_name",
+                "first_name",
+                "middle_name",
+                "sex",
+                "dob",
+                "dlc",
+                "oca",
+                "originating_ori",
+                "circumstances",
+                "notes",
+                "place_last_seen",
+            ]
+        )
+        for p in people:
+            out.writerow(
+                [
+                    p.category,
+                    p.last_name,
+                    p.first_name,
+                    p.middle_name,
+                    p.sex,
+                    p.dob.isoformat(),
+                    p.dlc.isoformat(),
+                    f"B{p.pid:09d}",
+                    AGENCIES[p.pid % len(AGENCIES)][0],
+                    "non_family_abduction" if p.category == "EMI" else "runaway",
+                    "synthetic" if p.category in ("EME", "EMD") else "",
+                    "synthetic",
+                ]
+            )
+
+
+def setup_django(db: str, workdir: Path) -> None:
+    os.environ["BEACON_MODE"] = "development"
+    os.environ["BEACON_DATA_DIR"] = str(workdir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "beacon.settings"
+    if db == "postgresql":
+        name = "beacon_bench_registry"
+        subprocess.run(
+            ["psql", PG_SERVER + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
+        )
+        subprocess.run(
+            ["psql", PG_SERVER + "/postgres", "-qc", f"CREATE DATABASE {name}"], check=True
+        )
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{name}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def query_of(v: Variant) -> Any:
+    from beacon.records.search import SearchQuery
+
+    return SearchQuery(last_name=v.last_name, first_name=v.first_name, dob=v.dob, sex=v.sex)
+
+
+def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"beacon-bench-{db}-"))
+    try:
+        setup_django(db, workdir)
+        from django.db import connection
+        from django.test import Client
+
+        from beacon.agencies.models import Agency
+        from beacon.core.actor import system_actor
+        from beacon.records import search as engine
+        from beacon.records.importer import import_records
+        from beacon.records.services import search_records
+
+        for ori, name in AGENCIES:
+            Agency.objects.get_or_create(ori=ori, defaults={"name": name, "kind": "local"})
+        actor = system_actor(via="cli")
+
+        t = time.perf_counter()
+        people = generate_people(n, seed=seed)
+        path = workdir / "records.csv"
+        write_csv(people, path)
+        print(
+            f"[{db}] generated {n:,} people and wrote the CSV in {time.perf_counter() - t:.1f}s",
+            flush=True,
+        )
+
+        result = import_records(actor, path)
+        print(
+            f"[{db}] imported {result.records:,} records in {result.seconds:.1f}s "
+            f"= {result.records_per_s:,.0f} records/s",
+            flush=True,
+        )
+        pid_of_nic = {nic: i for i, nic in enumerate(result.nics)}
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+        variants = make_variants(people, queries, seed=seed + 1)
+        from beacon.records.models import MissingPersonRecord
+
+        visible = MissingPersonRecord.objects.all()
+        for v in variants[:20]:  # warm caches
+            engine.find(visible, query_of(v))
+
+        service_ms: list[float] = []
+        engine_ms: list[float] = []
+        at1 = at10 = 0
+        by_kind: dict[str, list[int]] = {}
+        for v in variants:
+            q = query_of(v)
+            t = time.perf_counter()
+            engine.find(visible, q)
+            engine_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            hits = search_records(actor, q)
+            service_ms.append((time.perf_counter() - t) * 1000)
+            ranked = [pid_of_nic.get(h.nic) for h in hits]
+            found1 = int(bool(ranked) and ranked[0] == v.pid)
+            found10 = int(v.pid in ranked[:10])
+            at1 += found1
+            at10 += found10
+            for kind in v.kinds:
+                by_kind.setdefault(kind, []).append(found10)
+
+        client = Client()
+        api_ms: list[float] = []
+        for i, v in enumerate(variants):
+            body = {
+                "last_name": v.last_name,
+                "first_name": v.first_name,
+                "dob": v.dob.isoformat(),
+                "sex": v.sex,
+            }
+            t = time.perf_counter()
+            response = client.post("/api/records/search", body, content_type="application/json")
+            elapsed = (time.perf_counter() - t) * 1000
+            if response.status_code != 200:
+                raise SystemExit(
+                    f"API search answered {response.status_code}: {response.content[:300]!r}"
+                )
+            if i >= 20:
+                api_ms.append(elapsed)
+
+        plan = engine.explain_key_lookup([1, 2, 3])
+        out: dict[str, Any] = {
+            "db": db,
+            "records": result.records,
+            "records_per_s": round(result.records_per_s),
+            "import_seconds": round(result.seconds, 1),
+            "queries": len(variants),
+            "search_p50_ms": round(statistics.median(service_ms), 2),
+            "search_p99_ms": round(percentile(service_ms, 99), 2),
+            "engine_p50_ms": round(statistics.median(engine_ms), 2),
+            "engine_p99_ms": round(percentile(engine_ms, 99), 2),
+            "api_search_p50_ms": round(statistics.median(api_ms), 2),
+            "api_search_p99_ms": round(percentile(api_ms, 99), 2),
+            "recall_at_1": round(at1 / len(variants), 4),
+            "recall_at_10": round(at10 / len(variants), 4),
+            "recall_at_10_by_variant": {
+                k: round(sum(x) / len(x), 4) for k, x in sorted(by_kind.items())
+            },
+            "key_lookup_plan": plan,
+            "seed": seed,
+            "machine": {"cpus": os.cpu_count()},
+        }
+        return out
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def table(r: dict[str, Any]) -> str:
+    rows = [
+        ("database", r["db"]),
+        ("records", f"{r['records']:,}"),
+        ("import (records/s)", f"{r['records_per_s']:,}"),
+        ("search p50 / p99 (ms, in-process)", f"{r['search_p50_ms']} / {r['search_p99_ms']}"),
+        ("  engine only p50 / p99 (ms)", f"{r['engine_p50_ms']} / {r['engine_p99_ms']}"),
+        ("API search p50 / p99 (ms)", f"{r['api_search_p50_ms']} / {r['api_search_p99_ms']}"),
+        ("recall@1 / recall@10", f"{r['recall_at_1']} / {r['recall_at_10']}"),
+    ] + [(f"  recall@10 {k}", str(v)) for k, v in r["recall_at_10_by_variant"].items()]
+    width = max(len(a) for a, _ in rows)
+    return "\n".join(f"{a.ljust(width)}  {b}" for a, b in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=20210501)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args()
+    if args.db == "both":  # one process per database: Django is configured once per process
+        failed = 0
+        for db in ("sqlite", "postgresql"):
+            failed += subprocess.call(
+                [
+                    sys.executable,
+                    __file__,
+                    "--db",
+                    db,
+                    "--records",
+                    str(args.records),
+                    "--queries",
+                    str(args.queries),
+                    "--seed",
+                    str(args.seed),
+                    "--out",
+                    str(args.out),
+                ]
+            )
+        raise SystemExit(1 if failed else 0)
+    result = run(args.db, args.records, args.queries, args.seed)
+    print(table(result))
+    args.out.mkdir(parents=True, exist_ok=True)
+    target = args.out / f"registry-{args.db}.json"
+    target.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

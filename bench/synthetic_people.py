@@ -1,0 +1,281 @@
+"""Seeded synthetic people with planted variants, for benchmarks and linkage tests.
+
+Names come from several origins (Anglo-American, Hispanic, African-American,
+Vietnamese, Chinese, Arabic, Navajo, French), drawn with a Zipf-like frequency so
+common names are common, as in real registries. A *variant* is the same person as
+another source (or a hurried officer) would write them: typos, a nickname for the
+given name, day and month of birth swapped, given and family names transposed.
+
+    from bench.synthetic_people import generate_people, make_variants, with_duplicates
+    people = generate_people(50_000, seed=7)
+    queries = make_variants(people, 1_000, seed=8)       # each knows its person's pid
+    rows = with_duplicates(people, rate=0.2, seed=9)     # records + near-duplicates
+
+Everything is deterministic for a given seed. No dependency beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from bisect import bisect
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from itertools import accumulate
+from pathlib import Path
+
+VARIANT_FILE = (
+    Path(__file__).resolve().parent.parent
+    / "src"
+    / "beacon"
+    / "records"
+    / "data"
+    / "name_variants.csv"
+)
+
+ORIGINS: dict[str, dict[str, list[str]]] = {
+    "anglo": {
+        "last": ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart", "Morris", "Murphy", "Cook", "Rogers", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard", "Cox", "Ward", "Richardson", "Wood", "Watson", "Brooks", "Bennett", "Gray", "Hughes", "Price", "Sanders", "Myers", "Long", "Ross", "Foster", "Powell", "Jenkins", "Perry", "Russell", "Sullivan", "Bell", "Coleman", "Butler", "Henderson", "Barnes", "Fisher", "Graham", "Hamilton", "Wallace", "Gibson", "Kennedy", "Warren", "Dixon", "Burns", "Gordon", "Shaw", "Holmes", "Rice", "Hunt", "Black", "Daniels", "Palmer", "Mills", "Nichols", "Grant", "Knight", "Ferguson", "Stone", "Hawkins", "Dunn", "Perkins", "Hudson", "Spencer", "Stephens", "Pierce", "Hansen", "Schmidt", "Mueller", "Olson", "Larson", "Carlson", "Kowalski", "O'Brien", "McCarthy", "O'Connor", "Fitzgerald", "MacDonald"],
+        "male": ["James", "John", "Robert", "Michael", "William", "David", "Richard", "Joseph", "Thomas", "Charles", "Christopher", "Daniel", "Matthew", "Anthony", "Mark", "Donald", "Steven", "Andrew", "Joshua", "Kenneth", "Kevin", "Brian", "George", "Timothy", "Ronald", "Jason", "Edward", "Jeffrey", "Ryan", "Jacob", "Gary", "Nicholas", "Eric", "Jonathan", "Stephen", "Larry", "Justin", "Scott", "Brandon", "Benjamin", "Samuel", "Gregory", "Alexander", "Patrick", "Frank", "Raymond", "Jack", "Dennis", "Jerry", "Tyler", "Aaron", "Henry", "Adam", "Nathan", "Zachary", "Kyle", "Noah", "Ethan", "Logan", "Mason", "Liam", "Wyatt", "Hunter", "Cody", "Dylan", "Austin", "Caleb", "Luke"],
+        "female": ["Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah", "Karen", "Lisa", "Nancy", "Betty", "Margaret", "Sandra", "Ashley", "Kimberly", "Emily", "Donna", "Michelle", "Carol", "Amanda", "Dorothy", "Melissa", "Deborah", "Stephanie", "Rebecca", "Sharon", "Laura", "Cynthia", "Kathleen", "Amy", "Angela", "Shirley", "Anna", "Brenda", "Pamela", "Emma", "Nicole", "Helen", "Samantha", "Katherine", "Christine", "Debra", "Rachel", "Carolyn", "Janet", "Catherine", "Heather", "Diane", "Ruth", "Julie", "Olivia", "Joyce", "Virginia", "Victoria", "Kelly", "Lauren", "Christina", "Joan", "Evelyn", "Judith", "Megan", "Andrea", "Cheryl", "Hannah", "Jacqueline", "Madison", "Abigail", "Alexis", "Haley", "Brittany", "Taylor", "Kayla", "Chloe", "Alyssa"],
+    },
+    "hispanic": {
+        "last": ["Garcia", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Perez", "Sanchez", "Ramirez", "Torres", "Flores", "Rivera", "Gomez", "Diaz", "Cruz", "Morales", "Reyes", "Gutierrez", "Ortiz", "Chavez", "Ramos", "Ruiz", "Alvarez", "Mendoza", "Castillo", "Jimenez", "Moreno", "Romero", "Herrera", "Medina", "Aguilar", "Vargas", "Castro", "Guzman", "Fernandez", "Juarez", "Mendez", "Salazar", "Soto", "Delgado", "Pena", "Rios", "Alvarado", "Sandoval", "Contreras", "Valdez", "Guerrero", "Ortega", "Estrada", "Nunez", "Vasquez", "Dominguez", "Vega", "Maldonado", "Luna", "Cortez", "Campos", "Ibarra", "Acosta", "Espinoza", "Navarro", "Fuentes", "Carrillo", "Cabrera", "Miranda", "Trujillo", "Padilla", "Rojas", "Velasquez", "Cervantes", "Molina", "Salinas", "Zamora", "Villarreal", "Arellano", "Beltran", "Lucero", "Baca", "Montoya", "Archuleta", "Gallegos", "Quintana", "Tafoya", "Apodaca", "Villalobos", "Ochoa", "Barrera", "Rosales"],
+        "male": ["Jose", "Juan", "Luis", "Carlos", "Jesus", "Miguel", "Antonio", "Francisco", "Jorge", "Alejandro", "Manuel", "Pedro", "Ricardo", "Fernando", "Roberto", "Eduardo", "Javier", "Daniel", "Rafael", "Sergio", "Raul", "Alberto", "Arturo", "Enrique", "Guillermo", "Ramon", "Hector", "Oscar", "Ignacio", "Andres", "Diego", "Santiago", "Mateo", "Emiliano", "Angel", "Gabriel", "Adrian", "Cesar", "Ruben", "Alfredo", "Salvador", "Armando", "Gerardo", "Ernesto", "Julio", "Felipe", "Rodrigo", "Mauricio", "Gustavo", "Ivan"],
+        "female": ["Maria", "Guadalupe", "Juana", "Margarita", "Rosa", "Ana", "Veronica", "Leticia", "Elizabeth", "Patricia", "Gabriela", "Alejandra", "Adriana", "Claudia", "Mariana", "Daniela", "Fernanda", "Sofia", "Valentina", "Ximena", "Camila", "Isabel", "Lucia", "Teresa", "Dolores", "Rosario", "Consuelo", "Mercedes", "Carmen", "Esperanza", "Yolanda", "Araceli", "Lorena", "Silvia", "Beatriz", "Alicia", "Josefina", "Concepcion", "Angelica", "Karla", "Brenda", "Diana", "Monica", "Paola", "Andrea", "Natalia", "Jimena", "Renata"],
+    },
+    "african_american": {
+        "last": ["Washington", "Jefferson", "Jackson", "Banks", "Mosley", "Joseph", "Booker", "Freeman", "Gaines", "Dorsey", "Singleton", "Pierre", "Rivers", "Robinson", "Harris", "Coleman", "Simmons", "Bryant", "Hayes", "Battle", "Tate", "Mack", "Pugh", "Mayfield", "Person", "Ware", "Hairston", "Spears", "Wiggins", "Toussaint"],
+        "male": ["DeShawn", "Tyrone", "Jamal", "Malik", "Darnell", "Terrell", "DeAndre", "Jalen", "Marquis", "Andre", "Cedric", "Reginald", "Darius", "Rashad", "Lamar", "Kareem", "Devonte", "Jaylen", "Tremaine", "Isaiah", "Elijah", "Xavier", "Jermaine", "Antoine", "Demetrius"],
+        "female": ["Aaliyah", "Imani", "Keisha", "Latoya", "Shanice", "Tanisha", "Ebony", "Jasmine", "Destiny", "Kiara", "Tiana", "Aisha", "Monique", "Latasha", "Precious", "Nia", "Janelle", "Shaniqua", "Tamika", "Ayanna", "Brianna", "Jada", "Raven", "Deja", "Alexis"],
+    },
+    "vietnamese": {
+        "last": ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Huynh", "Phan", "Vu", "Vo", "Dang", "Bui", "Do", "Ho", "Ngo", "Duong", "Ly"],
+        "male": ["Minh", "Anh", "Tuan", "Hung", "Duc", "Huy", "Quang", "Thanh", "Long", "Nam", "Khoa", "Bao", "Phuc", "Dung", "Hieu", "Khanh", "Trung", "Vinh"],
+        "female": ["Linh", "Lan", "Mai", "Hoa", "Huong", "Thu", "Trang", "Ngoc", "Thao", "Vy", "Nhung", "Phuong", "Hanh", "Yen", "Diep", "My", "Tuyet", "Hien"],
+    },
+    "chinese": {
+        "last": ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang", "Wong", "Chan", "Leung", "Cheung", "Lau"],
+        "male": ["Wei", "Jun", "Hao", "Jie", "Lei", "Tao", "Ming", "Qiang", "Yong", "Jian", "Bo", "Peng", "Hui", "Bin", "Chao", "Kai", "Zhen", "Yi"],
+        "female": ["Fang", "Xiu", "Ying", "Jing", "Li", "Mei", "Yan", "Na", "Hong", "Xia", "Lan", "Juan", "Ping", "Qing", "Yun", "Hui", "Ling", "Xue"],
+    },
+    "arabic": {
+        "last": ["Hassan", "Hussein", "Ali", "Mohamed", "Ahmed", "Ibrahim", "Khalil", "Saleh", "Abdullah", "Mansour", "Haddad", "Nasser", "Aziz", "Farouk", "Rahman", "Karim", "Suleiman", "Othman", "Yousef", "Hamdan", "Khoury", "Najjar", "Darwish", "Shalabi"],
+        "male": ["Mohammed", "Ahmed", "Ali", "Omar", "Yusuf", "Ibrahim", "Khalid", "Hassan", "Mustafa", "Abdullah", "Tariq", "Karim", "Samir", "Walid", "Faisal", "Hamza", "Bilal", "Rami", "Ziad", "Nabil"],
+        "female": ["Fatima", "Aisha", "Mariam", "Layla", "Noor", "Huda", "Amina", "Yasmin", "Zainab", "Salma", "Rania", "Lina", "Hana", "Dina", "Rana", "Samira", "Leila", "Nadia"],
+    },
+    "navajo": {
+        "last": ["Begay", "Yazzie", "Benally", "Tsosie", "Nez", "Tso", "Becenti", "Etsitty", "Yellowhair", "Manygoats", "Bitsui", "Harvey", "Chee", "Todacheeny", "Silversmith", "Atcitty", "Descheenie", "Largo"],
+        "male": ["Tyrell", "Kyler", "Jaden", "Tristan", "Shandiin", "Kaden", "Nizhoni", "Ahiga", "Hastiin", "Tohee", "Bidziil", "Daniel", "Michael", "Joseph"],
+        "female": ["Shandiin", "Nizhoni", "Ahyoka", "Doli", "Kai", "Tallulah", "Winona", "Aiyana", "Sahkyo", "Dyani", "Kaya", "Cheyenne", "Destiny", "Jolene"],
+    },
+    "french": {
+        "last": ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garnier", "Rousseau", "Fontaine", "Chevalier", "Gagnon", "Tremblay", "Bouchard", "Gauthier", "Pelletier", "Bélanger", "Lévesque", "Côté", "Joseph", "Pierre", "Jean-Baptiste", "Desrosiers"],
+        "male": ["Jean", "Pierre", "Michel", "Philippe", "Alain", "Nicolas", "Christophe", "Laurent", "Julien", "François", "Guillaume", "Mathieu", "Étienne", "Jacques", "Louis", "Antoine", "Olivier", "Benoît", "Rémi", "Théo"],
+        "female": ["Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Sophie", "Julie", "Émilie", "Camille", "Chloé", "Léa", "Manon", "Margaux", "Élodie", "Amélie", "Hélène", "Geneviève", "Josée", "Mireille", "Nadège"],
+    },
+}
+ORIGIN_WEIGHTS = {
+    "anglo": 0.40,
+    "hispanic": 0.27,
+    "african_american": 0.10,
+    "vietnamese": 0.05,
+    "chinese": 0.05,
+    "arabic": 0.04,
+    "navajo": 0.04,
+    "french": 0.05,
+}
+VARIANT_KINDS = ("typo", "nickname", "swap_day_month", "transpose")
+KEYBOARD = {
+    c: n
+    for c, n in zip(
+        "qwertyuiopasdfghjklzxcvbnm",
+        ["wa", "qes", "wrd", "etf", "ryg", "tuh", "yij", "uok", "ipl", "ol", "qsz", "wdax", "efsx", "rgdc", "thfv", "yjgb", "ukhn", "ilj", "okm", "pl", "sx", "zdc", "xfv", "cgb", "vhn", "bjm", "nk"],
+        strict=False,
+    )
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    pid: int
+    first_name: str
+    middle_name: str
+    last_name: str
+    sex: str  # M | F
+    dob: date
+    origin: str
+    dlc: date
+    category: str  # NCIC MKE: EMJ for juveniles, else EME/EMI/EMD/EMO
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A person as written elsewhere; ``pid`` is the person it stands for."""
+
+    pid: int
+    first_name: str
+    last_name: str
+    dob: date
+    sex: str
+    kinds: tuple[str, ...]
+
+
+class _Zipf:
+    def __init__(self, items: list[str], exponent: float = 0.7) -> None:
+        self.items = items
+        self.cum = list(accumulate(1.0 / (i + 1) ** exponent for i in range(len(items))))
+
+    def draw(self, rng: random.Random) -> str:
+        return self.items[bisect(self.cum, rng.random() * self.cum[-1])]
+
+
+_SAMPLERS = {
+    origin: {part: _Zipf(names) for part, names in lists.items()}
+    for origin, lists in ORIGINS.items()
+}
+_ORIGIN_CUM = list(accumulate(ORIGIN_WEIGHTS.values()))
+
+
+def _nicknames() -> dict[str, list[str]]:
+    table: dict[str, list[str]] = {}
+    with VARIANT_FILE.open(encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            if row and not row[0].startswith("#"):
+                table.setdefault(row[0].lower(), []).extend(v for v in row[1:] if v)
+    return table
+
+
+NICKNAMES = _nicknames()
+TODAY = date(2026, 11, 23)
+
+
+def _person(pid: int, rng: random.Random) -> Person:
+    origin = list(ORIGIN_WEIGHTS)[bisect(_ORIGIN_CUM, rng.random() * _ORIGIN_CUM[-1])]
+    sampler = _SAMPLERS[origin]
+    sex = "F" if rng.random() < 0.55 else "M"
+    first = sampler["female" if sex == "F" else "male"].draw(rng)
+    middle = sampler["female" if sex == "F" else "male"].draw(rng) if rng.random() < 0.4 else ""
+    last = sampler["last"].draw(rng)
+    if origin == "hispanic" and rng.random() < 0.25:
+        last = f"{last} {sampler['last'].draw(rng)}"
+    juvenile = rng.random() < 0.8
+    age_days = rng.randint(5 * 365, 18 * 365) if juvenile else rng.randint(18 * 365, 70 * 365)
+    dlc = TODAY - timedelta(days=rng.randint(1, 3 * 365))
+    dob = dlc - timedelta(days=age_days)
+    category = "EMJ" if juvenile else rng.choice(["EME", "EMI", "EMD", "EMO"])
+    return Person(pid, first, middle, last, sex, dob, origin, dlc, category)
+
+
+def generate_people(n: int, *, seed: int = 20210501) -> list[Person]:
+    """``n`` distinct people (pid 0..n-1), the same list for the same seed."""
+    rng = random.Random(seed)
+    return [_person(pid, rng) for pid in range(n)]
+
+
+def typo(word: str, rng: random.Random) -> str:
+    """One keyboard slip: drop, double, swap neighbours, or hit a neighbouring key."""
+    if len(word) < 4:
+        return word + rng.choice("aeiou")
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("drop", "double", "swap", "neighbour"))
+    if kind == "drop":
+        return word[:i] + word[i + 1 :]
+    if kind == "double":
+        return word[:i] + word[i] + word[i:]
+    if kind == "swap":
+        return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
+    near = KEYBOARD.get(word[i].lower(), "e")
+    return word[:i] + rng.choice(near) + word[i + 1 :]
+
+
+def _apply(kind: str, v: Variant, person: Person, rng: random.Random) -> Variant | None:
+    if kind == "typo":
+        if rng.random() < 0.5:
+            return replace(v, last_name=typo(v.last_name, rng))
+        return replace(v, first_name=typo(v.first_name, rng))
+    if kind == "nickname":
+        options = [
+            n for n in NICKNAMES.get(person.first_name.lower(), []) if n != person.first_name
+        ]
+        return replace(v, first_name=rng.choice(options)) if options else None
+    if kind == "swap_day_month":
+        d = v.dob
+        if d.day > 12 or d.day == d.month:
+            return None
+        return replace(v, dob=date(d.year, d.day, d.month))
+    if kind == "transpose":
+        return replace(v, first_name=v.last_name, last_name=v.first_name)
+    raise ValueError(kind)
+
+
+def applicable(kind: str, person: Person) -> bool:
+    """Whether a change of ``kind`` can be planted in ``person``."""
+    if kind == "nickname":
+        return any(n != person.first_name for n in NICKNAMES.get(person.first_name.lower(), []))
+    if kind == "swap_day_month":
+        return person.dob.day <= 12 and person.dob.day != person.dob.month
+    return True
+
+
+def make_variant(
+    person: Person, rng: random.Random, *, changes: int = 1, kinds: tuple[str, ...] = ()
+) -> Variant:
+    """The person with planted variations: ``kinds`` if given, else ``changes`` at random."""
+    if not kinds:
+        pool = [k for k in VARIANT_KINDS if applicable(k, person)]
+        kinds = tuple(rng.sample(pool, min(changes, len(pool))))
+    v = Variant(person.pid, person.first_name, person.last_name, person.dob, person.sex, ())
+    # Apply in a fixed order (transposition last) so each change hits the intended name.
+    applied = tuple(k for k in VARIANT_KINDS if k in kinds)
+    for kind in applied:
+        v = _apply(kind, v, person, rng) or v
+    return replace(v, kinds=applied)
+
+
+def make_variants(
+    people: list[Person], count: int, *, seed: int = 424242, two_change_share: float = 0.3
+) -> list[Variant]:
+    """``count`` queries, each a variant of a distinct random person.
+
+    The first planted kind cycles through typo, nickname, day/month swap and
+    transposition, so each is equally represented; a share of queries get a second
+    change of another kind.
+    """
+    rng = random.Random(seed)
+    order = list(range(len(people)))
+    rng.shuffle(order)
+    used: set[int] = set()
+    out: list[Variant] = []
+    cursor = 0
+    while len(out) < min(count, len(people)) and cursor < len(order):
+        kind = VARIANT_KINDS[len(out) % len(VARIANT_KINDS)]
+        for _ in range(200):
+            candidate = people[order[cursor % len(order)]]
+            cursor += 1
+            if candidate.pid not in used and applicable(kind, candidate):
+                break
+        else:
+            continue
+        used.add(candidate.pid)
+        kinds = [kind]
+        if rng.random() < two_change_share:
+            others = [k for k in VARIANT_KINDS if k != kind and applicable(k, candidate)]
+            if others:
+                kinds.append(rng.choice(others))
+        out.append(make_variant(candidate, rng, kinds=tuple(kinds)))
+    return out
+
+
+def with_duplicates(people: list[Person], *, rate: float = 0.1, seed: int = 99) -> list[Variant]:
+    """Every person as a row, plus near-duplicate rows for a share ``rate`` of them.
+
+    Rows of the same person share ``pid`` (the ground truth for linkage), shuffled.
+    """
+    rng = random.Random(seed)
+    rows = [Variant(p.pid, p.first_name, p.last_name, p.dob, p.sex, ()) for p in people]
+    for p in people:
+        if rng.random() < rate:
+            rows.append(make_variant(p, rng, changes=1 if rng.random() < 0.7 else 2))
+    rng.shuffle(rows)
+    return rows

@@ -1,0 +1,152 @@
+"""Turning one import row ({column: text}) into a RecordInput, naming bad columns.
+
+Columns are the RecordInput field names; NCIC codes are accepted as aliases
+(MKE, NAM_LAST, SEX, RAC, DOB, HGT, WGT, EYE, HAI, SMT, DLC, ORI, OCA, NIC).
+Lists (aliases, alias_dobs, smt) separate items with ``|``; an alias is
+``Last, First`` optionally followed by `` (nickname)``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from beacon.records.inputs import NameInput, RecordInput
+
+ALIASES = {
+    "mke": "category",
+    "nam_last": "last_name",
+    "nam_first": "first_name",
+    "nam_middle": "middle_name",
+    "rac": "race",
+    "hgt": "height_in",
+    "wgt": "weight_lb",
+    "eye": "eyes",
+    "hai": "hair",
+    "ori": "originating_ori",
+    "aka": "aliases",
+}
+COLUMNS = frozenset(
+    {
+        "category",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "sex",
+        "race",
+        "dob",
+        "alias_dobs",
+        "aliases",
+        "height_in",
+        "weight_lb",
+        "eyes",
+        "hair",
+        "smt",
+        "dlc",
+        "place_last_seen",
+        "jurisdiction_last_seen",
+        "circumstances",
+        "originating_ori",
+        "oca",
+        "nic",
+        "ncmec_number",
+        "notes",
+        "tlp",
+        "reported_at",
+    }
+)
+REQUIRED_COLUMNS = ("category", "last_name", "sex", "dlc", "oca", "originating_ori")
+
+
+def canonical_column(name: str) -> str:
+    return ALIASES.get(name, name)
+
+
+def header_errors(header: list[str]) -> list[tuple[str, str]]:
+    """(column, reason) for unknown, repeated or missing columns."""
+    errors: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name in header:
+        column = canonical_column(name)
+        if not name:
+            errors.append(("(empty)", "a column has no name"))
+        elif column not in COLUMNS:
+            errors.append((name, "unknown column"))
+        elif column in seen:
+            errors.append((name, "column appears twice"))
+        seen.add(column)
+    for column in REQUIRED_COLUMNS:
+        if column not in seen:
+            errors.append((column, "required column is missing"))
+    return errors
+
+
+def _date(text: str) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _int(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValueError(f"{text!r} is not a whole number")
+    return int(text)
+
+
+def _datetime(text: str) -> datetime | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date and time (ISO 8601 with time zone)") from None
+
+
+def _alias(text: str) -> NameInput:
+    kind = "alias"
+    if text.endswith("(nickname)"):
+        kind, text = "nickname", text[: -len("(nickname)")]
+    last, _, first = text.partition(",")
+    return NameInput(last_name=last.strip(), first_name=first.strip(), kind=kind)
+
+
+def to_input(row: dict[str, str]) -> tuple[RecordInput | None, list[tuple[str, str]]]:
+    """The row as a RecordInput, or None and (column, reason) for each bad column."""
+    values: dict[str, object] = {}
+    errors: list[tuple[str, str]] = []
+    for name, text in row.items():
+        column = canonical_column(name)
+        if column not in COLUMNS:
+            if text.strip():
+                errors.append((name, "value outside the file's columns"))
+            continue
+        try:
+            if column in ("dob", "dlc"):
+                values[column] = _date(text)
+            elif column in ("height_in", "weight_lb"):
+                values[column] = _int(text)
+            elif column == "reported_at":
+                values[column] = _datetime(text)
+            elif column == "alias_dobs":
+                values[column] = tuple(d for d in map(_date, text.split("|")) if d)
+            elif column == "aliases":
+                values[column] = tuple(_alias(a.strip()) for a in text.split("|") if a.strip())
+            elif column == "smt":
+                values[column] = tuple(s.strip() for s in text.split("|") if s.strip())
+            else:
+                values[column] = text.strip()
+        except ValueError as exc:
+            errors.append((name, str(exc)))
+    if errors:
+        return None, errors
+    values.setdefault("dlc", None)
+    for column in ("category", "last_name", "sex", "oca"):
+        values.setdefault(column, "")
+    return RecordInput(**values), []  # type: ignore[arg-type]
