@@ -41,9 +41,7 @@ if MODE not in RELAXED_MODES and (SECRET_KEY == _DEFAULT_SECRET or len(SECRET_KE
 # Wraps the per-agency data keys that encrypt narratives and notes (beacon.vault).
 # A rotation keeps the former key in BEACON_MASTER_KEY_PREVIOUS until `beacon keys rotate`.
 _DEMO_MASTER_KEY = "YmVhY29uLWRlbW8tbWFzdGVyLWtleS0zMi1ieXRlcyE="  # demo only
-MASTER_KEY = os.environ.get(
-    "BEACON_MASTER_KEY", _DEMO_MASTER_KEY if MODE in RELAXED_MODES else ""
-)
+MASTER_KEY = os.environ.get("BEACON_MASTER_KEY", _DEMO_MASTER_KEY if MODE in RELAXED_MODES else "")
 MASTER_KEY_PREVIOUS = os.environ.get("BEACON_MASTER_KEY_PREVIOUS", "")
 if MODE not in RELAXED_MODES and (not MASTER_KEY or MASTER_KEY == _DEMO_MASTER_KEY):
     raise ImproperlyConfigured(
