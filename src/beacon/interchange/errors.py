@@ -19,7 +19,14 @@ class LineError:
     field: str
     message: str
 
+    @property
+    def where(self) -> str:
+        """``line N`` in a text file; the JSON path itself (line 0) in a JSON document."""
+        return f"line {self.line}" if self.line else self.field
+
     def __str__(self) -> str:
+        if not self.line:
+            return f"{self.field}: {self.message}"
         return f"line {self.line}, {self.field}: {self.message}"
 
 
@@ -31,11 +38,13 @@ class ImportRejected(ValidationFailed):
         shown = errors[:MAX_REPORTED]
         fields: dict[str, list[str]] = {}
         for e in shown:
-            fields.setdefault(f"line {e.line}", []).append(f"{e.field}: {e.message}")
-        lines = len({e.line for e in errors})
+            fields.setdefault(e.where, []).append(
+                f"{e.field}: {e.message}" if e.line else e.message
+            )
+        places = len({e.where for e in errors})
         more = f" (first {MAX_REPORTED} shown)" if len(errors) > MAX_REPORTED else ""
         super().__init__(
-            f"{fmt}: {len(errors)} error(s) on {lines} line(s){more}; nothing was imported.",
+            f"{fmt}: {len(errors)} error(s) in {places} place(s){more}; nothing was imported.",
             fields=fields,
         )
         self.errors = shown
