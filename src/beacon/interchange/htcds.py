@@ -33,18 +33,18 @@ from beacon.operations.services import get_operation
 FORMAT = "htcds"
 STANDARD = "HTCDS"
 VERSION = "2.0"
-ORG_TYPE = {
+ORG_TYPE: dict[str, str] = {
     Agency.Kind.NGO: "NGO",
     Agency.Kind.CHILD_WELFARE: "LocalGovernmentOrganisation",
     Agency.Kind.PROSECUTOR: "LegalService",
 }
 GENDER = {"F": "Female", "M": "Male", "U": "Unknown"}
-REFERRAL_STATUS = {
+REFERRAL_STATUS: dict[str, str] = {
     op_codes.ReferralStatus.OFFERED: "Offered",
     op_codes.ReferralStatus.ACCEPTED: "Accepted",
     op_codes.ReferralStatus.DECLINED: "Declined",
 }
-STATUS_OF = {label: code for code, label in REFERRAL_STATUS.items()}
+STATUS_OF: dict[str, str] = {label: code for code, label in REFERRAL_STATUS.items()}
 
 
 class CaseStatus:
@@ -101,7 +101,7 @@ def _referral(referral: Referral, actor: Actor) -> dict[str, Any]:
         "direction": "Incoming" if incoming else "Outgoing",
         "cas_ReferringOrganisation": organisation(referral.agency),
         "cas_ReferredOrganisation": organisation(referral.to_agency),
-        "status": REFERRAL_STATUS[op_codes.ReferralStatus(referral.status)],
+        "status": REFERRAL_STATUS[referral.status],
     }
     if incoming:
         row |= {"cas_IncomingReferralDate": day, "cas_IncomingReferralDetails": referral.notes}
