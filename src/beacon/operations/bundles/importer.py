@@ -865,7 +865,7 @@ def import_bundle(actor: Actor, data: Any) -> ImportReport:
             actor,
             "operations.import",
             object_type="bundle",
-            object_id=",".join(report.operations),
+            object_id=report.operations[0][:64],
             detail=report.as_dict(),
         )
     return report
