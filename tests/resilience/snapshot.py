@@ -39,8 +39,19 @@ def take() -> dict[str, Any]:
 
 
 def reports() -> dict[str, Any]:
-    """Every operation's report as the operations service computes it."""
-    return {}
+    """Every operation's results report, in English and French, as the operations service
+    computes it from record-level data (computed last: reading a report is audited)."""
+    from beacon.core.actor import system_actor
+    from beacon.operations.models import Operation
+    from beacon.operations.reports.compute import build_report
+
+    actor = system_actor()
+    codes = Operation.objects.order_by("code").values_list("code", flat=True)
+    return {
+        f"{code}/{lang}": json.loads(json.dumps(build_report(actor, code, lang=lang), default=str))
+        for code in codes
+        for lang in ("en", "fr")
+    }
 
 
 if __name__ == "__main__":

@@ -78,17 +78,21 @@ def empty_database(tmp_path: Path) -> Iterator[dict[str, str]]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_backup_restored_into_an_empty_database_is_identical(
+def test_the_demo_restored_into_an_empty_database_gives_identical_tables_and_reports(
     tmp_path: Path, empty_database: dict[str, str]
 ) -> None:
+    call_command("demo", bundles=str(tmp_path / "bundles"))
     _populate()
-    before = take()
-    assert before["chain"]["ok"]
-    assert before["tables"]["agencies.Agency"]["rows"] >= 25
     backup_file = tmp_path / "beacon.backup"
     call_command("backup", str(backup_file))
     assert backup_file.stat().st_size > 0
     assert not list(tmp_path.glob(".*.partial"))
+    before = take()
+    assert before["chain"]["ok"]
+    assert before["tables"]["agencies.Agency"]["rows"] >= 25
+    assert before["tables"]["records.MissingPersonRecord"]["rows"] > 0
+    assert len(before["reports"]) >= 8
+    assert before["reports"]["RESCUE-ME-2021/en"]["totals"]["recovered"] == 3
 
     restored = _run(["-m", "beacon.cli", "restore", str(backup_file)], empty_database)
     assert restored.returncode == 0, restored.stderr
