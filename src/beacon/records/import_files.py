@@ -1,7 +1,8 @@
 """Reading import files: CSV (``;`` or ``,``, UTF-8 with or without BOM) and XLSX.
 
-Yields (line number, {column: text}) with the header's column names folded to
-lower case; line numbers are the file's own (header is line 1).
+``read`` returns the header as written and yields (line number, {column: text})
+with the column names folded (lower case, ``_`` for spaces); line numbers are the
+file's own (the header is line 1).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def header_of(cells: list[str]) -> list[str]:
-    return [c.strip().lower().replace(" ", "_") for c in cells]
+def fold_column(name: str) -> str:
+    return name.strip().lower().replace(" ", "_")
 
 
 def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
@@ -47,9 +48,11 @@ def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header = header_of(next(reader))
+        header = [c.strip() for c in next(reader)]
     except StopIteration:
         raise ValidationFailed.on("file", "the file is empty") from None
+
+    keys = [fold_column(h) for h in header]
 
     def rows() -> Iterator[Row]:
         for cells in reader:
@@ -57,10 +60,10 @@ def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(header):
-                extra = {f"column_{i + 1}": c for i, c in enumerate(cells) if i >= len(header)}
-                yield line, {**dict(zip(header, cells, strict=False)), **extra}
+                extra = {f"column_{i + 1}": c for i, c in enumerate(cells) if i >= len(keys)}
+                yield line, {**dict(zip(keys, cells, strict=False)), **extra}
                 continue
-            yield line, {h: c.strip() for h, c in zip(header, cells, strict=False)}
+            yield line, {h: c.strip() for h, c in zip(keys, cells, strict=False)}
 
     return header, rows()
 
@@ -75,15 +78,17 @@ def read_xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
     sheet = book.worksheets[0]
     cells = sheet.iter_rows(values_only=True)
     try:
-        header = header_of([_cell(c) for c in next(cells)])
+        header = [_cell(c) for c in next(cells)]
     except StopIteration:
         raise ValidationFailed.on("file", "the workbook's first sheet is empty") from None
+
+    keys = [fold_column(h) for h in header]
 
     def rows() -> Iterator[Row]:
         for line, values in enumerate(cells, start=2):
             texts = [_cell(v) for v in values]
             if any(texts):
-                yield line, dict(zip(header, texts, strict=False))
+                yield line, dict(zip(keys, texts, strict=False))
         book.close()
 
     return header, rows()

@@ -62,11 +62,11 @@ def canonical_column(name: str) -> str:
 
 
 def header_errors(header: list[str]) -> list[tuple[str, str]]:
-    """(column, reason) for unknown, repeated or missing columns."""
+    """(column, reason) for unknown, repeated or missing columns (header as written)."""
     errors: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name in header:
-        column = canonical_column(name)
+        column = canonical_column(name.strip().lower().replace(" ", "_"))
         if not name:
             errors.append(("(empty)", "a column has no name"))
         elif column not in COLUMNS:
@@ -117,8 +117,12 @@ def _alias(text: str) -> NameInput:
     return NameInput(last_name=last.strip(), first_name=first.strip(), kind=kind)
 
 
-def to_input(row: dict[str, str]) -> tuple[RecordInput | None, list[tuple[str, str]]]:
-    """The row as a RecordInput, or None and (column, reason) for each bad column."""
+def to_input(row: dict[str, str]) -> tuple[RecordInput, list[tuple[str, str]]]:
+    """The row as a RecordInput and (column, reason) for each cell that could not be read.
+
+    Unreadable cells are left out (the input keeps its default there), so the rest of
+    the row is still validated and every problem of the row is reported at once.
+    """
     values: dict[str, object] = {}
     errors: list[tuple[str, str]] = []
     for name, text in row.items():
@@ -144,9 +148,7 @@ def to_input(row: dict[str, str]) -> tuple[RecordInput | None, list[tuple[str, s
                 values[column] = text.strip()
         except ValueError as exc:
             errors.append((name, str(exc)))
-    if errors:
-        return None, errors
     values.setdefault("dlc", None)
     for column in ("category", "last_name", "sex", "oca"):
         values.setdefault(column, "")
-    return RecordInput(**values), []  # type: ignore[arg-type]
+    return RecordInput(**values), errors  # type: ignore[arg-type]

@@ -91,10 +91,10 @@ class _Prepared:
 
 def _column_for(field_name: str, header: list[str]) -> str:
     """The file's own name of the column behind a validation field (dob, aliases.0...)."""
-    base = field_name.split(".")[0]
+    base = import_rows.canonical_column(field_name.split(".")[0].lower())
     for name in header:
-        if import_rows.canonical_column(name) == base:
-            return name + field_name[len(base) :]
+        if import_rows.canonical_column(import_files.fold_column(name)) == base:
+            return name + field_name[len(field_name.split(".")[0]) :]
     return field_name
 
 
@@ -105,42 +105,42 @@ def _validate(
     prepared: list[_Prepared] = []
     errors: list[RowError] = []
     bad_lines: set[int] = set()
-    seen_oca: dict[tuple[int, str], int] = {}
+    seen_oca: dict[tuple[str, str], int] = {}
     seen_nic: dict[str, int] = {}
+    own_ori = actor.agency.ori
     done = 0
     for line, row in rows:
         done += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress("validate", done, total)
         data, problems = import_rows.to_input(row)
-        if data is None:
-            errors.extend(RowError(line, c, m) for c, m in problems)
-            bad_lines.add(line)
-            continue
+        found = [RowError(line, _column_for(c, header), m) for c, m in problems]
+        unreadable = {import_rows.canonical_column(c) for c, _ in problems}
+        clean: CleanRecord | None = None
         try:
             clean = validator.clean(data, default_agency=actor.agency)
         except ValidationFailed as exc:
             for name, messages in exc.fields.items():
-                errors.extend(RowError(line, _column_for(name, header), m) for m in messages)
+                if name.split(".")[0] not in unreadable:
+                    found.extend(RowError(line, _column_for(name, header), m) for m in messages)
+        ori = data.originating_ori.strip().upper() or own_ori
+        if not actor.is_system and ori != own_ori:
+            found.append(RowError(line, _column_for("originating_ori", header), "not your agency"))
+        oca_key = (ori, data.oca.strip().upper())
+        if oca_key[1] and oca_key in seen_oca:
+            message = f"same ORI and OCA as line {seen_oca[oca_key]}"
+            found.append(RowError(line, _column_for("oca", header), message))
+        seen_oca.setdefault(oca_key, line)
+        nic = data.nic.strip().upper()
+        if nic and nic in seen_nic:
+            found.append(
+                RowError(line, _column_for("nic", header), f"same NIC as line {seen_nic[nic]}")
+            )
+        seen_nic.setdefault(nic, line)
+        if found or clean is None:
+            errors.extend(found)
             bad_lines.add(line)
             continue
-        agency = clean.originating_agency
-        if not actor.is_system and agency.pk != actor.agency_id:
-            errors.append(RowError(line, "originating_ori", "you may import only your agency's"))
-            bad_lines.add(line)
-            continue
-        oca_key = (agency.pk, str(clean.values["oca"]))
-        if oca_key in seen_oca:
-            errors.append(RowError(line, "oca", f"same ORI and OCA as line {seen_oca[oca_key]}"))
-            bad_lines.add(line)
-            continue
-        seen_oca[oca_key] = line
-        if clean.nic:
-            if clean.nic in seen_nic:
-                errors.append(RowError(line, "nic", f"same NIC as line {seen_nic[clean.nic]}"))
-                bad_lines.add(line)
-                continue
-            seen_nic[clean.nic] = line
         names = [(str(clean.values["last_name"]), str(clean.values["first_name"]))]
         names += [(a.last_name, a.first_name) for a in clean.aliases]
         dob = clean.values["dob"]
@@ -148,11 +148,13 @@ def _validate(
         prepared.append(_Prepared(line, clean, record_key_values(names, dobs)))
     if progress:
         progress("validate", done, max(total, done))
-    _against_registry(prepared, errors, bad_lines)
+    _against_registry(prepared, errors, bad_lines, header)
     return prepared, errors, len(bad_lines)
 
 
-def _against_registry(prepared: list[_Prepared], errors: list[RowError], bad: set[int]) -> None:
+def _against_registry(
+    prepared: list[_Prepared], errors: list[RowError], bad: set[int], header: list[str]
+) -> None:
     """Rows whose NIC, or ORI and OCA, the registry already holds."""
     by_agency: dict[int, dict[str, int]] = {}
     nics: dict[str, int] = {}
@@ -168,14 +170,17 @@ def _against_registry(prepared: list[_Prepared], errors: list[RowError], bad: se
                 originating_agency_id=agency_id, oca__in=keys[i : i + step]
             ).values_list("oca", "nic")
             for oca, nic in taken:
-                errors.append(RowError(ocas[oca], "oca", f"the agency already has it (NIC {nic})"))
+                message = f"the agency already has it (NIC {nic})"
+                errors.append(RowError(ocas[oca], _column_for("oca", header), message))
                 bad.add(ocas[oca])
     given = sorted(nics)
     for i in range(0, len(given), step):
         for nic in MissingPersonRecord.objects.filter(nic__in=given[i : i + step]).values_list(
             "nic", flat=True
         ):
-            errors.append(RowError(nics[nic], "nic", "already in the registry"))
+            errors.append(
+                RowError(nics[nic], _column_for("nic", header), "already in the registry")
+            )
             bad.add(nics[nic])
 
 

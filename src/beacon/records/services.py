@@ -145,7 +145,7 @@ def _locked(actor: Actor, nic: str, expected_version: int | None) -> MissingPers
     """The visible record, locked for update; StaleVersion if the client's copy is old."""
     record = (
         policy.records_visible_to(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("originating_agency", "jurisdiction_last_seen")
         .filter(nic=nic.strip().upper())
         .first()

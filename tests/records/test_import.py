@@ -1,0 +1,215 @@
+"""All-or-nothing import of CSV (; or , with or without BOM) and XLSX files."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from openpyxl import Workbook
+
+from beacon.agencies.models import Agency
+from beacon.audit.models import AuditEvent
+from beacon.core.actor import Actor
+from beacon.core.errors import ValidationFailed
+from beacon.records import services
+from beacon.records.importer import ImportFailed, import_records
+from beacon.records.models import MissingPersonRecord, NameKey, RecordName, RecordTransaction
+from beacon.records.search import SearchQuery
+
+HEADER = [
+    "MKE",
+    "last_name",
+    "first_name",
+    "sex",
+    "dob",
+    "dlc",
+    "oca",
+    "ori",
+    "aliases",
+    "alias_dobs",
+    "smt",
+    "hgt",
+    "notes",
+]
+DLC = (timezone.localdate() - timedelta(days=10)).isoformat()
+GOOD = [
+    [
+        "EMJ",
+        "Martínez",
+        "Guadalupe",
+        "F",
+        "2010-03-05",
+        DLC,
+        "LC-1",
+        "NM0070100",
+        "Martinez, Lupita (nickname)|Ruiz, Lupe",
+        "2010-05-03",
+        "TAT L ARM|SC R HND",
+        "60",
+        "",
+    ],
+    [
+        "EME",
+        "Begay",
+        "Tyrell",
+        "M",
+        "2009-11-20",
+        DLC,
+        "LC-2",
+        "NM0070100",
+        "",
+        "",
+        "",
+        "",
+        "diabetic, needs insulin",
+    ],
+    ["EMO", "Nguyen", "Linh", "F", "", DLC, "SP-1", "NM0070200", "", "", "", "", ""],
+]
+
+
+def write_csv(path: Path, rows: list[list[str]], *, sep: str = ";", bom: bool = False) -> Path:
+    lines = [sep.join(f'"{c}"' if sep in c or "," in c else c for c in row) for row in rows]
+    path.write_text(("\ufeff" if bom else "") + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[str]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def agencies(agency_a: Agency, agency_b: Agency) -> None:
+    return None
+
+
+@pytest.mark.parametrize(("sep", "bom"), [(";", False), (";", True), (",", False), (",", True)])
+def test_csv_imports_every_row(
+    tmp_path: Path, system: Actor, agencies: None, sep: str, bom: bool
+) -> None:
+    path = write_csv(tmp_path / "r.csv", [HEADER, *GOOD], sep=sep, bom=bom)
+    result = import_records(system, path)
+    assert result.records == 3
+    first = MissingPersonRecord.objects.get(oca="LC-1")
+    assert (first.last_name, first.originating_agency.ori, first.height_in) == (
+        "Martínez",
+        "NM0070100",
+        60,
+    )
+    assert first.smt == ["TAT L ARM", "SC R HND"]
+    assert RecordName.objects.filter(record=first).count() == 3
+    assert first.status == services.derived_status(first)
+    entry = RecordTransaction.objects.get(record=first)
+    assert entry.detail["import"]["line"] == 2
+    assert AuditEvent.objects.filter(action="records.import").count() == 1
+    hits = services.search_records(
+        system, SearchQuery(last_name="Ruiz", first_name="Lupita", dob=first.dob)
+    )
+    assert hits[0].nic == first.nic
+
+
+def test_xlsx_imports_every_row(tmp_path: Path, system: Actor, agencies: None) -> None:
+    result = import_records(system, write_xlsx(tmp_path / "r.xlsx", [HEADER, *GOOD]))
+    assert result.records == 3
+    assert MissingPersonRecord.objects.filter(oca__in=["LC-1", "LC-2", "SP-1"]).count() == 3
+    assert NameKey.objects.count() > 3
+
+
+BAD = [
+    ["EMJ", "Garc1a", "Ana", "F", "2010-02-30", DLC, "LC-9", "NM0070100", "", "", "", "", ""],
+    ["EMX", "Lopez", "Ana", "Q", "2011-01-01", DLC, "LC-1", "NM0070100", "", "", "", "tall", ""],
+    ["EMO", "Diaz", "Ana", "F", "", DLC, "LC-7", "ZZ9999999", "", "", "", "", ""],
+]
+
+
+def expected_errors() -> set[tuple[int, str]]:
+    return {
+        (5, "dob"),  # 2010-02-30 is not a date
+        (6, "MKE"),  # unknown category, reported under the file's column name
+        (6, "sex"),
+        (6, "oca"),  # same ORI and OCA as line 2
+        (6, "hgt"),
+        (7, "ori"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_bad_rows_import_nothing_and_each_is_reported(
+    tmp_path: Path, system: Actor, agencies: None, kind: str
+) -> None:
+    rows = [HEADER, *GOOD, *BAD]
+    path = (
+        write_csv(tmp_path / "r.csv", rows)
+        if kind == "csv"
+        else write_xlsx(tmp_path / "r.xlsx", rows)
+    )
+    with pytest.raises(ImportFailed) as caught:
+        import_records(system, path)
+    found = {(e.line, e.column) for e in caught.value.errors}
+    assert expected_errors() <= found, found
+    assert "nothing was imported" in caught.value.message
+    assert not MissingPersonRecord.objects.exists()
+    assert not NameKey.objects.exists()
+
+
+def test_unknown_and_missing_columns_are_refused(tmp_path: Path, system: Actor) -> None:
+    path = write_csv(tmp_path / "r.csv", [["last_name", "colour"], ["Diaz", "red"]])
+    with pytest.raises(ImportFailed) as caught:
+        import_records(system, path)
+    found = {(e.line, e.column, e.message) for e in caught.value.errors}
+    assert (1, "colour", "unknown column") in found
+    assert (1, "oca", "required column is missing") in found
+
+
+def test_rows_already_in_the_registry_are_refused(
+    tmp_path: Path, system: Actor, agencies: None
+) -> None:
+    import_records(system, write_csv(tmp_path / "a.csv", [HEADER, GOOD[0]]))
+    with pytest.raises(ImportFailed) as caught:
+        import_records(system, write_csv(tmp_path / "b.csv", [HEADER, *GOOD]))
+    assert [(e.line, e.column) for e in caught.value.errors] == [(2, "oca")]
+    assert MissingPersonRecord.objects.count() == 1
+
+
+def test_not_utf8_is_refused(tmp_path: Path, system: Actor) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(";".join(HEADER).encode() + b"\nEMJ;Mart\xednez\n")
+    with pytest.raises(ValidationFailed) as caught:
+        import_records(system, path)
+    assert "file" in caught.value.fields
+
+
+def test_cli_prints_each_bad_row_and_exits_2(
+    tmp_path: Path, agencies: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(tmp_path / "r.csv", [HEADER, *GOOD, *BAD])
+    with pytest.raises(CommandError) as caught:
+        call_command("import", "records", str(path), "--quiet")
+    assert caught.value.returncode == 2
+    text = str(caught.value)
+    assert "line 5: dob:" in text
+    assert "line 6: MKE:" in text
+    assert "line 7: ori:" in text
+    assert not MissingPersonRecord.objects.exists()
+
+
+def test_cli_imports_a_good_file(tmp_path: Path, agencies: None) -> None:
+    out = StringIO()
+    call_command(
+        "import",
+        "records",
+        str(write_csv(tmp_path / "r.csv", [HEADER, *GOOD])),
+        "--quiet",
+        stdout=out,
+    )
+    assert "Imported 3 records" in out.getvalue()
