@@ -31,7 +31,6 @@ def _choices_for(operation: Operation) -> dict[str, Any]:
     scope = Q(pk=operation.pk) | Q(parent_id=operation.pk)
     agencies = Agency.objects.filter(participations__operation__in=Operation.objects.filter(scope))
     places = Jurisdiction.objects.filter(operations__in=Operation.objects.filter(scope))
-    places = places | Jurisdiction.objects.filter(parent__operations=operation)
     return {
         "agencies": agencies.distinct().order_by("name"),
         "jurisdictions": places.distinct().order_by("kind", "name_en"),

@@ -109,9 +109,24 @@ def age_of(dob: date | None, today: date) -> int | None:
 
 def outcome_choices() -> list[dict[str, str]]:
     return [
-        {"kind": kind, "how": how, "label": str(codes.OutcomeHow(how).label)}
+        {
+            "kind": kind,
+            "how": how,
+            "label": f"{codes.OutcomeKind(kind).label}: {codes.OutcomeHow(how).label}",
+            "css": "danger" if kind == codes.OutcomeKind.RECOVERED else "",
+        }
         for kind, how in OUTCOME_CHOICES
     ]
+
+
+def row_context(operation: Operation) -> dict[str, Any]:
+    """What every row shares, computed once per page rather than once per row."""
+    return {
+        "outcome_choices": outcome_choices(),
+        "outcome_base": reverse("web:targets", args=[operation.code]),
+        "record_base": reverse("web:record_search"),
+        "words": {"outstanding": _("Outstanding"), "record_outcome": _("Record outcome")},
+    }
 
 
 @require_GET
@@ -131,8 +146,8 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
         "params": params,
         "can_record": policy.has(actor, P.OPERATIONS_RECORD),
         "can_view_records": policy.has(actor, P.RECORDS_VIEW),
-        "outcome_choices": outcome_choices(),
         "query": request.GET.urlencode(),
+        **row_context(operation),
         **_filter_choices(operation),
     }
     return render(request, "web/operations/targets.html", context)
@@ -167,14 +182,14 @@ def record_outcome(request: HttpRequest, code: str, ref: str) -> HttpResponse:
         )
         row = {"target": target, "age": age_of(target.record.dob, timezone.localdate())}
         context = {
-            "row": row,
+            "rows": [row],
             "operation": target.operation,
             "can_record": True,
             "can_view_records": policy.has(actor, P.RECORDS_VIEW),
-            "outcome_choices": outcome_choices(),
             "error": error,
+            **row_context(target.operation),
         }
-        return render(request, "web/operations/_target_row.html", context)
+        return render(request, "web/operations/_target_rows.html", context)
     if error:
         messages.error(request, error)
     else:
