@@ -1,0 +1,170 @@
+"""``beacon interchange import|export FORMAT ...``: PFIF 1.4, HTCDS v2, NCIC-style, NIBRS.
+
+    beacon interchange import ncic FILE --operation CODE
+    beacon interchange import pfif FILE --operation CODE --ori ORI [--domain D]
+    beacon interchange import htcds FILE
+    beacon interchange import nibrs FILE --operation CODE
+    beacon interchange export ncic (--nic NIC ... | --operation CODE) [-o FILE]
+    beacon interchange export pfif [--operation CODE] [--since 2021-06-01T00:00:00Z] [-o FILE]
+    beacon interchange export htcds --operation CODE [-o FILE]
+    beacon interchange export nibrs --operation CODE [--summary] [-o FILE]
+
+An import writes everything or nothing: any problem prints every line (or JSON path),
+field and reason, and the exit code is 2. Formats: docs/formats/.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from beacon.core.commands import BeaconCommand
+from beacon.core.errors import ValidationFailed
+from beacon.interchange import htcds, ncic, nibrs, pfif
+from beacon.interchange.targets import ImportResult
+
+FORMATS = ("pfif", "htcds", "ncic", "nibrs")
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed.on("since", "a date and time, e.g. 2021-06-01T00:00:00Z") from None
+    if moment.tzinfo is None:
+        raise ValidationFailed.on("since", "give a time zone, e.g. 2021-06-01T00:00:00Z")
+    return moment
+
+
+def _need(options: dict[str, Any], name: str, fmt: str) -> str:
+    value = options.get(name)
+    if not value:
+        raise ValidationFailed.on(name, f"--{name} is required for {fmt}")
+    return str(value)
+
+
+class Command(BeaconCommand):
+    help = "Import or export PFIF 1.4, IOM HTCDS v2, NCIC-style fixed records, NIBRS offences."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("import", help="read a partner's file (all or nothing)")
+        load.add_argument("format", choices=FORMATS)
+        load.add_argument("file", type=Path)
+        load.add_argument("--operation", help="operation code (ncic, pfif, nibrs)")
+        load.add_argument("--ori", default="", help="agency the PFIF records are entered for")
+        load.add_argument("--domain", default=pfif.DEFAULT_DOMAIN, help="our PFIF domain")
+        load.add_argument("--quiet", action="store_true", help="no progress bar")
+        dump = sub.add_parser("export", help="write a file for a partner")
+        dump.add_argument("format", choices=FORMATS)
+        dump.add_argument("--operation", help="operation code")
+        dump.add_argument("--nic", action="append", default=[], help="NCIC: a record's NIC")
+        dump.add_argument("--since", help="PFIF: only what changed since (ISO 8601, with zone)")
+        dump.add_argument("--domain", default=pfif.DEFAULT_DOMAIN, help="our PFIF domain")
+        dump.add_argument("--summary", action="store_true", help="NIBRS: the report's counts")
+        dump.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+    def handle_command(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "import":
+            self._import(options)
+        else:
+            self._export(options)
+
+    # ------------------------------------------------------------------ import
+
+    def _import(self, options: dict[str, Any]) -> None:
+        fmt, path = options["format"], options["file"]
+        if not path.is_file():
+            raise ValidationFailed.on("file", f"{path}: no such file")
+        data = path.read_bytes()
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,}"),
+            TimeRemainingColumn(),
+            disable=options["quiet"],
+            transient=True,
+        )
+        tasks: dict[str, TaskID] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                label = "Validating" if phase == "validate" else "Writing"
+                tasks[phase] = bar.add_task(label, total=total)
+            bar.update(tasks[phase], completed=done, total=max(total, done))
+
+        actor = self.actor()
+        with bar:  # an ImportRejected lists every bad line and field (BeaconCommand prints it)
+            result: ImportResult
+            if fmt == "ncic":
+                result = ncic.import_ncic(
+                    actor,
+                    _need(options, "operation", fmt),
+                    data,
+                    source=path.name,
+                    progress=progress,
+                )
+            elif fmt == "pfif":
+                result = pfif.import_pfif(
+                    actor,
+                    _need(options, "operation", fmt),
+                    data,
+                    source=path.name,
+                    ori=_need(options, "ori", fmt),
+                    domain=options["domain"],
+                    progress=progress,
+                )
+            elif fmt == "htcds":
+                result = htcds.import_htcds_updates(actor, data, source=path.name)
+            else:
+                result = nibrs.import_nibrs(
+                    actor, _need(options, "operation", fmt), data, source=path.name
+                )
+        counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(result.counts.items()))
+        self.stdout.write(f"Imported {path.name} ({fmt}): {counts or 'nothing to do'}.")
+
+    # ------------------------------------------------------------------ export
+
+    def _export(self, options: dict[str, Any]) -> None:
+        fmt = options["format"]
+        actor = self.actor()
+        summary = ""
+        if fmt == "ncic":
+            text, nics = ncic.export_ncic(
+                actor, nics=options["nic"] or None, operation=options["operation"]
+            )
+            data, summary = text.encode(), f"{len(nics)} record(s)"
+        elif fmt == "pfif":
+            data, counts = pfif.export_pfif(
+                actor,
+                operation=options["operation"],
+                since=_since(options["since"]),
+                domain=options["domain"],
+            )
+            summary = f"{counts['persons']} person(s), {counts['notes']} note(s)"
+        elif fmt == "htcds":
+            document = htcds.export_htcds(actor, _need(options, "operation", fmt))
+            data = json.dumps(document, indent=2, ensure_ascii=False).encode()
+            withheld = document["withheld"]["noConsent"]
+            summary = f"{len(document['cases'])} case(s), {withheld} withheld without consent"
+        elif options["summary"]:
+            counts_doc = nibrs.offense_summary(actor, _need(options, "operation", fmt)).as_dict()
+            data = json.dumps(counts_doc, indent=2, default=str).encode()
+            summary = "the report's counts"
+        else:
+            document = nibrs.export_nibrs(actor, _need(options, "operation", fmt))
+            data = json.dumps(document, indent=2).encode()
+            summary = f"{len(document['offenses'])} offence(s)"
+        output: Path | None = options["output"]
+        if output is None:
+            self.stdout.write(data.decode(), ending="" if data.endswith(b"\n") else "\n")
+            return
+        output.write_bytes(data)
+        self.stderr.write(f"Wrote {output} ({fmt}): {summary}.")

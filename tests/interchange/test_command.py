@@ -1,0 +1,72 @@
+"""``beacon interchange import|export``: exit code 2 with every line on bad input."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from beacon.operations.models import Operation, Target
+from beacon.records.models import MissingPersonRecord
+
+from .conftest import SAMPLES
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("interchange", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_import_then_export_ncic_from_the_command_line(
+    operation: Operation, tmp_path: Path
+) -> None:
+    sample = SAMPLES / "ncic-active-missing.txt"
+    said = run("import", "ncic", str(sample), "--operation", operation.code, "--quiet")
+    assert said.strip() == f"Imported {sample.name} (ncic): entered: 3, targets added: 3."
+    out = tmp_path / "out.txt"
+    run("export", "ncic", "--operation", operation.code, "-o", str(out))
+    assert out.read_text() == sample.read_text()
+
+
+def test_a_bad_file_exits_2_naming_each_line_and_writes_nothing(
+    operation: Operation, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.txt"
+    lines = (SAMPLES / "ncic-active-missing.txt").read_text().splitlines()
+    bad.write_text("\n".join([lines[0][:42] + "Q" + lines[0][43:], "EMX" + lines[1][3:]]) + "\n")
+    with pytest.raises(CommandError) as caught:
+        run("import", "ncic", str(bad), "--operation", operation.code, "--quiet")
+    assert caught.value.returncode == 2
+    message = str(caught.value)
+    assert "line 1: SEX (columns 43-43)" in message
+    assert "line 2: MKE (columns 1-3)" in message
+    assert not MissingPersonRecord.objects.exists()
+
+
+def test_pfif_import_needs_an_agency_and_an_operation(operation: Operation) -> None:
+    sample = str(SAMPLES / "pfif-partner-feed.xml")
+    with pytest.raises(CommandError) as caught:
+        run("import", "pfif", sample, "--operation", operation.code, "--quiet")
+    assert caught.value.returncode == 2 and "--ori" in str(caught.value)
+    said = run(
+        "import", "pfif", sample, "--operation", operation.code, "--ori", "NM0070100", "--quiet"
+    )
+    assert "entered: 3" in said
+    assert Target.objects.count() == 3
+    document = run("export", "pfif", "--operation", operation.code, "--since", "2020-01-01T00:00Z")
+    assert document.count("<pfif:person>") == 3
+
+
+def test_bad_options_exit_2(operation: Operation, tmp_path: Path) -> None:
+    for args in (
+        ("export", "pfif", "--since", "yesterday"),
+        ("export", "htcds"),
+        ("import", "nibrs", str(tmp_path / "missing.json"), "--operation", operation.code),
+        ("export", "ncic", "--nic", "M000000001"),
+    ):
+        with pytest.raises(CommandError) as caught:
+            run(*args)
+        assert caught.value.returncode == 2, args
