@@ -5,8 +5,7 @@ actor comes from the request. ETag / If-Match carry the record's version: a chan
 sent with a stale If-Match answers 412 and changes nothing.
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations": django-ninja reads these annotations at run time.
 import dataclasses
 import re
 
