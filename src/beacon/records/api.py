@@ -10,7 +10,7 @@ import dataclasses
 import re
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from beacon.access.permissions import Permission
@@ -64,13 +64,13 @@ def _reloaded(request: HttpRequest, response: HttpResponse, nic: str) -> RecordO
 
 @router.post("", response={201: RecordOut})
 @requires(Permission.RECORDS_ENTER)
-def enter(request: HttpRequest, response: HttpResponse, payload: RecordIn) -> tuple[int, RecordOut]:
+def enter(request: HttpRequest, response: HttpResponse, payload: RecordIn) -> Status[RecordOut]:
     data = payload.dict()
     data["aliases"] = tuple(NameInput(**a) for a in data["aliases"])
     data["alias_dobs"] = tuple(data["alias_dobs"])
     data["smt"] = tuple(data["smt"])
     record = services.enter_record(actor_for(request), RecordInput(**data))
-    return 201, _reloaded(request, response, record.nic)
+    return Status(201, _reloaded(request, response, record.nic))
 
 
 @router.post("/search", response=list[HitOut])
