@@ -1,5 +1,120 @@
-"""JSON API routes of interchange (django-ninja); mounted in beacon.api at /interchange."""
+"""JSON API routes of interchange (django-ninja); mounted in beacon.api at /interchange.
 
-from ninja import Router
+Imports take the partner's file as the request body (any content type) and answer with
+what was written; a bad file is a 422 listing every line (or JSON path) and field.
+Exports answer in the format itself (text, XML or JSON).
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+
+from beacon.access.permissions import Permission
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.interchange import htcds, ncic, nibrs, pfif
+from beacon.interchange.targets import ImportResult
 
 router = Router()
+
+
+class ImportOut(Schema):
+    format: str
+    source: str
+    sha256: str
+    counts: dict[str, int]
+    nics: list[str]
+
+
+class NcicQuery(Schema):
+    nic: list[str] = []
+    operation: str | None = None
+
+
+class PfifQuery(Schema):
+    operation: str | None = None
+    since: datetime | None = None
+
+
+def _done(result: ImportResult) -> Status[dict[str, Any]]:
+    return Status(201, result.as_dict())
+
+
+def _source(request: HttpRequest, default: str) -> str:
+    return str(request.headers.get("X-Filename", "") or default)[:200]
+
+
+@router.post("/operations/{code}/ncic", response={201: ImportOut})
+@requires(Permission.RECORDS_IMPORT)
+def import_ncic(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
+    actor = actor_for(request)
+    return _done(ncic.import_ncic(actor, code, request.body, source=_source(request, "ncic.txt")))
+
+
+@router.get("/ncic")
+@requires(Permission.RECORDS_VIEW)
+def export_ncic(request: HttpRequest, query: Query[NcicQuery]) -> HttpResponse:
+    text, _nics = ncic.export_ncic(
+        actor_for(request), nics=query.nic or None, operation=query.operation
+    )
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@router.post("/operations/{code}/pfif", response={201: ImportOut})
+@requires(Permission.RECORDS_IMPORT)
+def import_pfif(request: HttpRequest, code: str, ori: str = "") -> Status[dict[str, Any]]:
+    result = pfif.import_pfif(
+        actor_for(request), code, request.body, source=_source(request, "pfif.xml"), ori=ori
+    )
+    return _done(result)
+
+
+@router.get("/pfif")
+@requires(Permission.OPERATIONS_EXPORT)
+def export_pfif(request: HttpRequest, query: Query[PfifQuery]) -> HttpResponse:
+    document, _counts = pfif.export_pfif(
+        actor_for(request), operation=query.operation, since=query.since
+    )
+    return HttpResponse(document, content_type="application/xml; charset=utf-8")
+
+
+@router.get("/operations/{code}/htcds")
+@requires(Permission.OPERATIONS_EXPORT)
+def export_htcds(request: HttpRequest, code: str) -> HttpResponse:
+    document = htcds.export_htcds(actor_for(request), code)
+    return HttpResponse(json.dumps(document), content_type="application/json")
+
+
+@router.post("/htcds/referral-updates", response={201: ImportOut})
+@requires(Permission.REFERRALS_RESPOND)
+def import_htcds(request: HttpRequest) -> Status[dict[str, Any]]:
+    result = htcds.import_htcds_updates(
+        actor_for(request), request.body, source=_source(request, "htcds.json")
+    )
+    return _done(result)
+
+
+@router.get("/operations/{code}/nibrs")
+@requires(Permission.OPERATIONS_EXPORT)
+def export_nibrs(request: HttpRequest, code: str) -> HttpResponse:
+    document = nibrs.export_nibrs(actor_for(request), code)
+    return HttpResponse(json.dumps(document), content_type="application/json")
+
+
+@router.post("/operations/{code}/nibrs", response={201: ImportOut})
+@requires(Permission.OPERATIONS_RECORD)
+def import_nibrs(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
+    result = nibrs.import_nibrs(
+        actor_for(request), code, request.body, source=_source(request, "nibrs.json")
+    )
+    return _done(result)
+
+
+@router.get("/operations/{code}/nibrs/summary")
+@requires(Permission.OPERATIONS_REPORT)
+def nibrs_summary(request: HttpRequest, code: str) -> dict[str, Any]:
+    return nibrs.offense_summary(actor_for(request), code).as_dict()

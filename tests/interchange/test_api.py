@@ -1,0 +1,120 @@
+"""The interchange API: permission on every route, 422 with lines, formats as bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.test import Client
+
+from beacon.agencies.models import Agency
+from beacon.operations.models import Operation, Victim
+from beacon.records.models import MissingPersonRecord
+
+from .conftest import SAMPLES
+from .test_htcds import cases, caseworker, saving_innocents, zoe  # noqa: F401 (fixtures)
+
+ClientAs = Callable[[str, Agency], Client]
+NCIC = SAMPLES / "ncic-active-missing.txt"
+
+
+def test_a_coordinator_imports_and_exports_ncic_over_the_api(
+    api_client_as: ClientAs, agency_a: Agency, operation: Operation
+) -> None:
+    client = api_client_as("hub_coordinator", agency_a)
+    own = [line for line in NCIC.read_text().splitlines() if "NM0070100" in line]
+    answer = client.post(
+        f"/api/interchange/operations/{operation.code}/ncic",
+        "\n".join(own),
+        content_type="text/plain",
+        headers={"X-Filename": "state-export.txt"},
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["counts"] == {"entered": 2, "targets_added": 2}
+    assert answer.json()["source"] == "state-export.txt"
+    listing = client.get("/api/interchange/ncic", {"operation": operation.code})
+    assert listing.status_code == 200
+    assert listing.content.decode().splitlines() == own
+
+
+def test_a_bad_file_is_a_422_naming_each_line(
+    api_client_as: ClientAs, agency_a: Agency, operation: Operation
+) -> None:
+    client = api_client_as("hub_coordinator", agency_a)
+    line = NCIC.read_text().splitlines()[0]
+    answer = client.post(
+        f"/api/interchange/operations/{operation.code}/ncic",
+        line[:44] + "20081340" + line[52:],
+        content_type="text/plain",
+    )
+    assert answer.status_code == 422
+    assert answer.json()["fields"] == {
+        "line 1": ["DOB (columns 45-52): '20081340' is not a date (YYYYMMDD)"]
+    }
+    assert not MissingPersonRecord.objects.exists()
+
+
+def test_routes_refuse_roles_without_the_permission(
+    api_client_as: ClientAs, agency_a: Agency, operation: Operation
+) -> None:
+    investigator = api_client_as("investigator", agency_a)
+    assert investigator.get("/api/interchange/pfif").status_code == 403
+    assert (
+        investigator.post(
+            f"/api/interchange/operations/{operation.code}/ncic", "", content_type="text/plain"
+        ).status_code
+        == 403
+    )
+    pio = api_client_as("pio", agency_a)
+    assert pio.get(f"/api/interchange/operations/{operation.code}/nibrs").status_code == 403
+    summary = pio.get(f"/api/interchange/operations/{operation.code}/nibrs/summary")
+    assert summary.status_code == 200
+    assert summary.json()["people_arrested"] == 0
+
+
+def test_an_operation_the_agency_is_not_in_is_not_found(
+    api_client_as: ClientAs, other_operation: Operation, agency_a: Agency
+) -> None:
+    client = api_client_as("hub_coordinator", agency_a)
+    answer = client.get(f"/api/interchange/operations/{other_operation.code}/htcds")
+    assert answer.status_code == 404
+
+
+def test_htcds_out_to_the_coordinator_and_answers_in_from_the_ngo(
+    api_client_as: ClientAs,
+    agency_a: Agency,
+    zoe: Agency,  # noqa: F811
+    cases: list[Victim],  # noqa: F811
+    operation: Operation,
+) -> None:
+    coordinator = api_client_as("hub_coordinator", agency_a)
+    document = coordinator.get(f"/api/interchange/operations/{operation.code}/htcds").json()
+    assert len(document["cases"]) == 2
+    ngo = api_client_as("caseworker", zoe)
+    answer = ngo.post(
+        "/api/interchange/htcds/referral-updates",
+        (SAMPLES / "htcds-referral-update.json").read_bytes(),
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["counts"]["referrals_accepted"] == 1
+    broken = ngo.post(
+        "/api/interchange/htcds/referral-updates", b"{", content_type="application/json"
+    )
+    assert broken.status_code == 422
+    assert json.loads(broken.content)["error"] == "validation_failed"
+
+
+def test_pfif_export_is_xml(
+    api_client_as: ClientAs, agency_a: Agency, operation: Operation
+) -> None:
+    client = api_client_as("hub_coordinator", agency_a)
+    imported = client.post(
+        f"/api/interchange/operations/{operation.code}/pfif",
+        (SAMPLES / "pfif-partner-feed.xml").read_bytes(),
+        content_type="application/xml",
+    )
+    assert imported.status_code == 201, imported.content
+    answer = client.get("/api/interchange/pfif", {"since": "2020-01-01T00:00:00Z"})
+    assert answer["Content-Type"].startswith("application/xml")
+    assert answer.content.count(b"<pfif:person>") == 3
