@@ -33,46 +33,157 @@ VARIANT_FILE = (
     / "name_variants.csv"
 )
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 ORIGINS: dict[str, dict[str, list[str]]] = {
     "anglo": {
-        "last": ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Thompson", "White", "Harris", "Clark", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Hill", "Green", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Roberts", "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart", "Morris", "Murphy", "Cook", "Rogers", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard", "Cox", "Ward", "Richardson", "Wood", "Watson", "Brooks", "Bennett", "Gray", "Hughes", "Price", "Sanders", "Myers", "Long", "Ross", "Foster", "Powell", "Jenkins", "Perry", "Russell", "Sullivan", "Bell", "Coleman", "Butler", "Henderson", "Barnes", "Fisher", "Graham", "Hamilton", "Wallace", "Gibson", "Kennedy", "Warren", "Dixon", "Burns", "Gordon", "Shaw", "Holmes", "Rice", "Hunt", "Black", "Daniels", "Palmer", "Mills", "Nichols", "Grant", "Knight", "Ferguson", "Stone", "Hawkins", "Dunn", "Perkins", "Hudson", "Spencer", "Stephens", "Pierce", "Hansen", "Schmidt", "Mueller", "Olson", "Larson", "Carlson", "Kowalski", "O'Brien", "McCarthy", "O'Connor", "Fitzgerald", "MacDonald"],
-        "male": ["James", "John", "Robert", "Michael", "William", "David", "Richard", "Joseph", "Thomas", "Charles", "Christopher", "Daniel", "Matthew", "Anthony", "Mark", "Donald", "Steven", "Andrew", "Joshua", "Kenneth", "Kevin", "Brian", "George", "Timothy", "Ronald", "Jason", "Edward", "Jeffrey", "Ryan", "Jacob", "Gary", "Nicholas", "Eric", "Jonathan", "Stephen", "Larry", "Justin", "Scott", "Brandon", "Benjamin", "Samuel", "Gregory", "Alexander", "Patrick", "Frank", "Raymond", "Jack", "Dennis", "Jerry", "Tyler", "Aaron", "Henry", "Adam", "Nathan", "Zachary", "Kyle", "Noah", "Ethan", "Logan", "Mason", "Liam", "Wyatt", "Hunter", "Cody", "Dylan", "Austin", "Caleb", "Luke"],
-        "female": ["Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan", "Jessica", "Sarah", "Karen", "Lisa", "Nancy", "Betty", "Margaret", "Sandra", "Ashley", "Kimberly", "Emily", "Donna", "Michelle", "Carol", "Amanda", "Dorothy", "Melissa", "Deborah", "Stephanie", "Rebecca", "Sharon", "Laura", "Cynthia", "Kathleen", "Amy", "Angela", "Shirley", "Anna", "Brenda", "Pamela", "Emma", "Nicole", "Helen", "Samantha", "Katherine", "Christine", "Debra", "Rachel", "Carolyn", "Janet", "Catherine", "Heather", "Diane", "Ruth", "Julie", "Olivia", "Joyce", "Virginia", "Victoria", "Kelly", "Lauren", "Christina", "Joan", "Evelyn", "Judith", "Megan", "Andrea", "Cheryl", "Hannah", "Jacqueline", "Madison", "Abigail", "Alexis", "Haley", "Brittany", "Taylor", "Kayla", "Chloe", "Alyssa"],
+        "last": _words(
+            "Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas "
+            "Moore Martin Thompson White Harris Clark Lewis Robinson Walker Young Allen "
+            "King Wright Scott Hill Green Adams Baker Nelson Carter Mitchell Roberts Turner "
+            "Phillips Campbell Parker Evans Edwards Collins Stewart Morris Murphy Cook "
+            "Rogers Morgan Cooper Peterson Bailey Reed Kelly Howard Cox Ward Richardson "
+            "Wood Watson Brooks Bennett Gray Hughes Price Sanders Myers Long Ross Foster "
+            "Powell Jenkins Perry Russell Sullivan Bell Coleman Butler Henderson Barnes "
+            "Fisher Graham Hamilton Wallace Gibson Kennedy Warren Dixon Burns Gordon Shaw "
+            "Holmes Rice Hunt Black Daniels Palmer Mills Nichols Grant Knight Ferguson "
+            "Stone Hawkins Dunn Perkins Hudson Spencer Stephens Pierce Hansen Schmidt "
+            "Mueller Olson Larson Carlson Kowalski O'Brien McCarthy O'Connor Fitzgerald "
+            "MacDonald"
+        ),
+        "male": _words(
+            "James John Robert Michael William David Richard Joseph Thomas Charles "
+            "Christopher Daniel Matthew Anthony Mark Donald Steven Andrew Joshua Kenneth "
+            "Kevin Brian George Timothy Ronald Jason Edward Jeffrey Ryan Jacob Gary "
+            "Nicholas Eric Jonathan Stephen Larry Justin Scott Brandon Benjamin Samuel "
+            "Gregory Alexander Patrick Frank Raymond Jack Dennis Jerry Tyler Aaron Henry "
+            "Adam Nathan Zachary Kyle Noah Ethan Logan Mason Liam Wyatt Hunter Cody Dylan "
+            "Austin Caleb Luke"
+        ),
+        "female": _words(
+            "Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa "
+            "Nancy Betty Margaret Sandra Ashley Kimberly Emily Donna Michelle Carol Amanda "
+            "Dorothy Melissa Deborah Stephanie Rebecca Sharon Laura Cynthia Kathleen Amy "
+            "Angela Shirley Anna Brenda Pamela Emma Nicole Helen Samantha Katherine "
+            "Christine Debra Rachel Carolyn Janet Catherine Heather Diane Ruth Julie Olivia "
+            "Joyce Virginia Victoria Kelly Lauren Christina Joan Evelyn Judith Megan Andrea "
+            "Cheryl Hannah Jacqueline Madison Abigail Alexis Haley Brittany Taylor Kayla "
+            "Chloe Alyssa"
+        ),
     },
     "hispanic": {
-        "last": ["Garcia", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Perez", "Sanchez", "Ramirez", "Torres", "Flores", "Rivera", "Gomez", "Diaz", "Cruz", "Morales", "Reyes", "Gutierrez", "Ortiz", "Chavez", "Ramos", "Ruiz", "Alvarez", "Mendoza", "Castillo", "Jimenez", "Moreno", "Romero", "Herrera", "Medina", "Aguilar", "Vargas", "Castro", "Guzman", "Fernandez", "Juarez", "Mendez", "Salazar", "Soto", "Delgado", "Pena", "Rios", "Alvarado", "Sandoval", "Contreras", "Valdez", "Guerrero", "Ortega", "Estrada", "Nunez", "Vasquez", "Dominguez", "Vega", "Maldonado", "Luna", "Cortez", "Campos", "Ibarra", "Acosta", "Espinoza", "Navarro", "Fuentes", "Carrillo", "Cabrera", "Miranda", "Trujillo", "Padilla", "Rojas", "Velasquez", "Cervantes", "Molina", "Salinas", "Zamora", "Villarreal", "Arellano", "Beltran", "Lucero", "Baca", "Montoya", "Archuleta", "Gallegos", "Quintana", "Tafoya", "Apodaca", "Villalobos", "Ochoa", "Barrera", "Rosales"],
-        "male": ["Jose", "Juan", "Luis", "Carlos", "Jesus", "Miguel", "Antonio", "Francisco", "Jorge", "Alejandro", "Manuel", "Pedro", "Ricardo", "Fernando", "Roberto", "Eduardo", "Javier", "Daniel", "Rafael", "Sergio", "Raul", "Alberto", "Arturo", "Enrique", "Guillermo", "Ramon", "Hector", "Oscar", "Ignacio", "Andres", "Diego", "Santiago", "Mateo", "Emiliano", "Angel", "Gabriel", "Adrian", "Cesar", "Ruben", "Alfredo", "Salvador", "Armando", "Gerardo", "Ernesto", "Julio", "Felipe", "Rodrigo", "Mauricio", "Gustavo", "Ivan"],
-        "female": ["Maria", "Guadalupe", "Juana", "Margarita", "Rosa", "Ana", "Veronica", "Leticia", "Elizabeth", "Patricia", "Gabriela", "Alejandra", "Adriana", "Claudia", "Mariana", "Daniela", "Fernanda", "Sofia", "Valentina", "Ximena", "Camila", "Isabel", "Lucia", "Teresa", "Dolores", "Rosario", "Consuelo", "Mercedes", "Carmen", "Esperanza", "Yolanda", "Araceli", "Lorena", "Silvia", "Beatriz", "Alicia", "Josefina", "Concepcion", "Angelica", "Karla", "Brenda", "Diana", "Monica", "Paola", "Andrea", "Natalia", "Jimena", "Renata"],
+        "last": _words(
+            "Garcia Rodriguez Martinez Hernandez Lopez Gonzalez Perez Sanchez Ramirez "
+            "Torres Flores Rivera Gomez Diaz Cruz Morales Reyes Gutierrez Ortiz Chavez "
+            "Ramos Ruiz Alvarez Mendoza Castillo Jimenez Moreno Romero Herrera Medina "
+            "Aguilar Vargas Castro Guzman Fernandez Juarez Mendez Salazar Soto Delgado Pena "
+            "Rios Alvarado Sandoval Contreras Valdez Guerrero Ortega Estrada Nunez Vasquez "
+            "Dominguez Vega Maldonado Luna Cortez Campos Ibarra Acosta Espinoza Navarro "
+            "Fuentes Carrillo Cabrera Miranda Trujillo Padilla Rojas Velasquez Cervantes "
+            "Molina Salinas Zamora Villarreal Arellano Beltran Lucero Baca Montoya "
+            "Archuleta Gallegos Quintana Tafoya Apodaca Villalobos Ochoa Barrera Rosales"
+        ),
+        "male": _words(
+            "Jose Juan Luis Carlos Jesus Miguel Antonio Francisco Jorge Alejandro Manuel "
+            "Pedro Ricardo Fernando Roberto Eduardo Javier Daniel Rafael Sergio Raul "
+            "Alberto Arturo Enrique Guillermo Ramon Hector Oscar Ignacio Andres Diego "
+            "Santiago Mateo Emiliano Angel Gabriel Adrian Cesar Ruben Alfredo Salvador "
+            "Armando Gerardo Ernesto Julio Felipe Rodrigo Mauricio Gustavo Ivan"
+        ),
+        "female": _words(
+            "Maria Guadalupe Juana Margarita Rosa Ana Veronica Leticia Elizabeth Patricia "
+            "Gabriela Alejandra Adriana Claudia Mariana Daniela Fernanda Sofia Valentina "
+            "Ximena Camila Isabel Lucia Teresa Dolores Rosario Consuelo Mercedes Carmen "
+            "Esperanza Yolanda Araceli Lorena Silvia Beatriz Alicia Josefina Concepcion "
+            "Angelica Karla Brenda Diana Monica Paola Andrea Natalia Jimena Renata"
+        ),
     },
     "african_american": {
-        "last": ["Washington", "Jefferson", "Jackson", "Banks", "Mosley", "Joseph", "Booker", "Freeman", "Gaines", "Dorsey", "Singleton", "Pierre", "Rivers", "Robinson", "Harris", "Coleman", "Simmons", "Bryant", "Hayes", "Battle", "Tate", "Mack", "Pugh", "Mayfield", "Person", "Ware", "Hairston", "Spears", "Wiggins", "Toussaint"],
-        "male": ["DeShawn", "Tyrone", "Jamal", "Malik", "Darnell", "Terrell", "DeAndre", "Jalen", "Marquis", "Andre", "Cedric", "Reginald", "Darius", "Rashad", "Lamar", "Kareem", "Devonte", "Jaylen", "Tremaine", "Isaiah", "Elijah", "Xavier", "Jermaine", "Antoine", "Demetrius"],
-        "female": ["Aaliyah", "Imani", "Keisha", "Latoya", "Shanice", "Tanisha", "Ebony", "Jasmine", "Destiny", "Kiara", "Tiana", "Aisha", "Monique", "Latasha", "Precious", "Nia", "Janelle", "Shaniqua", "Tamika", "Ayanna", "Brianna", "Jada", "Raven", "Deja", "Alexis"],
+        "last": _words(
+            "Washington Jefferson Jackson Banks Mosley Joseph Booker Freeman Gaines Dorsey "
+            "Singleton Pierre Rivers Robinson Harris Coleman Simmons Bryant Hayes Battle "
+            "Tate Mack Pugh Mayfield Person Ware Hairston Spears Wiggins Toussaint"
+        ),
+        "male": _words(
+            "DeShawn Tyrone Jamal Malik Darnell Terrell DeAndre Jalen Marquis Andre Cedric "
+            "Reginald Darius Rashad Lamar Kareem Devonte Jaylen Tremaine Isaiah Elijah "
+            "Xavier Jermaine Antoine Demetrius"
+        ),
+        "female": _words(
+            "Aaliyah Imani Keisha Latoya Shanice Tanisha Ebony Jasmine Destiny Kiara Tiana "
+            "Aisha Monique Latasha Precious Nia Janelle Shaniqua Tamika Ayanna Brianna Jada "
+            "Raven Deja Alexis"
+        ),
     },
     "vietnamese": {
-        "last": ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Huynh", "Phan", "Vu", "Vo", "Dang", "Bui", "Do", "Ho", "Ngo", "Duong", "Ly"],
-        "male": ["Minh", "Anh", "Tuan", "Hung", "Duc", "Huy", "Quang", "Thanh", "Long", "Nam", "Khoa", "Bao", "Phuc", "Dung", "Hieu", "Khanh", "Trung", "Vinh"],
-        "female": ["Linh", "Lan", "Mai", "Hoa", "Huong", "Thu", "Trang", "Ngoc", "Thao", "Vy", "Nhung", "Phuong", "Hanh", "Yen", "Diep", "My", "Tuyet", "Hien"],
+        "last": _words("Nguyen Tran Le Pham Hoang Huynh Phan Vu Vo Dang Bui Do Ho Ngo Duong Ly"),
+        "male": _words(
+            "Minh Anh Tuan Hung Duc Huy Quang Thanh Long Nam Khoa Bao Phuc Dung Hieu Khanh "
+            "Trung Vinh"
+        ),
+        "female": _words(
+            "Linh Lan Mai Hoa Huong Thu Trang Ngoc Thao Vy Nhung Phuong Hanh Yen Diep My Tuyet Hien"
+        ),
     },
     "chinese": {
-        "last": ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang", "Wong", "Chan", "Leung", "Cheung", "Lau"],
-        "male": ["Wei", "Jun", "Hao", "Jie", "Lei", "Tao", "Ming", "Qiang", "Yong", "Jian", "Bo", "Peng", "Hui", "Bin", "Chao", "Kai", "Zhen", "Yi"],
-        "female": ["Fang", "Xiu", "Ying", "Jing", "Li", "Mei", "Yan", "Na", "Hong", "Xia", "Lan", "Juan", "Ping", "Qing", "Yun", "Hui", "Ling", "Xue"],
+        "last": _words(
+            "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Gao "
+            "Luo Zheng Liang Xie Song Tang Wong Chan Leung Cheung Lau"
+        ),
+        "male": _words(
+            "Wei Jun Hao Jie Lei Tao Ming Qiang Yong Jian Bo Peng Hui Bin Chao Kai Zhen Yi"
+        ),
+        "female": _words(
+            "Fang Xiu Ying Jing Li Mei Yan Na Hong Xia Lan Juan Ping Qing Yun Hui Ling Xue"
+        ),
     },
     "arabic": {
-        "last": ["Hassan", "Hussein", "Ali", "Mohamed", "Ahmed", "Ibrahim", "Khalil", "Saleh", "Abdullah", "Mansour", "Haddad", "Nasser", "Aziz", "Farouk", "Rahman", "Karim", "Suleiman", "Othman", "Yousef", "Hamdan", "Khoury", "Najjar", "Darwish", "Shalabi"],
-        "male": ["Mohammed", "Ahmed", "Ali", "Omar", "Yusuf", "Ibrahim", "Khalid", "Hassan", "Mustafa", "Abdullah", "Tariq", "Karim", "Samir", "Walid", "Faisal", "Hamza", "Bilal", "Rami", "Ziad", "Nabil"],
-        "female": ["Fatima", "Aisha", "Mariam", "Layla", "Noor", "Huda", "Amina", "Yasmin", "Zainab", "Salma", "Rania", "Lina", "Hana", "Dina", "Rana", "Samira", "Leila", "Nadia"],
+        "last": _words(
+            "Hassan Hussein Ali Mohamed Ahmed Ibrahim Khalil Saleh Abdullah Mansour Haddad "
+            "Nasser Aziz Farouk Rahman Karim Suleiman Othman Yousef Hamdan Khoury Najjar "
+            "Darwish Shalabi"
+        ),
+        "male": _words(
+            "Mohammed Ahmed Ali Omar Yusuf Ibrahim Khalid Hassan Mustafa Abdullah Tariq "
+            "Karim Samir Walid Faisal Hamza Bilal Rami Ziad Nabil"
+        ),
+        "female": _words(
+            "Fatima Aisha Mariam Layla Noor Huda Amina Yasmin Zainab Salma Rania Lina Hana "
+            "Dina Rana Samira Leila Nadia"
+        ),
     },
     "navajo": {
-        "last": ["Begay", "Yazzie", "Benally", "Tsosie", "Nez", "Tso", "Becenti", "Etsitty", "Yellowhair", "Manygoats", "Bitsui", "Harvey", "Chee", "Todacheeny", "Silversmith", "Atcitty", "Descheenie", "Largo"],
-        "male": ["Tyrell", "Kyler", "Jaden", "Tristan", "Shandiin", "Kaden", "Nizhoni", "Ahiga", "Hastiin", "Tohee", "Bidziil", "Daniel", "Michael", "Joseph"],
-        "female": ["Shandiin", "Nizhoni", "Ahyoka", "Doli", "Kai", "Tallulah", "Winona", "Aiyana", "Sahkyo", "Dyani", "Kaya", "Cheyenne", "Destiny", "Jolene"],
+        "last": _words(
+            "Begay Yazzie Benally Tsosie Nez Tso Becenti Etsitty Yellowhair Manygoats "
+            "Bitsui Harvey Chee Todacheeny Silversmith Atcitty Descheenie Largo"
+        ),
+        "male": _words(
+            "Tyrell Kyler Jaden Tristan Shandiin Kaden Nizhoni Ahiga Hastiin Tohee Bidziil "
+            "Daniel Michael Joseph"
+        ),
+        "female": _words(
+            "Shandiin Nizhoni Ahyoka Doli Kai Tallulah Winona Aiyana Sahkyo Dyani Kaya "
+            "Cheyenne Destiny Jolene"
+        ),
     },
     "french": {
-        "last": ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garnier", "Rousseau", "Fontaine", "Chevalier", "Gagnon", "Tremblay", "Bouchard", "Gauthier", "Pelletier", "Bélanger", "Lévesque", "Côté", "Joseph", "Pierre", "Jean-Baptiste", "Desrosiers"],
-        "male": ["Jean", "Pierre", "Michel", "Philippe", "Alain", "Nicolas", "Christophe", "Laurent", "Julien", "François", "Guillaume", "Mathieu", "Étienne", "Jacques", "Louis", "Antoine", "Olivier", "Benoît", "Rémi", "Théo"],
-        "female": ["Marie", "Nathalie", "Isabelle", "Sylvie", "Catherine", "Sophie", "Julie", "Émilie", "Camille", "Chloé", "Léa", "Manon", "Margaux", "Élodie", "Amélie", "Hélène", "Geneviève", "Josée", "Mireille", "Nadège"],
+        "last": _words(
+            "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon "
+            "Laurent Lefebvre Michel Garnier Rousseau Fontaine Chevalier Gagnon Tremblay "
+            "Bouchard Gauthier Pelletier Bélanger Lévesque Côté Joseph Pierre Jean-Baptiste "
+            "Desrosiers"
+        ),
+        "male": _words(
+            "Jean Pierre Michel Philippe Alain Nicolas Christophe Laurent Julien François "
+            "Guillaume Mathieu Étienne Jacques Louis Antoine Olivier Benoît Rémi Théo"
+        ),
+        "female": _words(
+            "Marie Nathalie Isabelle Sylvie Catherine Sophie Julie Émilie Camille Chloé Léa "
+            "Manon Margaux Élodie Amélie Hélène Geneviève Josée Mireille Nadège"
+        ),
     },
 }
 ORIGIN_WEIGHTS = {
@@ -86,14 +197,12 @@ ORIGIN_WEIGHTS = {
     "french": 0.05,
 }
 VARIANT_KINDS = ("typo", "nickname", "swap_day_month", "transpose")
-KEYBOARD = {
-    c: n
-    for c, n in zip(
-        "qwertyuiopasdfghjklzxcvbnm",
-        ["wa", "qes", "wrd", "etf", "ryg", "tuh", "yij", "uok", "ipl", "ol", "qsz", "wdax", "efsx", "rgdc", "thfv", "yjgb", "ukhn", "ilj", "okm", "pl", "sx", "zdc", "xfv", "cgb", "vhn", "bjm", "nk"],
-        strict=False,
-    )
-}
+_NEIGHBOURS = (
+    "wa qes wrd etf ryg tuh yij uok ipl ol "  # q w e r t y u i o p
+    "qsz adwx sfex dgrc fhtv gjyb hkun jlim kop "  # a s d f g h j k l
+    "asx zcs xvd cbf vng bmh nj"  # z x c v b n m
+)
+KEYBOARD = dict(zip("qwertyuiopasdfghjklzxcvbnm", _words(_NEIGHBOURS), strict=True))
 
 
 @dataclass(frozen=True)
