@@ -179,3 +179,51 @@ def test_cli_import_of_a_missing_file_exits_2() -> None:
     with pytest.raises(CommandError) as caught:
         call_command("bundle", "import", "/nonexistent/bundle.json")
     assert caught.value.returncode == 2
+
+
+def test_values_too_long_or_too_large_for_their_column_are_refused() -> None:
+    bundle = tiny_bundle()
+    bundle["seizures"] = [
+        {
+            "ref": "S1",
+            "operation": CODE,
+            "agency": LEAD,
+            "jurisdiction": "county:35013",
+            "at": "2021-05-10T20:00:00Z",
+            "cash_amount": 5,
+            "currency": "DOLLARS",
+        },
+    ]
+    bundle["arrests"][0]["warrants_served"] = 40000
+    bundle["reported_figures"][0]["value"] = 10**15
+    bundle["people"][0]["last_name"] = "X" * 61
+    with pytest.raises(BundleRejected) as caught:
+        load_tiny(bundle)
+    problems = _problems(caught)
+    assert problems["seizures[0].currency"] == ["at most 3 characters"]
+    assert problems["arrests[0].warrants_served"] == ["must be at most 32767"]
+    assert problems["reported_figures[0].value"][0].startswith("must be a number from 0")
+    assert problems["people[0].last_name"] == ["at most 60 characters"]
+
+
+def test_a_figures_only_bundle_adds_to_an_existing_operation() -> None:
+    load_tiny()
+    report = load_tiny(
+        {
+            "format": "beacon.operation-bundle",
+            "version": 1,
+            "reported_figures": [
+                {
+                    "ref": "F2",
+                    "operation": CODE,
+                    "metric": "victims_rescued",
+                    "value": 1,
+                    "scope": "operation",
+                    "source_name": "Second release",
+                }
+            ],
+        }
+    )
+    assert report.created["reported_figures"] == 1
+    assert "operations" not in report.created and report.operations == []
+    assert ReportedFigure.objects.filter(operation__code=CODE).count() == 2

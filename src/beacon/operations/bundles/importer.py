@@ -183,7 +183,7 @@ class _Validator:
             end = r.day(row, "end", path)
             parent = r.text(row, "parent", path, max_len=32)
             series = r.text(row, "series", path, max_len=32)
-            edition = r.integer(row, "edition", path, minimum=1)
+            edition = r.integer(row, "edition", path, minimum=1, maximum=32767)
             if start and end and end < start:
                 self.fail(f"{path}.end", "cannot be before the start")
             if code in seen:
@@ -865,7 +865,7 @@ def import_bundle(actor: Actor, data: Any) -> ImportReport:
             actor,
             "operations.import",
             object_type="bundle",
-            object_id=report.operations[0][:64],
+            object_id=report.operations[0] if report.operations else "",
             detail=report.as_dict(),
         )
     return report

@@ -15,6 +15,7 @@ from beacon.agencies.models import Jurisdiction, validate_ori
 from beacon.records.validation import parse_jurisdiction_ref
 
 Row = dict[str, Any]
+NUMBER_LIMIT = 10**12  # fits every decimal column (12 digits before the point)
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,14 @@ class Reader:
         return value
 
     def integer(
-        self, row: Row, key: str, path: str, *, required: bool = False, minimum: int = 0
+        self,
+        row: Row,
+        key: str,
+        path: str,
+        *,
+        required: bool = False,
+        minimum: int = 0,
+        maximum: int = 2_147_483_647,
     ) -> int | None:
         value = row.get(key)
         if value is None:
@@ -84,6 +92,9 @@ class Reader:
             return None
         if value < minimum:
             self.fail(f"{path}.{key}", f"must be at least {minimum}")
+            return None
+        if value > maximum:
+            self.fail(f"{path}.{key}", f"must be at most {maximum}")
             return None
         return value
 
@@ -108,8 +119,8 @@ class Reader:
         except InvalidOperation:
             self.fail(f"{path}.{key}", "must be a number")
             return None
-        if not number.is_finite() or number < 0:
-            self.fail(f"{path}.{key}", "must be a number of zero or more")
+        if not number.is_finite() or number < 0 or number >= NUMBER_LIMIT:
+            self.fail(f"{path}.{key}", f"must be a number from 0 to {NUMBER_LIMIT:,} (exclusive)")
             return None
         return number.quantize(Decimal("0.01"))
 

@@ -267,19 +267,48 @@ FIGURES = Section(
 SECTIONS = (SERIES, PEOPLE, TARGETS, OUTCOMES, LEADS, HITS, *EVENTS, FIGURES)
 
 
+REF_MAX = 40
+CODE_MAX = 32
+
+
+def _max(section: Section, name: str) -> int:
+    """The stored column's length, so PostgreSQL never sees an over-long value."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        field = section.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return 200
+    length = getattr(field, "max_length", None)
+    return int(length) if length else 200
+
+
+def _int_max(section: Section, name: str) -> int:
+    field = section.model._meta.get_field(name)
+    return 32767 if isinstance(field, models.PositiveSmallIntegerField) else 2_147_483_647
+
+
 def parse_row(reader: Reader, section: Section, path: str, row: Row) -> Row:
     """Typed values of one row (references stay as their bundle strings)."""
     out: Row = {}
     for field in section.fields:
         kind, name, required = field.kind, field.name, field.required
-        if kind in ("text", "person", "victim", "target", "figure", "operation", "series"):
-            value: Any = reader.text(row, name, path, required=required)
+        if kind == "text":
+            value: Any = reader.text(
+                row, name, path, required=required, max_len=_max(section, name)
+            )
+        elif kind in ("person", "victim", "target", "figure"):
+            value = reader.text(row, name, path, required=required, max_len=REF_MAX)
+        elif kind in ("operation", "series"):
+            value = reader.text(row, name, path, required=required, max_len=CODE_MAX)
         elif kind == "record":
             value = reader.text(row, name, path, required=required, max_len=40).upper()
         elif kind == "longtext":
             value = reader.text(row, name, path, required=required, max_len=5000)
         elif kind == "int":
-            value = reader.integer(row, name, path, required=required)
+            value = reader.integer(
+                row, name, path, required=required, maximum=_int_max(section, name)
+            )
         elif kind == "bool":
             value = reader.boolean(row, name, path)
         elif kind == "number":
