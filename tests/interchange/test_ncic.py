@@ -180,3 +180,14 @@ def test_a_record_that_does_not_fit_the_columns_is_refused_by_name(
     with pytest.raises(ValidationFailed) as caught:
         ncic.export_ncic(investigator_a, nics=[record.nic])
     assert record.nic in caught.value.fields
+
+
+def test_the_system_actor_must_find_an_ori_on_every_new_record(
+    system: Actor, operation: Operation
+) -> None:
+    line = SAMPLE.read_text().splitlines()[1]
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(system, operation.code, (line[:3] + " " * 9 + line[12:]).encode())
+    assert [str(e) for e in caught.value.errors] == [
+        "line 1, ORI (columns 4-12): this field is required"
+    ]

@@ -282,3 +282,20 @@ def test_export_shows_only_what_the_actor_may_see_and_is_audited(
         pfif.export_pfif(investigator_a)
     event = AuditEvent.objects.filter(action="interchange.export").get()
     assert (event.actor, event.detail["nics"]) == ("olga", [])
+
+
+def test_export_queries_do_not_grow_with_the_records(
+    pfif_import: Callable[..., Any], hub_a: Actor, operation: Operation
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pfif_import()
+    with CaptureQueriesContext(connection) as few:
+        pfif.export_pfif(hub_a, operation=operation.code)
+    more = SAMPLE.read_bytes().replace(b"person.41", b"person.51").replace(b"note.90", b"note.80")
+    pfif_import(more.replace(b"77-312", b"77-999"))
+    with CaptureQueriesContext(connection) as many:
+        _document, counts = pfif.export_pfif(hub_a, operation=operation.code)
+    assert counts == {"persons": 6, "notes": 6}
+    assert len(many.captured_queries) == len(few.captured_queries)

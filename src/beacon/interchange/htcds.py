@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +23,7 @@ from beacon.agencies.models import Agency
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
-from beacon.interchange.errors import Collector
+from beacon.interchange.errors import Collector, Progress
 from beacon.interchange.targets import ImportResult, digest
 from beacon.operations import codes as op_codes
 from beacon.operations.models import Operation, Referral, Service, Victim
@@ -214,7 +213,7 @@ def _items(value: Any, path: str, errors: Collector) -> Iterable[tuple[str, dict
 
 
 def import_htcds_updates(
-    actor: Actor, data: bytes, *, source: str = "htcds.json", now: datetime | None = None
+    actor: Actor, data: bytes, *, source: str = "htcds.json", progress: Progress | None = None
 ) -> ImportResult:
     """Apply an NGO's referral answers (Accepted / Declined), all or none.
 
@@ -262,7 +261,9 @@ def import_htcds_updates(
     result = ImportResult(FORMAT, source, digest(data))
     result.count("referrals_unchanged", unchanged)
     with transaction.atomic():
-        for _path, referral, status, row in changes:
+        for done, (_path, referral, status, row) in enumerate(changes, start=1):
+            if progress:
+                progress("write", done, len(changes))
             answered = Referral.objects.filter(
                 pk=referral.pk, status=op_codes.ReferralStatus.OFFERED
             ).update(status=status)

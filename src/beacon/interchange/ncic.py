@@ -352,6 +352,9 @@ def import_ncic(
         if problem:
             errors.add(number, BY_TAG["NIC"].columns, problem)
             continue
+        if record is None and not parsed.originating_ori:
+            errors.add(number, BY_TAG["ORI"].columns, "this field is required")
+            continue
         if record is None:
             try:
                 clean = validator.clean(parsed, default_agency=actor.agency)

@@ -25,7 +25,7 @@ from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import IllegalTransition, NotVisible, ValidationFailed
 from beacon.interchange import codes
-from beacon.interchange.errors import Collector
+from beacon.interchange.errors import Collector, Progress
 from beacon.interchange.models import Offense
 from beacon.interchange.targets import ImportResult, digest
 from beacon.operations.models import Arrest, Investigation, Operation
@@ -285,7 +285,12 @@ def _day(value: Any, path: str, errors: Collector) -> date | None:
 
 
 def import_nibrs(
-    actor: Actor, operation: str, data: bytes, *, source: str = "nibrs.json"
+    actor: Actor,
+    operation: str,
+    data: bytes,
+    *,
+    source: str = "nibrs.json",
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Offences of a document into the operation, all or nothing. An offence whose ref
     exists is left as it is when identical, and refused when it differs."""
@@ -363,7 +368,9 @@ def import_nibrs(
         plan.append(values)
     errors.raise_if_any()
     with transaction.atomic():
-        for values in plan:
+        for done, values in enumerate(plan, start=1):
+            if progress:
+                progress("write", done, len(plan))
             offense = Offense.objects.create(
                 operation=op,
                 ref=values["ref"],

@@ -122,10 +122,16 @@ class Command(BeaconCommand):
                     progress=progress,
                 )
             elif fmt == "htcds":
-                result = htcds.import_htcds_updates(actor, data, source=path.name)
+                result = htcds.import_htcds_updates(
+                    actor, data, source=path.name, progress=progress
+                )
             else:
                 result = nibrs.import_nibrs(
-                    actor, _need(options, "operation", fmt), data, source=path.name
+                    actor,
+                    _need(options, "operation", fmt),
+                    data,
+                    source=path.name,
+                    progress=progress,
                 )
         counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(result.counts.items()))
         self.stdout.write(f"Imported {path.name} ({fmt}): {counts or 'nothing to do'}.")
