@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -32,8 +33,9 @@ def entry(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def api(agency_a: Agency) -> Client:
-    return Client()
+def api(agency_a: Agency, api_client_as: Callable[..., Client]) -> Client:
+    """A supervisor of the originating agency, calling with an API token."""
+    return api_client_as("supervisor", agency_a)
 
 
 def post(api: Client, url: str, body: dict[str, Any], **headers: str) -> Any:
@@ -129,10 +131,25 @@ def test_modify_with_bad_value_answers_422(api: Client, created: dict[str, Any])
     assert "eyes" in response.json()["fields"]
 
 
-def test_locate_clear_history_and_illegal_move_409(api: Client, created: dict[str, Any]) -> None:
+def test_locate_clear_history_and_illegal_move_409(
+    api: Client,
+    created: dict[str, Any],
+    agency_b: Agency,
+    api_client_as: Callable[..., Client],
+) -> None:
     nic = created["nic"]
+    # Another agency locates: it sees the record through an operation that targets it.
+    from datetime import date
+
+    from beacon.operations.models import Operation, Participation, Target
+
+    operation = Operation.objects.create(name="Op", code="OP-LOCATE", start=date(2021, 8, 1))
+    Participation.objects.create(operation=operation, agency=agency_b, role="partner")
+    record = MissingPersonRecord.objects.get(nic=nic)
+    Target.objects.create(operation=operation, record=record, assigned_agency=agency_b)
+    other = api_client_as("investigator", agency_b)
     located = post(
-        api,
+        other,
         f"/api/records/{nic}/locate",
         {"place": "El Paso, TX", "by_whom": "Ofc. Ruiz", "disposition": "with aunt"},
         **{"If-Match": created["etag"]},
@@ -140,7 +157,9 @@ def test_locate_clear_history_and_illegal_move_409(api: Client, created: dict[st
     assert located.status_code == 200, located.content
     assert located.json()["status"] == "located"
     again = post(
-        api, f"/api/records/{nic}/locate", {"place": "El Paso", "by_whom": "x", "disposition": "y"}
+        other,
+        f"/api/records/{nic}/locate",
+        {"place": "El Paso", "by_whom": "x", "disposition": "y"},
     )
     assert again.status_code == 409
     assert "already located" in again.json()["message"]
