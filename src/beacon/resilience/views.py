@@ -8,12 +8,14 @@ import sys
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from beacon.access.routes import PUBLIC, requires
 from beacon.resilience.outage import is_database_outage, outage_response
 from beacon.resilience.responses import error_response
 
 logger = logging.getLogger("beacon.resilience")
 
 
+@requires(PUBLIC)
 def health(request: HttpRequest) -> HttpResponse:
     """200 when Beacon can reach its database, 503 (fast, clear) when it cannot."""
     try:
