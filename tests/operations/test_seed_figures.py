@@ -238,3 +238,17 @@ def test_reclaim_and_rebuild_texts(demo: Path) -> None:
         assert ngo in fr and ngo in en
     assert "368 arrests" in en and "pimps and panderers" in en and "buyers" in en
     assert "489" in en and "256" in en
+
+
+def test_beacon_demo_is_idempotent_and_prints_the_demo_logins(demo: Path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("demo", "--bundles", str(demo), stdout=out)
+    text = out.getvalue()
+    assert "rescue-me.json: RESCUE-ME-2021: 0 rows created" in text
+    assert "united-front.json: UNITED-FRONT (+12 sub-operations): 0 rows created" in text
+    assert "Demo logins" in text and "pio" in text
+    assert report_json(UF)["totals"]["arrests"] == 102

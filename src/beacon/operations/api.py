@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
@@ -150,12 +151,15 @@ def record_outcome(request: HttpRequest, code: str, ref: str, payload: OutcomeIn
         jurisdiction=place,
     )
     target.record.refresh_from_db(fields=["status"])
-    return 201, OutcomeOut(
-        target=target.ref,
-        kind=outcome.kind,
-        how=outcome.how,
-        at=outcome.at,
-        record_status=target.record.status,
+    return Status(
+        201,
+        OutcomeOut(
+            target=target.ref,
+            kind=outcome.kind,
+            how=outcome.how,
+            at=outcome.at,
+            record_status=target.record.status,
+        ),
     )
 
 
@@ -164,7 +168,9 @@ def record_outcome(request: HttpRequest, code: str, ref: str, payload: OutcomeIn
 def request_hit(request: HttpRequest, code: str, ref: str, payload: HitIn) -> Any:
     actor = actor_for(request)
     target = services.get_target(actor, code, ref)
-    return 201, _hit(services.request_hit_confirmation(actor, target, priority=payload.priority))
+    return Status(
+        201, _hit(services.request_hit_confirmation(actor, target, priority=payload.priority))
+    )
 
 
 @router.post("/{code}/hits/{hit_id}/confirm", response=HitOut)
@@ -202,4 +208,4 @@ def import_(request: HttpRequest) -> Any:
     except UnicodeDecodeError:
         raise ValidationFailed.on("body", "the bundle must be UTF-8 JSON") from None
     result = import_bundle(actor_for(request), parse_json(text))
-    return 201, result.as_dict()
+    return Status(201, result.as_dict())

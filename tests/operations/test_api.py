@@ -1,0 +1,137 @@
+"""The operations API on a small imported operation: bundles, hits, outcomes, access."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from beacon.agencies.models import Agency
+from beacon.operations.models import Operation
+from tests.operations.factories import CODE, LEAD, OTHER, PARTNER, load_tiny, tiny_bundle
+
+pytestmark = pytest.mark.django_db
+ClientFor = Callable[[str, Agency], Client]
+
+
+def _post(client: Client, url: str, body: object) -> object:
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+@pytest.fixture
+def system_agency() -> Agency:
+    return Agency.system()
+
+
+def test_importing_a_bad_bundle_over_the_api_answers_422_with_paths(
+    api_client_as: ClientFor, system_agency: Agency
+) -> None:
+    client = api_client_as("supervisor", system_agency)
+    bundle = tiny_bundle()
+    bundle["targets"][1]["record"] = "NMTEST002:NOPE"
+    response = client.post(
+        "/api/operations/bundles", json.dumps(bundle), content_type="application/json"
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "validation_failed"
+    assert body["fields"]["targets[1].record"][0].startswith("unknown record NMTEST002:NOPE")
+    assert not Operation.objects.exists()
+    broken = client.post("/api/operations/bundles", "{not json", content_type="application/json")
+    assert broken.status_code == 422 and "line 1 column 2" in broken.json()["fields"]
+
+
+def test_importing_over_the_api_then_exporting(api_client_as: ClientFor) -> None:
+    # A supervisor imports the records of their own agency (only the system actor may
+    # enter records for other agencies).
+    partner = Agency.objects.create(ori=PARTNER, name="Test Partner PD", kind="local")
+    client = api_client_as("supervisor", partner)
+    response = client.post(
+        "/api/operations/bundles", json.dumps(tiny_bundle()), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["operations"] == [CODE]
+    lead = api_client_as("supervisor", Agency.objects.get(ori=LEAD))
+    exported = lead.get(f"/api/operations/{CODE}/bundle")
+    assert exported.status_code == 200
+    assert [t["ref"] for t in exported.json()["targets"]] == ["T1", "T2"]
+    investigator = api_client_as("investigator", Agency.objects.get(ori=LEAD))
+    assert investigator.get(f"/api/operations/{CODE}/bundle").status_code == 403
+    assert (
+        investigator.post(
+            "/api/operations/bundles", "{}", content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+def test_hit_confirmation_routes(api_client_as: ClientFor) -> None:
+    load_tiny()
+    client = api_client_as("investigator", Agency.objects.get(ori=LEAD))
+    made = client.post(
+        f"/api/operations/{CODE}/targets/T1/hits",
+        json.dumps({"priority": "urgent"}),
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    hit = made.json()
+    assert hit["priority"] == "urgent" and not hit["overdue"]
+    assert client.get(f"/api/operations/{CODE}/hits/overdue").json() == []
+    confirmer = api_client_as("investigator", Agency.objects.get(ori=PARTNER))
+    confirmed = confirmer.post(f"/api/operations/{CODE}/hits/{hit['id']}/confirm")
+    assert confirmed.status_code == 200 and confirmed.json()["confirmed_at"]
+    assert confirmer.post(f"/api/operations/{CODE}/hits/{hit['id']}/confirm").status_code == 409
+    bad = client.post(
+        f"/api/operations/{CODE}/targets/T1/hits",
+        json.dumps({"priority": "soon"}),
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+
+
+def test_an_uninvolved_agency_cannot_see_or_touch_the_operation(api_client_as: ClientFor) -> None:
+    load_tiny()
+    outsider = api_client_as("investigator", Agency.objects.get(ori=OTHER))
+    assert outsider.get("/api/operations/").json() == []
+    assert outsider.get(f"/api/operations/{CODE}/report").status_code == 404
+    hit = outsider.post(
+        f"/api/operations/{CODE}/targets/T1/hits",
+        json.dumps({"priority": "routine"}),
+        content_type="application/json",
+    )
+    assert hit.status_code == 404
+    body = {"kind": "located", "how": "welfare_check", "at": "2021-06-01T10:00:00Z"}
+    outcome = outsider.post(
+        f"/api/operations/{CODE}/targets/T1/outcome",
+        json.dumps(body),
+        content_type="application/json",
+    )
+    assert outcome.status_code == 404
+
+
+def test_the_partner_sees_the_records_of_its_targets_and_a_pio_sees_none(
+    api_client_as: ClientFor,
+) -> None:
+    from beacon.access import policy
+
+    load_tiny()
+    lead = api_client_as("investigator", Agency.objects.get(ori=LEAD))
+    rows = lead.get(f"/api/operations/{CODE}/figures/outstanding/records").json()
+    assert rows["count"] == 2 and {r["target"] for r in rows["rows"]} == {"T1", "T2"}
+    assert policy.records_visible_to(lead.actor).count() == 2  # type: ignore[attr-defined]
+    pio = api_client_as("pio", Agency.objects.get(ori=LEAD))
+    assert pio.get(f"/api/operations/{CODE}/report").status_code == 200
+    assert pio.get(f"/api/operations/{CODE}/figures/outstanding/records").status_code == 403
+    assert not policy.records_visible_to(pio.actor).exists()  # type: ignore[attr-defined]
+    assert not policy.victims_visible_to(pio.actor).exists()  # type: ignore[attr-defined]
+
+
+def test_an_unknown_metric_is_a_clear_422(api_client_as: ClientFor) -> None:
+    load_tiny()
+    client = api_client_as("investigator", Agency.objects.get(ori=LEAD))
+    response = client.get(f"/api/operations/{CODE}/figures/happiness/records")
+    assert response.status_code == 422 and "metric" in response.json()["fields"]
+    bad_place = client.get(f"/api/operations/{CODE}/figures/arrests/records?jurisdiction=moon:1")
+    assert bad_place.status_code == 422
