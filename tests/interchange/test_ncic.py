@@ -191,3 +191,10 @@ def test_the_system_actor_must_find_an_ori_on_every_new_record(
     assert [str(e) for e in caught.value.errors] == [
         "line 1, ORI (columns 4-12): this field is required"
     ]
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_accepted(
+    system: Actor, operation: Operation
+) -> None:
+    data = b"\xef\xbb\xbf" + SAMPLE.read_bytes().replace(b"\n", b"\r\n")
+    assert ncic.import_ncic(system, operation.code, data).counts["entered"] == 3

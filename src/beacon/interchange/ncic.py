@@ -69,7 +69,7 @@ LAYOUT = _layout(
         ("NIC", 10),
         ("MNP", 2),
         ("CIR", 20),
-        ("MIS", 200),
+        ("MIS", 500),  # NCIC allows 500 characters of miscellaneous data
     ]
 )
 LINE_MAX = LAYOUT[-1].start + LAYOUT[-1].width
@@ -290,6 +290,8 @@ def _field_column(name: str) -> str:
 
 def _decode(data: bytes, errors: Collector) -> list[str]:
     out: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark
+        data = data[3:]
     for number, raw in enumerate(data.splitlines(), start=1):
         try:
             out.append(raw.decode("utf-8").rstrip("\r\n"))
