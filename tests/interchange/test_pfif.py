@@ -299,3 +299,18 @@ def test_export_queries_do_not_grow_with_the_records(
         _document, counts = pfif.export_pfif(hub_a, operation=operation.code)
     assert counts == {"persons": 6, "notes": 6}
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_an_expired_person_and_its_notes_are_not_imported(
+    pfif_import: Callable[..., Any],
+) -> None:
+    expired = SAMPLE.read_bytes().replace(
+        b"<pfif:entry_date>2021-05-02T16:05:00Z</pfif:entry_date>",
+        b"<pfif:entry_date>2021-05-02T16:05:00Z</pfif:entry_date>\n"
+        b"    <pfif:expiry_date>2021-06-02T16:05:00Z</pfif:expiry_date>",
+    )
+    result = pfif_import(expired)
+    assert result.counts["entered"] == 2
+    assert result.counts["persons_expired_skipped"] == 1
+    assert not MissingPersonRecord.objects.filter(last_name="Torres").exists()
+    assert not PfifNote.objects.filter(status="is_note_author").exists()

@@ -197,6 +197,7 @@ class _Note:
 class _Plan:
     persons: list[_Person] = field(default_factory=list)
     notes: list[_Note] = field(default_factory=list)
+    expired: set[str] = field(default_factory=set)
 
 
 def _note(doc: Document, el: Element, person_id: str, errors: Collector) -> _Note | None:
@@ -259,6 +260,14 @@ def _plan(actor: Actor, doc: Document, ori: str, domain: str, errors: Collector)
             )
             continue
         seen_persons[record_id] = line
+        try:
+            expiry = _text(el, "expiry_date")
+            if expiry and _moment(expiry, "expiry_date") <= timezone.now():
+                plan.expired.add(record_id)  # PFIF: an expired record is to be deleted
+                continue
+        except BadValue as exc:
+            errors.add(line, exc.element, str(exc))
+            continue
         for child in el.findall(f"{{{NS}}}note"):
             found = _note(doc, child, record_id, errors)
             if found:
@@ -283,6 +292,7 @@ def _plan(actor: Actor, doc: Document, ori: str, domain: str, errors: Collector)
                 continue
         plan.persons.append(_Person(line, record_id, data, record))
     known = set(seen_persons)
+    plan.notes = [n for n in plan.notes if n.person_id not in plan.expired]
     for note in plan.notes:
         if note.note_id in seen_notes:
             errors.add(
@@ -331,6 +341,8 @@ def import_pfif(
         )
     errors.raise_if_any()
     result = ImportResult(FORMAT, source, digest(data))
+    if plan.expired:
+        result.count("persons_expired_skipped", len(plan.expired))
     with transaction.atomic():
         targets = _write_persons(actor, op, plan, source, result, errors, progress)
         _write_notes(actor, op, plan, targets, source, domain, result, errors)
