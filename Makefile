@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 DEMO_DATA_DIR ?= $(CURDIR)/var/demo
 
-.PHONY: demo test install lint typecheck test-sqlite test-postgres bench lock clean
+.PHONY: demo test install lint typecheck test-sqlite test-postgres bench lock clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,17 @@ lint: install
 typecheck: install
 	$(BIN)/mypy src
 
-test-sqlite: install
+# The browser tests drive Debian's chromium (tests/web/test_browser.py); installed once,
+# quietly, when missing and we run as root (CI, a fresh machine).
+chromium:
+	@[ -x /usr/bin/chromium ] || [ "$$(id -u)" != 0 ] || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	  || echo "chromium could not be installed: browser tests will be skipped"; }
+
+test-sqlite: install chromium
 	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
-test-postgres: install
+test-postgres: install chromium
 	@sh scripts/ensure-postgres.sh && \
 	  DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile \
 	  || { rc=$$?; [ $$rc -eq 75 ] && echo "PostgreSQL pass SKIPPED: server not reachable at 127.0.0.1:5432 (required in CI)" || exit $$rc; }

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from beacon.operations.models import Outcome, Victim
@@ -32,12 +33,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Playwright's event loop gives this thread a new context, and with it new database
+    # connections: close them on both sides so none outlives the test database.
+    connections.close_all()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield chromium
         chromium.close()
+        connections.close_all()
 
 
 @pytest.fixture(scope="module")
