@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from beacon.access.models import ApiToken, Membership
+from beacon.agencies.models import Agency
+from beacon.audit.models import AuditEvent
+
+
+def run(*args: str, stdin: str = "") -> str:
+    out = io.StringIO()
+    original, sys.stdin = sys.stdin, io.StringIO(stdin)
+    try:
+        call_command("accounts", *args, stdout=out)
+    finally:
+        sys.stdin = original
+    return out.getvalue()
+
+
+def test_the_cli_creates_disables_unlocks_and_issues_tokens(agency_a: Agency) -> None:
+    run(
+        "create",
+        "alice",
+        "--agency",
+        agency_a.ori,
+        "--role",
+        "analyst",
+        "--password-stdin",
+        stdin="a long enough passphrase\n",
+    )
+    user = User.objects.get(username="alice")
+    assert user.check_password("a long enough passphrase")
+    assert Membership.objects.get(user=user).role == "analyst"
+    printed = run("token", "alice", "--name", "sync", "--days", "7")
+    assert printed.strip().splitlines()[-1].startswith("bcn_")
+    Membership.objects.filter(user=user).update(locked_at="2026-01-01T00:00:00Z")
+    run("unlock", "alice")
+    assert Membership.objects.get(user=user).locked_at is None
+    run("disable", "alice", "--reason", "left")
+    assert ApiToken.objects.get(owner=user).revoked_at is not None
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"account.created", "token.created", "account.unlocked", "account.disabled"} <= actions
+    assert set(AuditEvent.objects.values_list("via", flat=True)) == {"cli"}
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("create", "bob", "--agency", "XX9999999", "--role", "analyst", "--password-stdin"), 2),
+        (("unlock", "nobody"), 4),
+    ],
+)
+def test_cli_errors_exit_with_a_code_and_no_traceback(
+    args: tuple[str, ...], code: int, agency_a: Agency
+) -> None:
+    with pytest.raises(CommandError) as refused:
+        run(*args, stdin="a long enough passphrase\n")
+    assert refused.value.returncode == code
+
+
+def test_a_weak_password_from_the_cli_names_the_rule(agency_a: Agency) -> None:
+    with pytest.raises(CommandError) as refused:
+        run(
+            "create",
+            "carol",
+            "--agency",
+            agency_a.ori,
+            "--role",
+            "pio",
+            "--password-stdin",
+            stdin="short\n",
+        )
+    assert "too short" in str(refused.value)
