@@ -95,8 +95,8 @@ class Command(BeaconCommand):
             self.stdout.write(f"Removed the authenticator of {options['username']}.")
         elif action == "role":
             user = services.get_user(actor, options["username"])
-            agency = _agency(options["agency"]) if options["agency"] else None
-            m = services.change_role(actor, user, options["role"], agency)
+            new_agency = _agency(options["agency"]) if options["agency"] else None
+            m = services.change_role(actor, user, options["role"], new_agency)
             self.stdout.write(f"{options['username']} is now {m.role} at {m.agency.ori}.")
         elif action == "disable-inactive":
             names = services.disable_inactive(actor)
