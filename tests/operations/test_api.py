@@ -135,3 +135,12 @@ def test_an_unknown_metric_is_a_clear_422(api_client_as: ClientFor) -> None:
     assert response.status_code == 422 and "metric" in response.json()["fields"]
     bad_place = client.get(f"/api/operations/{CODE}/figures/arrests/records?jurisdiction=moon:1")
     assert bad_place.status_code == 422
+
+
+def test_one_person_holds_several_roles_without_copies() -> None:
+    from beacon.operations.models import Person
+
+    load_tiny()
+    assert Person.objects.get(ref="T-P1").roles == ["target", "victim"]
+    assert Person.objects.get(ref="T-P3").roles == ["arrestee"]
+    assert Person.objects.filter(last_name="Testperson", first_name="Alex").count() == 1

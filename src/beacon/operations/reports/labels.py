@@ -100,6 +100,24 @@ KEYS: dict[str, tuple[str, str]] = {
 }
 
 
+SINGULAR: dict[str, tuple[str, str]] = {
+    "arrests": ("arrest", "arrestation"),
+    "victims_rescued": ("victim rescued", "victime secourue"),
+    "victims_minor": ("minor victim rescued", "victime mineure secourue"),
+    "victims_adult": ("adult victim rescued", "victime adulte secourue"),
+    "search_warrants": ("search warrant", "mandat de perquisition"),
+    "raids": ("raid", "descente"),
+    "investigations_opened": ("investigation opened", "enquête ouverte"),
+}
+
+
+def counted(value: float | int, key: str, lang: str) -> str:
+    """``value`` followed by the metric's word, singular for one."""
+    pair = SINGULAR.get(key) if value == 1 else None
+    label = (pair[1] if lang == "fr" else pair[0]) if pair else word(key, lang)
+    return f"{num(value, lang)} {label}"
+
+
 def word(key: str, lang: str) -> str:
     pair = METRICS.get(key) or KEYS.get(key)
     if pair is None:

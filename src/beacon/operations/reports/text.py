@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from beacon.operations.reports.labels import day, listing, num, word
+from beacon.operations.reports.labels import counted, day, listing, num, word
 
 
 def _counted(items: dict[str, int | float], lang: str) -> str:
@@ -81,7 +81,8 @@ def _targets(t: dict[str, Any], lang: str) -> list[str]:
     if t["located_abroad"]:
         countries = listing(list(t["located_abroad_by_country"]), lang)
         out.append(
-            f"{n(t['located_abroad'])} localisé(s) à l'étranger ({countries})."
+            f"{n(t['located_abroad'])} localisé{'s' if t['located_abroad'] > 1 else ''} à "
+            f"l'étranger ({countries})."
             if fr
             else f"{n(t['located_abroad'])} located abroad ({countries})."
         )
@@ -106,7 +107,7 @@ def _field(t: dict[str, Any], lang: str) -> list[str]:
             parts.append(f"{n(t['victims_adult'])} " + ("adultes" if fr else "adults"))
         if t["victims_minor"]:
             parts.append(f"{n(t['victims_minor'])} " + ("mineurs" if fr else "minors"))
-        text = f"{n(t['victims_rescued'])} {word('victims_rescued', lang)}"
+        text = counted(t["victims_rescued"], "victims_rescued", lang)
         if parts:
             text += f" ({listing(parts, lang)})"
         if t["victim_age_min"] is not None:
@@ -125,7 +126,7 @@ def _field(t: dict[str, Any], lang: str) -> list[str]:
             )
         out.append(text + ".")
     if t["arrests"]:
-        text = f"{n(t['arrests'])} {word('arrests', lang)}"
+        text = counted(t["arrests"], "arrests", lang)
         if t["arrests_by_role"]:
             text += f" ({_counted(t['arrests_by_role'], lang)})"
         if t["warrants_served"]:
@@ -137,14 +138,14 @@ def _field(t: dict[str, Any], lang: str) -> list[str]:
         out.append(text + ".")
     for metric in ("search_warrants", "raids"):
         if t[metric]:
-            out.append(f"{n(t[metric])} {word(metric, lang)}.")
+            out.append(counted(t[metric], metric, lang) + ".")
     if t["cash_seized"]:
         amounts = listing([f"{n(v)} {c}" for c, v in t["cash_seized_by_currency"].items()], lang)
         out.append(("Argent saisi : " if fr else "Cash seized: ") + amounts + ".")
     if t["files_seized"]:
         out.append(f"{n(t['files_seized'])} {word('files_seized', lang)}.")
     if t["investigations_opened"]:
-        text = f"{n(t['investigations_opened'])} {word('investigations_opened', lang)}"
+        text = counted(t["investigations_opened"], "investigations_opened", lang)
         text += (
             f" : {_counted(t['investigations_by_type'], lang)}"
             if fr
@@ -171,13 +172,13 @@ def _places(r: dict[str, Any], lang: str) -> list[str]:
     for row in rows:
         parts = []
         if row["victims_minor"] and row["victims_adult"]:
-            parts.append(f"{num(row['victims_adult'], lang)} {word('victims_adult', lang)}")
-            parts.append(f"{num(row['victims_minor'], lang)} {word('victims_minor', lang)}")
+            parts.append(counted(row["victims_adult"], "victims_adult", lang))
+            parts.append(counted(row["victims_minor"], "victims_minor", lang))
         elif row["victims_rescued"]:
-            parts.append(f"{num(row['victims_rescued'], lang)} {word('victims_rescued', lang)}")
+            parts.append(counted(row["victims_rescued"], "victims_rescued", lang))
         for metric in ("arrests", "search_warrants"):
             if row[metric]:
-                parts.append(f"{num(row[metric], lang)} {word(metric, lang)}")
+                parts.append(counted(row[metric], metric, lang))
         if row["cash_seized"]:
             parts.append("argent saisi" if fr else "cash seized")
         if parts:
