@@ -21,7 +21,7 @@ from beacon.interchange.pfif_schema import NS
 from beacon.operations.models import Lead, Operation, Target
 from beacon.records.models import MissingPersonRecord
 
-from .conftest import SAMPLES, in_rolled_back_transaction
+from .conftest import PURE_PYTHON, SAMPLES, WITH_LXML, in_rolled_back_transaction
 
 SAMPLE = SAMPLES / "pfif-partner-feed.xml"
 PERSON_FIELDS = [
@@ -74,7 +74,7 @@ def pfif_import(system: Actor, operation: Operation) -> Callable[..., Any]:
     return run
 
 
-@pytest.mark.parametrize("use_lxml", [True, False], ids=["lxml", "pure-python"])
+@pytest.mark.parametrize("use_lxml", [WITH_LXML, PURE_PYTHON])
 def test_sample_persons_become_records_and_notes_become_typed_leads(
     pfif_import: Callable[..., Any], operation: Operation, use_lxml: bool
 ) -> None:
@@ -233,8 +233,10 @@ BROKEN = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.mark.parametrize(
     ("use_lxml", "missing_source_date"),
-    [(True, (11, "full_name")), (False, (9, "source_date"))],
-    ids=["lxml", "pure-python"],
+    [
+        pytest.param(*WITH_LXML.values, (11, "full_name"), id="lxml", marks=WITH_LXML.marks),
+        pytest.param(False, (9, "source_date"), id="pure-python"),
+    ],
 )
 def test_schema_problems_are_reported_by_line_and_nothing_is_written(
     pfif_import: Callable[..., Any], use_lxml: bool, missing_source_date: tuple[int, str]

@@ -18,7 +18,7 @@ from beacon.operations.models import Operation
 from beacon.records import codes
 from beacon.records.models import MissingPersonRecord
 
-from .conftest import SAMPLES
+from .conftest import PURE_PYTHON, SAMPLES, WITH_LXML
 
 word = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=8)
 smt = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ ", min_size=1, max_size=10).map(str.strip)
@@ -97,7 +97,7 @@ def test_a_fixed_record_reads_back_as_written(**values: Any) -> None:
     )
 
 
-@pytest.mark.parametrize("use_lxml", [True, False], ids=["lxml", "pure-python"])
+@pytest.mark.parametrize("use_lxml", [WITH_LXML, PURE_PYTHON])
 def test_every_pfif_export_passes_the_schema(
     system: Actor, hub_a: Actor, operation: Operation, use_lxml: bool
 ) -> None:

@@ -215,7 +215,7 @@ _LXML_ELEMENT = re.compile(r"Element '(?:\{[^}]*\})?([\w]+)'")
 
 
 def lxml_problems(data: bytes) -> list[LineError]:
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
 
     xsd = etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -223,7 +223,7 @@ def lxml_problems(data: bytes) -> list[LineError]:
     if xsd.validate(document):
         return []
     out = []
-    for entry in list(xsd.error_log):  # type: ignore[call-overload]
+    for entry in list(xsd.error_log):  # type: ignore[call-overload,unused-ignore]
         found = _LXML_ELEMENT.search(entry.message)
         out.append(LineError(entry.line, found.group(1) if found else "document", entry.message))
     return out
@@ -231,7 +231,7 @@ def lxml_problems(data: bytes) -> list[LineError]:
 
 def lxml_available() -> bool:
     try:
-        import lxml.etree  # noqa: F401
+        import lxml.etree  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
     except ImportError:
         return False
     return True
