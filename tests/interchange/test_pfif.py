@@ -125,7 +125,7 @@ def test_export_after_import_gives_the_partner_feed_back(
 ) -> None:
     pfif_import()
     document, counts = pfif.export_pfif(hub_a, operation=operation.code)
-    assert counts == {"persons": 3, "notes": 3}
+    assert counts == {"persons": 3, "notes": 3, "withheld_tlp": 0}
     exported, sample = read(document), read(SAMPLE.read_bytes())
     assert exported["notes"] == sample["notes"]
     assert exported["persons"].keys() == sample["persons"].keys()
@@ -192,7 +192,7 @@ def test_incremental_export_gives_only_what_changed_since(
     since = timezone.now()
     empty, counts = pfif.export_pfif(hub_a, operation=operation.code, since=since)
     assert read(empty)["persons"] == {}
-    assert counts == {"persons": 0, "notes": 0}
+    assert counts == {"persons": 0, "notes": 0, "withheld_tlp": 0}
     stamp = (since + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     later = f"""<?xml version="1.0" encoding="UTF-8"?>
 <pfif xmlns="http://zesty.ca/pfif/1.4"><note>
@@ -203,7 +203,7 @@ def test_incremental_export_gives_only_what_changed_since(
   <text>Back home tonight.</text></note></pfif>"""
     pfif_import(later.encode())
     document, counts = pfif.export_pfif(hub_a, operation=operation.code, since=since)
-    assert counts == {"persons": 1, "notes": 1}
+    assert counts == {"persons": 1, "notes": 1, "withheld_tlp": 0}
     assert list(read(document)["persons"]) == ["personfinder.example.org/person.4102"]
     assert list(read(document)["notes"]) == ["personfinder.example.org/note.9033"]
 
@@ -278,7 +278,7 @@ def test_export_shows_only_what_the_actor_may_see_and_is_audited(
     pfif_import()
     outsider = Actor(name="olga", agency=agency_c, role="hub_coordinator", via="api")
     document, counts = pfif.export_pfif(outsider)
-    assert counts == {"persons": 0, "notes": 0}
+    assert counts == {"persons": 0, "notes": 0, "withheld_tlp": 0}
     assert read(document)["persons"] == {}
     with pytest.raises(Forbidden):
         pfif.export_pfif(investigator_a)
@@ -299,7 +299,7 @@ def test_export_queries_do_not_grow_with_the_records(
     pfif_import(more.replace(b"77-312", b"77-999"))
     with CaptureQueriesContext(connection) as many:
         _document, counts = pfif.export_pfif(hub_a, operation=operation.code)
-    assert counts == {"persons": 6, "notes": 6}
+    assert counts == {"persons": 6, "notes": 6, "withheld_tlp": 0}
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
@@ -316,3 +316,16 @@ def test_an_expired_person_and_its_notes_are_not_imported(
     assert result.counts["persons_expired_skipped"] == 1
     assert not MissingPersonRecord.objects.filter(last_name="Torres").exists()
     assert not PfifNote.objects.filter(status="is_note_author").exists()
+
+
+def test_records_marked_red_or_amber_strict_never_leave_in_a_partner_export(
+    enter: Callable[..., MissingPersonRecord], hub_a: Actor
+) -> None:
+    shared = enter(oca="LC-1", tlp="AMBER")
+    enter(oca="LC-2", tlp="RED")
+    enter(oca="LC-3", tlp="AMBER+STRICT")
+    document, counts = pfif.export_pfif(hub_a)
+    assert counts == {"persons": 1, "notes": 0, "withheld_tlp": 2}
+    assert list(read(document)["persons"]) == [f"{pfif.DEFAULT_DOMAIN}/{shared.nic}"]
+    event = AuditEvent.objects.get(action="interchange.export")
+    assert len(event.detail["withheld_tlp"]) == 2

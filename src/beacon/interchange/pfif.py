@@ -33,7 +33,7 @@ from beacon.interchange.targets import ImportResult, add_target, digest
 from beacon.operations.models import Lead, Operation
 from beacon.operations.services import get_operation
 from beacon.records import services as registry
-from beacon.records.codes import JUVENILE_AGE_LIMIT
+from beacon.records.codes import JUVENILE_AGE_LIMIT, Tlp
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.models import MissingPersonRecord
 from beacon.records.validation import NIC_PATTERN, RecordValidator, age_on
@@ -44,6 +44,8 @@ DEFAULT_DOMAIN = "beacon.taskforce"
 TEXT_MAX = 200
 SEX_IN = {"female": "F", "male": "M", "other": "U"}
 SEX_OUT = {"F": "female", "M": "male"}
+# TLP markings that forbid sharing outside the organisation: never in a partner export.
+WITHHELD_TLP = frozenset({Tlp.RED, Tlp.AMBER_STRICT})
 # The PFIF element behind each registry field (for error reports).
 ELEMENT_OF = {
     "last_name": "family_name",
@@ -509,7 +511,8 @@ def export_pfif(
     domain: str = DEFAULT_DOMAIN,
 ) -> tuple[bytes, dict[str, int]]:
     """A PFIF 1.4 document of the visible records and their leads (only what changed
-    since ``since`` when given). Returns (document, counts)."""
+    since ``since`` when given). Records marked TLP:RED or TLP:AMBER+STRICT are
+    withheld (only counted). Returns (document, counts)."""
     policy.require(actor, Permission.OPERATIONS_EXPORT, object_type="record")
     if since is not None and timezone.is_naive(since):
         raise ValidationFailed.on("since", "give a time zone (e.g. 2021-06-01T00:00:00Z)")
@@ -529,6 +532,8 @@ def export_pfif(
         .prefetch_related("names", "external_ids")
         .order_by("nic")
     )
+    withheld = [r.nic for r in rows if r.tlp in WITHHELD_TLP]
+    rows = [r for r in rows if r.tlp not in WITHHELD_TLP]
     by_record: dict[int, list[Lead]] = {}
     for lead in leads.filter(target__record__in=rows).select_related("target", "pfif_note"):
         by_record.setdefault(lead.target.record_id, []).append(lead)
@@ -560,6 +565,7 @@ def export_pfif(
                 "since": since.isoformat() if since else "",
                 "nics": exported,
                 "notes": note_count,
+                "withheld_tlp": withheld,
             },
         )
-    return document, {"persons": len(exported), "notes": note_count}
+    return document, {"persons": len(exported), "notes": note_count, "withheld_tlp": len(withheld)}

@@ -154,7 +154,10 @@ class Command(BeaconCommand):
                 since=_since(options["since"]),
                 domain=options["domain"],
             )
-            summary = f"{counts['persons']} person(s), {counts['notes']} note(s)"
+            summary = (
+                f"{counts['persons']} person(s), {counts['notes']} note(s), "
+                f"{counts['withheld_tlp']} withheld by their TLP marking"
+            )
         elif fmt == "htcds":
             document = htcds.export_htcds(actor, _need(options, "operation", fmt))
             data = json.dumps(document, indent=2, ensure_ascii=False).encode()
