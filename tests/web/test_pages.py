@@ -26,6 +26,10 @@ PAGES = [
     ("investigator.lcpd", "/records/?last_name=Examplar", 20),
     ("caseworker.zoe", "/referrals/", 10),
     ("coordinator", "/operations/UNITED-FRONT/events/arrest/", 12),
+    ("admin", "/administration/", 12),
+    ("admin", "/administration/agencies/", 10),
+    ("admin", "/administration/tokens/", 10),
+    ("admin", "/administration/audit/", 16),
 ]
 BUDGET_SECONDS = 0.200
 
@@ -245,3 +249,26 @@ def test_fingerprint_changes_with_outcomes(client_as: ClientAs) -> None:
         f"/operations/RESCUE-ME-2021/targets/{target.ref}/outcome/", {"how": "welfare_check"}
     )
     assert results.fingerprint(target.operation) != before
+
+
+def test_record_search_ranks_hits_and_says_why(client_as: ClientAs) -> None:
+    target = (
+        Target.objects.select_related("record")
+        .filter(record__originating_agency__name="Las Cruces Police Department")
+        .first()
+    )
+    assert target is not None
+    record = target.record
+    page = client_as("investigator.lcpd").get(
+        f"/records/?last_name={record.last_name}&first_name={record.first_name}"
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"/records/{record.nic}/" in html
+    assert "sound alike" in html or "same" in html
+
+
+def test_record_search_refuses_a_bad_date(client_as: ClientAs) -> None:
+    response = client_as("investigator.lcpd").get("/records/?last_name=X&dob=31-02-2020")
+    assert response.status_code == 422
+    assert 'id="e-dob"' in response.content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from beacon.web.views import (
+    admin,
     assets,
     dashboard,
     events,
@@ -49,5 +50,14 @@ urlpatterns = [
     path("referrals/victims/<str:ref>/", inbox.referred_victim, name="referred_victim"),
     path("referrals/<str:ref>/respond/", inbox.respond, name="referral_respond"),
     path("intake/", home.home, name="intake"),
-    path("administration/", home.home, name="admin_home"),
+    # Administration
+    path("administration/", admin.users, name="admin_home"),
+    path("administration/users/<str:username>/<str:action>/", admin.user_action, name="admin_user"),
+    path("administration/agencies/", admin.agencies, name="admin_agencies"),
+    path("administration/tokens/", admin.api_tokens, name="admin_tokens"),
+    path(
+        "administration/tokens/<str:prefix>/revoke/", admin.revoke_token, name="admin_token_revoke"
+    ),
+    path("administration/audit/", admin.audit, name="admin_audit"),
+    path("administration/audit.csv", admin.audit_export, name="admin_audit_export"),
 ]

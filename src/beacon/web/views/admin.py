@@ -1,0 +1,197 @@
+"""Administration: accounts (create, role, unlock, disable, second factor), agencies,
+API tokens and the audit trail. Every change goes through the access services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from beacon.access import services as accounts
+from beacon.access import tokens
+from beacon.access.models import ApiToken, Membership
+from beacon.access.permissions import HUMAN_ROLES
+from beacon.access.permissions import Permission as P
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.agencies.models import Agency
+from beacon.audit.search import AuditFilter, export_csv, search
+from beacon.core.actor import Actor
+from beacon.core.errors import DomainError, NotVisible
+from beacon.web.views.common import field_errors, page
+
+AUDIT_PAGE = 100
+
+
+def _users_context(actor: Actor) -> dict[str, Any]:
+    return {
+        "members": Membership.objects.select_related("user", "agency").order_by(
+            "agency__name", "user__username"
+        ),
+        "roles": HUMAN_ROLES,
+        "agencies": Agency.objects.order_by("name"),
+        "errors": {},
+        "values": {},
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@page
+@requires(P.ACCOUNTS_MANAGE)
+def users(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    context = _users_context(actor)
+    if request.method == "POST":
+        data = {k: str(v) for k, v in request.POST.items()}
+        agency = Agency.objects.filter(ori=data.get("agency", "")).first()
+        try:
+            if agency is None:
+                raise NotVisible()
+            accounts.create_user(
+                actor,
+                data.get("username", ""),
+                data.get("password", ""),
+                agency,
+                data.get("role", ""),
+            )
+        except DomainError as exc:
+            if exc.http_status in (401, 403):
+                raise
+            errors = field_errors(exc)
+            if agency is None:
+                errors = {"agency": [_("Choose an agency.")]}
+            context.update({"errors": errors, "values": {**data, "password": ""}})
+            return render(request, "web/admin/users.html", context, status=422)
+        messages.success(
+            request, _("Account created; the user sets up an authenticator at first sign-in.")
+        )
+        return HttpResponseRedirect(reverse("web:admin_home"))
+    return render(request, "web/admin/users.html", context)
+
+
+def _user_action(actor: Actor, user: User, action: str, data: dict[str, str]) -> None:
+    actions: dict[str, Callable[[], object]] = {
+        "unlock": lambda: accounts.unlock_user(actor, user),
+        "disable": lambda: accounts.disable_user(actor, user, data.get("reason", "") or "disabled"),
+        "enable": lambda: accounts.enable_user(actor, user),
+        "reset-mfa": lambda: accounts.reset_second_factor(actor, user),
+        "role": lambda: accounts.change_role(actor, user, data.get("role", "")),
+    }
+    if action not in actions:
+        raise NotVisible()
+    actions[action]()
+
+
+@require_POST
+@page
+@requires(P.ACCOUNTS_MANAGE)
+def user_action(request: HttpRequest, username: str, action: str) -> HttpResponse:
+    actor = actor_for(request)
+    user = accounts.get_user(actor, username)
+    try:
+        _user_action(actor, user, action, {k: str(v) for k, v in request.POST.items()})
+    except DomainError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done: %(user)s.") % {"user": username})
+    return HttpResponseRedirect(reverse("web:admin_home"))
+
+
+@require_GET
+@page
+@requires(P.AGENCIES_MANAGE)
+def agencies(request: HttpRequest) -> HttpResponse:
+    listed = Agency.objects.select_related("jurisdiction", "parent").order_by("kind", "name")
+    return render(request, "web/admin/agencies.html", {"agencies": listed})
+
+
+@require_http_methods(["GET", "POST"])
+@page
+@requires(P.ACCOUNTS_MANAGE)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    context: dict[str, Any] = {"errors": {}, "values": {}, "secret": "", "roles": HUMAN_ROLES}
+    status = 200
+    if request.method == "POST":
+        data = {k: str(v) for k, v in request.POST.items()}
+        try:
+            owner = accounts.get_user(actor, data.get("owner", ""))
+            days = int(data["days"]) if data.get("days", "").isdigit() else 90
+            _token, raw = tokens.create_token(
+                actor, owner, data.get("name", ""), role=data.get("role") or None, days=days
+            )
+            context["secret"] = raw
+        except DomainError as exc:
+            if exc.http_status in (401, 403):
+                raise
+            context.update({"errors": field_errors(exc), "values": data})
+            if isinstance(exc, NotVisible):
+                context["errors"] = {"owner": [_("No such user.")]}
+            status = 422
+    context["tokens"] = ApiToken.objects.select_related("owner", "agency").order_by("-created_at")
+    return render(request, "web/admin/tokens.html", context, status=status)
+
+
+@require_POST
+@page
+@requires(P.ACCOUNTS_MANAGE)
+def revoke_token(request: HttpRequest, prefix: str) -> HttpResponse:
+    tokens.revoke_token(actor_for(request), prefix)
+    messages.success(request, _("Token revoked."))
+    return HttpResponseRedirect(reverse("web:admin_tokens"))
+
+
+def audit_filter(params: dict[str, str]) -> AuditFilter:
+    def day(name: str) -> datetime | None:
+        value = parse_date(params.get(name, "")) if params.get(name) else None
+        return datetime(value.year, value.month, value.day).astimezone() if value else None
+
+    return AuditFilter(
+        actor=params.get("actor", "").strip(),
+        action=params.get("action", "").strip(),
+        object_type=params.get("object_type", "").strip(),
+        object_id=params.get("object_id", "").strip(),
+        outcome=params.get("outcome", "").strip(),
+        since=day("since"),
+        until=day("until"),
+    )
+
+
+@require_GET
+@page
+@requires(P.AUDIT_VIEW)
+def audit(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    params = {k: str(v) for k, v in request.GET.items()}
+    after = int(params["after"]) if params.get("after", "").isdigit() else 0
+    events = search(actor, audit_filter(params), after_seq=after, limit=AUDIT_PAGE)
+    more = {k: v for k, v in params.items() if k != "after"}
+    context = {
+        "params": params,
+        "events": events,
+        "next_after": events[-1].seq if len(events) == AUDIT_PAGE else None,
+        "query": "&".join(f"{k}={v}" for k, v in more.items()),
+    }
+    return render(request, "web/admin/audit.html", context)
+
+
+@require_GET
+@page
+@requires(P.AUDIT_EXPORT)
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    params = {k: str(v) for k, v in request.GET.items()}
+    lines = export_csv(actor_for(request), audit_filter(params))
+    response = StreamingHttpResponse(lines, content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="beacon-audit.csv"'
+    return response

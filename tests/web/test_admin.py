@@ -1,0 +1,97 @@
+"""Administration pages: accounts, tokens, agencies and the audit trail, for admins only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from beacon.access.models import ApiToken, Membership
+from beacon.agencies.models import Agency
+from beacon.audit.models import AuditEvent
+
+ClientAs = Callable[[str], Client]
+
+
+@pytest.fixture(autouse=True)
+def _demo(demo_db: None) -> None:
+    return
+
+
+def test_admin_creates_an_account_and_the_audit_trail_shows_it(client_as: ClientAs) -> None:
+    admin = client_as("admin")
+    agency = Agency.objects.get(name="HSI Las Cruces")
+    response = admin.post(
+        "/administration/",
+        {
+            "username": "new.analyst",
+            "password": "a long and unusual passphrase 42",
+            "agency": agency.ori,
+            "role": "analyst",
+        },
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(user__username="new.analyst").role == "analyst"
+    trail = admin.get("/administration/audit/?action=account.created").content.decode()
+    assert "account.created" in trail and "user" in trail
+    export = admin.get("/administration/audit.csv?action=account.")
+    body = b"".join(export.streaming_content).decode()  # type: ignore[attr-defined]
+    assert body.splitlines()[0].startswith("seq")
+    assert "new.analyst" in body
+
+
+def test_a_weak_password_is_refused_next_to_the_field(client_as: ClientAs) -> None:
+    agency = Agency.objects.get(name="HSI Las Cruces")
+    response = client_as("admin").post(
+        "/administration/",
+        {"username": "weak", "password": "short", "agency": agency.ori, "role": "analyst"},
+    )
+    assert response.status_code == 422
+    assert 'id="e-password"' in response.content.decode()
+    assert not Membership.objects.filter(user__username="weak").exists()
+
+
+def test_admin_unlocks_disables_and_changes_a_role(client_as: ClientAs) -> None:
+    admin = client_as("admin")
+    member = Membership.objects.get(user__username="analyst")
+    assert (
+        admin.post("/administration/users/analyst/role/", {"role": "investigator"}).status_code
+        == 302
+    )
+    assert (
+        admin.post("/administration/users/analyst/disable/", {"reason": "left"}).status_code == 302
+    )
+    member.refresh_from_db()
+    assert member.role == "investigator" and member.disabled_at is not None
+    assert admin.post("/administration/users/analyst/enable/").status_code == 302
+    assert admin.post("/administration/users/analyst/unlock/").status_code == 302
+    assert admin.post("/administration/users/analyst/teleport/").status_code == 404
+    assert AuditEvent.objects.filter(
+        action__startswith="account.", object_id=str(member.user_id)
+    ).exists()
+
+
+def test_a_token_is_shown_once_and_can_be_revoked(client_as: ClientAs) -> None:
+    admin = client_as("admin")
+    page = admin.post(
+        "/administration/tokens/", {"owner": "analyst", "name": "nightly export", "days": "30"}
+    ).content.decode()
+    assert 'id="secret">bcn_' in page
+    token = ApiToken.objects.get(name="nightly export")
+    assert admin.post(f"/administration/tokens/{token.prefix}/revoke/").status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert token.digest not in admin.get("/administration/tokens/").content.decode()
+
+
+@pytest.mark.parametrize("username", ["coordinator", "investigator.hsi", "pio", "caseworker.zoe"])
+def test_only_administrators_reach_administration(client_as: ClientAs, username: str) -> None:
+    client = client_as(username)
+    for path in ("/administration/", "/administration/audit/", "/administration/tokens/"):
+        assert client.get(path).status_code == 403
+
+
+def test_agencies_are_listed_with_their_ori(client_as: ClientAs) -> None:
+    page = client_as("admin").get("/administration/agencies/").content.decode()
+    assert "NMDEMO001" in page and "HSI Las Cruces" in page
