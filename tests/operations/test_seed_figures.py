@@ -70,6 +70,9 @@ def test_rescue_me(demo: Path) -> None:
     assert t["investigations_opened"] == 3
     assert t["investigations_by_type"] == {"child_sexual_abuse": 2, "human_trafficking": 1}
     assert t["investigations_by_agency"]["HSI Deming"] == 1
+    deming = next(a for a in r["by_agency"] if a["agency"] == "HSI Deming")
+    assert deming["investigations_by_type"] == {"human_trafficking": 1}
+    assert sum(a["targets"] for a in r["by_agency"]) == 80
     row = _row(r, "Doña Ana County")
     assert (row["targets"], row["recovered"], row["located"], row["outstanding"]) == (80, 3, 75, 2)
     assert r["disagreements"] == []
@@ -167,6 +170,7 @@ def test_united_front_hub_and_states(demo: Path) -> None:
     assert (kentucky["victims_adult"], kentucky["victims_minor"]) == (21, 2)
     assert _row(r, "Iowa")["cash_seized"] > 0
     assert sum(row["cash_seized"] for row in r["by_jurisdiction"]) == _row(r, "Iowa")["cash_seized"]
+    assert sum(a["arrests"] for a in r["by_agency"]) == 102
     subs = {s["jurisdictions"][0]: s["totals"] for s in r["sub_operations"]}
     assert subs["Kentucky"]["arrests"] == 46
     assert sum(s["arrests"] for s in subs.values()) == 102

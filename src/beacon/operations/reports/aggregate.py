@@ -29,7 +29,7 @@ from beacon.operations.models import (
 )
 from beacon.operations.reports.tally import Tally, age_on
 
-Cell = tuple[int, int | None]  # (operation id, jurisdiction id)
+Cell = tuple[int, int | None, int | None]  # (operation, jurisdiction, agency) ids
 
 
 class Places:
@@ -81,7 +81,9 @@ def declared_jurisdictions(operation_ids: list[int]) -> dict[int, list[int]]:
 
 
 def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Places]:
-    """Every fact of these operations, tallied per (operation, jurisdiction) cell."""
+    """Every fact of these operations, tallied per (operation, jurisdiction, agency) cell.
+
+    The agency is the one that recorded the event (a target's: its assigned agency)."""
     ids = list(operations)
     cells: dict[Cell, Tally] = defaultdict(Tally)
     declared = declared_jurisdictions(ids)
@@ -93,6 +95,7 @@ def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Pl
             "operation_id",
             j=F("record__jurisdiction_last_seen_id"),
             kind=F("outcome__kind"),
+            by=F("assigned_agency_id"),
             out_kind=F("outcome__jurisdiction__kind"),
             out_code=F("outcome__jurisdiction__code"),
         )
@@ -118,19 +121,19 @@ def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Pl
                 "aged": Count("id", filter=Q(age_min__isnull=False, age_max__isnull=False)),
             }
         query = model._default_manager.filter(operation_id__in=ids)
-        for grouped in query.values("operation_id", "jurisdiction_id", *extra).annotate(
-            **annotations
-        ):
+        for grouped in query.values(
+            "operation_id", "jurisdiction_id", *extra, by=F("agency_id")
+        ).annotate(**annotations):
             raw.append((name, dict(grouped)))
     for seized in (
         Seizure.objects.filter(operation_id__in=ids)
-        .values("operation_id", "jurisdiction_id", "currency")
+        .values("operation_id", "jurisdiction_id", "currency", by=F("agency_id"))
         .annotate(cash=Sum("cash_amount"), devices=Sum("devices"), files=Sum("file_count"))
     ):
         raw.append(("seizure", dict(seized)))
     for referred in (
         Referral.objects.filter(operation_id__in=ids)
-        .values("operation_id", "jurisdiction_id", to=F("to_agency__name"))
+        .values("operation_id", "jurisdiction_id", to=F("to_agency__name"), by=F("agency_id"))
         .annotate(n=Count("id"))
     ):
         raw.append(("referral", dict(referred)))
@@ -139,7 +142,7 @@ def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Pl
     for kind, fact in raw:
         op_id = int(fact["operation_id"])
         j = fact.get("jurisdiction_id", fact.get("j"))
-        cell = cells[(op_id, places.fold(op_id, j))]
+        cell = cells[(op_id, places.fold(op_id, j), fact.get("by"))]
         _add(kind, fact, cell, operations[op_id], places)
     return cells, places
 

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
-from beacon.agencies.models import Jurisdiction
+from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
@@ -66,7 +66,7 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
     own = [root.pk] + [o.pk for o in family.values() if o.parent_id == root.pk]
 
     def totals_of(op_ids: list[int]) -> Tally:
-        return total([t for (op, _j), t in cells.items() if op in op_ids])
+        return total([t for (op, _j, _a), t in cells.items() if op in op_ids])
 
     totals = totals_of(own).metrics()
     countries: set[str] = set()
@@ -76,7 +76,11 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
 
     by_place: dict[int | None, Tally] = {}
     order: list[int | None] = [j for op_id in own for j in places.declared.get(op_id, [])]
-    for (op_id, j), tally in cells.items():
+    by_agency_id: dict[int | None, Tally] = {}
+    for (op_id, _j, agency_id), tally in cells.items():
+        if op_id in own:
+            by_agency_id.setdefault(agency_id, Tally()).add(tally)
+    for (op_id, j, _a), tally in cells.items():
         if op_id in own:
             by_place.setdefault(j, Tally()).add(tally)
             if j not in order:
@@ -136,6 +140,7 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
         "jurisdictions": [_place_name(places, j, lang) for j in places.declared.get(root.pk, [])],
         "totals": totals,
         "by_jurisdiction": by_jurisdiction,
+        "by_agency": _by_agency(by_agency_id),
         "hub": {"code": root.parent.code, "operation": root.parent.name} if root.parent else None,
     }
     subs = [o for o in family.values() if o.parent_id == root.pk]
@@ -176,7 +181,7 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
             metrics = total(
                 [
                     t
-                    for (op, j), t in cells.items()
+                    for (op, j, _a), t in cells.items()
                     if op in scope_ops and j == figure.jurisdiction_id
                 ]
             ).metrics()
@@ -205,6 +210,19 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
     return report
 
 
+def _by_agency(tallies: dict[int | None, Tally]) -> list[dict[str, Any]]:
+    """Results per agency that recorded them, largest first."""
+    names = dict(Agency.objects.filter(pk__in=[a for a in tallies if a]).values_list("pk", "name"))
+    rows = [
+        {"agency": names.get(agency_id, ""), **tally.metrics()}
+        for agency_id, tally in tallies.items()
+        if agency_id is not None
+    ]
+    weight = ("targets", "arrests", "victims_rescued", "search_warrants", "services")
+    rows.sort(key=lambda r: (-sum(r[m] for m in weight), r["agency"]))
+    return rows
+
+
 def _name_countries(report: dict[str, Any], lang: str) -> None:
     """Countries where targets were located abroad, by name instead of ISO code."""
     tables = [report["totals"], *report["by_jurisdiction"]]
@@ -225,7 +243,7 @@ def _name_countries(report: dict[str, Any], lang: str) -> None:
 def _series(
     root: Operation,
     family: dict[int, Operation],
-    cells: dict[tuple[int, int | None], Tally],
+    cells: dict[tuple[int, int | None, int | None], Tally],
     figures: list[ReportedFigure],
     lang: str,
 ) -> dict[str, Any]:
@@ -242,7 +260,9 @@ def _series(
         row: dict[str, Any] = {"edition": edition}
         operation = editions.get(edition)
         if operation is not None:
-            metrics = total([t for (op, _j), t in cells.items() if op == operation.pk]).metrics()
+            metrics = total(
+                [t for (op, _j, _a), t in cells.items() if op == operation.pk]
+            ).metrics()
             row |= {"operation": operation.name, "code": operation.code, "source": "computed"}
             for metric in SERIES_METRICS:
                 row[metric] = metrics[metric]

@@ -15,6 +15,7 @@ from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.labels import day, word
 from beacon.operations.reports.tables import (
     HEAD,
+    agency_table,
     figures_table,
     jurisdiction_table,
     sub_table,
@@ -73,6 +74,10 @@ def to_pdf(report: dict[str, Any], lang: str) -> bytes:
     story += [Paragraph(head["by_jurisdiction"], styles["Heading2"])]
     story.append(_table(jurisdiction_table(report, lang), styles))
     story.append(Image(io.BytesIO(chart_png(report, lang)), width=20 * cm, height=9 * cm))
+    story += [
+        Paragraph(head["by_agency"], styles["Heading2"]),
+        _table(agency_table(report, lang), styles),
+    ]
     if report.get("sub_operations"):
         story += [
             Paragraph(head["subs"], styles["Heading2"]),

@@ -13,6 +13,7 @@ from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.labels import day, word
 from beacon.operations.reports.tables import (
     HEAD,
+    agency_table,
     figures_table,
     jurisdiction_table,
     sub_table,
@@ -49,6 +50,8 @@ def to_markdown(report: dict[str, Any], lang: str) -> str:
         _md_table(totals_table(report, lang)),
         f"## {head['by_jurisdiction']}",
         _md_table(jurisdiction_table(report, lang)),
+        f"## {head['by_agency']}",
+        _md_table(agency_table(report, lang)),
     ]
     if report.get("sub_operations"):
         parts += [f"## {head['subs']}", _md_table(sub_table(report, lang))]
@@ -72,6 +75,7 @@ def to_html(report: dict[str, Any], lang: str) -> str:
                 "summary": summary(report, lang),
                 "totals": totals_table(report, lang),
                 "places": jurisdiction_table(report, lang),
+                "agencies": agency_table(report, lang),
                 "subs": sub_table(report, lang) if report.get("sub_operations") else None,
                 "figures": figures_table(report, lang) if report["reported_figures"] else None,
                 "chart": chart,

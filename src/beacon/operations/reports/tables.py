@@ -41,6 +41,8 @@ STATUS = {
 HEAD = {
     "en": {
         "jurisdiction": "Jurisdiction",
+        "agency": "Agency",
+        "by_agency": "By agency",
         "metric": "Figure",
         "computed": "Computed from records",
         "reported": "Reported",
@@ -61,6 +63,8 @@ HEAD = {
     },
     "fr": {
         "jurisdiction": "Juridiction",
+        "agency": "Agence",
+        "by_agency": "Par agence",
         "metric": "Chiffre",
         "computed": "Calculé à partir des dossiers",
         "reported": "Publié",
@@ -93,6 +97,14 @@ def jurisdiction_table(report: dict[str, Any], lang: str) -> list[list[str]]:
     for row in report["by_jurisdiction"]:
         rows.append([row["jurisdiction"], *(num(row[c], lang) for c in cols)])
     rows.append([HEAD[lang]["totals"], *(num(report["totals"][c], lang) for c in cols)])
+    return rows
+
+
+def agency_table(report: dict[str, Any], lang: str) -> list[list[str]]:
+    cols = columns(report)
+    rows = [[HEAD[lang]["agency"], *(word(c, lang) for c in cols)]]
+    for row in report["by_agency"]:
+        rows.append([row["agency"], *(num(row[c], lang) for c in cols)])
     return rows
 
 
