@@ -144,3 +144,61 @@ def test_one_person_holds_several_roles_without_copies() -> None:
     assert Person.objects.get(ref="T-P1").roles == ["target", "victim"]
     assert Person.objects.get(ref="T-P3").roles == ["arrestee"]
     assert Person.objects.filter(last_name="Testperson", first_name="Alex").count() == 1
+
+
+def test_recording_field_events_over_the_api(api_client_as: ClientFor) -> None:
+    load_tiny()
+    client = api_client_as("investigator", Agency.objects.get(ori=LEAD))
+    url = f"/api/operations/{CODE}/entries/arrests"
+    body = {
+        "people": [{"ref": "API-P1", "last_name": "Fakename", "sex": "M"}],
+        "rows": [
+            {
+                "ref": "A2",
+                "agency": LEAD,
+                "jurisdiction": "county:35013",
+                "at": "2021-05-11T20:00:00Z",
+                "people": ["API-P1"],
+                "person": "API-P1",
+                "role": "buyer",
+                "nibrs": "40C",
+            }
+        ],
+    }
+    created = client.post(url, json.dumps(body), content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["created"]["arrests"] == 1
+    report = client.get(f"/api/operations/{CODE}/report").json()
+    assert report["totals"]["arrests"] == 2
+    assert report["totals"]["arrests_by_role"] == {"buyer": 1, "trafficker": 1}
+    again = client.post(url, json.dumps(body), content_type="application/json")
+    assert again.status_code == 201 and again.json()["unchanged"]["arrests"] == 1
+    bad = {
+        "rows": [
+            {
+                "ref": "A3",
+                "agency": LEAD,
+                "jurisdiction": "county:35013",
+                "at": "2021-05-11T20:00:00Z",
+                "person": "NOBODY",
+                "role": "boss",
+            }
+        ]
+    }
+    refused = client.post(url, json.dumps(bad), content_type="application/json")
+    assert refused.status_code == 422
+    assert set(refused.json()["fields"]) == {"arrests[0].person", "arrests[0].role"}
+    other_op = {"rows": [dict(body["rows"][0], ref="A4", operation="ELSEWHERE")]}
+    assert (
+        client.post(url, json.dumps(other_op), content_type="application/json").status_code == 422
+    )
+    unknown = client.post(
+        f"/api/operations/{CODE}/entries/parties", json.dumps(body), content_type="application/json"
+    )
+    assert unknown.status_code == 422
+    targets = client.post(
+        f"/api/operations/{CODE}/entries/targets", json.dumps(body), content_type="application/json"
+    )
+    assert targets.status_code == 403  # adding targets is planning: operations:manage
+    pio = api_client_as("pio", Agency.objects.get(ori=LEAD))
+    assert pio.post(url, json.dumps(body), content_type="application/json").status_code == 403

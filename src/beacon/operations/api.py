@@ -15,7 +15,7 @@ from beacon.access.routes import requires
 from beacon.core.errors import NotVisible, ValidationFailed
 from beacon.operations import services
 from beacon.operations.bundles.exporter import export_bundle
-from beacon.operations.bundles.importer import import_bundle, parse_json
+from beacon.operations.bundles.importer import add_entries, import_bundle, parse_json
 from beacon.operations.bundles.reader import Reader
 from beacon.operations.models import HitConfirmation
 from beacon.operations.reports.compute import build_report
@@ -161,6 +161,19 @@ def record_outcome(request: HttpRequest, code: str, ref: str, payload: OutcomeIn
             record_status=target.record.status,
         ),
     )
+
+
+class EntriesIn(Schema):
+    rows: list[dict[str, Any]]
+    people: list[dict[str, Any]] = []
+
+
+@router.post("/{code}/entries/{section}", response={201: dict[str, Any]})
+@requires(Permission.OPERATIONS_RECORD)
+def add_rows(request: HttpRequest, code: str, section: str, payload: EntriesIn) -> Any:
+    """Add arrests, victims, services, targets... (bundle rows, docs/bundle.md)."""
+    report = add_entries(actor_for(request), code, section, payload.rows, people=payload.people)
+    return Status(201, report.as_dict())
 
 
 @router.post("/{code}/targets/{ref}/hits", response={201: HitOut})

@@ -17,12 +17,22 @@ from beacon.access import policy
 from beacon.access.permissions import Permission
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
+from beacon.core.errors import ValidationFailed
+from beacon.operations.bundles import FORMAT, VERSION, schema
 from beacon.operations.bundles.plan import BundleRejected, ImportReport, Plan
 from beacon.operations.bundles.reader import Problem
 from beacon.operations.bundles.validate import Validator
 from beacon.operations.bundles.write import Writer
+from beacon.operations.services import get_operation
 
-__all__ = ["BundleRejected", "ImportReport", "import_bundle", "parse_json", "validate_bundle"]
+__all__ = [
+    "BundleRejected",
+    "ImportReport",
+    "add_entries",
+    "import_bundle",
+    "parse_json",
+    "validate_bundle",
+]
 
 
 def parse_json(text: str) -> Any:
@@ -56,5 +66,58 @@ def import_bundle(actor: Actor, data: Any) -> ImportReport:
             object_type="bundle",
             object_id=report.operations[0] if report.operations else "",
             detail=report.as_dict(),
+        )
+    return report
+
+
+# Rows an actor may add to one operation, and the permission each section needs.
+ENTRY_SECTIONS: dict[str, Permission] = {
+    "targets": Permission.OPERATIONS_MANAGE,
+    "reported_figures": Permission.OPERATIONS_MANAGE,
+    "outcomes": Permission.OPERATIONS_RECORD,
+    "leads": Permission.OPERATIONS_RECORD,
+    **{section.name: Permission.OPERATIONS_RECORD for section in schema.EVENTS},
+}
+
+
+def add_entries(
+    actor: Actor, code: str, section: str, rows: Any, *, people: Any = None
+) -> ImportReport:
+    """Add rows of one section (arrests, victims, targets...) to one visible operation.
+
+    The rows are bundle rows (docs/bundle.md) without the envelope; they are checked and
+    written by the same importer, all or nothing, with the people they introduce.
+    """
+    if section not in ENTRY_SECTIONS:
+        raise ValidationFailed.on("section", f"one of {', '.join(sorted(ENTRY_SECTIONS))}")
+    policy.require(actor, ENTRY_SECTIONS[section], object_type="operation", object_id=code)
+    operation = get_operation(actor, code)
+    if not isinstance(rows, list) or not rows:
+        raise ValidationFailed.on("rows", "give a non-empty list of rows")
+    problems = []
+    stamped = []
+    for index, row in enumerate(rows):
+        if isinstance(row, dict):
+            if row.get("operation", operation.code) != operation.code:
+                problems.append(
+                    Problem(f"{section}[{index}].operation", f"must be {operation.code}")
+                )
+            row = {**row, "operation": operation.code}
+        stamped.append(row)
+    if problems:
+        raise BundleRejected(problems)
+    data = {"format": FORMAT, "version": VERSION, "people": people or [], section: stamped}
+    plan = validate_bundle(data)
+    with transaction.atomic():
+        writer = Writer(actor, plan)
+        report = writer.run()
+        if writer.problems:
+            raise BundleRejected(writer.problems)
+        audit.record(
+            actor,
+            "operations.entries",
+            object_type="operation",
+            object_id=operation.code,
+            detail={"section": section, **report.as_dict()},
         )
     return report
