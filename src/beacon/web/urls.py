@@ -11,6 +11,7 @@ from beacon.web.views import (
     events,
     home,
     inbox,
+    intake,
     language,
     operations,
     records,
@@ -49,7 +50,14 @@ urlpatterns = [
     path("referrals/", inbox.inbox, name="inbox"),
     path("referrals/victims/<str:ref>/", inbox.referred_victim, name="referred_victim"),
     path("referrals/<str:ref>/respond/", inbox.respond, name="referral_respond"),
-    path("intake/", home.home, name="intake"),
+    # Intake review
+    path("intake/", intake.intake_list, name="intake"),
+    path("intake/<int:intake_id>/", intake.review, name="intake_review"),
+    path(
+        "intake/<int:intake_id>/clusters/<int:cluster_id>/decide/",
+        intake.decide,
+        name="intake_decide",
+    ),
     # Administration
     path("administration/", admin.users, name="admin_home"),
     path("administration/users/<str:username>/<str:action>/", admin.user_action, name="admin_user"),
