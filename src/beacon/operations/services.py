@@ -8,6 +8,8 @@ exists without the registry transaction that backs it, nor the other way round.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +21,14 @@ from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import IllegalTransition, NotVisible, ValidationFailed
 from beacon.operations import codes
-from beacon.operations.models import HitConfirmation, Operation, Outcome, Target
+from beacon.operations.models import (
+    HitConfirmation,
+    Operation,
+    Outcome,
+    Referral,
+    Target,
+    Victim,
+)
 from beacon.records import services as registry
 from beacon.records.codes import ClearHow
 from beacon.records.models import RecordTransaction
@@ -182,3 +191,102 @@ def overdue_hits(actor: Actor, code: str, *, now: datetime | None = None) -> lis
             target__operation=operation, confirmed_at__isnull=True, due_at__lt=now or timezone.now()
         )
     )
+
+
+# Form kinds of the web's event entry, and the bundle section each is written to.
+EVENT_KINDS = {
+    "arrest": "arrests",
+    "victim": "victims",
+    "warrant": "search_warrants",
+    "raid": "raids",
+    "seizure": "seizures",
+    "service": "services",
+    "referral": "referrals",
+    "investigation": "investigations",
+    "figure": "reported_figures",
+}
+_PERSON_FIELDS = ("last_name", "first_name")
+
+
+def _bundle_value(value: object) -> object:
+    """A form value as the bundle spells it (agencies by ORI, places by reference)."""
+    from datetime import date
+
+    from beacon.operations.bundles.reader import jurisdiction_ref_of
+
+    if isinstance(value, Agency):
+        return value.ori
+    if isinstance(value, Jurisdiction):
+        return jurisdiction_ref_of(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def record_event(actor: Actor, code: str, kind: str, data: dict[str, Any]) -> Any:
+    """Record one field event (or reported figure) from already-typed values.
+
+    Written by the bundle importer as a one-row entry, so the web form, the API and
+    imports share one set of rules. A person named on an arrest or a victim becomes
+    a new Person; services and referrals name the victim by ``victim`` (its ref).
+    """
+    from beacon.operations.bundles.importer import add_entries
+    from beacon.operations.refs import new_ref
+
+    if kind not in EVENT_KINDS:
+        raise ValidationFailed.on("kind", f"one of {', '.join(EVENT_KINDS)}")
+    section = EVENT_KINDS[kind]
+    row: dict[str, Any] = {"ref": new_ref()}
+    people: list[dict[str, Any]] = []
+    for name, value in data.items():
+        if value is None or value == "" or name in _PERSON_FIELDS:
+            continue
+        row[name] = _bundle_value(value)
+    if kind in ("arrest", "victim"):
+        person = {"ref": new_ref(), "sex": data.get("sex") or codes.Sex.UNKNOWN}
+        person |= {name: data.get(name) or "" for name in _PERSON_FIELDS}
+        people.append(person)
+        row["person"] = person["ref"]
+        row["people"] = [person["ref"]]
+    if kind == "service":
+        operation = get_operation(actor, code)
+        victim = Victim.objects.filter(operation=operation, ref=row.pop("victim", "")).first()
+        if victim is None:
+            raise ValidationFailed.on("victim", "choose a victim of this operation")
+        row["person"] = victim.person.ref
+        row["people"] = [victim.person.ref]
+    if kind == "figure":
+        row.setdefault("scope", codes.FigureScope.OPERATION)
+    return add_entries(actor, code, section, [row], people=people)
+
+
+def respond_to_referral(actor: Actor, referral: Referral, answer: str) -> Referral:
+    """The agency a victim was referred to accepts or declines the referral."""
+    policy.require(
+        actor, Permission.REFERRALS_RESPOND, object_type="referral", object_id=referral.ref
+    )
+    if answer not in (codes.ReferralStatus.ACCEPTED, codes.ReferralStatus.DECLINED):
+        raise ValidationFailed.on("answer", "accepted or declined")
+    with transaction.atomic():
+        locked = (
+            policy.referrals_visible_to(actor)
+            .select_for_update(of=("self",))
+            .filter(pk=referral.pk)
+            .first()
+        )
+        if locked is None or (not actor.is_system and locked.to_agency_id != actor.agency_id):
+            raise NotVisible()
+        if locked.status != codes.ReferralStatus.OFFERED:
+            raise IllegalTransition(f"This referral was already {locked.status}.")
+        locked.status = answer
+        locked.save(update_fields=["status"])
+        audit.record(
+            actor,
+            "operations.referral_response",
+            object_type="referral",
+            object_id=locked.ref,
+            detail={"answer": answer, "operation": locked.operation_id},
+        )
+    return locked
