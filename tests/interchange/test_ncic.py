@@ -198,3 +198,15 @@ def test_a_byte_order_mark_and_windows_line_ends_are_accepted(
 ) -> None:
     data = b"\xef\xbb\xbf" + SAMPLE.read_bytes().replace(b"\n", b"\r\n")
     assert ncic.import_ncic(system, operation.code, data).counts["entered"] == 3
+
+
+def test_a_bad_line_is_reported_even_when_its_record_is_already_held(
+    system: Actor, operation: Operation, other_operation: Operation
+) -> None:
+    ncic.import_ncic(system, other_operation.code, SAMPLE.read_bytes())
+    lines = SAMPLE.read_text().splitlines()
+    lines[0] = lines[0][:43] + "Q" + lines[0][44:]  # RAC unknown
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(system, operation.code, "\n".join(lines).encode())
+    assert [(e.line, e.field) for e in caught.value.errors] == [(1, "RAC (columns 44-44)")]
+    assert not Target.objects.filter(operation=operation).exists()

@@ -348,26 +348,26 @@ def import_ncic(
                 break
         else:
             seen.update({key: number, **({parsed.nic.upper(): number} if parsed.nic else {})})
+        if not parsed.originating_ori:
+            errors.add(number, BY_TAG["ORI"].columns, "this field is required")
+            continue
+        try:  # every line is checked, also those of records Beacon already holds
+            clean = validator.clean(parsed, default_agency=actor.agency)
+        except ValidationFailed as exc:
+            for name, messages in exc.fields.items():
+                for message in messages:
+                    errors.add(number, _field_column(name), message)
+            continue
         record, problem = existing_record(
             actor, nic=parsed.nic, ori=parsed.originating_ori, oca=parsed.oca
         )
         if problem:
             errors.add(number, BY_TAG["NIC"].columns, problem)
             continue
-        if record is None and not parsed.originating_ori:
-            errors.add(number, BY_TAG["ORI"].columns, "this field is required")
+        own = actor.is_system or clean.originating_agency.pk == actor.agency_id
+        if record is None and not own:
+            errors.add(number, BY_TAG["ORI"].columns, "you may enter only your agency's")
             continue
-        if record is None:
-            try:
-                clean = validator.clean(parsed, default_agency=actor.agency)
-            except ValidationFailed as exc:
-                for name, messages in exc.fields.items():
-                    for message in messages:
-                        errors.add(number, _field_column(name), message)
-                continue
-            if not actor.is_system and clean.originating_agency.pk != actor.agency_id:
-                errors.add(number, BY_TAG["ORI"].columns, "you may enter only your agency's")
-                continue
         rows.append(_Row(number, parsed, record))
     if progress:
         progress("validate", total, total)
