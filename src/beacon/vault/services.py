@@ -12,6 +12,7 @@ data binds it to the agency, table, row and field, so it cannot be copied elsewh
 from __future__ import annotations
 
 import os
+import time
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,50 +27,93 @@ from beacon.vault.models import AgencyKey
 
 PREFIX = "bv1:"
 
-__all__ = ["PREFIX", "Unreadable", "destroy_agency_key", "is_sealed", "rotate", "seal", "unseal"]
+__all__ = [
+    "PREFIX",
+    "Unreadable",
+    "destroy_agency_key",
+    "is_sealed",
+    "rotate",
+    "seal",
+    "seal_for",
+    "unseal",
+    "unseal_for",
+]
 
 
-def _wrap_aad(agency: Agency) -> bytes:
-    return f"beacon-data-key|{agency.ori}".encode()
+def _wrap_aad(agency_id: int) -> bytes:
+    return f"beacon-data-key|{agency_id}".encode()
 
 
-def _field_aad(agency: Agency, table: str, row_id: object, field: str) -> bytes:
-    return f"beacon-field|{agency.ori}|{table}|{row_id}|{field}".encode()
+def _field_aad(agency_id: int, table: str, row_id: object, field: str) -> bytes:
+    return f"beacon-field|{agency_id}|{table}|{row_id}|{field}".encode()
 
 
-def _data_key(agency: Agency, *, create: bool) -> bytes:
+# Unwrapped data keys for reading, kept briefly so a list of 100 rows is not 100 key
+# lookups. Sealing always reads the key row; destroying a key drops it here at once
+# (other processes drop theirs within KEY_CACHE_SECONDS).
+KEY_CACHE_SECONDS = 60.0
+_read_keys: dict[int, tuple[float, bytes]] = {}
+
+
+def _reading_key(agency_id: int, *, fresh: bool) -> bytes:
+    cached = _read_keys.get(agency_id)
+    if not fresh and cached is not None and time.monotonic() - cached[0] < KEY_CACHE_SECONDS:
+        return cached[1]
+    key = _data_key(agency_id, create=False)
+    _read_keys[agency_id] = (time.monotonic(), key)
+    return key
+
+
+def _data_key(agency_id: int, *, create: bool) -> bytes:
     keys = crypto.master_keys()
-    try:
-        row = AgencyKey.objects.get(agency=agency)
-    except AgencyKey.DoesNotExist:
+    row = AgencyKey.objects.filter(agency_id=agency_id).first()
+    if row is None:
         if not create:
-            raise Unreadable(f"No data key for agency {agency.ori}.") from None
+            raise Unreadable(f"No data key for agency #{agency_id} (destroyed or never made).")
         with transaction.atomic():
             master_id, master = crypto.current_master()
             key = os.urandom(32)
-            wrapped = crypto.b64(crypto.encrypt(master, key, _wrap_aad(agency)))
+            wrapped = crypto.b64(crypto.encrypt(master, key, _wrap_aad(agency_id)))
             row, made = AgencyKey.objects.get_or_create(
-                agency=agency, defaults={"wrapped": wrapped, "master_key_id": master_id}
+                agency_id=agency_id, defaults={"wrapped": wrapped, "master_key_id": master_id}
             )
             if made:
                 return key
     wrapping = keys.get(row.master_key_id)
     if wrapping is None:
         raise Unreadable(f"The master key {row.master_key_id} is not configured.")
-    return crypto.decrypt(wrapping, crypto.unb64(row.wrapped), _wrap_aad(agency))
+    return crypto.decrypt(wrapping, crypto.unb64(row.wrapped), _wrap_aad(agency_id))
 
 
 def is_sealed(value: str) -> bool:
     return value.startswith(PREFIX)
 
 
-def seal(agency: Agency, table: str, row_id: object, field: str, plaintext: str) -> str:
-    """Encrypt ``plaintext`` for ``agency``, bound to table/row/field. Empty stays empty."""
+def seal_for(agency_id: int, table: str, row_id: object, field: str, plaintext: str) -> str:
+    """``seal`` by agency id (for callers holding only the foreign key)."""
     if plaintext == "":
         return ""
-    key = _data_key(agency, create=True)
-    blob = crypto.encrypt(key, plaintext.encode(), _field_aad(agency, table, row_id, field))
+    key = _data_key(agency_id, create=True)
+    blob = crypto.encrypt(key, plaintext.encode(), _field_aad(agency_id, table, row_id, field))
     return PREFIX + crypto.b64(blob)
+
+
+def unseal_for(agency_id: int, table: str, row_id: object, field: str, sealed: str) -> str:
+    """``unseal`` by agency id."""
+    if not is_sealed(sealed):
+        return sealed
+    blob = crypto.unb64(sealed[len(PREFIX) :])
+    aad = _field_aad(agency_id, table, row_id, field)
+    try:
+        return crypto.decrypt(_reading_key(agency_id, fresh=False), blob, aad).decode()
+    except Unreadable:
+        _read_keys.pop(agency_id, None)  # a stale cached key: ask the database once more
+        return crypto.decrypt(_reading_key(agency_id, fresh=True), blob, aad).decode()
+
+
+def seal(agency: Agency, table: str, row_id: object, field: str, plaintext: str) -> str:
+    """Encrypt ``plaintext`` for ``agency``, bound to table/row/field. Empty stays empty."""
+    return seal_for(int(agency.pk), table, row_id, field, plaintext)
 
 
 def unseal(agency: Agency, table: str, row_id: object, field: str, sealed: str) -> str:
@@ -77,11 +121,7 @@ def unseal(agency: Agency, table: str, row_id: object, field: str, sealed: str) 
 
     A value without the prefix (written before sealing was enabled) is returned as is.
     """
-    if not is_sealed(sealed):
-        return sealed
-    key = _data_key(agency, create=False)
-    blob = crypto.unb64(sealed[len(PREFIX) :])
-    return crypto.decrypt(key, blob, _field_aad(agency, table, row_id, field)).decode()
+    return unseal_for(int(agency.pk), table, row_id, field, sealed)
 
 
 def rotate(actor: Actor) -> int:
@@ -106,8 +146,8 @@ def rotate(actor: Actor) -> int:
                     f"{row.master_key_id}, which is not configured: set it in "
                     "BEACON_MASTER_KEY_PREVIOUS and run the rotation again."
                 )
-            key = crypto.decrypt(old, crypto.unb64(row.wrapped), _wrap_aad(row.agency))
-            row.wrapped = crypto.b64(crypto.encrypt(current, key, _wrap_aad(row.agency)))
+            key = crypto.decrypt(old, crypto.unb64(row.wrapped), _wrap_aad(row.agency_id))
+            row.wrapped = crypto.b64(crypto.encrypt(current, key, _wrap_aad(row.agency_id)))
             row.master_key_id = current_id
             row.rewrapped_at = timezone.now()
             row.save(update_fields=["wrapped", "master_key_id", "rewrapped_at"])
@@ -128,6 +168,7 @@ def destroy_agency_key(actor: Actor, agency: Agency) -> None:
         raise Forbidden("Only the system actor (the CLI) destroys keys.")
     with transaction.atomic():
         deleted, _ = AgencyKey.objects.filter(agency=agency).delete()
+        _read_keys.pop(int(agency.pk), None)
         if not deleted:
             raise NotVisible(f"Agency {agency.ori} has no data key.")
         audit.record(actor, "vault.key_destroyed", object_type="agency", object_id=agency.ori)
