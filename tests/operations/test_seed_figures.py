@@ -256,3 +256,17 @@ def test_beacon_demo_is_idempotent_and_prints_the_demo_logins(demo: Path) -> Non
     assert "united-front.json: UNITED-FRONT (+12 sub-operations): 0 rows created" in text
     assert "Demo logins" in text and "pio" in text
     assert report_json(UF)["totals"]["arrests"] == 102
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("rescue-me", RM),
+        ("Operation Rescue Me", RM),
+        ("united-front", UF),
+        ("Protected Childhood 8", PC8),
+        ("reclaim-and-rebuild", RR),
+    ],
+)
+def test_report_finds_an_operation_by_name_or_seed_name(demo: Path, given: str, code: str) -> None:
+    assert report_json(given)["code"] == code

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from beacon.access import policy
@@ -45,10 +46,28 @@ _CLEAR_HOW = {
 
 def get_operation(actor: Actor, code: str) -> Operation:
     """One visible operation by code; NotVisible (404) whether missing or hidden."""
-    found = policy.operations_visible_to(actor).filter(code=code.strip()).first()
+    found = policy.operations_visible_to(actor).filter(code__iexact=code.strip()).first()
     if found is None:
         raise NotVisible()
     return found
+
+
+def find_operation_code(actor: Actor, given: str) -> str:
+    """The code of the one visible operation ``given`` names: its code, its name
+    ("Rescue Me", "Operation Rescue Me") or a code prefix ("rescue-me"). For the CLI,
+    where the operator types names; the API takes exact codes only."""
+    key = given.strip()
+    visible = policy.operations_visible_to(actor)
+    for query in (
+        Q(code__iexact=key),
+        Q(name__iexact=key),
+        Q(name__iexact=f"Operation {key}"),
+        Q(code__istartswith=key),
+    ):
+        found = list(visible.filter(query).order_by("pk").values_list("code", flat=True)[:2])
+        if len(found) == 1:
+            return found[0]
+    raise NotVisible(f"No operation named {key}.")
 
 
 def get_target(actor: Actor, code: str, ref: str) -> Target:

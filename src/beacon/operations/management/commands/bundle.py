@@ -13,6 +13,7 @@ from beacon.core.commands import BeaconCommand
 from beacon.core.errors import ValidationFailed
 from beacon.operations.bundles.exporter import export_bundle
 from beacon.operations.bundles.importer import import_bundle, parse_json
+from beacon.operations.services import find_operation_code
 
 
 class Command(BeaconCommand):
@@ -28,9 +29,8 @@ class Command(BeaconCommand):
 
     def handle_command(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export":
-            text = json.dumps(
-                export_bundle(self.actor(), options["operation"]), indent=1, ensure_ascii=False
-            )
+            code = find_operation_code(self.actor(), options["operation"])
+            text = json.dumps(export_bundle(self.actor(), code), indent=1, ensure_ascii=False)
             if options["output"]:
                 try:
                     Path(options["output"]).write_text(text + "\n", encoding="utf-8")

@@ -12,6 +12,7 @@ from beacon.core.commands import BeaconCommand
 from beacon.core.errors import ValidationFailed
 from beacon.operations.reports.compute import LANGUAGES, build_report
 from beacon.operations.reports.render import FORMATS, render
+from beacon.operations.services import find_operation_code
 
 
 class Command(BeaconCommand):
@@ -25,7 +26,8 @@ class Command(BeaconCommand):
 
     def handle_command(self, *args: Any, **options: Any) -> None:
         fmt, lang = options["format"], options["lang"]
-        report = build_report(self.actor(), options["operation"], lang=lang)
+        code = find_operation_code(self.actor(), options["operation"])
+        report = build_report(self.actor(), code, lang=lang)
         body = render(report, fmt, lang)
         if options["output"]:
             try:
