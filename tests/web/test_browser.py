@@ -8,9 +8,14 @@ from typing import Any
 
 import pytest
 from django.db import connections
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect, sync_playwright
 
-from beacon.operations.models import Outcome, Victim
+from beacon.access import services as accounts
+from beacon.agencies.models import Agency
+from beacon.core.actor import system_actor
+from beacon.operations.models import Arrest, Outcome, Target, Victim
+from beacon.records.models import MissingPersonRecord
 from tests.web.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -118,26 +123,45 @@ def test_caseworker_cannot_reach_a_victim_not_referred_to_them(
         assert page.goto("/operations/RECLAIM-AND-REBUILD-2021/").status in (403, 404)
 
 
-def test_an_open_dashboard_shows_a_field_entry_within_two_seconds(
+def test_hub_dashboard_shows_an_entry_sent_after_a_lost_connection_within_two_seconds(
     server: LiveServer, browser: Any, hosts: Hosts
 ) -> None:
+    """A field entry made offline is kept as a draft, sent again when the connection
+    returns (same Idempotency-Key, so once), and the hub's open dashboard shows it."""
+    before = Arrest.objects.filter(operation__parent__code="UNITED-FRONT").count()
     with (
-        context(browser, server.url, hosts, username="analyst") as watching,
-        context(browser, server.url, hosts, viewport=PHONE, username="investigator.hsi") as field,
+        context(browser, server.url, hosts, username="coordinator") as watching,
+        context(browser, server.url, hosts, viewport=PHONE, username="coordinator") as field,
     ):
         dashboard = watching.new_page()
-        dashboard.goto("/operations/RESCUE-ME-2021/")
-        located = dashboard.locator("#figures .card[data-metric='located'] .figure")
-        before = int(located.inner_text().replace(",", ""))
+        dashboard.goto("/operations/UNITED-FRONT/")
+        arrests = dashboard.locator("#figures .card[data-metric='arrests'] .figure")
+        expect(arrests).to_have_text(f"{before}")
         expect(dashboard.locator("#map .choroplethlocation").first).to_be_attached()
+        shot(dashboard, "dashboard-hub")
+
         entry = field.new_page()
-        entry.goto("/operations/RESCUE-ME-2021/targets/?status=outstanding")
-        row = entry.locator("#targets tbody tr").first
-        row.get_by_text("Record outcome").tap()
-        row.get_by_role("button", name="Located: Found with friends or relatives").tap()
-        expect(row.locator(".status-located")).to_be_visible()
-        expect(located).to_have_text(f"{before + 1}", timeout=2000)
-        shot(dashboard, "dashboard-live")
+        entry.goto("/operations/UNITED-FRONT-KY/events/arrest/")
+        entry.get_by_label("Agency").select_option(
+            label="Kentucky participating police agencies (United Front)"
+        )
+        entry.get_by_label("Jurisdiction").select_option(label="Kentucky")
+        entry.get_by_label("Date and time").fill("2021-08-26T21:30")
+        entry.get_by_label("Role").select_option("buyer")
+        entry.get_by_label("Last name").fill("Sampleperson")
+        field.set_offline(True)
+        entry.get_by_role("button", name="Save").tap()
+        expect(entry.locator(".draft-status")).to_contain_text("No connection")
+        draft = entry.evaluate(
+            "JSON.parse(localStorage.getItem('beacon-draft:UNITED-FRONT-KY:arrest'))"
+        )
+        assert draft["pending"] and draft["idempotencyKey"]
+        assert draft["fields"]["last_name"] == "Sampleperson"
+        field.set_offline(False)
+        expect(entry.locator(".messages")).to_contain_text("Saved", timeout=10000)
+        expect(arrests).to_have_text(f"{before + 1}", timeout=2000)
+        assert entry.evaluate("localStorage.getItem('beacon-draft:UNITED-FRONT-KY:arrest')") is None
+    assert Arrest.objects.filter(operation__parent__code="UNITED-FRONT").count() == before + 1
 
 
 def test_french_report_and_its_pdf_have_the_figures(
@@ -160,3 +184,35 @@ def test_french_report_and_its_pdf_have_the_figures(
     assert "102 arrestations" in text
     assert "47 victimes secourues" in text
     assert "41 d'entre elles ont reçu des services médicaux" in text
+
+
+def test_create_an_operation_and_add_targets(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    agency = Agency.objects.get(name="Las Cruces Police Department")
+    user = accounts.create_user(
+        system_actor(), "supervisor.lcpd", "a long and unusual passphrase 42", agency, "supervisor"
+    )
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    nics = list(
+        MissingPersonRecord.objects.filter(originating_agency=agency).values_list("nic", flat=True)[
+            :3
+        ]
+    )
+    with context(browser, server.url, hosts, username="supervisor.lcpd") as ctx:
+        page = ctx.new_page()
+        page.goto("/operations/")
+        page.get_by_role("link", name="New operation").click()
+        page.get_by_label("Code").fill("SUMMER-SWEEP")
+        page.get_by_label("Name").fill("Operation Summer Sweep")
+        page.get_by_label("Status").select_option("active")
+        page.get_by_label("Start").fill("2021-07-01")
+        page.get_by_label("Jurisdictions").fill("county:35013")
+        page.get_by_label("Missing children").check()
+        page.get_by_role("button", name="Create operation").click()
+        page.wait_for_url("**/operations/SUMMER-SWEEP/targets/")
+        page.get_by_label("NICs of missing-person records").fill("\n".join(nics))
+        page.get_by_role("button", name="Add to the target list").click()
+        expect(page.locator("main")).to_contain_text("3 targets")
+        shot(page, "operation-created")
+    assert Target.objects.filter(operation__code="SUMMER-SWEEP").count() == 3

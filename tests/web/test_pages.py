@@ -272,3 +272,48 @@ def test_record_search_refuses_a_bad_date(client_as: ClientAs) -> None:
     response = client_as("investigator.lcpd").get("/records/?last_name=X&dob=31-02-2020")
     assert response.status_code == 422
     assert 'id="e-dob"' in response.content.decode()
+
+
+def test_an_arrest_entered_on_a_state_operation_rolls_up_to_the_hub(client_as: ClientAs) -> None:
+    from beacon.agencies.models import Agency, Jurisdiction
+    from beacon.operations.models import Arrest
+
+    coordinator = client_as("coordinator")
+    agency = Agency.objects.get(name="Kentucky participating police agencies (United Front)")
+    kentucky = Jurisdiction.objects.get(kind="state", abbreviation="KY")
+    before = Arrest.objects.filter(operation__code="UNITED-FRONT-KY").count()
+    response = coordinator.post(
+        "/operations/UNITED-FRONT-KY/events/arrest/",
+        {
+            "agency": agency.pk,
+            "jurisdiction": kentucky.pk,
+            "at": "2021-08-26T21:30",
+            "role": "buyer",
+            "warrants_served": "0",
+            "last_name": "Sampleperson",
+        },
+    )
+    assert response.status_code == 302
+    assert Arrest.objects.filter(operation__code="UNITED-FRONT-KY").count() == before + 1
+    hub = text_of(coordinator.get("/operations/UNITED-FRONT/"))
+    assert "103 Arrests" in hub
+
+
+def test_caseworker_accepts_a_referral_from_the_inbox(client_as: ClientAs) -> None:
+    from beacon.operations.models import Referral
+
+    referral = Referral.objects.filter(
+        to_agency__name="ZOE International", status="offered"
+    ).first()
+    assert referral is not None
+    zoe = client_as("caseworker.zoe")
+    assert (
+        zoe.post(f"/referrals/{referral.ref}/respond/", {"answer": "accepted"}).status_code == 302
+    )
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+    again = zoe.post(f"/referrals/{referral.ref}/respond/", {"answer": "declined"})
+    assert again.status_code == 409
+    other = Referral.objects.exclude(to_agency__name="ZOE International").first()
+    assert other is not None
+    assert zoe.post(f"/referrals/{other.ref}/respond/", {"answer": "accepted"}).status_code == 404

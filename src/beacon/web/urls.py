@@ -13,6 +13,7 @@ from beacon.web.views import (
     inbox,
     intake,
     language,
+    manage,
     operations,
     records,
     reports,
@@ -28,11 +29,12 @@ urlpatterns = [
     path("geo/topojson/<str:name>.json", assets.base_map, name="base_map"),
     # Operations
     path("operations/", operations.operation_list, name="operations"),
-    path("operations/new/", home.home, name="operation_create"),
+    path("operations/new/", manage.operation_create, name="operation_create"),
     path("operations/<str:code>/", dashboard.dashboard, name="dashboard"),
     path("operations/<str:code>/figures/", dashboard.dashboard_figures, name="dashboard_figures"),
     path("operations/<str:code>/shapes.json", dashboard.operation_shapes, name="operation_shapes"),
     path("operations/<str:code>/targets/", targets.target_list, name="targets"),
+    path("operations/<str:code>/targets/add/", manage.target_add, name="target_add"),
     path(
         "operations/<str:code>/targets/<str:ref>/outcome/",
         targets.record_outcome,

@@ -103,4 +103,8 @@ def event_new(request: HttpRequest, code: str, kind: str) -> HttpResponse:
             form.add_error(None, exc.message)
         return _render(request, operation, kind, form, status=exc.http_status)
     messages.success(request, _("Saved: %(kind)s.") % {"kind": KINDS[kind][1]})
-    return HttpResponseRedirect(reverse("web:event_new", args=[operation.code, kind]))
+    done = reverse("web:event_new", args=[operation.code, kind])
+    if request.headers.get("X-Requested-With") == "fetch":
+        # drafts.js: a redirect would be followed inside fetch() and eat the message.
+        return HttpResponse(status=201, headers={"Location": done})
+    return HttpResponseRedirect(done)

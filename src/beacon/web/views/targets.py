@@ -146,6 +146,8 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
         "params": params,
         "can_record": policy.has(actor, P.OPERATIONS_RECORD),
         "can_view_records": policy.has(actor, P.RECORDS_VIEW),
+        "can_manage": policy.has(actor, P.OPERATIONS_MANAGE),
+        "participants": Agency.objects.filter(participations__operation=operation).order_by("name"),
         "query": request.GET.urlencode(),
         **row_context(operation),
         **_filter_choices(operation),

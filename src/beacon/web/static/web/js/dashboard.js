@@ -57,7 +57,7 @@
     });
     var trace = {
       type: "choropleth", geojson: shapes, featureidkey: "id", locations: locations, z: values,
-      text: names, hovertemplate: "%{text}: %{z}<extra></extra>", colorscale: "Blues",
+      text: names, hovertemplate: "%{text}: %{z}<extra></extra>", colorscale: [[0, "#dce6f5"], [1, "#0b3d91"]],
       marker: { line: { color: "#1b1f24", width: 0.5 } },
       colorbar: { title: { text: labels()[m] || m }, thickness: 12 }
     };

@@ -97,7 +97,7 @@
         return null;
       }
       window.localStorage.removeItem(storageKey(form));
-      window.location.assign(response.url);
+      window.location.assign(response.headers.get("Location") || response.url);
       return null;
     }).catch(function () {
       say(form, "offline");

@@ -1,0 +1,140 @@
+"""Planning operations: create one, add targets to its list.
+
+Both go through the operations bundle importer (the one code path that creates
+operations and targets, all or nothing, audited); its problems come back by field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from beacon.access import policy
+from beacon.access.permissions import Permission as P
+from beacon.access.requests import actor_for
+from beacon.access.routes import requires
+from beacon.agencies.models import Agency
+from beacon.core.errors import DomainError
+from beacon.operations import codes
+from beacon.operations.bundles import FORMAT, VERSION
+from beacon.operations.bundles.importer import add_entries, import_bundle
+from beacon.operations.refs import new_ref
+from beacon.web.lookups import visible_operation
+from beacon.web.views.common import page
+
+OPERATION_FIELD = re.compile(r"^operations\[0\]\.(\w+)")
+
+
+def _form_errors(exc: DomainError, prefix: re.Pattern[str]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for path, problems in exc.fields.items():
+        found = prefix.match(path)
+        errors.setdefault(found.group(1) if found else "general", []).extend(problems)
+    if not errors:
+        errors["general"] = [exc.message]
+    return errors
+
+
+def operation_row(actor_ori: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The bundle row of a new operation from the form; the creator's agency leads it."""
+    places = [p.strip() for p in re.split(r"[,\n]", data.get("jurisdictions", "")) if p.strip()]
+    partners = [str(ori) for ori in data.get("partners", []) if ori and ori != actor_ori]
+    return {
+        "code": data.get("code", "").strip().upper(),
+        "name": data.get("name", "").strip(),
+        "description": data.get("description", "").strip(),
+        "status": data.get("status", "") or codes.Status.PLANNED,
+        "start": data.get("start", "") or None,
+        "end": data.get("end", "") or None,
+        "focus": [str(f) for f in data.get("focus", [])],
+        "parent": data.get("parent", "") or None,
+        "jurisdictions": places,
+        "participants": [{"agency": actor_ori, "role": codes.ParticipantRole.LEAD}]
+        + [{"agency": ori, "role": codes.ParticipantRole.PARTNER} for ori in partners],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@page
+@requires(P.OPERATIONS_MANAGE)
+def operation_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    context: dict[str, Any] = {
+        "statuses": codes.Status.choices,
+        "focuses": codes.Focus.choices,
+        "agencies": Agency.objects.exclude(kind=Agency.Kind.SYSTEM).order_by("name"),
+        "hubs": policy.operations_visible_to(actor).filter(parent__isnull=True).order_by("name"),
+        "errors": {},
+        "values": {},
+    }
+    if request.method != "POST":
+        return render(request, "web/operations/create.html", context)
+    data: dict[str, Any] = {k: str(v) for k, v in request.POST.items()}
+    data["focus"] = request.POST.getlist("focus")
+    data["partners"] = request.POST.getlist("partners")
+    row = operation_row(actor.agency.ori, data)
+    try:
+        import_bundle(actor, {"format": FORMAT, "version": VERSION, "operations": [row]})
+    except DomainError as exc:
+        if exc.http_status in (401, 403):
+            raise
+        context.update({"errors": _form_errors(exc, OPERATION_FIELD), "values": data})
+        return render(request, "web/operations/create.html", context, status=exc.http_status)
+    messages.success(request, _("Operation created. Add its targets."))
+    return HttpResponseRedirect(reverse("web:targets", args=[row["code"]]))
+
+
+@require_POST
+@page
+@requires(P.OPERATIONS_MANAGE)
+def target_add(request: HttpRequest, code: str) -> HttpResponse:
+    """Add missing-person records (by NIC, one per line) to the operation's target list."""
+    actor = actor_for(request)
+    operation = visible_operation(actor, code)
+    nics = [
+        n.strip().upper()
+        for n in re.split(r"[\s,]+", str(request.POST.get("nics", "")))
+        if n.strip()
+    ]
+    assigned = str(request.POST.get("assigned_agency", ""))
+    records = {
+        r.nic: r
+        for r in policy.records_visible_to(actor)
+        .filter(nic__in=nics)
+        .select_related("originating_agency")
+    }
+    unknown = [n for n in nics if n not in records]
+    back = reverse("web:targets", args=[operation.code])
+    if not nics or unknown:
+        messages.error(
+            request,
+            _("Unknown or not visible: %(nics)s.") % {"nics": ", ".join(unknown)}
+            if unknown
+            else _("Give one or more NICs."),
+        )
+        return HttpResponseRedirect(back)
+    rows = [
+        {
+            "ref": new_ref(),
+            "record": f"{r.originating_agency.ori}:{r.oca}",
+            "assigned_agency": assigned or r.originating_agency.ori,
+        }
+        for r in (records[n] for n in nics)
+    ]
+    try:
+        add_entries(actor, operation.code, "targets", rows)
+    except DomainError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        problems = [p for ps in exc.fields.values() for p in ps] or [exc.message]
+        messages.error(request, " ".join(problems))
+    else:
+        messages.success(request, _("%(n)s target(s) added.") % {"n": len(rows)})
+    return HttpResponseRedirect(back)
