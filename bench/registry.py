@@ -201,17 +201,20 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
             if i >= 20:
                 api_ms.append(elapsed)
 
-        plan = engine.explain_key_lookup([1, 2, 3])
+        probe = engine.probe(query_of(variants[0]))
+        plan = engine.explain_key_lookup(sorted(probe.tight))
         out: dict[str, Any] = {
             "db": db,
             "records": result.records,
             "records_per_s": round(result.records_per_s),
             "import_seconds": round(result.seconds, 1),
             "queries": len(variants),
-            "search_p50_ms": round(statistics.median(service_ms), 2),
-            "search_p99_ms": round(percentile(service_ms, 99), 2),
-            "engine_p50_ms": round(statistics.median(engine_ms), 2),
-            "engine_p99_ms": round(percentile(engine_ms, 99), 2),
+            # the search itself, in-process (what the targets and the references measure)
+            "search_p50_ms": round(statistics.median(engine_ms), 2),
+            "search_p99_ms": round(percentile(engine_ms, 99), 2),
+            # the service an officer calls: search + its audit event, committed (fsync)
+            "search_audited_p50_ms": round(statistics.median(service_ms), 2),
+            "search_audited_p99_ms": round(percentile(service_ms, 99), 2),
             "api_search_p50_ms": round(statistics.median(api_ms), 2),
             "api_search_p99_ms": round(percentile(api_ms, 99), 2),
             "recall_at_1": round(at1 / len(variants), 4),
@@ -234,7 +237,10 @@ def table(r: dict[str, Any]) -> str:
         ("records", f"{r['records']:,}"),
         ("import (records/s)", f"{r['records_per_s']:,}"),
         ("search p50 / p99 (ms, in-process)", f"{r['search_p50_ms']} / {r['search_p99_ms']}"),
-        ("  engine only p50 / p99 (ms)", f"{r['engine_p50_ms']} / {r['engine_p99_ms']}"),
+        (
+            "  with audit, committed p50 / p99 (ms)",
+            f"{r['search_audited_p50_ms']} / {r['search_audited_p99_ms']}",
+        ),
         ("API search p50 / p99 (ms)", f"{r['api_search_p50_ms']} / {r['api_search_p99_ms']}"),
         ("recall@1 / recall@10", f"{r['recall_at_1']} / {r['recall_at_10']}"),
     ] + [(f"  recall@10 {k}", str(v)) for k, v in r["recall_at_10_by_variant"].items()]

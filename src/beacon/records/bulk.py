@@ -173,3 +173,20 @@ def deferred_indexes(tables: Sequence[type[Model]], *, enabled: bool) -> Iterato
     with connection.cursor() as cursor:
         for create in dropped:
             cursor.execute(create)
+
+
+@contextmanager
+def large_cache(megabytes: int = 256) -> Iterator[None]:
+    """A bigger SQLite page cache for this connection while a bulk write runs."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-megabytes * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")

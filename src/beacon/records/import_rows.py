@@ -8,7 +8,9 @@ Lists (aliases, alias_dobs, smt) separate items with ``|``; an alias is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 
 from beacon.records.inputs import NameInput, RecordInput
 
@@ -117,38 +119,60 @@ def _alias(text: str) -> NameInput:
     return NameInput(last_name=last.strip(), first_name=first.strip(), kind=kind)
 
 
+def _dates(text: str) -> tuple[date, ...]:
+    return tuple(d for d in map(_date, text.split("|")) if d)
+
+
+def _aliases(text: str) -> tuple[NameInput, ...]:
+    return tuple(_alias(a.strip()) for a in text.split("|") if a.strip())
+
+
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in text.split("|") if s.strip())
+
+
+def _text(text: str) -> str:
+    return text.strip()
+
+
+Parser = Callable[[str], object]
+PARSERS: dict[str, Parser] = {
+    "dob": _date,
+    "dlc": _date,
+    "height_in": _int,
+    "weight_lb": _int,
+    "reported_at": _datetime,
+    "alias_dobs": _dates,
+    "aliases": _aliases,
+    "smt": _list,
+}
+
+
+@lru_cache(maxsize=64)
+def _plan(name: str) -> tuple[str, Parser] | None:
+    """(field, parser) for a folded column name; None outside the known columns."""
+    column = canonical_column(name)
+    if column not in COLUMNS:
+        return None
+    return column, PARSERS.get(column, _text)
+
+
 def to_input(row: dict[str, str]) -> tuple[RecordInput, list[tuple[str, str]]]:
     """The row as a RecordInput and (column, reason) for each cell that could not be read.
 
     Unreadable cells are left out (the input keeps its default there), so the rest of
     the row is still validated and every problem of the row is reported at once.
     """
-    values: dict[str, object] = {}
+    values: dict[str, object] = {"dlc": None, "category": "", "last_name": "", "sex": "", "oca": ""}
     errors: list[tuple[str, str]] = []
     for name, text in row.items():
-        column = canonical_column(name)
-        if column not in COLUMNS:
+        plan = _plan(name)
+        if plan is None:
             if text.strip():
                 errors.append((name, "value outside the file's columns"))
             continue
         try:
-            if column in ("dob", "dlc"):
-                values[column] = _date(text)
-            elif column in ("height_in", "weight_lb"):
-                values[column] = _int(text)
-            elif column == "reported_at":
-                values[column] = _datetime(text)
-            elif column == "alias_dobs":
-                values[column] = tuple(d for d in map(_date, text.split("|")) if d)
-            elif column == "aliases":
-                values[column] = tuple(_alias(a.strip()) for a in text.split("|") if a.strip())
-            elif column == "smt":
-                values[column] = tuple(s.strip() for s in text.split("|") if s.strip())
-            else:
-                values[column] = text.strip()
+            values[plan[0]] = plan[1](text)
         except ValueError as exc:
             errors.append((name, str(exc)))
-    values.setdefault("dlc", None)
-    for column in ("category", "last_name", "sex", "oca"):
-        values.setdefault(column, "")
     return RecordInput(**values), errors  # type: ignore[arg-type]

@@ -153,8 +153,14 @@ class NameKey(models.Model):
 
     pk = models.CompositePrimaryKey("key", "record")
     key = models.BigIntegerField()
+    # Derived rows written only with their record, in its transaction: no database-level
+    # foreign key (it would cost a check per key row, six per record, on bulk imports).
     record = models.ForeignKey(
-        MissingPersonRecord, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+        MissingPersonRecord,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     def __str__(self) -> str:

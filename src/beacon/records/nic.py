@@ -24,22 +24,33 @@ def assign_nic() -> str:
 
 def assign_nics(count: int, taken: Iterable[str] = ()) -> list[str]:
     """``count`` distinct unused NICs (checked against the database in chunks)."""
+    from django.db import connection
+
     from beacon.records.models import MissingPersonRecord
 
+    table = MissingPersonRecord._meta.db_table
     used = set(taken)
     out: list[str] = []
-    while len(out) < count:
-        batch = {random_nic() for _ in range(min(count - len(out), 50_000) + 16)} - used
-        existing: set[str] = set()
-        chunk = sorted(batch)
-        for i in range(0, len(chunk), 900):
-            existing.update(
-                MissingPersonRecord.objects.filter(nic__in=chunk[i : i + 900]).values_list(
-                    "nic", flat=True
-                )
-            )
-        for nic in chunk:
-            if nic not in existing and len(out) < count:
-                out.append(nic)
-                used.add(nic)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        if int(cursor.fetchone()[0]) <= 4 * count:  # cheaper to read every NIC once
+            cursor.execute(f"SELECT nic FROM {table}")
+            used.update(str(r[0]) for r in cursor.fetchall())
+            while len(out) < count:
+                fresh = {random_nic() for _ in range(count - len(out) + 16)} - used
+                out.extend(sorted(fresh)[: count - len(out)])
+                used.update(fresh)
+            return out
+        while len(out) < count:
+            batch = sorted({random_nic() for _ in range(count - len(out) + 16)} - used)
+            existing: set[str] = set()
+            for i in range(0, len(batch), 900):
+                chunk = batch[i : i + 900]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT nic FROM {table} WHERE nic IN ({marks})", chunk)
+                existing.update(str(r[0]) for r in cursor.fetchall())
+            for nic in batch:
+                if nic not in existing and len(out) < count:
+                    out.append(nic)
+                    used.add(nic)
     return out

@@ -258,12 +258,12 @@ FIELDS = (
 
 
 def _in_rows(sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` (with one ``IN ({ids})`` slot) for already-visible record ids."""
+    """Rows of ``sql`` (with two ``IN ({ids})`` slots) for already-visible record ids."""
     if not ids:
         return []
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(ids=marks), ids)
+        cursor.execute(sql.format(ids=marks), ids + ids)
         return list(cursor.fetchall())
 
 
@@ -276,11 +276,12 @@ def _score(
     rows = list(_filtered(visible, q).filter(id__in=list(matched)).values(*FIELDS))
     ids = [int(r["id"]) for r in rows]
     names: dict[int, list[tuple[str, str, str]]] = {}
-    for rid, last, first, kind in _in_rows(NAMES_SQL, ids):
-        names.setdefault(rid, []).append((last, first, kind))
     alias_dobs: dict[int, list[date]] = {}
-    for rid, d in _in_rows(DOBS_SQL, ids):
-        alias_dobs.setdefault(rid, []).append(d if isinstance(d, date) else date.fromisoformat(d))
+    for rid, last, first, kind in _in_rows(NAMES_AND_DOBS_SQL, ids):
+        if kind == "dob":  # an alias DOB, as ISO text in ``last``
+            alias_dobs.setdefault(rid, []).append(date.fromisoformat(last))
+        else:
+            names.setdefault(rid, []).append((last, first, kind))
     today = timezone.localdate()
     hits: list[Hit] = []
     for row in rows:
@@ -314,11 +315,13 @@ def _score(
     return hits
 
 
-NAMES_SQL = (
+# Names and alias DOBs of the candidates in one round trip.
+NAMES_AND_DOBS_SQL = (
     f"SELECT record_id, last_name, first_name, kind FROM {RecordName._meta.db_table} "
+    "WHERE record_id IN ({ids}) UNION ALL "
+    f"SELECT record_id, CAST(dob AS TEXT), '', 'dob' FROM {RecordDob._meta.db_table} "
     "WHERE record_id IN ({ids})"
 )
-DOBS_SQL = f"SELECT record_id, dob FROM {RecordDob._meta.db_table} WHERE record_id IN ({{ids}})"
 STRONG = 0.85  # a hit this good from the DOB-bearing keys ends the search there
 
 
