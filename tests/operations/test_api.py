@@ -202,3 +202,14 @@ def test_recording_field_events_over_the_api(api_client_as: ClientFor) -> None:
     assert targets.status_code == 403  # adding targets is planning: operations:manage
     pio = api_client_as("pio", Agency.objects.get(ori=LEAD))
     assert pio.post(url, json.dumps(body), content_type="application/json").status_code == 403
+
+
+def test_the_demo_refuses_to_load_outside_demo_modes(settings: object) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.MODE = "production"  # type: ignore[attr-defined]
+    with pytest.raises(CommandError) as caught:
+        call_command("demo")
+    assert caught.value.returncode == 2 and "BEACON_MODE=demo" in str(caught.value)
+    assert not Operation.objects.exists()

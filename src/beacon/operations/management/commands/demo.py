@@ -10,7 +10,10 @@ from django.conf import settings
 from django.core.management.base import CommandParser
 
 from beacon.core.commands import BeaconCommand
+from beacon.core.errors import ValidationFailed
 from beacon.operations.demo.loader import load_demo
+
+DEMO_MODES = ("demo", "development", "test")
 
 
 class Command(BeaconCommand):
@@ -24,6 +27,11 @@ class Command(BeaconCommand):
         )
 
     def handle_command(self, *args: Any, **options: Any) -> None:
+        if settings.MODE not in DEMO_MODES:
+            raise ValidationFailed.on(
+                "BEACON_MODE",
+                f"the demo loads synthetic data: run it with BEACON_MODE=demo, not {settings.MODE}",
+            )
         started = time.monotonic()
         directory = Path(options["bundles"] or Path(settings.DATA_DIR) / "demo-bundles")
         for path, report in load_demo(self.actor(), directory):
