@@ -1,0 +1,99 @@
+"""Server-side render time of each web page on the demo data (SQLite by default).
+
+    .venv/bin/python bench/pages.py [--runs 20]
+
+Loads ``beacon demo`` into a fresh database, signs in one demo account per page (as
+the browser would: password + TOTP verified session) and times the Django handler
+from request to rendered response, median and 95th percentile over ``--runs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PAGES = [
+    ("investigator.hsi", "/"),
+    ("investigator.hsi", "/operations/"),
+    ("investigator.hsi", "/operations/RESCUE-ME-2021/"),
+    ("investigator.hsi", "/operations/RESCUE-ME-2021/figures/"),
+    ("investigator.hsi", "/operations/RESCUE-ME-2021/targets/"),
+    ("coordinator", "/operations/UNITED-FRONT/"),
+    ("coordinator", "/operations/UNITED-FRONT/report/?lang=fr"),
+    ("investigator.hsi", "/operations/RESCUE-ME-2021/report/?lang=en"),
+    ("coordinator", "/operations/UNITED-FRONT-KY/events/arrest/"),
+    ("investigator.lcpd", "/records/?last_name=Sampleton&first_name=Jamie"),
+    ("caseworker.zoe", "/referrals/"),
+    ("admin", "/administration/"),
+    ("admin", "/administration/audit/"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="beacon-bench-pages-"))
+    os.environ["BEACON_MODE"] = "demo"
+    os.environ["BEACON_DATA_DIR"] = str(workdir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "beacon.settings"
+    os.environ.pop("DATABASE_URL", None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    clients: dict[str, Client] = {}
+
+    def client(username: str) -> Client:
+        if username not in clients:
+            user = User.objects.get(username=username)
+            device = TOTPDevice.objects.get(user=user)
+            signed_in = Client(HTTP_HOST="127.0.0.1")
+            signed_in.force_login(user)
+            session = signed_in.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+            clients[username] = signed_in
+        return clients[username]
+
+    rows = []
+    print(f"{'page':<58} {'median ms':>10} {'p95 ms':>8}")
+    for username, path in PAGES:
+        c = client(username)
+        c.get(path)  # first use: imports, caches
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            response = c.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code in (200, 204), (path, response.status_code)
+        times.sort()
+        median = statistics.median(times)
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        rows.append(
+            {"user": username, "page": path, "median_ms": round(median, 1), "p95_ms": round(p95, 1)}
+        )
+        print(f"{path:<58} {median:>10.1f} {p95:>8.1f}")
+    out = HERE / "results" / "pages.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"database": "sqlite", "runs": args.runs, "pages": rows}, indent=2))
+    met = all(r["median_ms"] < 200 for r in rows)
+    print(f"budget 200 ms (median): {'met' if met else 'NOT met'} -> {out}")
+
+
+if __name__ == "__main__":
+    main()
