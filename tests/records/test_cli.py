@@ -114,3 +114,11 @@ def test_unknown_nic_exits_4(agency_a: Agency) -> None:
     with pytest.raises(CommandError) as caught:
         run("show", "M000000000")
     assert caught.value.returncode == 4
+
+
+def test_reindex_rebuilds_the_same_keys(nic: str) -> None:
+    from beacon.records.models import NameKey
+
+    before = set(NameKey.objects.values_list("key", "record_id"))
+    assert "search keys written" in run("reindex")
+    assert set(NameKey.objects.values_list("key", "record_id")) == before

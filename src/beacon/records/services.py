@@ -574,3 +574,17 @@ def _due_item(r: MissingPersonRecord, rule: str, due_at: datetime, overdue_by: A
         last_name=r.last_name,
         first_name=r.first_name,
     )
+
+
+def reindex_all(actor: Actor) -> int:
+    """Recompute every record's search keys (after the name-variant table changed)."""
+    from django.apps import apps
+
+    policy.require(actor, Permission.RECORDS_IMPORT, object_type=OBJECT_TYPE)
+    with transaction.atomic():
+        from beacon.records import variants
+
+        variants.forget()
+        count = indexing.rebuild_all_keys(apps)
+        audit.record(actor, "records.reindex", object_type=OBJECT_TYPE, detail={"keys": count})
+    return count

@@ -133,6 +133,7 @@ class Command(BeaconCommand):
         search.add_argument("--limit", type=int, default=10)
 
         sub.add_parser("due", help="what is overdue (validation, late juvenile entry)")
+        sub.add_parser("reindex", help="recompute search keys after the name-variant table changed")
 
     def handle_command(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -226,6 +227,9 @@ class Command(BeaconCommand):
                 + f"  {h.dob or '----------'}  {h.sex}  {h.category}  {h.status}  {h.originating_ori}"
             )
             self.stdout.write(f"       {'; '.join(h.reasons)}")
+
+    def do_reindex(self, o: dict[str, Any]) -> None:
+        self.stdout.write(f"{services.reindex_all(self.actor()):,} search keys written.")
 
     def do_due(self, o: dict[str, Any]) -> None:
         items = services.due_records(self.actor())
