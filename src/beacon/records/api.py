@@ -10,13 +10,14 @@ import dataclasses
 import re
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from beacon.access.permissions import Permission
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
-from beacon.records import services
+from beacon.records import photos, services
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.models import MissingPersonRecord
 from beacon.records.schemas import (
@@ -202,3 +203,33 @@ def validate(
 @requires(Permission.RECORDS_VIEW)
 def history(request: HttpRequest, nic: str) -> list[TransactionOut]:
     return [transaction_out(t) for t in services.history(actor_for(request), nic)]
+
+
+@router.post("/{nic}/photos", response={201: RecordOut})
+@requires(Permission.RECORDS_MODIFY)
+def add_photo(
+    request: HttpRequest,
+    response: HttpResponse,
+    nic: str,
+    file: File[UploadedFile],
+    caption: Form[str] = "",
+) -> Status[RecordOut]:
+    """Attach a JPEG or PNG (at most 10 MB); If-Match is honoured."""
+    photos.add_photo(
+        actor_for(request),
+        nic,
+        content=file.read(photos.MAX_BYTES + 1),
+        caption=caption,
+        expected_version=expected_version(request.headers.get("If-Match")),
+    )
+    return Status(201, _reloaded(request, response, nic))
+
+
+@router.get("/{nic}/photos/{photo_id}")
+@requires(Permission.RECORDS_VIEW)
+def photo(request: HttpRequest, nic: str, photo_id: int) -> HttpResponse:
+    found, content = photos.read_photo(actor_for(request), nic, photo_id)
+    kind = "png" if str(found.file.name).endswith(".png") else "jpeg"
+    answer = HttpResponse(content, content_type=f"image/{kind}")
+    answer["Cache-Control"] = "no-store"
+    return answer

@@ -97,6 +97,12 @@ class NameOut(Schema):
     middle_name: str
 
 
+class PhotoOut(Schema):
+    id: int
+    caption: str
+    uploaded_at: datetime
+
+
 class RecordOut(Schema):
     nic: str
     version: int
@@ -128,6 +134,7 @@ class RecordOut(Schema):
     entered_at: datetime
     entry_due_at: datetime | None
     validation_due_at: datetime | None
+    photos: list[PhotoOut]
 
 
 class TransactionOut(Schema):
@@ -207,6 +214,10 @@ def record_out(record: MissingPersonRecord) -> RecordOut:
         entered_at=record.entered_at,
         entry_due_at=record.entry_due_at,
         validation_due_at=record.validation_due_at,
+        photos=[
+            PhotoOut(id=p.pk, caption=p.caption, uploaded_at=p.uploaded_at)
+            for p in sorted(record.photos.all(), key=lambda p: p.pk)
+        ],
     )
 
 

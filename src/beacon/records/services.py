@@ -449,7 +449,7 @@ def show_record(actor: Actor, nic: str) -> MissingPersonRecord:
         record = (
             policy.records_visible_to(actor)
             .select_related("originating_agency", "jurisdiction_last_seen")
-            .prefetch_related("names", "alias_dobs")
+            .prefetch_related("names", "alias_dobs", "photos")
             .filter(nic=nic.strip().upper())
             .first()
         )
@@ -588,3 +588,26 @@ def reindex_all(actor: Actor) -> int:
         count = indexing.rebuild_all_keys(apps)
         audit.record(actor, "records.reindex", object_type=OBJECT_TYPE, detail={"keys": count})
     return count
+
+
+def locked_record(actor: Actor, nic: str, expected_version: int | None) -> MissingPersonRecord:
+    """The visible record, locked, at the expected version (for other record modules)."""
+    return _locked(actor, nic, expected_version)
+
+
+def refuse(kind: str, actor: Actor, record: MissingPersonRecord) -> None:
+    """IllegalTransition when ``actor`` may not apply ``kind`` to ``record`` now."""
+    _refuse_status(kind, record)
+    _refuse_other_agency(kind, actor, record)
+
+
+def write_transaction(
+    actor: Actor,
+    record: MissingPersonRecord,
+    kind: str,
+    at: datetime,
+    reason: str,
+    detail: dict[str, Any],
+) -> RecordTransaction:
+    """Version bump, history row and audit event for a change made by another module."""
+    return _write(actor, record, kind, at, reason, detail)

@@ -1,0 +1,84 @@
+"""Photos of a missing person: checked images, added as a ``modify`` of the record."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.audit import services as audit
+from beacon.core.actor import Actor
+from beacon.core.errors import NotVisible, ValidationFailed
+from beacon.records import services
+from beacon.records.codes import TransactionKind
+from beacon.records.models import RecordPhoto
+
+MAX_BYTES = 10 * 1024 * 1024
+SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def image_kind(content: bytes) -> str | None:
+    for magic, kind in SIGNATURES.items():
+        if content.startswith(magic):
+            return kind
+    return None
+
+
+def add_photo(
+    actor: Actor,
+    nic: str,
+    *,
+    content: bytes,
+    caption: str = "",
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> RecordPhoto:
+    """Attach a JPEG or PNG photo (originating agency; active or located records)."""
+    policy.require(
+        actor, Permission.RECORDS_MODIFY, object_type=services.OBJECT_TYPE, object_id=nic
+    )
+    now = now or timezone.now()
+    kind = image_kind(content)
+    if not content:
+        raise ValidationFailed.on("file", "the file is empty")
+    if len(content) > MAX_BYTES:
+        raise ValidationFailed.on("file", f"at most {MAX_BYTES // (1024 * 1024)} MB")
+    if kind is None:
+        raise ValidationFailed.on("file", "a JPEG or PNG image")
+    if len(caption) > 200:
+        raise ValidationFailed.on("caption", "at most 200 characters")
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        record = services.locked_record(actor, nic, expected_version)
+        services.refuse(TransactionKind.MODIFY, actor, record)
+        photo = RecordPhoto(record=record, caption=caption.strip())
+        photo.file.save(f"{record.nic}-{digest[:16]}.{kind}", ContentFile(content), save=False)
+        photo.save()
+        detail = {"photo_added": {"id": photo.pk, "sha256": digest, "caption": photo.caption}}
+        services.write_transaction(actor, record, TransactionKind.MODIFY, now, "photo", detail)
+    return photo
+
+
+def read_photo(actor: Actor, nic: str, photo_id: int) -> tuple[RecordPhoto, bytes]:
+    """A photo's bytes, if the actor may see its record (the read is audited)."""
+    policy.require(actor, Permission.RECORDS_VIEW, object_type=services.OBJECT_TYPE, object_id=nic)
+    record = policy.get_visible_record(actor, nic)
+    photo = RecordPhoto.objects.filter(record=record, pk=photo_id).first()
+    if photo is None:
+        raise NotVisible()
+    with photo.file.open("rb") as handle:
+        content = handle.read()
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "records.read",
+            object_type=services.OBJECT_TYPE,
+            object_id=record.nic,
+            detail={"fields": ["photo"], "photo": photo.pk},
+        )
+    return photo, content
