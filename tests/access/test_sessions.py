@@ -97,3 +97,47 @@ def test_csrf_is_enforced_on_the_sign_in_form(agency_a: Agency) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post("/account/sign-in/", {"username": "x", "password": "y"})
     assert response.status_code == 403
+
+
+def test_the_admin_signs_in_through_beacon_and_needs_a_second_factor(agency_a: Agency) -> None:
+    from django.contrib.auth.models import User
+
+    from beacon.access import services
+    from beacon.core.actor import system_actor
+
+    login = Client().get("/admin/login/?next=/admin/")
+    assert login.status_code == 302 and login["Location"].startswith("/account/sign-in/")
+    user = services.create_user(
+        system_actor(), "staff", "a long staff passphrase", agency_a, "system_admin"
+    )
+    User.objects.filter(pk=user.pk).update(is_staff=True)
+    client = Client()
+    client.force_login(user)  # password only, no second factor
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_api_writes_need_the_csrf_token(
+    web_client_as: Callable[..., Client], agency_a: Agency
+) -> None:
+    from django.conf import settings
+
+    signed_in = web_client_as("system_admin", agency_a)
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = signed_in.cookies
+    body = {"owner": "nobody", "name": "x"}
+    refused = strict.post("/api/access/tokens", body, content_type="application/json")
+    assert refused.status_code == 403 and "CSRF" in refused.json()["message"]
+    strict.get("/account/sign-in/")  # receives the CSRF cookie
+    token = strict.cookies[settings.CSRF_COOKIE_NAME].value
+    allowed = strict.post(
+        "/api/access/tokens", body, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert allowed.status_code == 404  # past the CSRF check: the owner does not exist
+
+
+def test_the_api_schema_is_for_signed_in_users_only(
+    api_client_as: Callable[..., Client], agency_a: Agency
+) -> None:
+    assert Client().get("/api/openapi.json").status_code == 302
+    schema = api_client_as("analyst", agency_a).get("/api/openapi.json")
+    assert schema.status_code == 200 and "/api/records/{nic}" in schema.json()["paths"]

@@ -8,6 +8,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
@@ -78,4 +79,15 @@ def enforce_declared_permission(run: Callable[..., HttpResponse]) -> Callable[..
     return checked
 
 
-__all__ = ["SessionOrToken", "Unauthenticated", "enforce_declared_permission"]
+def docs_guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI schema and its viewer: signed-in users (or tokens) only."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            actor_for(request)
+        except Unauthenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -9,6 +9,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth import login, logout
 from django.contrib.auth.models import User
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -113,3 +114,12 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         return redirect("access:enrol")
     codes = mfa.new_recovery_codes(actor, user)
     return render(request, "access/recovery_codes.html", {"codes": codes})
+
+
+@requires(PUBLIC)
+def admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin's login page: Beacon's sign-in (lockout, rate limit, MFA) instead."""
+    target = request.GET.get("next") or "/admin/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=False):
+        target = "/admin/"
+    return redirect_to_login(target)
