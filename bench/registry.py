@@ -182,7 +182,19 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
             for kind in v.kinds:
                 by_kind.setdefault(kind, []).append(found10)
 
-        client = Client()
+        # The API answers only signed-in users or tokens: a hub coordinator's token.
+        from beacon.access import services as accounts
+        from beacon.access import tokens
+
+        coordinator = accounts.create_user(
+            actor,
+            "bench",
+            "bench passphrase 2026",
+            Agency.objects.get(ori=AGENCIES[0][0]),
+            "hub_coordinator",
+        )
+        _token, raw = tokens.create_token(actor, coordinator, "bench")
+        client = Client(headers={"Authorization": f"Bearer {raw}"})
         api_ms: list[float] = []
         for i, v in enumerate(variants):
             body = {
