@@ -1,0 +1,87 @@
+"""Need-to-know rules the property test does not cover: fields, service records, writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.audit.models import AuditEvent
+from beacon.core.errors import Forbidden
+from beacon.operations.models import Service
+from tests.access import world as w
+
+SPEC = w.Spec(
+    records=[(0, "AMBER"), (0, "RED"), (0, "AMBER+STRICT")],
+    operations=[(frozenset({2}), None), (frozenset({0, 1}), 0)],
+    targets=[(0, 1, 1), (1, 1, 1), (2, 1, 1)],
+    victims=[1, 1],
+    referrals=[(0, 4)],
+)
+
+
+@pytest.fixture
+def world(db: None) -> w.World:
+    return w.build(SPEC)
+
+
+def test_tlp_narrows_what_a_partner_agency_sees(world: w.World) -> None:
+    partner = w.actor(world, 1, "investigator")
+    seen = set(policy.records_visible_to(partner).values_list("tlp", flat=True))
+    assert seen == {"AMBER", "AMBER+STRICT"}  # RED stays with the originating agency
+    hub = w.actor(world, 2, "hub_coordinator")
+    assert set(policy.records_visible_to(hub).values_list("tlp", flat=True)) == {"AMBER"}
+    hub_investigator = w.actor(world, 2, "investigator")
+    assert not policy.records_visible_to(hub_investigator).exists()
+
+
+def test_a_caseworker_reads_only_the_fields_needed(world: w.World) -> None:
+    ngo = w.actor(world, 4, "caseworker")
+    fields = policy.victim_fields_visible_to(ngo)
+    assert fields is not None
+    assert "notes" not in fields and "people" not in fields and "age_group" in fields
+    assert policy.victim_fields_visible_to(w.actor(world, 0, "investigator")) is None
+    assert policy.victim_fields_visible_to(w.actor(world, 0, "pio")) == frozenset()
+    assert [v.pk for v in policy.victims_visible_to(ngo)] == [world.victims[0].pk]
+
+
+def test_service_records_follow_the_victim(world: w.World) -> None:
+    victim = world.victims[0]
+    Service.objects.create(
+        operation=victim.operation,
+        agency=world.agencies[4],
+        jurisdiction=victim.jurisdiction,
+        at=datetime(2021, 8, 3, tzinfo=UTC),
+        person=victim.person,
+        kind="shelter",
+    )
+    assert policy.services_visible_to(w.actor(world, 4, "caseworker")).count() == 1
+    assert policy.services_visible_to(w.actor(world, 0, "investigator")).count() == 1
+    assert policy.services_visible_to(w.actor(world, 3, "caseworker")).count() == 0
+    assert policy.services_visible_to(w.actor(world, 0, "pio")).count() == 0
+
+
+def test_only_the_originating_agency_clears(world: w.World) -> None:
+    record = world.records[0]
+    policy.require_originating_agency(
+        w.actor(world, 0, "investigator"), record, Permission.RECORDS_CLEAR
+    )
+    with pytest.raises(Forbidden):
+        policy.require_originating_agency(
+            w.actor(world, 1, "investigator"), record, Permission.RECORDS_CLEAR
+        )
+    denial = AuditEvent.objects.get(action="access.denied")
+    assert denial.detail["reason"] == "not the originating agency"
+
+
+def test_only_an_operations_own_agencies_record_its_events(world: w.World) -> None:
+    sub = world.operations[1]
+    policy.require_operation_agency(
+        w.actor(world, 1, "investigator"), sub, Permission.OPERATIONS_RECORD
+    )
+    hub = w.actor(world, 2, "hub_coordinator")
+    assert policy.operations_visible_to(hub).filter(pk=sub.pk).exists()
+    with pytest.raises(Forbidden):
+        policy.require_operation_agency(hub, sub, Permission.OPERATIONS_RECORD)
