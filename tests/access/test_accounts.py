@@ -144,3 +144,18 @@ def test_admin_manages_accounts_over_the_api(
     investigator = api_client_as("investigator", agency_a)
     refused = investigator.post("/api/access/users/carol/enable", content_type="application/json")
     assert refused.status_code == 403
+
+
+def test_refused_tokens_are_audited_and_rate_limited_per_address(
+    make_user: Callable[..., User], agency_a: Agency, settings: object
+) -> None:
+    settings.BEACON_LOGIN_RATE = (3, 60)  # type: ignore[attr-defined]
+    user = make_user("alice", agency_a)
+    token, raw = tokens.create_token(system_actor(), user, "old")
+    tokens.revoke_token(system_actor(), token.prefix)
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    statuses = [client.get("/api/access/me").status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    refused = AuditEvent.objects.filter(action="auth.token_refused")
+    assert refused.count() == 3 and {e.object_id for e in refused} == {token.prefix}
+    assert AuditEvent.objects.filter(action="auth.rate_limited").count() == 1

@@ -56,6 +56,9 @@ def _authenticate(request: HttpRequest, *, second_factor: bool = True) -> Actor:
     if raw is not None:
         actor = actor_for_token(raw, source_address=source)
         if actor is None:
+            from beacon.access.signin import refuse_token
+
+            refuse_token(raw, source_address=source)  # 429 when an address keeps trying
             raise Unauthenticated("The API token is unknown, expired or revoked.")
         return actor
     user = getattr(request, "user", None)

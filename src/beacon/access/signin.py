@@ -159,3 +159,21 @@ def sign_in(username: str, password: str, code: str, *, source_address: str) -> 
         device=device,
         must_enrol=not enrolled and role_requires_mfa(m.role),
     )
+
+
+def refuse_token(raw: str, *, source_address: str) -> None:
+    """Record and audit an API token that was refused (unknown, expired, revoked), so
+    failed token logons are audited and rate-limited per address like sign-ins."""
+    parts = raw.split("_")
+    prefix = parts[1][:12] if len(parts) >= 3 and parts[0] == "bcn" else "?"
+    name = f"token:{prefix}"
+    _check_rate(name, source_address)
+    with transaction.atomic():
+        SignInAttempt.objects.create(username=name, source_address=source_address, succeeded=False)
+        audit.record(
+            _anonymous(name, source_address),
+            "auth.token_refused",
+            object_type="api_token",
+            object_id=prefix,
+            outcome="failure",
+        )
