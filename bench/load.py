@@ -1,0 +1,345 @@
+"""Load test: Beacon as in production (gunicorn workers, PostgreSQL) under a realistic mix.
+
+    .venv/bin/python bench/load.py [--duration 60] [--clients 16] [--workers 4] [--profile 10]
+
+1. Creates a private PostgreSQL database on the local server (DATABASE_URL's server,
+   default postgres://postgres@127.0.0.1:5432), migrates it and loads `beacon demo`.
+2. Makes API tokens for three demo users of different agencies.
+3. Serves it with gunicorn (sync workers) on 127.0.0.1 and a free port.
+4. Drives it from a separate process (this one) with keep-alive client threads for a
+   bounded time and count: 60% person searches, 25% writes (field events), 15%
+   dashboards and reports, each client acting for one of the agencies.
+5. Optionally profiles the workers with py-spy and lists where the time goes.
+Writes bench/results/load.json; drops the database at the end. Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import http.client
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+BIN = Path(sys.executable).parent
+RESULTS = HERE / "results"
+SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+MAX_REQUESTS = 2_000_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return round(ordered[index] * 1000, 2)
+
+
+class Database:
+    def __init__(self) -> None:
+        self.name = f"bench_load_{os.getpid()}"
+        self.url = f"{SERVER}/{self.name}"
+
+    def __enter__(self) -> Database:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{self.name}"')
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def beacon_env(db: Database, data_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BEACON_MODE": "demo",  # the demo accounts and keys; DEBUG is off as in production
+        "DATABASE_URL": db.url,
+        "BEACON_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "beacon.settings",
+    }
+
+
+def prepare(env: dict[str, str]) -> list[dict[str, Any]]:
+    for step in (["migrate", "--verbosity", "0"], ["demo"]):
+        subprocess.run([str(BIN / "beacon"), *step], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [sys.executable, str(HERE / "_load_setup.py")],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    clients: list[dict[str, Any]] = json.loads(made.stdout)
+    return clients
+
+
+def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "beacon.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--keep-alive",
+            "5",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not become healthy within 60 s")
+
+
+class Driver:
+    """Keep-alive client threads; each acts for one agency and picks from the mix."""
+
+    def __init__(
+        self, port: int, clients: list[dict[str, Any]], duration: float, count: int
+    ) -> None:
+        self.port = port
+        self.agencies = clients
+        self.deadline = time.monotonic() + duration
+        self.remaining = count
+        self.lock = threading.Lock()
+        self.latencies: dict[str, list[float]] = collections.defaultdict(list)
+        self.errors: collections.Counter[str] = collections.Counter()
+        self.error_samples: list[str] = []
+
+    def _take(self) -> bool:
+        with self.lock:
+            if self.remaining <= 0 or time.monotonic() >= self.deadline:
+                return False
+            self.remaining -= 1
+            return True
+
+    def _request(
+        self, agency: dict[str, Any], rng: random.Random
+    ) -> tuple[str, str, str, bytes | None]:
+        roll = rng.random()
+        code = rng.choice(agency["operations"])
+        if roll < 0.60:
+            body = {"last_name": rng.choice(agency["names"]), "limit": 10}
+            if rng.random() < 0.3:
+                body["sex"] = "F"
+            return "search", "POST", "/api/records/search", json.dumps(body).encode()
+        if roll < 0.85:
+            row = {
+                "ref": f"bench-{uuid.uuid4().hex[:16]}",
+                "agency": agency["ori"],
+                "jurisdiction": agency["jurisdiction"],
+                "at": "2021-06-01T12:00:00Z",
+                "place": "bench",
+            }
+            body = {"rows": [row]}
+            path = f"/api/operations/{code}/entries/search_warrants"
+            return "write:event", "POST", path, json.dumps(body).encode()
+        if roll < 0.95:
+            return "report", "GET", f"/api/operations/{code}/report", None
+        return "dashboard", "GET", "/api/operations/", None
+
+    def run_client(self, index: int) -> None:
+        rng = random.Random(index)
+        agency = self.agencies[index % len(self.agencies)]
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while self._take():
+            name, method, path, body = self._request(agency, rng)
+            headers = {"Authorization": f"Bearer {agency['token']}"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+                headers["Idempotency-Key"] = uuid.uuid4().hex
+            started = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                content = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                status, content = 0, str(exc).encode()
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            elapsed = time.perf_counter() - started
+            with self.lock:
+                self.latencies[name].append(elapsed)
+                if not 200 <= status < 300:
+                    self.errors[name] += 1
+                    if len(self.error_samples) < 5:
+                        self.error_samples.append(f"{method} {path} -> {status}: {content[:300]!r}")
+        conn.close()
+
+
+def profile_workers(server_pid: int, seconds: int) -> list[dict[str, Any]]:
+    """py-spy over the gunicorn workers: the functions holding most samples (self time)."""
+    py_spy = shutil.which("py-spy") or str(BIN / "py-spy")
+    raw = RESULTS / "load-profile.txt"
+    done = subprocess.run(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(server_pid),
+            "--subprocesses",
+            "--duration",
+            str(seconds),
+            "--format",
+            "raw",
+            "--output",
+            str(raw),
+            "--nonblocking",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not raw.exists():
+        return [{"error": (done.stderr or "py-spy failed").strip()[-300:]}]
+    own: collections.Counter[str] = collections.Counter()
+    area: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        samples = int(count)
+        total += samples
+        frames = stack.split(";")
+        own[frames[-1]] += samples
+        for frame in set(frames):
+            for key in (
+                "psycopg",
+                "django/db",
+                "django/template",
+                "ninja",
+                "pydantic",
+                "beacon/records/search",
+                "beacon/operations/reports",
+                "beacon/audit",
+                "beacon/access",
+                "beacon/resilience",
+                "gunicorn",
+                "json",
+                "jellyfish",
+                "rapidfuzz",
+            ):
+                if key in frame:
+                    area[key] += samples
+    top = [{"frame": f, "self_pct": round(100 * n / total, 1)} for f, n in own.most_common(15)]
+    areas = [{"area": a, "inclusive_pct": round(100 * n / total, 1)} for a, n in area.most_common()]
+    return [{"samples": total}, {"by_area": areas}, {"top_self": top}]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--profile", type=int, default=10, help="py-spy seconds (0: off)")
+    args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    data_dir = Path(f"/tmp/beacon-bench-{os.getpid()}")
+    with Database() as db:
+        env = beacon_env(db, data_dir)
+        print(f"preparing {db.name} (migrate, demo, tokens) ...", flush=True)
+        clients = prepare(env)
+        jurisdictions = {"RESCUE-ME-2021": "state:NM"}
+        for client in clients:
+            client["operations"] = [
+                c for c in client["operations"] if c in jurisdictions
+            ] or client["operations"][:1]
+            client["jurisdiction"] = jurisdictions.get(client["operations"][0], "state:MO")
+        port = free_port()
+        server = serve(env, port, args.workers)
+        try:
+            driver = Driver(port, clients, args.duration, MAX_REQUESTS)
+            threads = [
+                threading.Thread(target=driver.run_client, args=(i,)) for i in range(args.clients)
+            ]
+            print(f"driving {args.clients} clients for {args.duration:.0f} s ...", flush=True)
+            started = time.monotonic()
+            for thread in threads:
+                thread.start()
+            profile: list[dict[str, Any]] = []
+            if args.profile:
+                time.sleep(min(5.0, args.duration / 4))
+                profile = profile_workers(server.pid, args.profile)
+            for thread in threads:
+                thread.join()
+            elapsed = time.monotonic() - started
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+            shutil.rmtree(data_dir, ignore_errors=True)
+    every = [v for values in driver.latencies.values() for v in values]
+    endpoints = {
+        name: {
+            "count": len(values),
+            "per_s": round(len(values) / elapsed, 1),
+            "errors": driver.errors[name],
+            "p50_ms": percentile(values, 50),
+            "p95_ms": percentile(values, 95),
+            "p99_ms": percentile(values, 99),
+            "mean_ms": round(statistics.fmean(values) * 1000, 2),
+        }
+        for name, values in sorted(driver.latencies.items())
+    }
+    result = {
+        "transactions_per_s": round(len(every) / elapsed, 1),
+        "p50_ms": percentile(every, 50),
+        "p95_ms": percentile(every, 95),
+        "p99_ms": percentile(every, 99),
+        "errors": sum(driver.errors.values()),
+        "error_samples": driver.error_samples,
+        "requests": len(every),
+        "duration_s": round(elapsed, 1),
+        "clients": args.clients,
+        "server": f"gunicorn {args.workers} sync workers, PostgreSQL, BEACON_MODE=demo (DEBUG off)",
+        "mix": "60% searches, 25% writes (field events), 15% reports and dashboards",
+        "agencies": [c["ori"] for c in clients],
+        "machine": f"{os.cpu_count()} cores, shared with other engineers' work while measured",
+        "endpoints": endpoints,
+        "profile": profile,
+    }
+    (RESULTS / "load.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "profile"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
