@@ -21,7 +21,6 @@ import http.client
 import json
 import os
 import random
-import secrets
 import shutil
 import signal
 import socket
