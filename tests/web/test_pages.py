@@ -90,6 +90,14 @@ def test_pages_answer_in_french_with_french_numbers(client_as: ClientAs) -> None
     assert "Télécharger le PDF" in report
 
 
+def test_french_administration_uses_the_right_words(client_as: ClientAs) -> None:
+    client = client_as("admin")
+    client.cookies["django_language"] = "fr"
+    page = text_of(client.get("/administration/"))
+    assert "Désactiver" in page and "Créer le compte" in page and "actif" in page
+    assert "Handicap" not in page and "Montant" not in page
+
+
 def test_report_language_toggle_is_independent_of_the_page_language(client_as: ClientAs) -> None:
     client = client_as("pio")
     english = text_of(client.get("/operations/UNITED-FRONT/report/?lang=en"))
