@@ -436,3 +436,14 @@ def test_palette_contrast_is_at_least_4_5_to_1(text: str, background: str) -> No
 def test_focus_is_always_visible() -> None:
     css = CSS.read_text()
     assert re.search(r":focus-visible\s*{[^}]*outline:\s*3px solid", css)
+
+
+def test_each_figure_links_to_the_rows_behind_it(client_as: ClientAs) -> None:
+    coordinator = client_as("coordinator")
+    dashboard = coordinator.get("/operations/UNITED-FRONT/").content.decode()
+    assert "/operations/UNITED-FRONT/figures/arrests/?jurisdiction=state%3AKY" in dashboard
+    rows = coordinator.get("/operations/UNITED-FRONT/figures/arrests/?jurisdiction=state:KY")
+    assert rows.status_code == 200
+    assert text_of(rows).count("UNITED-FRONT-KY") == 46
+    assert coordinator.get("/operations/UNITED-FRONT/figures/nonsense/").status_code == 422
+    assert client_as("pio").get("/operations/UNITED-FRONT/figures/arrests/").status_code == 403
