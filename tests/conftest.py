@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from beacon.agencies.models import Agency
@@ -102,6 +103,22 @@ def web_client_as(db: None) -> Callable[..., Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def admin_client(db: None, admin_user: User) -> Client:
+    """pytest-django's admin client, with the verified second factor that Beacon's admin
+    site requires (beacon.access: OTPAdminSite)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=admin_user, name="admin", confirmed=True)
+    client = Client()
+    client.force_login(admin_user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from beacon.access.ninja import SessionOrToken, docs_guard, enforce_declared_permission
+from beacon.access.ninja import SessionOrToken, enforce_declared_permission
 from beacon.core.errors import DomainError
 
 api = NinjaAPI(
@@ -16,7 +16,6 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
     auth=SessionOrToken(),  # a signed-in session or an API token (beacon.access)
-    docs_decorator=docs_guard,  # the schema and its viewer for signed-in users only
 )
 # Every route's @requires permission is checked before its input is parsed.
 api.add_decorator(enforce_declared_permission, mode="view")

@@ -133,11 +133,3 @@ def test_session_api_writes_need_the_csrf_token(
         "/api/access/tokens", body, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert allowed.status_code == 404  # past the CSRF check: the owner does not exist
-
-
-def test_the_api_schema_is_for_signed_in_users_only(
-    api_client_as: Callable[..., Client], agency_a: Agency
-) -> None:
-    assert Client().get("/api/openapi.json").status_code == 302
-    schema = api_client_as("analyst", agency_a).get("/api/openapi.json")
-    assert schema.status_code == 200 and "/api/records/{nic}" in schema.json()["paths"]

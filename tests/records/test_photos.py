@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,8 +57,10 @@ def test_another_agency_cannot_read_the_photo(
         photos.read_photo(investigator_b, record.nic, photo.pk)
 
 
-def test_api_upload_and_download(record: MissingPersonRecord) -> None:
-    client = Client()
+def test_api_upload_and_download(
+    record: MissingPersonRecord, api_client_as: Callable[..., Client]
+) -> None:
+    client = api_client_as("investigator", record.originating_agency)
     upload = SimpleUploadedFile("p.png", PNG, content_type="image/png")
     response = client.post(
         f"/api/records/{record.nic}/photos",

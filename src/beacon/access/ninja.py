@@ -8,13 +8,11 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
 from beacon.access import policy
-from beacon.access.errors import Unauthenticated
 from beacon.access.permissions import Permission
 from beacon.access.requests import actor_for, signed_in_actor, via_token
 from beacon.access.routes import PUBLIC, SIGNED_IN, declared_permission
@@ -77,17 +75,3 @@ def enforce_declared_permission(run: Callable[..., HttpResponse]) -> Callable[..
         return run(request, *args, **kwargs)
 
     return checked
-
-
-def docs_guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The OpenAPI schema and its viewer: signed-in users (or tokens) only."""
-
-    @functools.wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            actor_for(request)
-        except Unauthenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return guarded
