@@ -15,6 +15,7 @@ import csv
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,6 +145,12 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings: Any, tmp_path: Path) -> None:
+    """Imported rows go to this test's own folder (not shared with other runs)."""
+    settings.DATA_DIR = tmp_path / "data"
 
 
 @pytest.fixture

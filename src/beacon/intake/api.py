@@ -1,7 +1,5 @@
 """JSON API of the intake review queue (django-ninja); mounted at /api/intake."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Query, Router
 

@@ -34,6 +34,9 @@ logging.getLogger("splink").setLevel(logging.ERROR)
 @dataclass(frozen=True)
 class Training:
     u_max_pairs: float = 2e6
+    # Stop sampling once every level was seen this often: the rare levels (day and month
+    # swapped, ~1 in 20,000 random pairs) would otherwise always use the whole budget.
+    u_min_count: int = 20
     em_max_pairs: float | None = 2e6
     seed: int = 42
 
@@ -46,6 +49,15 @@ class Levels:
     descriptions: dict[str, str]
 
 
+def present_columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
+    """The linkage columns with a value in at least one record."""
+    columns = sorted(spec.ALL_COLUMNS)
+    counts = con.execute(
+        f"SELECT {', '.join(f'count({c})' for c in columns)} FROM {table}"
+    ).fetchall()[0]
+    return frozenset(c for c, n in zip(columns, counts, strict=True) if n)
+
+
 class Session:
     """One engine, one linkage input table, one Linker."""
 
@@ -56,6 +68,8 @@ class Session:
         self.con = con
         self.table = table
         self._tmp: Path | None = None
+        self.present = present_columns(con, table)
+        self.comparisons = spec.comparison_names(self.present)
         self.api: DatabaseAPI[Any]
         if engine == "duckdb":
             from splink import DuckDBAPI
@@ -74,7 +88,7 @@ class Session:
             self.api = SparkAPI(  # type: ignore[no-untyped-call]
                 spark_session=session, break_lineage_method="persist"
             )
-            frame = session.read.parquet(str(path)).repartition(4)
+            frame = session.read.parquet(str(path))
             self.input = self.api.register(frame, table_name=f"{table}_in")
 
     def close(self) -> None:
@@ -83,7 +97,7 @@ class Session:
 
     def linker(self, params: dict[str, Any] | None) -> Linker:
         dialect = self.api.sql_dialect.sql_dialect_str
-        return Linker(self.input, spec.settings_dict(dialect, params), log_level=None)
+        return Linker(self.input, spec.settings_dict(dialect, params, self.present), log_level=None)
 
     def train(
         self, labels: list[tuple[str, str]], training: Training | None = None
@@ -93,22 +107,27 @@ class Session:
         linker = self.linker(None)
         try:
             linker.training.estimate_probability_two_random_records_match(
-                list(spec.DETERMINISTIC_RULES), recall=0.7
+                spec.deterministic_rules(self.present), recall=0.7
             )
         except (SplinkException, ValueError):
             linker._settings_obj._probability_two_random_records_match = DEFAULT_PRIOR
         if not linker._settings_obj._probability_two_random_records_match:
             linker._settings_obj._probability_two_random_records_match = DEFAULT_PRIOR
         linker.training.estimate_u_using_random_sampling(
-            max_pairs=training.u_max_pairs, seed=training.seed
+            max_pairs=training.u_max_pairs,
+            seed=training.seed,
+            min_count_per_level=training.u_min_count,
         )
-        for rule in spec.TRAINING_RULES:
+        for rule in spec.training_rules(self.present):
+            before = linker.misc.save_model_to_json()
             try:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     rule, estimate_without_term_frequencies=True, max_pairs=training.em_max_pairs
                 )
             except (SplinkException, ValueError, ZeroDivisionError):
-                continue  # too few pairs under this rule in a small list: keep the others
+                # No pairs under this rule (e.g. lists without addresses). A failed session
+                # can leave the prior changed: carry on from the model as it was before.
+                linker = Linker(self.input, before, log_level=None)
         params = spec.extract_params(linker.misc.save_model_to_json())
         if labels:
             params = self._blend_labels(params, labels)

@@ -127,7 +127,8 @@ def _model(
         .order_by("-trained_at", "-pk")
         .first()
     )
-    if current is not None and not retrain:
+    covers = current is not None and set(session.comparisons) <= set(current.params["comparisons"])
+    if current is not None and covers and not retrain:
         newer = PairLabel.objects.filter(intake=intake, labelled_at__gt=current.trained_at)
         if not newer.exists():
             return current

@@ -26,7 +26,7 @@ class Intake(models.Model):
     name = models.CharField(max_length=200)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="intakes")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    threshold = models.FloatField(default=0.8)  # match probability that proposes a link
+    threshold = models.FloatField(default=0.5)  # match probability that proposes a link
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -73,8 +73,9 @@ def map_rows(
         ("sex", f"sex IS NOT NULL AND upper(sex) NOT IN ({sex_values})", "must be M, F or U"),
         (
             "last_name",
-            "first_name IS NULL AND last_name IS NULL AND full_name IS NULL",
-            "the row has no name",
+            "first_name IS NULL AND last_name IS NULL AND full_name IS NULL AND dob IS NULL"
+            " AND nic IS NULL AND oca IS NULL AND ncmec_number IS NULL",
+            "the row has no name, date of birth or identifier",
         ),
         (
             "nic",

@@ -28,12 +28,14 @@ def spark_session() -> Any:
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
+    partitions = os.environ.get("BEACON_SPARK_PARTITIONS", "2")
     builder = (
         SparkSession.builder.master(os.environ.get("BEACON_SPARK_MASTER", "local[2]"))
         .appName("beacon-intake")
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
+        .config("spark.sql.shuffle.partitions", partitions)
+        .config("spark.default.parallelism", partitions)
+        .config("spark.sql.adaptive.enabled", "true")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", os.environ.get("BEACON_SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")

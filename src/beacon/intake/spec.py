@@ -179,28 +179,55 @@ DESCRIPTIONS = {
 }
 
 
-def comparisons() -> list[ComparisonCreator | dict[str, Any]]:
-    return [
-        identifiers(),
-        first_name(),
-        last_name(),
-        date_of_birth(),
-        _simple_text("sex", "sex", None),
-        _simple_text("address", "address", 0.9),
-        _simple_text("place", "place", 0.9),
-        _simple_text("state", "state", None),
-        postcode(),
-    ]
+# The linkage columns each comparison reads: a comparison whose columns are empty in
+# every record of a run is left out of that run (nothing to learn, time to save).
+COMPARISON_COLUMNS: dict[str, tuple[str, ...]] = {
+    "identifiers": ("nic", "ncmec", "oca"),
+    "first_name": ("first_name",),
+    "last_name": ("last_name",),
+    "dob": ("dob",),
+    "sex": ("sex",),
+    "address": ("address",),
+    "place": ("place",),
+    "state": ("state",),
+    "postcode": ("postcode",),
+}
+ALL_COLUMNS = frozenset(c for cols in COMPARISON_COLUMNS.values() for c in cols) | {
+    "first_key",
+    "last_key",
+    "dob_y",
+    "dob_m",
+    "dob_d",
+}
+
+
+def comparison_names(present: frozenset[str] = ALL_COLUMNS) -> list[str]:
+    return [n for n, cols in COMPARISON_COLUMNS.items() if present & set(cols)]
+
+
+def comparisons(present: frozenset[str] = ALL_COLUMNS) -> list[ComparisonCreator | dict[str, Any]]:
+    built: dict[str, ComparisonCreator] = {
+        "identifiers": identifiers(),
+        "first_name": first_name(),
+        "last_name": last_name(),
+        "dob": date_of_birth(),
+        "sex": _simple_text("sex", "sex", None),
+        "address": _simple_text("address", "address", 0.9),
+        "place": _simple_text("place", "place", 0.9),
+        "state": _simple_text("state", "state", None),
+        "postcode": postcode(),
+    }
+    return [built[name] for name in comparison_names(present)]
 
 
 # Blocking: which pairs are compared at all. Phonetic name keys, DOB parts, place, ids.
 BLOCKING_KEYS: list[tuple[str, ...]] = [
-    ("last_key", "dob_y"),
-    ("first_key", "dob_m", "dob_d"),
-    ("first_key", "last_key"),
+    ("first_key", "last_key", "dob_y"),  # typos, day/month swapped
+    ("last_key", "dob"),  # another first name (nickname, typo)
+    ("first_key", "dob"),  # another last name
+    ("first_key", "last_key", "place"),  # no or wrong date of birth
     ("dob", "place"),
     ("dob", "postcode"),
-    ("postcode", "address"),
     ("postcode", "last_key"),
     ("postcode", "first_key"),
     ("place", "first_key"),
@@ -211,7 +238,10 @@ BLOCKING_KEYS: list[tuple[str, ...]] = [
     ("oca",),
 ]
 # Given and family names written the other way round.
-SWAPPED_NAMES_RULE = "l.first_key = r.last_key AND l.last_key = r.first_key"
+SWAPPED_NAMES_RULES = [
+    f"l.first_key = r.last_key AND l.last_key = r.first_key AND l.{key} = r.{key}"
+    for key in ("dob_y", "place", "postcode")
+]
 # Registry records are not linked to each other here (that is the registry's own work).
 NOT_BOTH_REGISTRY = "NOT (l.source = 'registry' AND r.source = 'registry')"
 
@@ -220,10 +250,16 @@ def blocking_sql(keys: tuple[str, ...]) -> str:
     return " AND ".join(f"l.{k} = r.{k}" for k in keys)
 
 
+def _uses_only(sql: str, present: frozenset[str]) -> bool:
+    used = {part.split(" ")[0] for part in sql.split("l.")[1:]}
+    return used <= present
+
+
 def blocking_rules(
-    *, skip_registry_pairs: bool = True
+    present: frozenset[str] = ALL_COLUMNS, *, skip_registry_pairs: bool = True
 ) -> list[BlockingRuleCreator | dict[str, Any]]:
-    rules = [blocking_sql(keys) for keys in BLOCKING_KEYS] + [SWAPPED_NAMES_RULE]
+    rules = [blocking_sql(keys) for keys in BLOCKING_KEYS] + SWAPPED_NAMES_RULES
+    rules = [rule for rule in rules if _uses_only(rule, present)]
     if skip_registry_pairs:
         rules = [f"({rule}) AND {NOT_BOTH_REGISTRY}" for rule in rules]
     return [CustomRule(rule) for rule in rules]
@@ -231,8 +267,10 @@ def blocking_rules(
 
 # EM training sessions: each blocks on some fields and learns the others.
 TRAINING_RULES: list[str] = [
-    "l.first_name = r.first_name AND l.last_name = r.last_name",
     "l.dob = r.dob",
+    # Phonetic, not exact, names (and the birth year, so that matches are not too rare
+    # among the pairs): pairs that differ by a typo still teach the DOB levels.
+    "l.first_key = r.first_key AND l.last_key = r.last_key AND l.dob_y = r.dob_y",
     "l.postcode = r.postcode AND l.address = r.address",
 ]
 # Pairs that are almost surely the same person: estimates the prior.
@@ -243,21 +281,33 @@ DETERMINISTIC_RULES: list[str] = [
 ]
 
 
-def settings(*, retain_explanations: bool = True) -> SettingsCreator:
+def training_rules(present: frozenset[str] = ALL_COLUMNS) -> list[str]:
+    return [rule for rule in TRAINING_RULES if _uses_only(rule, present)]
+
+
+def deterministic_rules(present: frozenset[str] = ALL_COLUMNS) -> list[str]:
+    return [rule for rule in DETERMINISTIC_RULES if _uses_only(rule, present)]
+
+
+def settings(
+    present: frozenset[str] = ALL_COLUMNS, *, retain_explanations: bool = True
+) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name=UNIQUE_ID,
-        comparisons=comparisons(),
-        blocking_rules_to_generate_predictions=blocking_rules(),
+        comparisons=comparisons(present),
+        blocking_rules_to_generate_predictions=blocking_rules(present),
         additional_columns_to_retain=RETAINED,
         retain_matching_columns=retain_explanations,  # gives gamma_* (the level of each)
         retain_intermediate_calculation_columns=retain_explanations,
     )
 
 
-def settings_dict(dialect: str, params: dict[str, Any] | None) -> dict[str, Any]:
+def settings_dict(
+    dialect: str, params: dict[str, Any] | None, present: frozenset[str] = ALL_COLUMNS
+) -> dict[str, Any]:
     """The settings for one SQL dialect, with trained parameters filled in when given."""
-    built = settings().create_settings_dict(dialect)
+    built = settings(present).create_settings_dict(dialect)
     if params:
         apply_params(built, params)
     return built
