@@ -16,6 +16,7 @@ from beacon.access.permissions import Permission
 from beacon.audit import services
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
+from beacon.resilience.csvsafe import neutralise_row
 
 CSV_COLUMNS = (
     "seq",
@@ -107,7 +108,7 @@ def export_csv(actor: Actor, f: AuditFilter) -> Iterator[str]:
             row = [getattr(event, c) for c in CSV_COLUMNS]
             row[CSV_COLUMNS.index("at")] = event.at.isoformat(timespec="microseconds")
             row[CSV_COLUMNS.index("detail")] = json.dumps(event.detail, sort_keys=True)
-            writer.writerow(row)
+            writer.writerow(neutralise_row(row))  # no spreadsheet formulas
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
