@@ -350,9 +350,12 @@ class Page(HTMLParser):
         self.images: list[dict[str, str]] = []
         self.links: list[str] = []
         self.in_label = 0
+        self.ids: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if a.get("id"):
+            self.ids.append(a["id"])
         if tag == "html":
             self.lang = a.get("lang", "")
         elif tag == "h1":
@@ -384,7 +387,12 @@ def parse(html: str) -> Page:
 def test_page_meets_the_basics(
     client_as: ClientAs, username: str, path: str, _queries: int
 ) -> None:
-    page = parse(client_as(username).get(path).content.decode())
+    assert_accessible_basics(client_as(username).get(path).content.decode())
+
+
+def assert_accessible_basics(html: str) -> None:
+    page = parse(html)
+    assert len(page.ids) == len(set(page.ids))
     assert page.lang in ("en", "fr")
     assert page.h1 == 1
     assert "#main" in page.links
@@ -447,3 +455,37 @@ def test_each_figure_links_to_the_rows_behind_it(client_as: ClientAs) -> None:
     assert text_of(rows).count("UNITED-FRONT-KY") == 46
     assert coordinator.get("/operations/UNITED-FRONT/figures/nonsense/").status_code == 422
     assert client_as("pio").get("/operations/UNITED-FRONT/figures/arrests/").status_code == 403
+
+
+def test_originating_agency_modifies_a_record_and_the_history_shows_it(
+    client_as: ClientAs,
+) -> None:
+    target = Target.objects.filter(
+        operation__code="RESCUE-ME-2021",
+        record__originating_agency__name="Las Cruces Police Department",
+        record__status="active",
+    ).first()
+    assert target is not None
+    record = target.record
+    client = client_as("investigator.lcpd")
+    page = client.get(f"/records/{record.nic}/").content.decode()
+    assert 'id="f-modify-place_last_seen"' in page
+    assert_accessible_basics(page)
+    response = client.post(
+        f"/records/{record.nic}/modify/",
+        {
+            "version": record.version,
+            "place_last_seen": "Mesilla Valley bus station",
+            "reason": "new witness",
+        },
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.place_last_seen == "Mesilla Valley bus station"
+    assert "Modify" in text_of(client.get(f"/records/{record.nic}/"))
+    stale = client.post(
+        f"/records/{record.nic}/modify/", {"version": 1, "place_last_seen": "elsewhere"}
+    )
+    assert stale.status_code == 412
+    record.refresh_from_db()
+    assert record.place_last_seen == "Mesilla Valley bus station"

@@ -25,6 +25,7 @@ from beacon.records.search import Hit, SearchQuery
 from beacon.web.views.common import field_errors, page
 
 ACTION_PERMISSIONS = {
+    "modify": P.RECORDS_MODIFY,
     "locate": P.RECORDS_LOCATE,
     "clear": P.RECORDS_CLEAR,
     "validate": P.RECORDS_MODIFY,
@@ -45,7 +46,7 @@ def allowed_actions(actor: Actor, record: MissingPersonRecord) -> list[str]:
     offered = []
     if record.status == codes.Status.ACTIVE and policy.has(actor, P.RECORDS_LOCATE):
         offered.append("locate")
-    for action in ("clear", "validate", "cancel"):
+    for action in ("modify", "clear", "validate", "cancel"):
         if own and policy.has(actor, ACTION_PERMISSIONS[action]):
             offered.append(action)
     return offered
@@ -61,7 +62,7 @@ def _page_context(actor: Actor, nic: str) -> dict[str, Any]:
         "clear_choices": codes.ClearHow.choices,
         "errors": {},
         "action": "",
-        "values": {},
+        "values": current_values(record),
     }
 
 
@@ -73,10 +74,26 @@ def record_page(request: HttpRequest, nic: str) -> HttpResponse:
     return render(request, "web/records/record.html", _page_context(actor, nic))
 
 
+# Descriptors the page offers to change (the registry's modify decides what is allowed).
+MODIFY_FIELDS = ("last_name", "first_name", "middle_name", "dob", "place_last_seen", "ncmec_number")
+
+
+def current_values(record: MissingPersonRecord) -> dict[str, str]:
+    values = {name: getattr(record, name) for name in MODIFY_FIELDS}
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else str(v or "")) for k, v in values.items()
+    }
+
+
 def _apply(actor: Actor, action: str, nic: str, data: dict[str, str]) -> None:
     version = int(data["version"]) if data.get("version", "").isdigit() else None
     reason = data.get("reason", "")
-    if action == "locate":
+    if action == "modify":
+        record = registry.show_record(actor, nic)
+        before = current_values(record)
+        changes = {k: data[k] for k in MODIFY_FIELDS if k in data and data[k] != before[k]}
+        registry.modify_record(actor, nic, changes, expected_version=version, reason=reason)
+    elif action == "locate":
         when = parse_datetime(data["located_at"]) if data.get("located_at") else None
         registry.locate_record(
             actor,
@@ -115,7 +132,9 @@ def record_action(request: HttpRequest, nic: str, action: str) -> HttpResponse:
         if exc.http_status in (401, 403, 404):
             raise
         context = _page_context(actor, nic)
-        context.update({"errors": field_errors(exc), "action": action, "values": data})
+        context.update(
+            {"errors": field_errors(exc), "action": action, "values": {**context["values"], **data}}
+        )
         return render(request, "web/records/record.html", context, status=exc.http_status)
     messages.success(request, _("The record was updated."))
     return HttpResponseRedirect(reverse("web:record", args=[nic]))
