@@ -489,3 +489,30 @@ def test_originating_agency_modifies_a_record_and_the_history_shows_it(
     assert stale.status_code == 412
     record.refresh_from_db()
     assert record.place_last_seen == "Mesilla Valley bus station"
+
+
+def test_overdue_hit_confirmation_shows_on_home_and_is_confirmed_there(
+    client_as: ClientAs,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from beacon.access.services import actor_of_user
+    from beacon.operations import services as operations
+    from beacon.operations.models import HitConfirmation
+
+    target = Target.objects.filter(operation__code="RESCUE-ME-2021").first()
+    assert target is not None
+    from django.contrib.auth.models import User
+
+    actor = actor_of_user(User.objects.get(username="investigator.hsi"))
+    hit = operations.request_hit_confirmation(
+        actor, target, priority="urgent", requested_at=timezone.now() - timedelta(minutes=30)
+    )
+    client = client_as("investigator.lcpd")
+    home = text_of(client.get("/"))
+    assert "Hit confirmations overdue" in home and target.record.last_name in home
+    assert client.post(f"/hits/{hit.pk}/confirm/").status_code == 302
+    assert HitConfirmation.objects.get(pk=hit.pk).confirmed_at is not None
+    assert client_as("coordinator").post(f"/hits/{hit.pk}/confirm/").status_code == 404

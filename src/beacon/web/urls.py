@@ -26,6 +26,7 @@ app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
     path("language/", language.switch_language, name="language"),
+    path("hits/<int:hit_id>/confirm/", home.confirm_hit, name="confirm_hit"),
     path("static/<path:path>", assets.static_file, name="static"),
     path("geo/topojson/<str:name>.json", assets.base_map, name="base_map"),
     # Operations

@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from beacon.access import policy
 from beacon.access.permissions import Permission as P
+from beacon.access.requests import actor_for
 from beacon.access.routes import PUBLIC, requires
 from beacon.core.actor import Actor
+from beacon.core.errors import NotVisible
+from beacon.operations import services as operations
 from beacon.operations.models import HitConfirmation
 from beacon.records import codes as record_codes
 from beacon.web.navigation import current_actor
@@ -69,3 +75,18 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     context = {"actor": actor, "can_view_ops": policy.has(actor, P.OPERATIONS_VIEW)}
     return render(request, "web/home.html", {**context, **needs(actor)})
+
+
+@require_POST
+@page
+@requires(P.OPERATIONS_RECORD)
+def confirm_hit(request: HttpRequest, hit_id: int) -> HttpResponse:
+    actor = actor_for(request)
+    hit = HitConfirmation.objects.filter(
+        pk=hit_id, target__operation__in=policy.operations_visible_to(actor)
+    ).first()
+    if hit is None:
+        raise NotVisible()
+    operations.confirm_hit(actor, hit)
+    messages.success(request, _("Hit confirmed."))
+    return HttpResponseRedirect(reverse("web:home"))
