@@ -1,0 +1,97 @@
+"""Killing `beacon import records FILE` midway leaves all of the file or none of it;
+running it again completes it without duplicates."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from beacon.agencies.models import Agency
+from beacon.records.models import MissingPersonRecord
+from beacon.resilience.chaincheck import verify_chain
+from tests.resilience.harness import REPO, beacon_env
+
+ROWS = 3000
+HEADER = "MKE;last_name;first_name;sex;dob;dlc;oca;ori"
+
+
+def _name(n: int) -> str:
+    return "".join("abcdefghij"[int(d)] for d in f"{n:05d}").capitalize()
+
+
+def _file(path: Path, prefix: str) -> Path:
+    lines = [HEADER] + [
+        f"EMJ;Kill{_name(n)};Row;F;2010-03-05;2021-05-01;{prefix}-{n:05d};NM0070100"
+        for n in range(ROWS)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _import(path: Path) -> subprocess.Popen[str]:
+    settings = connection.settings_dict
+    env = beacon_env(
+        DJANGO_SETTINGS_MODULE="tests.resilience.server_settings",
+        BEACON_SERVER_DB_NAME=settings["NAME"],
+        DATABASE_URL=None,
+    )
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/x"
+        )
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "beacon.cli", "import", "records", str(path), "--quiet"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _imported() -> int:
+    return MissingPersonRecord.objects.filter(oca__startswith="KILL-").count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_killed_midway_leaves_all_or_nothing_and_a_rerun_completes_it(
+    tmp_path: Path,
+) -> None:
+    Agency.objects.create(ori="NM0070100", name="Las Cruces Police Department", kind="local")
+    started = time.monotonic()  # how long a whole run takes, on another file
+    timed = _import(_file(tmp_path / "timing.csv", "TIME"))
+    _out, err = timed.communicate(timeout=300)
+    assert timed.returncode == 0, err
+    full = time.monotonic() - started
+    path = _file(tmp_path / "records.csv", "KILL")
+
+    outcomes = []
+    for fraction in (0.3, 0.5, 0.7, 0.85, 0.95):
+        running = _import(path)
+        time.sleep(full * fraction)
+        os.killpg(running.pid, signal.SIGKILL)
+        running.wait(timeout=30)
+        count = _imported()
+        outcomes.append(count)
+        assert count in (0, ROWS), f"half an import after a kill at {fraction:.0%}: {count}"
+        if count:
+            break
+    assert 0 in outcomes, f"no kill landed midway ({outcomes}, full run {full:.1f}s)"
+
+    rerun = _import(path)
+    _out, err = rerun.communicate(timeout=300)
+    assert _imported() == ROWS
+    assert (
+        MissingPersonRecord.objects.filter(oca__startswith="KILL-").values("oca").distinct().count()
+        == ROWS
+    )
+    assert verify_chain().ok
+    assert rerun.returncode in (0, 2), err
