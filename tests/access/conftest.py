@@ -17,11 +17,6 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(autouse=True)
-def _anonymous_is_anonymous(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("beacon.access.requests.ANONYMOUS_AS_SYSTEM", False)
-
-
-@pytest.fixture(autouse=True)
 def _no_otp_throttle(settings: object) -> None:
     """django-otp slows repeated wrong codes (1 s, 2 s, 4 s...); tests need no wait."""
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # type: ignore[attr-defined]

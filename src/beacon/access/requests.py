@@ -12,12 +12,9 @@ from beacon.access.accounts import actor_of, membership_of
 from beacon.access.errors import Unauthenticated
 from beacon.access.permissions import role_requires_mfa
 from beacon.access.tokens import actor_for_token
-from beacon.core.actor import Actor, system_actor
+from beacon.core.actor import Actor
 
 BEARER = "bearer "
-# Transitional: until every API test signs in (tests/conftest.py api_client_as), an
-# anonymous request still acts as the system actor. Switched off at 10:30 UTC.
-ANONYMOUS_AS_SYSTEM = True
 
 
 def client_address(request: HttpRequest) -> str:
@@ -63,8 +60,6 @@ def _authenticate(request: HttpRequest, *, second_factor: bool = True) -> Actor:
         return actor
     user = getattr(request, "user", None)
     membership = membership_of(user)
-    if ANONYMOUS_AS_SYSTEM and (user is None or not user.is_authenticated):
-        return system_actor(via="api", source_address=source)
     if user is None or membership is None:
         raise Unauthenticated("Sign in or send a valid API token.")
     verified = getattr(user, "is_verified", lambda: False)()
