@@ -104,6 +104,7 @@ def _child(agency: Agency, last: str, first: str, oca: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_operation_as_every_role_gives_no_server_error_and_no_foreign_data(
     agency_a: Agency,

@@ -78,6 +78,7 @@ def empty_database(tmp_path: Path) -> Iterator[dict[str, str]]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.slow
 def test_the_demo_restored_into_an_empty_database_gives_identical_tables_and_reports(
     tmp_path: Path, empty_database: dict[str, str]
 ) -> None:

@@ -79,6 +79,7 @@ def _assert_exactly_once_and_whole(tokens: set[str], acknowledged: dict[str, str
     assert verify_chain().ok, verify_chain().describe()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_acknowledged_writes_survive_sigkill_of_the_server_mid_burst(launcher: Launcher) -> None:
     rng = random.Random(7)
@@ -146,6 +147,7 @@ def private_postgres(tmp_path: Path) -> Iterator[PrivatePostgres]:
         server.close()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_stopping_postgresql_under_load_gives_fast_503s_then_recovers_losing_nothing(
     private_postgres: PrivatePostgres,

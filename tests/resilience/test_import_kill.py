@@ -61,6 +61,7 @@ def _imported() -> int:
     return MissingPersonRecord.objects.filter(oca__startswith="KILL-").count()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_an_import_killed_midway_leaves_all_or_nothing_and_a_rerun_completes_it(
     tmp_path: Path,
