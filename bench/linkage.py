@@ -284,7 +284,7 @@ def phase_splink_synthetic(data: Path, truth: Path, true_pairs: int) -> dict:
               upper(strip_accents(first_name)) AS first_name,
               upper(strip_accents(last_name)) AS last_name,
               dob::VARCHAR AS dob, year(dob::DATE) AS dob_y, month(dob::DATE) AS dob_m,
-              day(dob::DATE) AS dob_d, sex,
+              day(dob::DATE) AS dob_d, year(dob::DATE) AS birth_year, sex,
               NULL::VARCHAR AS place, NULL::VARCHAR AS postcode, NULL::VARCHAR AS address,
               NULL::VARCHAR AS nic, NULL::VARCHAR AS ncmec, NULL::VARCHAR AS oca
             FROM read_csv('{data}', all_varchar = true)"""

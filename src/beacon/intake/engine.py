@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 from splink import Linker
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.exceptions import SplinkException
 from splink.internals.splink_dataframe import SplinkDataFrame
@@ -106,9 +107,8 @@ class Session:
         training = training or Training()
         linker = self.linker(None)
         try:
-            linker.training.estimate_probability_two_random_records_match(
-                spec.deterministic_rules(self.present), recall=0.7
-            )
+            rules: list[str | BlockingRuleCreator] = [*spec.deterministic_rules(self.present)]
+            linker.training.estimate_probability_two_random_records_match(rules, recall=0.7)
         except (SplinkException, ValueError):
             linker._settings_obj._probability_two_random_records_match = DEFAULT_PRIOR
         if not linker._settings_obj._probability_two_random_records_match:

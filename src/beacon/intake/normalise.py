@@ -160,6 +160,7 @@ LINK_COLUMNS = (
     "dob_y",
     "dob_m",
     "dob_d",
+    "birth_year",
     "sex",
     "address",
     "place",
@@ -251,7 +252,7 @@ def link_table(
         f"""CREATE OR REPLACE TEMP TABLE {out} AS
         SELECT b.unique_id, b.source, b.first_name, b.middle_name, b.last_name,
           f.first_canon, kf.key AS first_key, kl.key AS last_key,
-          b.dob, b.dob_y, b.dob_m, b.dob_d, b.sex, b.address, b.place, b.state,
+          b.dob, b.dob_y, b.dob_m, b.dob_d, b.dob_y AS birth_year, b.sex, b.address, b.place, b.state,
           b.postcode, b.nic, b.oca, b.ncmec
         FROM {out}_base b
         LEFT JOIN {out}_firsts f ON f.first_name = b.first_name

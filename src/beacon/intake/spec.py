@@ -82,24 +82,41 @@ def last_name() -> ComparisonCreator:
 
 
 def date_of_birth() -> ComparisonCreator:
+    """Starting m values say what a matching pair usually looks like (mostly the same
+    date), so that EM converges on people rather than on common-name coincidences."""
+
+    def start(level: ComparisonLevelCreator, m: float) -> ComparisonLevelCreator:
+        return level.configure(m_probability=m)
+
     return cl.CustomComparison(
         output_column_name="dob",
         comparison_description="date of birth",
         comparison_levels=[
             _null("dob", "missing on one side"),
-            cll.ExactMatchLevel("dob").configure(label_for_charts="same"),
-            _level(
-                "dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r",
-                "day and month swapped",
+            start(cll.ExactMatchLevel("dob").configure(label_for_charts="same"), 0.8),
+            start(
+                _level(
+                    "dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r",
+                    "day and month swapped",
+                ),
+                0.04,
             ),
-            _level(
-                "abs(dob_y_l - dob_y_r) <= 1 AND dob_m_l = dob_m_r AND dob_d_l = dob_d_r",
-                "same day and month, year one apart",
+            start(
+                _level(
+                    "abs(dob_y_l - dob_y_r) <= 1 AND dob_m_l = dob_m_r AND dob_d_l = dob_d_r",
+                    "same day and month, year one apart",
+                ),
+                0.02,
             ),
-            cll.DamerauLevenshteinLevel("dob", 1).configure(label_for_charts="one digit different"),
-            _level("dob_y_l = dob_y_r AND dob_m_l = dob_m_r", "same year and month"),
-            _level("abs(dob_y_l - dob_y_r) <= 2", "within two years"),
-            _else("different"),
+            start(
+                cll.DamerauLevenshteinLevel("dob", 1).configure(
+                    label_for_charts="one digit different"
+                ),
+                0.05,
+            ),
+            start(_level("dob_y_l = dob_y_r AND dob_m_l = dob_m_r", "same year and month"), 0.03),
+            start(_level("abs(dob_y_l - dob_y_r) <= 2", "within two years"), 0.03),
+            start(_else("different"), 0.03),
         ],
     )
 
@@ -198,6 +215,7 @@ ALL_COLUMNS = frozenset(c for cols in COMPARISON_COLUMNS.values() for c in cols)
     "dob_y",
     "dob_m",
     "dob_d",
+    "birth_year",
 }
 
 
@@ -222,7 +240,7 @@ def comparisons(present: frozenset[str] = ALL_COLUMNS) -> list[ComparisonCreator
 
 # Blocking: which pairs are compared at all. Phonetic name keys, DOB parts, place, ids.
 BLOCKING_KEYS: list[tuple[str, ...]] = [
-    ("first_key", "last_key", "dob_y"),  # typos, day/month swapped
+    ("first_key", "last_key", "birth_year"),  # typos, day/month swapped
     ("last_key", "dob"),  # another first name (nickname, typo)
     ("first_key", "dob"),  # another last name
     ("first_key", "last_key", "place"),  # no or wrong date of birth
@@ -240,7 +258,7 @@ BLOCKING_KEYS: list[tuple[str, ...]] = [
 # Given and family names written the other way round.
 SWAPPED_NAMES_RULES = [
     f"l.first_key = r.last_key AND l.last_key = r.first_key AND l.{key} = r.{key}"
-    for key in ("dob_y", "place", "postcode")
+    for key in ("birth_year", "place", "postcode")
 ]
 # Registry records are not linked to each other here (that is the registry's own work).
 NOT_BOTH_REGISTRY = "NOT (l.source = 'registry' AND r.source = 'registry')"
@@ -268,8 +286,11 @@ def blocking_rules(
 # EM training sessions: each blocks on some fields and learns the others.
 TRAINING_RULES: list[str] = [
     "l.dob = r.dob",
-    # Phonetic, not exact, names (and the birth year, so that matches are not too rare
-    # among the pairs): pairs that differ by a typo still teach the DOB levels.
+    # Phonetic names and birth year: teaches the name levels from pairs that differ by a
+    # typo. It reads dob_y, so Splink leaves the DOB levels out of this session: within
+    # one name and year, EM would take common-name coincidences for matches. DOB's m
+    # values start from the priors in date_of_birth() and are learnt where an address
+    # or postcode session can (below).
     "l.first_key = r.first_key AND l.last_key = r.last_key AND l.dob_y = r.dob_y",
     "l.postcode = r.postcode AND l.address = r.address",
 ]
