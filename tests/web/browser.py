@@ -36,6 +36,11 @@ class Hosts:
     def __init__(self) -> None:
         self.seen: set[str] = set()
         self.outside: list[str] = []
+        self.refused: list[str] = []  # the browser's Content-Security-Policy refusals
+
+    def console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.refused.append(message.text)
 
     def route(self, route: Any) -> None:
         url = route.request.url
@@ -83,6 +88,7 @@ def context(
         is_mobile=phone,
     )
     ctx.route("**/*", hosts.route)
+    ctx.on("console", hosts.console)
     if username:
         cookie = signed_in_cookie(username)
         ctx.add_cookies([{**cookie, "url": base_url}])

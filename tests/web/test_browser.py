@@ -60,11 +60,15 @@ def server(browser: Any, demo: None, django_db_blocker: Any) -> Iterator[LiveSer
 
 @pytest.fixture
 def hosts(server: LiveServer, db: None) -> Iterator[Hosts]:
-    """Fails the test if any page asked for anything outside 127.0.0.1."""
+    """Fails the test if any page asked for anything outside 127.0.0.1, or if the
+    Content-Security-Policy refused a script."""
     seen = Hosts()
     yield seen
     assert seen.outside == []
     assert seen.seen <= {"127.0.0.1"}
+    # No script is ever refused: all JavaScript is in static files, no inline handlers.
+    # (plotly.js also tries inline styles, which style-src 'self' refuses; charts render.)
+    assert [r for r in seen.refused if "script-src" in r] == []
 
 
 def test_sign_in_with_password_and_authenticator_code(
