@@ -41,6 +41,24 @@ BIN = Path(sys.executable).parent
 RESULTS = HERE / "results"
 SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 MAX_REQUESTS = 2_000_000
+# Where a profile sample's time goes: any frame of its stack in one of these modules.
+AREAS = (
+    "psycopg",
+    "django/db",
+    "django/template",
+    "ninja",
+    "pydantic",
+    "beacon/records/search",
+    "beacon/operations/reports",
+    "beacon/audit",
+    "beacon/access",
+    "beacon/vault",
+    "beacon/resilience",
+    "gunicorn",
+    "json",
+    "jellyfish",
+    "rapidfuzz",
+)
 
 
 def free_port() -> int:
@@ -205,6 +223,23 @@ class Driver:
         conn.close()
 
 
+def sample_database(name: str, stop: threading.Event, into: collections.Counter[str]) -> None:
+    """What the server's PostgreSQL backends are doing, sampled every 0.2 s."""
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        while not stop.wait(0.2):
+            rows = conn.execute(
+                "SELECT state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            ).fetchall()
+            for state, kind, event, query in rows:
+                if state == "active":
+                    waiting = f"{kind}:{event}" if kind else "running"
+                    into[f"active {waiting} | {query}"] += 1
+                else:
+                    into[str(state)] += 1
+
+
 def profile_workers(server_pid: int, seconds: int) -> list[dict[str, Any]]:
     """py-spy over the gunicorn workers: the functions holding most samples (self time)."""
     py_spy = shutil.which("py-spy") or str(BIN / "py-spy")
@@ -241,25 +276,9 @@ def profile_workers(server_pid: int, seconds: int) -> list[dict[str, Any]]:
         total += samples
         frames = stack.split(";")
         own[frames[-1]] += samples
-        for frame in set(frames):
-            for key in (
-                "psycopg",
-                "django/db",
-                "django/template",
-                "ninja",
-                "pydantic",
-                "beacon/records/search",
-                "beacon/operations/reports",
-                "beacon/audit",
-                "beacon/access",
-                "beacon/resilience",
-                "gunicorn",
-                "json",
-                "jellyfish",
-                "rapidfuzz",
-            ):
-                if key in frame:
-                    area[key] += samples
+        for key in AREAS:
+            if any(key in frame for frame in frames):
+                area[key] += samples
     top = [{"frame": f, "self_pct": round(100 * n / total, 1)} for f, n in own.most_common(15)]
     areas = [{"area": a, "inclusive_pct": round(100 * n / total, 1)} for a, n in area.most_common()]
     return [{"samples": total}, {"by_area": areas}, {"top_self": top}]
@@ -296,12 +315,18 @@ def main() -> None:
             for thread in threads:
                 thread.start()
             profile: list[dict[str, Any]] = []
+            activity: collections.Counter[str] = collections.Counter()
+            sampling = threading.Event()
+            sampler = threading.Thread(target=sample_database, args=(db.name, sampling, activity))
+            sampler.start()
             if args.profile:
                 time.sleep(min(5.0, args.duration / 4))
                 profile = profile_workers(server.pid, args.profile)
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
+            sampling.set()
+            sampler.join()
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -335,6 +360,10 @@ def main() -> None:
         "machine": f"{os.cpu_count()} cores, shared with other engineers' work while measured",
         "endpoints": endpoints,
         "profile": profile,
+        "database_activity": [
+            {"what": what, "share_pct": round(100 * n / max(1, sum(activity.values())), 1)}
+            for what, n in activity.most_common(12)
+        ],
     }
     (RESULTS / "load.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "profile"}, indent=2))
