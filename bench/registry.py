@@ -146,7 +146,7 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
         started = time.perf_counter()
 
         def progress(phase: str, done: int, total: int) -> None:
-            if done >= total:  # the end of each phase
+            if done >= total and phase not in phases:  # the end of each phase
                 phases[phase] = round(time.perf_counter() - started - sum(phases.values()), 1)
 
         result = import_records(actor, path, progress=progress)

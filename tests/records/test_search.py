@@ -181,3 +181,13 @@ def test_candidate_lookup_uses_the_key_index_not_a_scan(lupe: MissingPersonRecor
     uses, never = PLAN_WORDS[connection.vendor]
     assert uses in plan, plan
     assert never not in plan, plan
+
+
+def test_name_only_search_survives_a_typo_in_each_name(
+    lupe: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    hits = search_records(investigator_a, SearchQuery(last_name="Martinex", first_name="Guadalupa"))
+    assert hits[0].nic == lupe.nic
+    assert any("Soundex" in r for r in hits[0].reasons), hits[0].reasons
+    too_old = SearchQuery(last_name="Martinex", first_name="Guadalupa", age_min=40)
+    assert search_records(investigator_a, too_old) == []

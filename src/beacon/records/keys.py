@@ -119,3 +119,15 @@ def record_key_values(names: Iterable[tuple[str, str]], dobs: Iterable[date]) ->
         for last, first in names
         for kind, parts in key_specs(last, first, dob_list)
     }
+
+
+def year_keys(last: str, first: str, years: Iterable[int]) -> list[Key]:
+    """The ``LY`` keys of a name for each birth year (a search without a DOB)."""
+    _codes, given_sx = given_codes(first)
+    if not given_sx:
+        return []
+    return [
+        Key(key_hash("LY", ls, given_sx, str(y)), "LY", "names sound alike (Soundex), birth year")
+        for _ln, _lm, ls in surname_codes(last)
+        for y in years
+    ]

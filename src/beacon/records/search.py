@@ -24,12 +24,14 @@ from django.utils import timezone
 from rapidfuzz.distance import JaroWinkler
 
 from beacon.records import variants
-from beacon.records.keys import Key, name_keys
+from beacon.records.keys import Key, name_keys, year_keys
 from beacon.records.models import MissingPersonRecord, NameKey, RecordDob, RecordName
 from beacon.records.normalize import fold, given_form, surname_forms
 from beacon.records.validation import age_on
 
 LOOSE_KEY_LIMIT = 200  # rows per key without a DOB in it (common names)
+SPREAD_LIMIT = 400  # rows over all Soundex + year keys of a search without a DOB
+MAX_AGE = 100
 MAX_LIMIT = 100
 NAME_WEIGHT, DOB_WEIGHT, SEX_WEIGHT = 0.6, 0.3, 0.1
 TRANSPOSED_PENALTY = 0.02
@@ -73,12 +75,14 @@ class _Probe:
     reasons: dict[int, set[str]] = field(default_factory=dict)
     tight: set[int] = field(default_factory=set)
     loose: set[int] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)  # Soundex + each plausible birth year
 
-    def add(self, key: Key, *notes: str) -> None:
+    def add(self, key: Key, *notes: str, spread: bool = False) -> None:
         self.reasons.setdefault(key.value, set()).add(
             key.reason + "".join(f" ({n})" for n in notes if n)
         )
-        (self.loose if key.kind in LOOSE_KINDS else self.tight).add(key.value)
+        bucket = self.years if spread else self.loose if key.kind in LOOSE_KINDS else self.tight
+        bucket.add(key.value)
 
 
 def swapped(d: date | None) -> date | None:
@@ -115,14 +119,24 @@ def probe(q: SearchQuery) -> _Probe:
                     p.add(key, note, dob_note)
         if q.dob is not None and q.dob_years:
             years = range(q.dob.year - q.dob_years, q.dob.year + q.dob_years + 1)
-            for y in years:
-                for key in name_keys(ln, fn, [date(y, 1, 1)]):
-                    if key.kind == "LY":
-                        p.add(key, note, "birth year within range")
+            for key in year_keys(ln, fn, years):
+                p.add(key, note, "birth year within range")
+        elif q.dob is None:  # no DOB: Soundex of both names with every plausible year
+            for key in year_keys(ln, fn, _plausible_years(q)):
+                p.add(key, note, spread=True)
     return p
 
 
-def _key_rows(keys: Iterable[int], loose: Iterable[int]) -> list[tuple[int, int]]:
+def _plausible_years(q: SearchQuery) -> range:
+    this_year = timezone.localdate().year
+    oldest = q.age_max if q.age_max is not None else MAX_AGE
+    youngest = q.age_min if q.age_min is not None else 0
+    return range(this_year - oldest - 1, this_year - youngest + 1)
+
+
+def _key_rows(
+    keys: Iterable[int], loose: Iterable[int], spread: Iterable[int] = ()
+) -> list[tuple[int, int]]:
     """(record_id, key) for the keys: one indexed IN lookup, plus capped loose lookups."""
     table = NameKey._meta.db_table
     parts: list[str] = []
@@ -137,6 +151,14 @@ def _key_rows(keys: Iterable[int], loose: Iterable[int]) -> list[tuple[int, int]
             f"SELECT * FROM (SELECT record_id, key FROM {table} WHERE key = %s LIMIT %s) AS l{len(parts)}"
         )
         params.extend([value, LOOSE_KEY_LIMIT])
+    wide = sorted(spread)
+    if wide:
+        marks = ", ".join(["%s"] * len(wide))
+        parts.append(
+            f"SELECT * FROM (SELECT record_id, key FROM {table} WHERE key IN ({marks}) "
+            f"LIMIT %s) AS s{len(parts)}"
+        )
+        params.extend([*wide, SPREAD_LIMIT])
     if not parts:
         return []
     sql = " UNION ALL ".join(parts)
@@ -343,7 +365,7 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> list[Hit]:
         if q.dob is None or not hits or max(h.score for h in hits) < STRONG:
             seen = set(matched)
             more: dict[int, set[int]] = {}
-            for record_id, key in _key_rows((), p.loose):
+            for record_id, key in _key_rows((), p.loose, p.years):
                 (matched if record_id in seen else more).setdefault(record_id, set()).add(key)
             if more:
                 hits += _score(visible, q, p, more)
