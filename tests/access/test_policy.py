@@ -85,3 +85,12 @@ def test_only_an_operations_own_agencies_record_its_events(world: w.World) -> No
     assert policy.operations_visible_to(hub).filter(pk=sub.pk).exists()
     with pytest.raises(Forbidden):
         policy.require_operation_agency(hub, sub, Permission.OPERATIONS_RECORD)
+
+
+def test_an_export_carries_only_records_the_exporter_may_see(world: w.World) -> None:
+    from beacon.operations.bundles.exporter import export_bundle
+
+    partner = w.actor(world, 1, "supervisor")
+    bundle = export_bundle(partner, world.operations[1].code)
+    visible = set(policy.records_visible_to(partner).values_list("nic", flat=True))
+    assert {r["nic"] for r in bundle["records"]} <= visible

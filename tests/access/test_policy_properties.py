@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from beacon.access import policy
 from beacon.access.permissions import HUMAN_ROLES
+from beacon.operations.bundles.exporter import export_bundle
 from beacon.records.search import SearchQuery
 from beacon.records.services import search_records
 from tests.access import world as w
@@ -89,4 +90,10 @@ def test_lists_and_searches_never_return_what_the_policy_denies(
             hits = search_records(who, SearchQuery(last_name="Doe", limit=50))
             visible_nics = {world.records[i].nic for i in records}
             assert {h.nic for h in hits} <= visible_nics
+        # Exports (operation bundles) carry only records the exporter may see.
+        if policy.has(who, policy.Permission.OPERATIONS_EXPORT):
+            visible_nics = {world.records[i].nic for i in records}
+            for operation in policy.operations_visible_to(who):
+                bundle = export_bundle(who, operation.code)
+                assert {r["nic"] for r in bundle["records"]} <= visible_nics
         transaction.set_rollback(True)

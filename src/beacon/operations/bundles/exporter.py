@@ -128,8 +128,9 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
     bundle: dict[str, Any] = {"format": FORMAT, "version": VERSION}
     bundle["exported_at"] = timezone.now().isoformat()
 
+    # Only targets whose record the exporter may see (TLP: RED and AMBER+STRICT narrow it).
     targets = list(
-        Target.objects.filter(operation_id__in=ids)
+        Target.objects.filter(operation_id__in=ids, record__in=policy.records_visible_to(actor))
         .select_related("operation", "record__originating_agency", "person", "assigned_agency")
         .order_by("pk")
     )
@@ -138,21 +139,22 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
         .select_related("originating_agency", "jurisdiction_last_seen")
         .order_by("pk")
     )
+    target_ids = [t.pk for t in targets]
     bundle_sections: dict[str, list[Row]] = {}
     objects: dict[str, list[Model]] = {}
     objects["targets"] = list(targets)
     objects["outcomes"] = list(
-        Outcome.objects.filter(target__operation_id__in=ids)
+        Outcome.objects.filter(target_id__in=target_ids)
         .select_related("target__operation", "agency", "jurisdiction")
         .order_by("pk")
     )
     objects["leads"] = list(
-        Lead.objects.filter(target__operation_id__in=ids)
+        Lead.objects.filter(target_id__in=target_ids)
         .select_related("target__operation", "jurisdiction")
         .order_by("pk")
     )
     objects["hit_confirmations"] = list(
-        HitConfirmation.objects.filter(target__operation_id__in=ids)
+        HitConfirmation.objects.filter(target_id__in=target_ids)
         .select_related("target__operation", "requesting_agency")
         .order_by("pk")
     )
