@@ -74,6 +74,18 @@ def test_offences_cleared_and_people_arrested_are_different_counts(
     assert "Reyes" not in json.dumps(summary.as_dict())
 
 
+def test_the_operation_report_gives_offences_cleared_next_to_people_arrested(
+    arrests: list[Arrest], system: Actor, pio_a: Actor, operation: Operation
+) -> None:
+    from beacon.operations.reports.compute import build_report
+
+    nibrs.import_nibrs(system, operation.code, SAMPLE.read_bytes())
+    section = build_report(pio_a, operation.code)["nibrs"]
+    assert section == nibrs.offense_summary(pio_a, operation.code).as_dict()
+    assert section["offenses_cleared"] == 3
+    assert section["people_arrested"] == 2
+
+
 def test_a_hub_counts_the_offences_of_its_sub_operations(
     arrests: list[Arrest], system: Actor, hub_a: Actor, operation: Operation, agency_a: Agency
 ) -> None:

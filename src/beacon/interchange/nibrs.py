@@ -202,8 +202,12 @@ def offense_summary(actor: Actor, operation: str) -> NibrsSummary:
         actor, Permission.OPERATIONS_REPORT, object_type="operation", object_id=operation
     )
     op = get_operation(actor, operation)
-    scope = _scope(op)
-    summary = NibrsSummary(op.code)
+    return summarise_offenses(op.code, _scope(op))
+
+
+def summarise_offenses(operation_code: str, scope: list[int]) -> NibrsSummary:
+    """Counts over operations already resolved (and allowed) by the caller, e.g. a report."""
+    summary = NibrsSummary(operation_code)
     by_code: dict[str, CodeCounts] = {}
 
     def row(code: str) -> CodeCounts:

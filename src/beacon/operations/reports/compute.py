@@ -198,6 +198,11 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
         entries.extend(series_part.pop("_entries"))
     _name_countries(report, lang)
     report["reported_figures"] = entries
+    # NIBRS: offences cleared next to people arrested (different counts), computed from
+    # the offence records the interchange app holds. Imported here: interchange imports us.
+    from beacon.interchange.nibrs import summarise_offenses
+
+    report["nibrs"] = summarise_offenses(root.code, own).as_dict()
     report["disagreements"] = [e for e in entries if e["status"] == "disagrees"]
     with transaction.atomic():
         audit.record(
