@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
@@ -94,3 +96,14 @@ def test_an_export_carries_only_records_the_exporter_may_see(world: w.World) -> 
     bundle = export_bundle(partner, world.operations[1].code)
     visible = set(policy.records_visible_to(partner).values_list("nic", flat=True))
     assert {r["nic"] for r in bundle["records"]} <= visible
+
+
+def test_the_targets_page_hides_records_the_viewer_may_not_see(
+    world: w.World, web_client_as: Callable[..., Client]
+) -> None:
+    partner = web_client_as("investigator", world.agencies[1])
+    page = partner.get(f"/operations/{world.operations[1].code}/targets/")
+    assert page.status_code == 200
+    red = world.records[1]
+    assert red.tlp == "RED" and red.last_name not in page.content.decode()
+    assert world.records[0].last_name in page.content.decode()

@@ -136,7 +136,11 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request)
     operation = visible_operation(actor, code)
     params = {k: str(v) for k, v in request.GET.items()}
-    targets = list(filtered_targets(operation, params)[: MAX_ROWS + 1])
+    # Only targets whose record the actor may see: TLP RED / AMBER+STRICT narrow the list.
+    visible = filtered_targets(operation, params).filter(
+        record__in=policy.records_visible_to(actor)
+    )
+    targets = list(visible[: MAX_ROWS + 1])
     today = timezone.localdate()
     rows = [{"target": t, "age": age_of(t.record.dob, today)} for t in targets[:MAX_ROWS]]
     context = {
