@@ -109,15 +109,15 @@ def beacon_lists(
             actor, intake, path, source=source, mapping=ColumnMapping.from_dict(mapping)
         )
     steps["import"] = round(time.perf_counter() - started, 2)
-    last = [time.perf_counter()]
+    current: list[Any] = ["link setup", time.perf_counter()]
 
     def step(name: str) -> None:
         now = time.perf_counter()
-        steps[f"before {name.lower()}"] = round(now - last[0], 2)
-        last[0] = now
+        steps[current[0]] = round(now - current[1], 2)
+        current[:] = [name.lower(), now]
 
     run = services.link(actor, intake, threshold=THRESHOLD, progress=step)
-    steps["saving clusters"] = round(time.perf_counter() - last[0], 2)
+    steps[current[0]] = round(time.perf_counter() - current[1], 2)
     elapsed = time.perf_counter() - started
     source_of = {str(listed.pk): listed.source for listed in intake.lists.all()}
     clusters = [
@@ -314,6 +314,7 @@ def phase_splink_synthetic(data: Path, truth: Path, true_pairs: int) -> dict:
         ],
         blocking_rules_to_generate_predictions=[CustomRule(rule) for rule in rules],
     )
+    steps = {"load and keys": round(time.perf_counter() - started, 2)}
     api = DuckDBAPI(connection=con)
     linker = Linker(api.register("link_in"), settings, log_level=None)
     linker.training.estimate_probability_two_random_records_match(
@@ -347,6 +348,7 @@ def phase_splink_synthetic(data: Path, truth: Path, true_pairs: int) -> dict:
         **scores,
         "seconds": round(elapsed, 2),
         "scored_pairs": int(scored),
+        "steps": steps,
         "peak_rss_mb": peak_rss_mb(),
     }
 

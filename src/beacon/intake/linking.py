@@ -198,7 +198,8 @@ def _members(
         }
         for name in FIELDS:
             value = row[name]
-            member[name] = value.isoformat() if name == "dob" and value else value
+            if value is not None:  # only what the source gave: smaller rows to store
+                member[name] = value.isoformat() if name == "dob" else value
         out[row["unique_id"]] = member
     return out
 

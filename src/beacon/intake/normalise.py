@@ -59,17 +59,20 @@ def map_rows(
     for name in MAPPABLE:
         sources = mapping.columns.get(name)
         selects.append(f"{_field_expr(sources) if sources else 'NULL::VARCHAR'} AS {name}")
-    con.execute(f"CREATE TEMP TABLE {out}_text AS SELECT {', '.join(selects)} FROM {raw}")
+    con.execute(
+        f"CREATE TEMP TABLE {out}_text AS SELECT *, try_strptime(dob, {formats})::DATE AS parsed"
+        f" FROM (SELECT {', '.join(selects)} FROM {raw})"
+    )
     column_of = {name: " + ".join(srcs) for name, srcs in mapping.columns.items()}
     sex_values = ", ".join(_lit(k) for k in SEX_CODES)
     checks = [
         (
             "dob",
-            f"dob IS NOT NULL AND try_strptime(dob, {formats}) IS NULL",
+            "dob IS NOT NULL AND parsed IS NULL",
             f"is not a date (expected {DOB_FORMAT_HELP[mapping.dob_format]})",
         ),
-        ("dob", f"try_strptime(dob, {formats})::DATE > current_date", "is in the future"),
-        ("dob", f"try_strptime(dob, {formats})::DATE < DATE '1900-01-01'", "is before 1900"),
+        ("dob", "parsed > current_date", "is in the future"),
+        ("dob", "parsed < DATE '1900-01-01'", "is before 1900"),
         ("sex", f"sex IS NOT NULL AND upper(sex) NOT IN ({sex_values})", "must be M, F or U"),
         (
             "last_name",
@@ -95,8 +98,11 @@ def map_rows(
         f"FROM {out}_text WHERE {cond}"
         for name, cond, msg in checks
     )
-    bad = count(con, f"SELECT count(*) FROM ({union})")
+    # One pass to learn whether any row is bad; the per-check detail only when one is.
+    any_bad = " OR ".join(f"coalesce({cond}, false)" for _, cond, _ in checks)
+    bad = count(con, f"SELECT count(*) FROM {out}_text WHERE {any_bad}")
     if bad:
+        bad = count(con, f"SELECT count(*) FROM ({union})")
         rows = con.execute(f"SELECT * FROM ({union}) ORDER BY line, field LIMIT {MAX_REPORTED}")
         problems: dict[str, list[str]] = {}
         for line, name, value, message in rows.fetchall():
@@ -110,8 +116,8 @@ def map_rows(
         )
     sex_case = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in SEX_CODES.items())
     con.execute(
-        f"""CREATE TEMP TABLE {out} AS SELECT * EXCLUDE (full_name, parts, comma) REPLACE (
-              try_strptime(dob, {formats})::DATE AS dob,
+        f"""CREATE TEMP TABLE {out} AS SELECT * EXCLUDE (full_name, parts, comma, parsed) REPLACE (
+              parsed AS dob,
               CASE upper(sex) {sex_case} END AS sex,
               upper(regexp_replace(nic, '\\s', '', 'g')) AS nic,
               coalesce(first_name, parts[1]) AS first_name,
