@@ -333,8 +333,11 @@ def phase_splink_synthetic(data: Path, truth: Path, true_pairs: int) -> dict:
             # A failed session can leave the prior changed: go on from the model before it.
             again = api.register("link_in", table_name=f"link_in_{attempt}")
             linker = Linker(again, before, log_level=None)
+    steps["training"] = round(time.perf_counter() - started - sum(steps.values()), 2)
     predictions = linker.inference.predict(threshold_match_probability=THRESHOLD)
+    steps["scoring"] = round(time.perf_counter() - started - sum(steps.values()), 2)
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, THRESHOLD)
+    steps["clustering"] = round(time.perf_counter() - started - sum(steps.values()), 2)
     rows = con.sql(f"SELECT cluster_id, unique_id FROM {clustered.physical_name}").fetchall()
     scored = con.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0]
     elapsed = time.perf_counter() - started
