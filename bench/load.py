@@ -202,6 +202,7 @@ class Driver:
             headers = {"Authorization": f"Bearer {agency['token']}"}
             if body is not None:
                 headers["Content-Type"] = "application/json"
+            if name.startswith("write"):  # a retried write must not land twice
                 headers["Idempotency-Key"] = uuid.uuid4().hex
             started = time.perf_counter()
             try:
@@ -243,7 +244,7 @@ def sample_database(name: str, stop: threading.Event, into: collections.Counter[
 def profile_workers(server_pid: int, seconds: int) -> list[dict[str, Any]]:
     """py-spy over the gunicorn workers: the functions holding most samples (self time)."""
     py_spy = shutil.which("py-spy") or str(BIN / "py-spy")
-    raw = RESULTS / "load-profile.txt"
+    raw = Path(f"/tmp/beacon-load-profile-{os.getpid()}.txt")  # raw stacks, several MB
     done = subprocess.run(
         [
             py_spy,
