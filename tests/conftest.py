@@ -121,6 +121,21 @@ def admin_client(db: None, admin_user: User) -> Client:
     return client
 
 
+def _reload_reference_data() -> None:
+    """A flush also empties the reference tables the migrations fill (jurisdictions, the
+    name-variant table); put them back so tests that run after a committing test in the
+    same worker see the database the migrations built."""
+    import importlib
+
+    from django.apps import apps
+
+    from beacon.agencies.jurisdiction_loader import load as load_jurisdictions
+
+    load_jurisdictions(apps)
+    variants = importlib.import_module("beacon.records.migrations.0003_load_name_variants")
+    variants.load(apps, None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _audit_triggers_survive_flush() -> Iterator[None]:
     """The audit table refuses DELETE and TRUNCATE (migration audit 0002). Tests that
@@ -135,6 +150,7 @@ def _audit_triggers_survive_flush() -> Iterator[None]:
     def flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
         vendor = self.connection.vendor
         original(self, [*drop_sql(vendor), *sql_list, *create_sql(vendor)])
+        _reload_reference_data()
 
     BaseDatabaseOperations.execute_sql_flush = flush  # type: ignore[method-assign]
     yield
