@@ -43,6 +43,8 @@ if MODE not in RELAXED_MODES and (SECRET_KEY == _DEFAULT_SECRET or len(SECRET_KE
 _DEMO_MASTER_KEY = "YmVhY29uLWRlbW8tbWFzdGVyLWtleS0zMi1ieXRlcyE="  # demo only
 MASTER_KEY = os.environ.get("BEACON_MASTER_KEY", _DEMO_MASTER_KEY if MODE in RELAXED_MODES else "")
 MASTER_KEY_PREVIOUS = os.environ.get("BEACON_MASTER_KEY_PREVIOUS", "")
+# Record notes and field-event notes are sealed in the database (beacon.vault.sealing).
+BEACON_SEAL_FREE_TEXT = os.environ.get("BEACON_SEAL_FREE_TEXT", "1") == "1"
 if MODE not in RELAXED_MODES and (not MASTER_KEY or MASTER_KEY == _DEMO_MASTER_KEY):
     raise ImproperlyConfigured(
         "BEACON_MASTER_KEY must be set outside demo mode: the base64 of 32 random bytes "

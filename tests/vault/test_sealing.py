@@ -89,3 +89,14 @@ def test_rows_written_around_the_models_are_sealed_afterwards(investigator_a: Ac
     assert sealing.seal_existing() == 1
     assert stored("records_missingpersonrecord", record.pk).startswith("bv1:")
     assert MissingPersonRecord.objects.get(pk=record.pk).notes == NOTE
+
+
+def test_a_modify_through_the_registry_service_stays_sealed(investigator_a: Actor) -> None:
+    from beacon.records.services import modify_record
+
+    record = enter_record(investigator_a, juvenile(notes=NOTE))
+    changes = {"notes": "Now believed to be in El Paso."}
+    modified = modify_record(investigator_a, record.nic, changes, expected_version=record.version)
+    assert modified.notes == "Now believed to be in El Paso."
+    assert stored("records_missingpersonrecord", record.pk).startswith("bv1:")
+    assert MissingPersonRecord.objects.get(pk=record.pk).notes == "Now believed to be in El Paso."

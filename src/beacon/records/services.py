@@ -37,6 +37,7 @@ from beacon.records.nic import assign_nic
 from beacon.records.search import MAX_LIMIT, Hit, SearchQuery, find
 from beacon.records.status import agency_refusal, derive_status, refusal
 from beacon.records.validation import Errors, RecordValidator, parse_jurisdiction_ref
+from beacon.vault.sealing import sealed_values
 
 K = codes.TransactionKind
 S = codes.Status
@@ -190,8 +191,9 @@ def _write(
         update["version"] = version
         if new_status is not None:
             update["status"] = new_status
+        stored = sealed_values(record, update)  # free text sealed at rest (beacon.vault)
         changed = MissingPersonRecord.objects.filter(pk=record.pk, version=record.version).update(
-            **update
+            **stored
         )
         if changed != 1:
             raise StaleVersion(f"Record {record.nic} changed meanwhile; nothing was changed.")

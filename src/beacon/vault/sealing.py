@@ -108,6 +108,23 @@ def _seal_after_insert(sender: type[Model], instance: Model, created: bool, **kw
             sender._base_manager.filter(pk=instance.pk).update(**sealed)
 
 
+def sealed_values(instance: Model, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` for a ``QuerySet.update`` of ``instance``'s row, with its registered
+    free-text fields sealed (unchanged when sealing is off). Keep the plaintext ``values``
+    for the instance in memory."""
+    if not connected():
+        return values
+    model = type(instance)
+    out = dict(values)
+    for spec in _specs(model):
+        value = out.get(spec.field)
+        if isinstance(value, str) and value and not is_sealed(value):
+            agency_id = int(getattr(instance, spec.agency_id_attr))
+            table = model._meta.db_table
+            out[spec.field] = seal_for(agency_id, table, instance.pk, spec.field, value)
+    return out
+
+
 def connect() -> None:
     """Called once from the vault app's ready()."""
     for label in {spec.model for spec in SEALED_FIELDS}:
