@@ -43,6 +43,11 @@ def parse_json(text: str) -> Any:
         raise BundleRejected(
             [Problem(f"line {exc.lineno} column {exc.colno}", f"not valid JSON: {exc.msg}")]
         ) from None
+    except ValueError as exc:
+        # An integer beyond Python's digit limit: json raises a bare ValueError.
+        raise BundleRejected([Problem("document", f"not valid JSON: {exc}")]) from None
+    except RecursionError:
+        raise BundleRejected([Problem("document", "not valid JSON: nested too deeply")]) from None
 
 
 def validate_bundle(data: Any) -> Plan:
