@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,7 +91,8 @@ class Session:
                 spark_session=session, break_lineage_method="persist"
             )
             frame = session.read.parquet(str(path))
-            self.input = self.api.register(frame, table_name=f"{table}_in")
+            # A Spark session outlives a link run: each run registers its own table name.
+            self.input = self.api.register(frame, table_name=f"{table}_{uuid.uuid4().hex[:12]}")
 
     def close(self) -> None:
         if self._tmp is not None:

@@ -36,6 +36,9 @@ def spark_session() -> Any:
         .config("spark.sql.shuffle.partitions", partitions)
         .config("spark.default.parallelism", partitions)
         .config("spark.sql.adaptive.enabled", "true")
+        # Interpreted rather than compiled plans: the model's CASE expressions are large,
+        # and compiling them costs more than running them on lists of this size.
+        .config("spark.sql.codegen.wholeStage", os.environ.get("BEACON_SPARK_CODEGEN", "false"))
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", os.environ.get("BEACON_SPARK_DRIVER_MEMORY", "2g"))
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
