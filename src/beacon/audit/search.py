@@ -37,6 +37,46 @@ CSV_COLUMNS = (
 )
 
 
+# Detail keys that never hold personal data: shown to every audit reader. Everything else
+# (before/after values, search terms, reasons, notes) is shown only to a reader who may
+# also read case files: administering accounts is not reading them.
+STRUCTURAL_KEYS = frozenset(
+    {"fields", "version", "records", "keys", "permission", "format", "count", "photo", "kind"}
+    | {"action", "role", "status", "outcome", "operation", "operations", "source", "rows"}
+)
+REDACTED = "[redacted]"
+# Events about accounts, sign-in, tokens, keys and the audit itself hold no case data:
+# administrators read them whole (that is their job).
+ADMINISTRATIVE_ACTIONS = ("account.", "auth.", "token.", "vault.", "audit.", "access.")
+
+
+def redact(detail: object) -> object:
+    """The detail with personal values replaced; keys (which fields changed) are kept."""
+    if isinstance(detail, dict):
+        return {
+            key: value if key in STRUCTURAL_KEYS else _redact_value(value)
+            for key, value in detail.items()
+        }
+    return REDACTED
+
+
+def _redact_value(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _redact_value(inner) for key, inner in value.items()}
+    return REDACTED
+
+
+def _readable(actor: Actor, event: AuditEvent) -> AuditEvent:
+    """The event as this actor may read it (an unsaved copy when redacted)."""
+    if policy.has(actor, Permission.RECORDS_VIEW) or event.action.startswith(
+        ADMINISTRATIVE_ACTIONS
+    ):
+        return event
+    copy = AuditEvent(**{f.attname: getattr(event, f.attname) for f in AuditEvent._meta.fields})
+    copy.detail = redact(event.detail)
+    return copy
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     actor: str = ""
@@ -86,7 +126,7 @@ def search(
     policy.require(actor, Permission.AUDIT_VIEW, object_type="audit")
     found = list(_apply(AuditEvent.objects.filter(seq__gt=after_seq), f).order_by("seq")[:limit])
     services.record(actor, "audit.search", object_type="audit", detail=f.as_detail())
-    return found
+    return [_readable(actor, event) for event in found]
 
 
 def export_csv(actor: Actor, f: AuditFilter) -> Iterator[str]:
@@ -104,7 +144,8 @@ def export_csv(actor: Actor, f: AuditFilter) -> Iterator[str]:
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        for event in events.iterator(chunk_size=2000):
+        for stored in events.iterator(chunk_size=2000):
+            event = _readable(actor, stored)
             row = [getattr(event, c) for c in CSV_COLUMNS]
             row[CSV_COLUMNS.index("at")] = event.at.isoformat(timespec="microseconds")
             row[CSV_COLUMNS.index("detail")] = json.dumps(event.detail, sort_keys=True)
