@@ -36,6 +36,13 @@ def fold_column(name: str) -> str:
     return name.strip().lower().replace(" ", "_")
 
 
+def _unreadable(line: int, exc: csv.Error) -> ValidationFailed:
+    reason = str(exc)
+    if "field larger than field limit" in reason:
+        reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+    return ValidationFailed.on("file", f"line {line}: {reason}; nothing was imported")
+
+
 def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
     raw = path.read_bytes()
     try:
@@ -51,11 +58,19 @@ def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
         header = [c.strip() for c in next(reader)]
     except StopIteration:
         raise ValidationFailed.on("file", "the file is empty") from None
+    except csv.Error as exc:
+        raise _unreadable(reader.line_num, exc) from None
 
     keys = [fold_column(h) for h in header]
 
     def rows() -> Iterator[Row]:
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a cell over csv's field size limit
+                raise _unreadable(reader.line_num, exc) from None
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue

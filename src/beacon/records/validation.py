@@ -271,6 +271,9 @@ class RecordValidator:
         values["place_last_seen"] = place
         if len(data.notes) > 10_000:
             errors.add("notes", "at most 10,000 characters")
+        for name in ("notes", "place_last_seen"):
+            if "\x00" in getattr(data, name):  # PostgreSQL refuses NUL; no text needs one
+                errors.add(name, "contains a NUL byte")
         values["notes"] = data.notes.strip()
         if len(data.smt) > SMT_MAX:
             errors.add("smt", f"at most {SMT_MAX} scars, marks or tattoos")
