@@ -40,9 +40,8 @@ from beacon.records.inputs import RecordInput
 EXAMPLES_PER_OPERATION = 1
 # Agency B's child: none of this may ever reach a user of agency A.
 B_LAST, B_FIRST = "Qzxbravoz", "Secretiaq"
-# Known finding, pinned by the xfail test below: the audit trail's event details carry a
-# record's names, and the system administrator (who may read the audit trail of every
-# agency but no case file) sees them there.
+# The audit trail's event details carry a record's names; the system administrator (who
+# reads the audit trail of every agency but no case file) must see them redacted (test below).
 AUDIT_PATH = "/api/audit/"
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
