@@ -77,6 +77,18 @@ def test_modify_bumps_version_and_records_before_after(
     assert_status_is_derived(record)
 
 
+def test_a_changed_note_is_not_kept_in_plain_text_in_history_or_audit(
+    record: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    secret = "Seen with an older man near the Anthony bus stop"
+    services.modify_record(investigator_a, record.nic, {"notes": secret}, expected_version=1)
+    last = services.history(investigator_a, record.nic)[-1]
+    assert last.detail["changes"]["notes"] == {"before": "[sealed]", "after": "[sealed]"}
+    event = AuditEvent.objects.filter(action="records.modify", object_id=record.nic).get()
+    assert secret not in str(event.detail)
+    assert services.show_record(investigator_a, record.nic).notes == secret
+
+
 def test_full_life_locate_then_clear(
     record: MissingPersonRecord, investigator_a: Actor, system: Actor
 ) -> None:

@@ -37,10 +37,14 @@ from beacon.records.nic import assign_nic
 from beacon.records.search import MAX_LIMIT, Hit, SearchQuery, find
 from beacon.records.status import agency_refusal, derive_status, refusal
 from beacon.records.validation import Errors, RecordValidator, parse_jurisdiction_ref
-from beacon.vault.sealing import sealed_values
+from beacon.vault.sealing import SEALED_FIELDS, sealed_values
 
 K = codes.TransactionKind
 S = codes.Status
+SEALED_MARK = "[sealed]"
+_SEALED_RECORD_FIELDS = frozenset(
+    spec.field for spec in SEALED_FIELDS if spec.model == "records.MissingPersonRecord"
+)
 OBJECT_TYPE = "record"
 TEXT_MAX = 200
 
@@ -249,6 +253,9 @@ def modify_record(
         diff = {k: {"before": old[k], "after": new[k]} for k in new if old[k] != new[k]}
         if not diff:
             raise ValidationFailed.on("changes", "the values given are the record's current values")
+        for name in diff.keys() & _SEALED_RECORD_FIELDS:
+            # Sealed at rest on the record: history and audit say it changed, not to what.
+            diff[name] = {"before": SEALED_MARK, "after": SEALED_MARK}
         if "oca" in diff and (
             MissingPersonRecord.objects.filter(
                 originating_agency_id=record.originating_agency_id, oca=clean.values["oca"]
