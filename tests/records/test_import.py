@@ -20,6 +20,7 @@ from beacon.records import services
 from beacon.records.importer import ImportFailed, import_records
 from beacon.records.models import MissingPersonRecord, NameKey, RecordName, RecordTransaction
 from beacon.records.search import SearchQuery
+from beacon.vault.services import PREFIX
 
 HEADER = [
     "MKE",
@@ -213,3 +214,16 @@ def test_cli_imports_a_good_file(tmp_path: Path, agencies: None) -> None:
         stdout=out,
     )
     assert "Imported 3 records" in out.getvalue()
+
+
+def test_imported_notes_are_sealed_at_rest_and_read_back_in_clear(
+    tmp_path: Path, system: Actor, agencies: None
+) -> None:
+    import_records(system, write_csv(tmp_path / "r.csv", [HEADER, *GOOD]))
+    stored = MissingPersonRecord.objects.filter(oca="LC-2").values_list("notes", flat=True).get()
+    assert stored.startswith(PREFIX)
+    assert "insulin" not in stored
+    assert MissingPersonRecord.objects.get(oca="LC-2").notes == "diabetic, needs insulin"
+    assert (
+        MissingPersonRecord.objects.filter(oca="LC-1").values_list("notes", flat=True).get() == ""
+    )

@@ -37,6 +37,8 @@ from beacon.records.models import (
 )
 from beacon.records.nic import assign_nics
 from beacon.records.validation import CleanRecord, RecordValidator
+from beacon.vault import sealing
+from beacon.vault.services import bulk_sealer
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 MAX_REPORTED = 1000
@@ -225,8 +227,21 @@ def _write(
         "jurisdiction_last_seen_id",
         "smt",
         "entry_due_at",
+        "notes",
     }
     juvenile = codes.Category.JUVENILE
+    # Notes are sealed at rest like the single-record path does (ids are known already).
+    seal_notes = (
+        bulk_sealer(MissingPersonRecord._meta.db_table, "notes")
+        if sealing.connected()
+        else (lambda _agency_id, _row_id, text: text)
+    )
+    # Sealed before the insert starts: fetching a key while a PostgreSQL COPY streams on
+    # the same connection would block it.
+    notes = {
+        rid: seal_notes(p.clean.originating_agency.pk, rid, str(p.clean.values["notes"]))
+        for p, rid in zip(prepared, ids, strict=True)
+    }
 
     def record_rows() -> Iterator[list[Any]]:
         for p, rid, nic in zip(prepared, ids, nics, strict=True):
@@ -239,6 +254,7 @@ def _write(
                 "originating_agency_id": p.clean.originating_agency.pk,
                 "jurisdiction_last_seen_id": getattr(v["jurisdiction_last_seen"], "pk", None),
                 "smt": json.dumps(smt) if smt else "[]",
+                "notes": notes[rid],
                 "entry_due_at": deadlines.entry_due_at(juvenile, reported)
                 if v["category"] == juvenile and isinstance(reported, datetime)
                 else None,
