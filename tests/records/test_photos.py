@@ -13,6 +13,7 @@ from beacon.core.actor import Actor
 from beacon.core.errors import IllegalTransition, NotVisible, ValidationFailed
 from beacon.records import photos, services
 from beacon.records.models import MissingPersonRecord
+from beacon.vault.services import SEALED_FILE_MAGIC, destroy_agency_key
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -84,3 +85,16 @@ def test_api_upload_and_download(
     )
     assert bad.status_code == 422
     assert client.get(f"/api/records/{record.nic}/photos/999999").status_code == 404
+
+
+def test_a_photo_is_sealed_on_disk_and_shredded_with_its_agency_key(
+    record: MissingPersonRecord, investigator_a: Actor, system: Actor
+) -> None:
+    photo = photos.add_photo(investigator_a, record.nic, content=JPEG)
+    on_disk = Path(photo.file.path).read_bytes()
+    assert on_disk.startswith(SEALED_FILE_MAGIC)
+    assert JPEG not in on_disk
+    assert photos.read_photo(investigator_a, record.nic, photo.pk)[1] == JPEG
+    destroy_agency_key(system, record.originating_agency)
+    with pytest.raises(NotVisible):
+        photos.read_photo(investigator_a, record.nic, photo.pk)

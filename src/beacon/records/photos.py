@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime
 
 from django.core.files.base import ContentFile
@@ -17,9 +18,17 @@ from beacon.core.errors import NotVisible, ValidationFailed
 from beacon.records import services
 from beacon.records.codes import TransactionKind
 from beacon.records.models import RecordPhoto
+from beacon.vault import sealing
+from beacon.vault import services as vault
+from beacon.vault.crypto import Unreadable
 
 MAX_BYTES = 10 * 1024 * 1024
+TABLE = RecordPhoto._meta.db_table
 SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def _row_id(record_id: int, digest: str) -> str:
+    return f"{record_id}:{digest[:16]}"
 
 
 def image_kind(content: bytes) -> str | None:
@@ -57,7 +66,14 @@ def add_photo(
         record = services.locked_record(actor, nic, expected_version)
         services.refuse(TransactionKind.MODIFY, actor, record)
         photo = RecordPhoto(record=record, caption=caption.strip())
-        photo.file.save(f"{record.nic}-{digest[:16]}.{kind}", ContentFile(content), save=False)
+        stored = (
+            vault.seal_bytes_for(
+                record.originating_agency_id, TABLE, _row_id(record.pk, digest), "file", content
+            )
+            if sealing.connected()
+            else content
+        )
+        photo.file.save(f"{record.nic}-{digest[:16]}.{kind}", ContentFile(stored), save=False)
         photo.save()
         detail = {"photo_added": {"id": photo.pk, "sha256": digest, "caption": photo.caption}}
         services.write_transaction(actor, record, TransactionKind.MODIFY, now, "photo", detail)
@@ -72,7 +88,15 @@ def read_photo(actor: Actor, nic: str, photo_id: int) -> tuple[RecordPhoto, byte
     if photo is None:
         raise NotVisible()
     with photo.file.open("rb") as handle:
-        content = handle.read()
+        stored = handle.read()
+    # The digest in the file's name binds the sealed bytes to this record and this photo.
+    digest = os.path.basename(str(photo.file.name)).split("-", 1)[1][:16]
+    try:
+        content = vault.unseal_bytes_for(
+            record.originating_agency_id, TABLE, _row_id(record.pk, digest), "file", stored
+        )
+    except Unreadable:
+        raise NotVisible("This photo can no longer be read (its agency key is gone).") from None
     with transaction.atomic():
         audit.record(
             actor,
