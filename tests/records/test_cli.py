@@ -122,3 +122,27 @@ def test_reindex_rebuilds_the_same_keys(nic: str) -> None:
     before = set(NameKey.objects.values_list("key", "record_id"))
     assert "search keys written" in run("reindex")
     assert set(NameKey.objects.values_list("key", "record_id")) == before
+
+
+def test_the_cli_acting_as_a_user_obeys_the_need_to_know_policy(
+    nic: str, agency_a: Agency, agency_b: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from beacon.access import services as accounts
+    from beacon.core.actor import system_actor
+
+    accounts.create_user(
+        system_actor(), "own.inv", "a long passphrase 1234", agency_a, "investigator"
+    )
+    accounts.create_user(
+        system_actor(), "other.inv", "a long passphrase 1234", agency_b, "investigator"
+    )
+    monkeypatch.setenv("BEACON_CLI_USER", "own.inv")
+    assert '"last_name": "Begay"' in run("show", nic)
+    monkeypatch.setenv("BEACON_CLI_USER", "other.inv")
+    with pytest.raises(CommandError) as hidden:
+        run("show", nic)
+    assert hidden.value.returncode == 4
+    monkeypatch.setenv("BEACON_CLI_USER", "nobody")
+    with pytest.raises(CommandError, match="no active account") as unknown:
+        run("show", nic)
+    assert unknown.value.returncode == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,5 +28,23 @@ class BeaconCommand(BaseCommand):
         raise CommandError(f"{type(self).__name__} defines no handle_command")
 
     def actor(self) -> Actor:
-        """The actor the CLI acts as (the named system actor until users sign in)."""
-        return system_actor(via="cli")
+        """The actor the CLI acts as.
+
+        With ``BEACON_CLI_USER=username`` the command acts as that user (their agency and
+        role, the same need-to-know policy as on the web and the API); without it, as the
+        named system actor that operators use for administration and imports.
+        """
+        username = os.environ.get("BEACON_CLI_USER", "").strip()
+        if not username:
+            return system_actor(via="cli")
+        from django.contrib.auth.models import User
+
+        from beacon.access.accounts import actor_of, membership_of
+
+        user = User.objects.filter(username=username).first()
+        membership = membership_of(user)
+        if user is None or membership is None:
+            raise CommandError(
+                f"BEACON_CLI_USER={username}: no active account with that name", returncode=2
+            )
+        return actor_of(user, membership, via="cli")
