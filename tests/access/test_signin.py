@@ -174,3 +174,14 @@ def test_only_an_admin_unlocks(make_user: Callable[..., User], agency_a: Agency)
     with pytest.raises(Forbidden):
         services.unlock_user(services.actor_of_user(other), user)
     assert AuditEvent.objects.filter(action="access.denied").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_and_its_refusal_are_in_french_when_chosen() -> None:
+    client = Client()
+    client.cookies["django_language"] = "fr"
+    page = client.get(SIGN_IN).content.decode()
+    assert "Connexion à Beacon" in page and "Mot de passe" in page
+    refused = client.post(SIGN_IN, {"username": "nobody", "password": "wrong", "code": ""})
+    assert refused.status_code == 401
+    assert "La connexion a échoué" in refused.content.decode()

@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -56,11 +57,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             str(request.POST.get("code", ""))[:32],
             source_address=client_address(request),
         )
-    except RateLimited as exc:
-        context["error"] = exc.message
+    except RateLimited:
+        context["error"] = gettext("Too many sign-in attempts from your address; wait a minute.")
         return render(request, "access/sign_in.html", context, status=429)
-    except SignInRefused as exc:
-        context["error"] = exc.message + " Check your username, password and code."
+    except SignInRefused:
+        context["error"] = gettext("Sign-in failed. Check your username, password and code.")
         return render(request, "access/sign_in.html", context, status=401)
     login(request, result.user, backend=BACKEND)
     if result.device is not None:
