@@ -20,6 +20,7 @@ from beacon.operations.bundles import FORMAT, VERSION
 from beacon.operations.bundles.importer import import_bundle
 from beacon.operations.reports.compute import build_report
 from beacon.operations.reports.drilldown import drilldown
+from beacon.operations.reports.mapimage import map_png
 from beacon.operations.reports.render import render
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +151,15 @@ def test_html_report_has_the_table_and_an_embedded_chart(demo: Path, lang: str) 
     assert "Kentucky" in html
     assert ("Par juridiction" if lang == "fr" else "By jurisdiction") in html
     assert ("victimes secourues" if lang == "fr" else "victims rescued") in html
+
+
+def test_pdf_report_has_the_map_of_the_jurisdictions_and_the_chart(demo: Path) -> None:
+    report = build_report(system_actor(), "UNITED-FRONT", lang="fr")
+    drawn = map_png(report, "fr")
+    assert drawn is not None and drawn.startswith(b"\x89PNG")
+    pdf = render(report, "pdf", "fr")
+    # The chart and the map: reportlab stores each PNG as an image and its alpha mask.
+    assert pdf.count(b"/Subtype /Image") == 4
 
 
 def test_pdf_report_is_a_pdf_with_the_chart(demo: Path) -> None:

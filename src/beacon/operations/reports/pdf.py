@@ -13,6 +13,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.labels import day, word
+from beacon.operations.reports.mapimage import map_png
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
@@ -74,6 +75,9 @@ def to_pdf(report: dict[str, Any], lang: str) -> bytes:
     story += [Paragraph(head["by_jurisdiction"], styles["Heading2"])]
     story.append(_table(jurisdiction_table(report, lang), styles))
     story.append(Image(io.BytesIO(chart_png(report, lang)), width=20 * cm, height=9 * cm))
+    drawn_map = map_png(report, lang)
+    if drawn_map is not None:
+        story.append(Image(io.BytesIO(drawn_map), width=16 * cm, height=10 * cm))
     story += [
         Paragraph(head["by_agency"], styles["Heading2"]),
         _table(agency_table(report, lang), styles),
