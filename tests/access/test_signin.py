@@ -185,3 +185,23 @@ def test_the_sign_in_page_and_its_refusal_are_in_french_when_chosen() -> None:
     refused = client.post(SIGN_IN, {"username": "nobody", "password": "wrong", "code": ""})
     assert refused.status_code == 401
     assert "La connexion a échoué" in refused.content.decode()
+
+
+def test_the_chosen_language_is_kept_on_the_account_and_restored_at_sign_in(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    user = make_user("alice", agency_a)
+    device = enrol_totp(user)
+    first = Client()
+    assert post_sign_in(first, "alice", PASSWORD, current_code(device)) == 302
+    assert first.post("/language/", {"language": "fr", "next": "/"}).status_code == 302
+    assert Membership.objects.get(user=user).language == "fr"
+    elsewhere = Client()  # another device: no language cookie yet
+    device.refresh_from_db()
+    device.last_t = -1  # the same 30-second window may be used again in this test
+    device.save()
+    response = elsewhere.post(
+        SIGN_IN, {"username": "alice", "password": PASSWORD, "code": current_code(device)}
+    )
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "fr"

@@ -22,6 +22,8 @@ class Membership(models.Model):
     locked_at = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=200, blank=True)
+    # The page language the user chose (settings.LANGUAGES); restored at every sign-in.
+    language = models.CharField(max_length=8, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}, {self.agency.ori})"

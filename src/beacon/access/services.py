@@ -182,6 +182,17 @@ def disable_inactive(actor: Actor) -> list[str]:
     return names
 
 
+def remember_language(user_id: int, language: str) -> None:
+    """Keep the user's page language on their membership (restored at each sign-in)."""
+    if language in {code for code, _name in settings.LANGUAGES}:
+        Membership.objects.filter(user_id=user_id).update(language=language)
+
+
+def preferred_language(user_id: int) -> str:
+    found = Membership.objects.filter(user_id=user_id).values_list("language", flat=True).first()
+    return found or ""
+
+
 def end_sessions(user: User) -> int:
     """Delete every live session of ``user``; returns how many."""
     ended = 0

@@ -7,6 +7,7 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
@@ -17,7 +18,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from beacon.access import mfa, signin
+from beacon.access import mfa, services, signin
 from beacon.access.accounts import actor_of, membership_of
 from beacon.access.errors import RateLimited, SignInRefused
 from beacon.access.middleware import mark_session_start
@@ -67,9 +68,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if result.device is not None:
         otp_login(request, result.device)
     mark_session_start(request)
-    if result.must_enrol:
-        return redirect("access:enrol")
-    return HttpResponseRedirect(context["next"])
+    response = (
+        redirect("access:enrol") if result.must_enrol else HttpResponseRedirect(context["next"])
+    )
+    language = services.preferred_language(int(result.user.pk))
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+        )
+    return response
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from beacon.access.routes import PUBLIC, requires
+from beacon.access.services import remember_language
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -28,7 +29,6 @@ def switch_language(request: HttpRequest) -> HttpResponse:
             samesite="Lax",
             httponly=True,
         )
-        remember = getattr(request, "remember_language", None)
-        if callable(remember):
-            remember(language)
+        if request.user.is_authenticated:
+            remember_language(int(request.user.pk), language)
     return response
