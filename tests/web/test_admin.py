@@ -179,3 +179,49 @@ def test_unknown_records_are_refused_and_nothing_is_added(supervisor: Client) ->
 
 def test_investigators_cannot_create_operations(client_as: ClientAs) -> None:
     assert client_as("investigator.hsi").get("/operations/new/").status_code == 403
+
+
+def test_supervisor_edits_an_operation_of_their_agency_and_the_change_is_audited(
+    supervisor: Client,
+) -> None:
+    from beacon.audit.models import AuditEvent
+
+    code = "RESCUE-ME-2021"
+    form = supervisor.get(f"/operations/{code}/edit/")
+    assert form.status_code == 200 and 'name="name"' in form.content.decode()
+    response = supervisor.post(
+        f"/operations/{code}/edit/",
+        {
+            "name": "Operation Rescue Me",
+            "description": "Extended to Luna County.",
+            "status": "closed",
+            "start": "2021-05-01",
+            "end": "2021-07-26",
+            "focus": ["missing_children"],
+            "partners": ["NMDEMO009"],
+        },
+    )
+    assert response.status_code == 302
+    operation = Operation.objects.get(code=code)
+    assert (operation.status, str(operation.end)) == ("closed", "2021-07-26")
+    event = AuditEvent.objects.filter(action="operations.modify", object_id=code).get()
+    assert event.detail["changes"]["status"] == {"before": "active", "after": "closed"}
+
+
+def test_a_bad_edit_is_refused_by_field_and_changes_nothing(supervisor: Client) -> None:
+    code = "RESCUE-ME-2021"
+    response = supervisor.post(
+        f"/operations/{code}/edit/",
+        {"name": "", "status": "finished", "start": "2021-05-01", "end": "2021-01-01"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert html.count('aria-invalid="true"') >= 2  # name and end, next to their fields
+    assert Operation.objects.get(code=code).status == "active"
+
+
+def test_an_agency_outside_the_operation_cannot_edit_it(client_as: ClientAs) -> None:
+    # The hub coordinator (Missouri) does not take part in Rescue Me: not visible, 404.
+    response = client_as("coordinator").get("/operations/RESCUE-ME-2021/edit/")
+    assert response.status_code in (403, 404)
+    assert Operation.objects.get(code="RESCUE-ME-2021").status == "active"

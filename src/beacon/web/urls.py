@@ -38,6 +38,7 @@ urlpatterns = [
     path("operations/<str:code>/shapes.json", dashboard.operation_shapes, name="operation_shapes"),
     path("operations/<str:code>/targets/", targets.target_list, name="targets"),
     path("operations/<str:code>/targets/add/", manage.target_add, name="target_add"),
+    path("operations/<str:code>/edit/", manage.operation_edit, name="operation_edit"),
     path(
         "operations/<str:code>/targets/<str:ref>/outcome/",
         targets.record_outcome,

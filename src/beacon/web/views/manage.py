@@ -25,6 +25,7 @@ from beacon.core.errors import DomainError
 from beacon.operations import codes
 from beacon.operations.bundles import FORMAT, VERSION
 from beacon.operations.bundles.importer import add_entries, import_bundle
+from beacon.operations.editing import update_operation
 from beacon.operations.refs import new_ref
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
@@ -89,6 +90,50 @@ def operation_create(request: HttpRequest) -> HttpResponse:
         return render(request, "web/operations/create.html", context, status=exc.http_status)
     messages.success(request, _("Operation created. Add its targets."))
     return HttpResponseRedirect(reverse("web:targets", args=[row["code"]]))
+
+
+@require_http_methods(["GET", "POST"])
+@page
+@requires(P.OPERATIONS_MANAGE)
+def operation_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Change the name, description, status, period, focus; add partner agencies."""
+    actor = actor_for(request)
+    operation = visible_operation(actor, code)
+    context: dict[str, Any] = {
+        "operation": operation,
+        "statuses": codes.Status.choices,
+        "focuses": codes.Focus.choices,
+        "agencies": Agency.objects.exclude(kind=Agency.Kind.SYSTEM)
+        .exclude(participations__operation=operation)
+        .order_by("name"),
+        "errors": {},
+        "values": {
+            "name": operation.name,
+            "description": operation.description,
+            "status": operation.status,
+            "start": operation.start.isoformat(),
+            "end": operation.end.isoformat() if operation.end else "",
+            "focus": list(operation.focus),
+        },
+    }
+    if request.method != "POST":
+        return render(request, "web/operations/edit.html", context)
+    changes: dict[str, Any] = {
+        field: str(request.POST.get(field, ""))
+        for field in ("name", "description", "status", "start", "end")
+    }
+    changes["focus"] = request.POST.getlist("focus")
+    try:
+        update_operation(
+            actor, operation.code, changes, add_partners=request.POST.getlist("partners")
+        )
+    except DomainError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        context.update({"errors": exc.fields or {"general": [exc.message]}, "values": changes})
+        return render(request, "web/operations/edit.html", context, status=exc.http_status)
+    messages.success(request, _("Operation updated."))
+    return HttpResponseRedirect(reverse("web:dashboard", args=[operation.code]))
 
 
 @require_POST
