@@ -20,7 +20,7 @@ from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible
-from beacon.operations.models import Referral, Service, Victim
+from beacon.operations.models import Referral, Victim
 from beacon.web import event_services
 from beacon.web.views.common import page
 
@@ -60,7 +60,8 @@ def _victim_page(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
     if victim is None:
         raise NotVisible()
     services = (
-        Service.objects.filter(person_id=victim.person_id, operation_id=victim.operation_id)
+        policy.services_visible_to(actor)
+        .filter(person_id=victim.person_id, operation_id=victim.operation_id)
         .select_related("agency")
         .order_by("at")
     )
