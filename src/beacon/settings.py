@@ -193,6 +193,9 @@ LOGIN_REDIRECT_URL = "/"
 BEACON_LOCKOUT_FAILURES = 5  # consecutive failures ...
 BEACON_LOCKOUT_WINDOW_SECONDS = 15 * 60  # ... within this window lock until an admin unlocks
 BEACON_LOGIN_RATE = (20, 60)  # at most 20 sign-in attempts per source address per 60 s
+# At most this many API requests per account per minute, counted in each server process:
+# a brake on a runaway integration or a scraper, far above what a person or a sync needs.
+BEACON_API_RATE_PER_MINUTE = int(os.environ.get("BEACON_API_RATE_PER_MINUTE", "30000"))
 BEACON_SESSION_IDLE_SECONDS = 30 * 60
 BEACON_SESSION_MAX_SECONDS = 12 * 60 * 60
 BEACON_INACTIVE_DAYS = 90

@@ -205,3 +205,19 @@ def test_the_chosen_language_is_kept_on_the_account_and_restored_at_sign_in(
     )
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "fr"
+
+
+def test_an_account_past_its_api_rate_gets_429_and_one_audited_refusal(
+    api_client_as: Callable[..., Client], agency_a: Agency, settings: object
+) -> None:
+    from beacon.access import ratelimit
+
+    settings.BEACON_API_RATE_PER_MINUTE = 3  # type: ignore[attr-defined]
+    ratelimit._windows.clear()
+    client = api_client_as("investigator", agency_a)
+    assert [client.get("/api/access/me").status_code for _ in range(3)] == [200, 200, 200]
+    assert [client.get("/api/access/me").status_code for _ in range(2)] == [429, 429]
+    refusals = AuditEvent.objects.filter(action="access.rate_limited")
+    assert refusals.count() == 1 and refusals.get().outcome == "denied"
+    other = api_client_as("investigator", agency_a)  # another account is not slowed
+    assert other.get("/api/access/me").status_code == 200

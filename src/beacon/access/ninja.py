@@ -14,6 +14,7 @@ from ninja.utils import check_csrf
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
+from beacon.access.ratelimit import check_api_rate
 from beacon.access.requests import actor_for, signed_in_actor, via_token
 from beacon.access.routes import PUBLIC, SIGNED_IN, declared_permission
 from beacon.core.actor import Actor
@@ -46,6 +47,7 @@ def _check(request: HttpRequest, permission: str | None) -> Actor | bool:
     if permission == PUBLIC:
         return True
     actor = signed_in_actor(request) if permission == SIGNED_IN else actor_for(request)
+    check_api_rate(actor)
     if permission != SIGNED_IN:
         policy.require(actor, Permission(permission))
     if request.method in UNSAFE and not via_token(request) and actor.user_id is not None:
