@@ -63,8 +63,7 @@ def add_photo(
         raise ValidationFailed.on("caption", "at most 200 characters")
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
-        record = services.locked_record(actor, nic, expected_version)
-        services.refuse(TransactionKind.MODIFY, actor, record)
+        record = services.locked_for(TransactionKind.MODIFY, actor, nic, expected_version)
         photo = RecordPhoto(record=record, caption=caption.strip())
         stored = (
             vault.seal_bytes_for(

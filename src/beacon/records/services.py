@@ -243,9 +243,7 @@ def modify_record(
     if not values:
         raise ValidationFailed.on("changes", "give at least one field to change")
     with transaction.atomic():
-        record = _locked(actor, nic, expected_version)
-        _refuse_status(K.MODIFY, record)
-        _refuse_other_agency(K.MODIFY, actor, record)
+        record = locked_for(K.MODIFY, actor, nic, expected_version)
         before = record_input_of(record)
         after = dataclasses.replace(before, **values)  # type: ignore[arg-type]
         clean = RecordValidator(now=now).clean(after, default_agency=record.originating_agency)
@@ -322,9 +320,7 @@ def locate_record(
     policy.require(actor, Permission.RECORDS_LOCATE, object_type=OBJECT_TYPE, object_id=nic)
     now = now or timezone.now()
     with transaction.atomic():
-        record = _locked(actor, nic, expected_version)
-        _refuse_status(K.LOCATE, record)
-        _refuse_other_agency(K.LOCATE, actor, record)
+        record = locked_for(K.LOCATE, actor, nic, expected_version)
         errors = Errors()
         at = _when("located_at", located_at, record, now, errors)
         place_text = _text("place", place, errors)
@@ -363,9 +359,7 @@ def clear_record(
     policy.require(actor, Permission.RECORDS_CLEAR, object_type=OBJECT_TYPE, object_id=nic)
     now = now or timezone.now()
     with transaction.atomic():
-        record = _locked(actor, nic, expected_version)
-        _refuse_status(K.CLEAR, record)
-        _refuse_other_agency(K.CLEAR, actor, record)
+        record = locked_for(K.CLEAR, actor, nic, expected_version)
         errors = Errors()
         how_value = str(how or "").strip().lower()
         if how_value not in codes.ClearHow.values:
@@ -404,9 +398,7 @@ def cancel_record(
     if not (reason or "").strip():
         raise ValidationFailed.on("reason", "say why the record was entered in error")
     with transaction.atomic():
-        record = _locked(actor, nic, expected_version)
-        _refuse_status(K.CANCEL, record)
-        _refuse_other_agency(K.CANCEL, actor, record)
+        record = locked_for(K.CANCEL, actor, nic, expected_version)
         _write(
             actor,
             record,
@@ -432,9 +424,7 @@ def validate_record(
     policy.require(actor, Permission.RECORDS_MODIFY, object_type=OBJECT_TYPE, object_id=nic)
     now = now or timezone.now()
     with transaction.atomic():
-        record = _locked(actor, nic, expected_version)
-        _refuse_status(K.VALIDATE, record)
-        _refuse_other_agency(K.VALIDATE, actor, record)
+        record = locked_for(K.VALIDATE, actor, nic, expected_version)
         due = deadlines.next_validation_due_at(now)
         _write(
             actor,
@@ -599,15 +589,15 @@ def reindex_all(actor: Actor) -> int:
     return count
 
 
-def locked_record(actor: Actor, nic: str, expected_version: int | None) -> MissingPersonRecord:
-    """The visible record, locked, at the expected version (for other record modules)."""
-    return _locked(actor, nic, expected_version)
-
-
-def refuse(kind: str, actor: Actor, record: MissingPersonRecord) -> None:
-    """IllegalTransition when ``actor`` may not apply ``kind`` to ``record`` now."""
+def locked_for(
+    kind: str, actor: Actor, nic: str, expected_version: int | None
+) -> MissingPersonRecord:
+    """The visible record, locked, at the expected version, that ``actor`` may apply
+    ``kind`` to now (IllegalTransition saying why otherwise). Every change starts here."""
+    record = _locked(actor, nic, expected_version)
     _refuse_status(kind, record)
     _refuse_other_agency(kind, actor, record)
+    return record
 
 
 def write_transaction(
