@@ -210,7 +210,10 @@ CSRF_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_SECURE = MODE == "production"
 CSRF_COOKIE_SECURE = MODE == "production"
 X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "no-referrer"
+# same-origin: no Referer ever leaves Beacon (no URL, search term or record number reaches
+# another site), while Beacon's own form posts keep a real Origin, which CSRF checks
+# (with no-referrer, browsers send "Origin: null" and every form post is refused).
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # HSTS is sent on TLS responses only (SecurityMiddleware); a year, in production.
@@ -218,9 +221,13 @@ SECURE_HSTS_SECONDS = 365 * 24 * 3600 if MODE == "production" else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = MODE == "production"
 if os.environ.get("BEACON_BEHIND_TLS_PROXY") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# No inline scripts or styles; nothing framed; nothing fetched from elsewhere.
+# No inline scripts or styles; nothing framed; nothing fetched from elsewhere. The one hash
+# is of the empty string: plotly.js creates empty <style> elements (and one style="") and
+# fills them through the CSSOM, which the CSP does not govern (docs/threat-model.md).
+EMPTY_INLINE_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 BEACON_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; "
+    f"style-src 'self' 'unsafe-hashes' {EMPTY_INLINE_STYLE}; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )

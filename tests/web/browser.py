@@ -27,6 +27,13 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(os.environ.get("BEACON_TEST_ARTIFACTS", "test-artifacts"))
 PHONE = {"width": 375, "height": 812}
+# Every CSP refusal in any page (scripts, styles, attributes, connections) is reported.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.beaconPolicyViolation([e.violatedDirective, e.blockedURI, e.sourceFile + ":" +
+    e.lineNumber, e.sample].join(" "));
+});
+"""
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -37,10 +44,20 @@ class Hosts:
         self.seen: set[str] = set()
         self.outside: list[str] = []
         self.refused: list[str] = []  # the browser's Content-Security-Policy refusals
+        self.errors: list[str] = []  # console errors and uncaught exceptions
 
     def console(self, message: Any) -> None:
         if "Content Security Policy" in message.text:
             self.refused.append(message.text)
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def violation(self, detail: str) -> None:
+        """A ``securitypolicyviolation`` event from any page of the context."""
+        self.refused.append(detail)
+
+    def page_error(self, error: Any) -> None:
+        self.errors.append(str(error))
 
     def route(self, route: Any) -> None:
         url = route.request.url
@@ -89,6 +106,9 @@ def context(
     )
     ctx.route("**/*", hosts.route)
     ctx.on("console", hosts.console)
+    ctx.on("weberror", lambda web_error: hosts.page_error(web_error.error))
+    ctx.expose_function("beaconPolicyViolation", hosts.violation)
+    ctx.add_init_script(REPORT_VIOLATIONS)
     if username:
         cookie = signed_in_cookie(username)
         ctx.add_cookies([{**cookie, "url": base_url}])

@@ -7,6 +7,10 @@ from typing import Any
 
 from django import template
 from django.utils import formats
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+from beacon.web.plotly import guarded_style_ids
 
 register = template.Library()
 
@@ -27,3 +31,11 @@ def num(value: Any) -> str:
     if isinstance(value, float | Decimal) and value == int(value):
         value = int(value)
     return str(formats.number_format(value, use_l10n=True, force_grouping=True))
+
+
+@register.simple_tag
+def plotly_style_guards() -> SafeString:
+    """Empty elements holding the ids of the stylesheets plotly.js would inject inline."""
+    return format_html_join(
+        "", '<template id="{}"></template>', ((i,) for i in guarded_style_ids())
+    )
