@@ -180,7 +180,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-# Third-party browser assets come from installed packages (htmx, Leaflet, plotly.js).
+# Third-party browser assets come from installed packages (htmx, plotly.js).
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "beacon.web.finders.PackageAssetFinder",

@@ -1,8 +1,9 @@
 """A static-files finder for browser libraries shipped inside installed Python packages.
 
 Nothing is copied into the repository and nothing is fetched from a CDN: htmx comes
-from django-js-lib-htmx, Leaflet from xstatic-leaflet and plotly.js from the plotly
-wheel, each served under ``vendor/``.
+from django-js-lib-htmx and plotly.js from the plotly wheel, each served under ``vendor/``.
+(Maps are plotly.js choropleths over outlines Beacon serves itself, so no tile library
+such as Leaflet is needed: there are no tiles on a closed network.)
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ def vendor_roots() -> dict[str, Path]:
     roots: dict[str, Path] = {}
     sources = {
         "vendor/htmx": ("js_lib_htmx", "static/htmx"),
-        "vendor/leaflet": ("xstatic.pkg.leaflet", "data"),
         "vendor/plotly": ("plotly", "package_data"),
     }
     for prefix, (module, sub) in sources.items():
@@ -42,7 +42,6 @@ def vendor_roots() -> dict[str, Path]:
 # Only these files are served from the package directories (not whole packages).
 SERVED = {
     "vendor/htmx": ("htmx.min.js",),
-    "vendor/leaflet": ("leaflet.js", "leaflet.css"),
     "vendor/plotly": ("plotly.min.js",),
 }
 
