@@ -1,6 +1,6 @@
 """The jurisdictions map (PNG) embedded in the PDF report: outlines shaded by a metric.
 
-Outlines come from the installed data packages through beacon.web.geo.shapes (the same
+Outlines come from the installed data packages through beacon.geo.shapes (the same
 ones the dashboard map is drawn with), so the PDF needs no network either.
 """
 
@@ -16,7 +16,7 @@ from beacon.operations.reports.tables import CHART_METRICS
 
 
 def _outline(reference: str) -> dict[str, Any] | None:
-    from beacon.web.geo.shapes import feature_for
+    from beacon.geo.shapes import feature_for
 
     kind, _, code = reference.partition(":")
     if kind == "state":

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from beacon.access.routes import PUBLIC, requires
-from beacon.web.geo import topojson
+from beacon.geo import topojson
 
 ONE_DAY = 24 * 3600
 

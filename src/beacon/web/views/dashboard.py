@@ -16,9 +16,9 @@ from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.core.actor import Actor
+from beacon.geo import shapes
 from beacon.operations.models import Operation
 from beacon.web import metrics, results
-from beacon.web.geo import shapes
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from beacon.web.geo import shapefile
+from beacon.geo import shapefile
 
 Geometry = dict[str, Any]
 Feature = dict[str, Any]

@@ -12,7 +12,7 @@ import functools
 import json
 from typing import Any
 
-from beacon.web.geo import shapes
+from beacon.geo import shapes
 
 LAYERS = ("land", "countries", "subunits", "coastlines", "ocean", "lakes", "rivers")
 NAMES = {

@@ -1,1 +1,0 @@
-"""Map outlines served from installed packages (no request leaves the closed network)."""
