@@ -196,6 +196,13 @@ BEACON_LOGIN_RATE = (20, 60)  # at most 20 sign-in attempts per source address p
 # At most this many API requests per account per minute, counted in each server process:
 # a brake on a runaway integration or a scraper, far above what a person or a sync needs.
 BEACON_API_RATE_PER_MINUTE = int(os.environ.get("BEACON_API_RATE_PER_MINUTE", "30000"))
+# Audit events are chained after their transaction commits (docs/decisions/0005):
+# "thread" in served processes, "inline" in tests (no thread outlives a test), or "off".
+BEACON_AUDIT_CHAINER = os.environ.get(
+    "BEACON_AUDIT_CHAINER", "inline" if MODE == "test" else "thread"
+)
+# `beacon audit verify` reports an event still unchained this long after it was written.
+BEACON_AUDIT_CHAIN_GRACE_SECONDS = int(os.environ.get("BEACON_AUDIT_CHAIN_GRACE_SECONDS", "600"))
 BEACON_SESSION_IDLE_SECONDS = 30 * 60
 BEACON_SESSION_MAX_SECONDS = 12 * 60 * 60
 BEACON_INACTIVE_DAYS = 90

@@ -10,6 +10,7 @@ from django.db import DatabaseError, transaction
 
 from beacon.audit import services
 from beacon.audit.chain import event_hash, payload_of
+from beacon.audit.chainer import chain_pending
 from beacon.audit.models import AuditEvent
 from beacon.audit.verify import HASHED_FIELDS, read_anchor, verify, write_anchor
 from beacon.core.actor import Actor
@@ -21,10 +22,13 @@ T = "audit_auditevent"
 
 
 def _chain(system: Actor, n: int = 6) -> list[AuditEvent]:
-    return [
+    """n events, chained (as the chainer does after their commit), read back as stored."""
+    written = [
         services.record(system, f"test.event{i}", object_type="thing", object_id=i, detail={"i": i})
         for i in range(1, n + 1)
     ]
+    assert chain_pending() == n
+    return [AuditEvent.objects.get(pk=event.pk) for event in written]
 
 
 def _rehash_from(seq: int) -> None:

@@ -17,3 +17,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "CRITICAL"},
 }
+
+# Served like production: events chained by the per-process thread after commit.
+BEACON_AUDIT_CHAINER = "thread"

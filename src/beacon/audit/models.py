@@ -13,7 +13,9 @@ class AuditEvent(models.Model):
         DENIED = "denied"
         FAILURE = "failure"
 
-    seq = models.BigIntegerField(unique=True)
+    # Chain position and hashes, filled once by the chainer (beacon.audit.chainer) after the
+    # writing transaction commits; NULL until then (docs/decisions/0005).
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
     at = models.DateTimeField(db_index=True)  # UTC, microsecond precision
     actor = models.CharField(max_length=150)
     user_id = models.BigIntegerField(null=True, blank=True)
@@ -27,14 +29,21 @@ class AuditEvent(models.Model):
     via = models.CharField(max_length=8, blank=True)
     # Which fields were read, before/after values of a change, or other context.
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (NULL: not chained yet)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
-        ordering = ["seq"]
+        ordering = ["seq", "id"]
+        indexes = [
+            # The chainer's work queue: the few events not chained yet.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unchained"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor}"
+        where = f"#{self.seq}" if self.seq is not None else f"(unchained id {self.pk})"
+        return f"{where} {self.action} {self.object_type}:{self.object_id} by {self.actor}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -46,9 +55,10 @@ class AuditEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """One row holding the last sequence number and hash.
+    """One row holding the last chained sequence number and hash.
 
-    Writers lock it (SELECT ... FOR UPDATE) so concurrent writers keep one chain.
+    Only the chainer moves it, under the chain lock (beacon.audit.chainer); request
+    transactions never touch it.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -1,16 +1,43 @@
-"""Database triggers that refuse UPDATE and DELETE on the audit table.
+"""Database triggers that keep the audit table append-only.
 
 Beacon's model already refuses; these make the database itself refuse, for any
 code path (raw SQL, a bug, a compromised web process without DDL rights).
-Installed by migration 0002 on SQLite and PostgreSQL.
+
+One UPDATE is allowed, once per event: the chainer filling the chain columns
+(``seq``, ``prev_hash``, ``hash``) of an event that has none yet, with every other
+column unchanged. Any other UPDATE, any DELETE (and on PostgreSQL any TRUNCATE) is
+refused. Installed by migrations 0002 and 0003 on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 TABLE = "audit_auditevent"
+CHAIN_COLUMNS = ("seq", "prev_hash", "hash")
+# Every other column: never changed once written (a test checks this list against the model).
+FIXED_COLUMNS = (
+    "id",
+    "at",
+    "actor",
+    "user_id",
+    "agency_ori",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "source_address",
+    "via",
+    "detail",
+)
 
+_FIRST_CHAINING = " AND ".join(
+    [f"OLD.{c} IS NULL" for c in CHAIN_COLUMNS]
+    + [f"NEW.{c} IS NOT NULL" for c in CHAIN_COLUMNS]
+    + [f"NEW.{c} IS OLD.{c}" for c in FIXED_COLUMNS]
+)
 _SQLITE_CREATE = [
     f"CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON {TABLE} "
+    f"WHEN NOT ({_FIRST_CHAINING}) "
     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: UPDATE refused'); END",
     f"CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON {TABLE} "
     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only: DELETE refused'); END",
@@ -19,9 +46,15 @@ _SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS audit_event_no_update",
     "DROP TRIGGER IF EXISTS audit_event_no_delete",
 ]
+_PG_UNCHANGED = " ".join(f"- '{c}'" for c in CHAIN_COLUMNS)
 _PG_CREATE = [
     "CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN RAISE EXCEPTION USING MESSAGE = 'audit events are append-only: ' || TG_OP "
+    "BEGIN "
+    "IF TG_OP = 'UPDATE' "
+    + "".join(f"AND OLD.{c} IS NULL AND NEW.{c} IS NOT NULL " for c in CHAIN_COLUMNS)
+    + f"AND (to_jsonb(NEW) {_PG_UNCHANGED}) = (to_jsonb(OLD) {_PG_UNCHANGED}) "
+    "THEN RETURN NEW; END IF; "
+    "RAISE EXCEPTION USING MESSAGE = 'audit events are append-only: ' || TG_OP "
     "|| ' refused', ERRCODE = 'insufficient_privilege'; END $$",
     f"DROP TRIGGER IF EXISTS audit_event_append_only ON {TABLE}",
     f"CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON {TABLE} "

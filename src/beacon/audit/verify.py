@@ -4,17 +4,28 @@
 - an edited event (its stored hash no longer matches its content),
 - a deleted event (a gap in the sequence, and the next event's link breaks),
 - an inserted or reordered event (the link to the previous hash breaks),
-- a cut-off tail (the chain head, or an exported anchor, names a later event).
+- a cut-off tail (the chain head, or an exported anchor, names a later event),
+- an event left unchained longer than BEACON_AUDIT_CHAIN_GRACE_SECONDS (the chainer is
+  not running, or a row was written behind Beacon's back with an old time).
+
+It first notes the stale unchained events, then chains what is pending, then walks the
+chain (docs/decisions/0005).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+
 from beacon.audit.chain import GENESIS_HASH, event_hash, payload_of
+from beacon.audit.chainer import chain_pending
 from beacon.audit.models import AuditEvent, ChainHead
 from beacon.core.errors import ValidationFailed
 
@@ -64,6 +75,7 @@ def current_anchor() -> Anchor:
 
 
 def write_anchor(path: Path) -> Anchor:
+    chain_pending()  # the anchor covers every event committed so far
     anchor = current_anchor()
     path.write_text(json.dumps(anchor.as_dict()) + "\n", encoding="utf-8")
     return anchor
@@ -85,31 +97,55 @@ def read_anchor(path: Path) -> Anchor:
         ) from None
 
 
-def verify(anchor: Anchor | None = None) -> Report:
-    report = Report()
+def stale_unchained(now: datetime | None = None) -> list[str]:
+    """Events still unchained well after they were written."""
+    grace = int(getattr(settings, "BEACON_AUDIT_CHAIN_GRACE_SECONDS", 600))
+    cutoff = (now or timezone.now()) - timedelta(seconds=grace)
+    stale = AuditEvent.objects.filter(seq__isnull=True, at__lt=cutoff).order_by("id")
+    return [
+        f"event id {event_id} (written {at.isoformat(timespec='seconds')}) was not chained "
+        f"within {grace} s (the chainer is not running, or it was written behind Beacon's back)"
+        for event_id, at in stale.values_list("id", "at")[:100]
+    ]
+
+
+def verify(
+    anchor: Anchor | None = None, *, chain_first: bool = True, now: datetime | None = None
+) -> Report:
+    report = Report(problems=stale_unchained(now))
+    if chain_first:
+        try:
+            chain_pending()
+        except DatabaseError as exc:
+            report.problems.append(f"the pending events could not be chained: {exc}")
     expected_seq = 1
     prev_hash = GENESIS_HASH
     anchored_hash: str | None = None
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+    chained = AuditEvent.objects.filter(seq__isnull=False).order_by("seq")
+    for event in chained.iterator(chunk_size=2000):
+        seq = int(event.seq or 0)
         report.checked += 1
-        if event.seq != expected_seq:
+        if seq != expected_seq:
             report.problems.append(
-                f"event #{event.seq}: expected #{expected_seq} next; "
-                f"events #{expected_seq}..#{event.seq - 1} are missing (deleted)"
+                f"event #{seq}: expected #{expected_seq} next; "
+                f"events #{expected_seq}..#{seq - 1} are missing (deleted)"
             )
         if event.prev_hash != prev_hash:
             report.problems.append(
-                f"event #{event.seq}: does not link to the event before it "
+                f"event #{seq}: does not link to the event before it "
                 "(an event was deleted, inserted or reordered)"
             )
         fields = {name: getattr(event, name) for name in HASHED_FIELDS}
-        if event_hash(event.prev_hash, payload_of(**fields)) != event.hash:
-            report.problems.append(f"event #{event.seq}: content does not match its hash (edited)")
-        if anchor is not None and event.seq == anchor.seq:
+        if event_hash(str(event.prev_hash), payload_of(**fields)) != event.hash:
+            report.problems.append(f"event #{seq}: content does not match its hash (edited)")
+        if anchor is not None and seq == anchor.seq:
             anchored_hash = event.hash
-        prev_hash = event.hash
-        expected_seq = event.seq + 1
-        report.last_seq, report.last_hash = event.seq, event.hash
+        prev_hash = str(event.hash)
+        expected_seq = seq + 1
+        report.last_seq, report.last_hash = seq, prev_hash
+    half = AuditEvent.objects.filter(seq__isnull=True).exclude(hash__isnull=True, prev_hash=None)
+    for event_id in half.values_list("id", flat=True)[:100]:
+        report.problems.append(f"event id {event_id}: hashes without a chain position (edited)")
     head = current_anchor()
     if (head.seq, head.hash) != (report.last_seq, report.last_hash):
         report.problems.append(

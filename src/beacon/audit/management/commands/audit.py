@@ -1,4 +1,4 @@
-"""``beacon audit verify [--anchor FILE]`` and ``beacon audit anchor FILE``.
+"""``beacon audit verify [--anchor FILE]``, ``beacon audit anchor FILE``, ``beacon audit chain``.
 
 Keep the anchor file outside the database (another machine, write-once media):
 checked against it, ``verify`` also finds a tail cut off the chain.
@@ -12,7 +12,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from beacon.audit import services
-from beacon.audit.verify import read_anchor, verify, write_anchor
+from beacon.audit.chainer import chain_pending
+from beacon.audit.verify import current_anchor, read_anchor, verify, write_anchor
 from beacon.core.commands import BeaconCommand
 
 
@@ -25,8 +26,13 @@ class Command(BeaconCommand):
         check.add_argument("--anchor", type=Path, help="an anchor file written earlier")
         anchor = sub.add_parser("anchor", help="write the latest event's hash to FILE")
         anchor.add_argument("file", type=Path)
+        sub.add_parser("chain", help="chain the committed events not chained yet")
 
     def handle_command(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "chain":
+            count = chain_pending()
+            self.stdout.write(f"Chained {count} event(s); head #{current_anchor().seq}")
+            return
         if options["action"] == "anchor":
             services.record(self.actor(), "audit.anchor", object_type="audit")
             written = write_anchor(options["file"])

@@ -1,0 +1,81 @@
+"""Running the chainer soon after an audited transaction commits, off the request path.
+
+``settings.BEACON_AUDIT_CHAINER``:
+- ``thread`` (served processes, the default): each process has one daemon thread;
+  a commit that wrote events only sets an Event, the thread chains a moment later
+  (batching whatever else committed meanwhile). At exit the process chains what it left.
+- ``inline``: chain right after the commit, in the committing thread (the test suite,
+  where no thread may outlive a test).
+- ``off``: never after commit; ``beacon audit chain``, verify, anchor, search and backup
+  still chain.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
+
+from beacon.audit.chainer import chain_pending
+
+logger = logging.getLogger("beacon.audit")
+
+COALESCE_SECONDS = 0.005  # let the other commits of this instant join the same pass
+IDLE_CLOSE_SECONDS = 2.0  # the thread's database connection is closed when idle
+
+_wake = threading.Event()
+_started_in: int | None = None  # pid: a forked worker starts its own thread
+_start_lock = threading.Lock()
+
+
+def after_commit() -> None:
+    """on_commit hook of every transaction that recorded an event."""
+    mode = getattr(settings, "BEACON_AUDIT_CHAINER", "thread")
+    if mode == "inline":
+        _chain_quietly(wait=False)
+    elif mode == "thread":
+        _ensure_thread()
+        _wake.set()
+
+
+def _chain_quietly(*, wait: bool) -> None:
+    try:
+        chain_pending(wait=wait)
+    except DatabaseError:
+        # Never fails the request that already committed: the events stay unchained
+        # and the next pass (or verify) chains them.
+        logger.warning("audit chaining deferred", exc_info=True)
+
+
+def _ensure_thread() -> None:
+    global _started_in
+    if _started_in == os.getpid():
+        return
+    with _start_lock:
+        if _started_in == os.getpid():
+            return
+        _started_in = os.getpid()
+        threading.Thread(target=_run, name="beacon-audit-chainer", daemon=True).start()
+        atexit.register(_chain_at_exit)
+
+
+def _run() -> None:
+    while True:
+        if not _wake.wait(IDLE_CLOSE_SECONDS):
+            connection.close()
+            continue
+        time.sleep(COALESCE_SECONDS)
+        _wake.clear()
+        close_old_connections()
+        # Blocking: when another process is chaining, wait and chain after it, so an
+        # event committed while it ran is never left behind.
+        _chain_quietly(wait=True)
+
+
+def _chain_at_exit() -> None:
+    _chain_quietly(wait=True)
