@@ -1,23 +1,52 @@
-"""A per-account limit on API requests (fixed one-minute windows, in this process).
+"""A per-account limit on API requests (fixed one-minute windows, all server processes).
 
 Sign-in attempts have their own, database-backed limit (beacon.access.signin); this one
-guards the API from a runaway integration or a scraper with a valid token. It is counted
-per server process: with N workers an account may make up to N times the limit.
+guards the API from a runaway integration or a scraper with a valid token. The count is
+shared by every worker process of the server through a small memory-mapped file under
+BEACON_DATA_DIR (beacon.resilience.counters): N workers do not multiply the limit, and
+counting writes nothing to the database. One file per database, so two Beacons (or two
+test runs) on one machine never count each other's accounts.
 """
 
 from __future__ import annotations
 
-import threading
+import hashlib
 import time
+from pathlib import Path
 
 from django.conf import settings
 
 from beacon.access.errors import RateLimited
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
+from beacon.resilience.counters import SharedMinuteCounter
 
-_lock = threading.Lock()
-_windows: dict[str, tuple[int, int]] = {}  # account -> (minute, requests in it)
+_counter: SharedMinuteCounter | None = None
+
+
+def counter_path() -> Path:
+    db = settings.DATABASES["default"]
+    where = f"{db.get('ENGINE')}|{db.get('HOST')}|{db.get('PORT')}|{db.get('NAME')}"
+    tag = hashlib.blake2b(where.encode(), digest_size=6).hexdigest()
+    return Path(settings.DATA_DIR) / "run" / f"api-rate-{tag}.bin"
+
+
+def counter() -> SharedMinuteCounter:
+    global _counter
+    path = counter_path()
+    if _counter is None or _counter.path != path:  # the test runner renames the database
+        _counter = SharedMinuteCounter(path)
+    return _counter
+
+
+class _Windows:
+    """Kept for callers that reset the limit between tests (``_windows.clear()``)."""
+
+    def clear(self) -> None:
+        counter().clear()
+
+
+_windows = _Windows()
 
 
 def check_api_rate(actor: Actor, *, now: float | None = None) -> None:
@@ -26,14 +55,7 @@ def check_api_rate(actor: Actor, *, now: float | None = None) -> None:
         return
     limit = int(settings.BEACON_API_RATE_PER_MINUTE)
     minute = int((time.time() if now is None else now) // 60)
-    key = f"{actor.user_id}:{actor.name}"
-    with _lock:
-        window, count = _windows.get(key, (minute, 0))
-        count = count + 1 if window == minute else 1
-        _windows[key] = (minute, count)
-        if len(_windows) > 10_000:  # old windows of idle accounts
-            for stale in [k for k, (m, _c) in _windows.items() if m < minute]:
-                del _windows[stale]
+    count = counter().hit(f"{actor.user_id}:{actor.name}", minute)
     if count > limit:
         if count == limit + 1:  # audit the first refusal of the window, not every one
             audit.record(
