@@ -33,7 +33,9 @@ PAGES = [
     ("admin", "/administration/", 12),
     ("admin", "/administration/agencies/", 10),
     ("admin", "/administration/tokens/", 10),
-    ("admin", "/administration/audit/", 16),
+    # The audit search first chains events not yet chained (in a test nothing commits,
+    # so the chainer that runs after commit never has): a constant few queries more.
+    ("admin", "/administration/audit/", 18),
 ]
 BUDGET_SECONDS = 0.200
 

@@ -7,7 +7,6 @@ referred to their agency, and nothing else answers — a guessed address is a 40
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -45,27 +44,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _victim_page(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
-    victim = (
-        policy.victims_visible_to(actor)
-        .select_related("operation", "agency", "jurisdiction", "person", "nationality")
-        .prefetch_related(
-            Prefetch(
-                "referrals",
-                policy.referrals_visible_to(actor).select_related("to_agency", "agency"),
-            ),
-        )
-        .filter(ref=ref)
-        .first()
-    )
-    if victim is None:
-        raise NotVisible()
-    services = (
-        policy.services_visible_to(actor)
-        .filter(person_id=victim.person_id, operation_id=victim.operation_id)
-        .select_related("agency")
-        .order_by("at")
-    )
-    context = {"victim": victim, "services": services}
+    """Only the fields the policy allows this actor (victim_fields_visible_to)."""
+    found = event_services.show_victim(actor, ref)
+    context = {
+        "victim": found.victim,
+        "facts": found.facts,
+        "referrals": found.referrals,
+        "services": found.services,
+    }
     return render(request, "web/inbox/victim.html", context)
 
 
