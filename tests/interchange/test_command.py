@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from beacon.access import services as accounts
+from beacon.agencies.models import Agency
+from beacon.core.actor import system_actor
 from beacon.operations.models import Operation, Target
 from beacon.records.models import MissingPersonRecord
 
@@ -46,7 +49,9 @@ def test_a_bad_file_exits_2_naming_each_line_and_writes_nothing(
     assert not MissingPersonRecord.objects.exists()
 
 
-def test_pfif_import_needs_an_agency_and_an_operation(operation: Operation) -> None:
+def test_pfif_import_needs_an_agency_and_an_operation(
+    operation: Operation, agency_a: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sample = str(SAMPLES / "pfif-partner-feed.xml")
     with pytest.raises(CommandError) as caught:
         run("import", "pfif", sample, "--operation", operation.code, "--quiet")
@@ -56,8 +61,15 @@ def test_pfif_import_needs_an_agency_and_an_operation(operation: Operation) -> N
     )
     assert "entered: 3" in said
     assert Target.objects.count() == 3
-    document = run("export", "pfif", "--operation", operation.code, "--since", "2020-01-01T00:00Z")
-    assert document.count("<pfif:person>") == 3
+    export = ("export", "pfif", "--operation", operation.code, "--since", "2020-01-01T00:00Z")
+    # TLP:AMBER (the default) leaves only with its originating agency; the system actor
+    # acts for no organisation (policy.may_share_outside).
+    assert run(*export).count("<pfif:person>") == 0
+    accounts.create_user(
+        system_actor(), "hub.lcpd", "a long and unusual passphrase 42", agency_a, "hub_coordinator"
+    )
+    monkeypatch.setenv("BEACON_CLI_USER", "hub.lcpd")
+    assert run(*export).count("<pfif:person>") == 3
 
 
 def test_bad_options_exit_2(operation: Operation, tmp_path: Path) -> None:

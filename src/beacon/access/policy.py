@@ -189,6 +189,26 @@ def get_visible_intake(actor: Actor, intake_id: int) -> Intake:
         raise NotVisible() from None
 
 
+def may_share_outside(actor: Actor, record: MissingPersonRecord) -> bool:
+    """May ``actor`` send this record outside their own organisation (a partner export)?
+
+    TLP 2.0 limits what a *recipient* may pass on: CLEAR to anyone; GREEN to peers and
+    partner organisations of the community (never a public channel); AMBER only inside
+    the recipient's organisation and its clients, so only the originating agency, the
+    source, may send its own AMBER records out; AMBER+STRICT (the organisation only) and
+    RED (named recipients only) never leave in a bulk export, even from the originator,
+    who must first lower the marking (an audited modify). The system actor acts for no
+    organisation: it may send only CLEAR and GREEN.
+    """
+    from beacon.records.codes import Tlp
+
+    if record.tlp in (Tlp.CLEAR, Tlp.GREEN):
+        return True
+    if record.tlp == Tlp.AMBER:
+        return not actor.is_system and record.originating_agency_id == actor.agency_id
+    return False
+
+
 def victim_fields_visible_to(actor: Actor) -> frozenset[str] | None:
     """The victim fields the actor may read: None means every field (operation agencies),
     otherwise the caseworker allow-list. Views and exports render only these."""

@@ -33,7 +33,7 @@ from beacon.interchange.targets import ImportResult, add_target, digest
 from beacon.operations.models import Lead, Operation
 from beacon.operations.services import get_operation
 from beacon.records import services as registry
-from beacon.records.codes import JUVENILE_AGE_LIMIT, Tlp
+from beacon.records.codes import JUVENILE_AGE_LIMIT
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.models import MissingPersonRecord
 from beacon.records.validation import NIC_PATTERN, RecordValidator, age_on
@@ -44,8 +44,6 @@ DEFAULT_DOMAIN = "beacon.taskforce"
 TEXT_MAX = 200
 SEX_IN = {"female": "F", "male": "M", "other": "U"}
 SEX_OUT = {"F": "female", "M": "male"}
-# TLP markings that forbid sharing outside the organisation: never in a partner export.
-WITHHELD_TLP = frozenset({Tlp.RED, Tlp.AMBER_STRICT})
 # The PFIF element behind each registry field (for error reports).
 ELEMENT_OF = {
     "last_name": "family_name",
@@ -511,8 +509,9 @@ def export_pfif(
     domain: str = DEFAULT_DOMAIN,
 ) -> tuple[bytes, dict[str, int]]:
     """A PFIF 1.4 document of the visible records and their leads (only what changed
-    since ``since`` when given). Records marked TLP:RED or TLP:AMBER+STRICT are
-    withheld (only counted). Returns (document, counts)."""
+    since ``since`` when given). Records TLP 2.0 does not let the actor send outside
+    their organisation (``policy.may_share_outside``: another agency's AMBER, any
+    AMBER+STRICT or RED) are withheld, only counted. Returns (document, counts)."""
     policy.require(actor, Permission.OPERATIONS_EXPORT, object_type="record")
     if since is not None and timezone.is_naive(since):
         raise ValidationFailed.on("since", "give a time zone (e.g. 2021-06-01T00:00:00Z)")
@@ -532,8 +531,9 @@ def export_pfif(
         .prefetch_related("names", "external_ids")
         .order_by("nic")
     )
-    withheld = [r.nic for r in rows if r.tlp in WITHHELD_TLP]
-    rows = [r for r in rows if r.tlp not in WITHHELD_TLP]
+    # A partner export leaves the exporter's organisation: TLP 2.0 decides (policy).
+    withheld = [r.nic for r in rows if not policy.may_share_outside(actor, r)]
+    rows = [r for r in rows if policy.may_share_outside(actor, r)]
     by_record: dict[int, list[Lead]] = {}
     for lead in leads.filter(target__record__in=rows).select_related("target", "pfif_note"):
         by_record.setdefault(lead.target.record_id, []).append(lead)
