@@ -75,6 +75,80 @@ def pairs_of(groups: Iterable[list[str]]) -> set[tuple[str, str]]:
     return found
 
 
+REPORTED_THRESHOLDS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+def sweep(
+    edges: Iterable[tuple[float, str, str]], true_pairs: int, truth: dict[str, str]
+) -> dict[str, Any]:
+    """Cluster-pairwise precision, recall and F1 at every threshold, in one pass.
+
+    Edges are added strongest first to a union-find that keeps, per cluster, how many
+    members each true person has: joining clusters A and B adds |A| x |B| found pairs,
+    of which sum over persons of a_p x b_p are true. The figures at threshold t are
+    those of the connected components of the pairs scoring >= t (what clustering at t
+    gives when no reviewer decision intervenes).
+    """
+    parent: dict[str, str] = {}
+    people: dict[str, dict[str, int]] = {}
+    size: dict[str, int] = {}
+
+    def find(x: str) -> str:
+        if x not in parent:
+            parent[x] = x
+            people[x] = {truth[x]: 1}
+            size[x] = 1
+            return x
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    found = tp = 0
+    ordered = sorted(edges, key=lambda e: -e[0])
+    table: list[dict[str, Any]] = []
+    best: dict[str, Any] = {"f1": 0.0}
+    reported = sorted(REPORTED_THRESHOLDS, reverse=True)
+
+    def point(threshold: float) -> dict[str, Any]:
+        precision = tp / found if found else 0.0
+        recall = tp / true_pairs if true_pairs else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {
+            "threshold": threshold,
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+        }
+
+    for i, (p, a, b) in enumerate(ordered):
+        while reported and p < reported[0]:
+            table.append(point(reported.pop(0)))
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            if size[ra] < size[rb]:
+                ra, rb = rb, ra
+            small, large = people.pop(rb), people[ra]
+            found += size[ra] * size[rb]
+            for person, n in small.items():
+                if person in large:
+                    tp += n * large[person]
+                    large[person] += n
+                else:
+                    large[person] = n
+            parent[rb] = ra
+            size[ra] += size.pop(rb)
+        if i + 1 == len(ordered) or ordered[i + 1][0] < p:
+            here = point(round(p, 6))
+            if here["f1"] > best["f1"]:
+                best = here
+    for threshold in reported:
+        table.append(point(threshold))
+    return {"best": best, "by_threshold": sorted(table, key=lambda r: r["threshold"])}
+
+
 # ----------------------------------------------------------------------------- Django
 
 
@@ -220,11 +294,17 @@ SYNTHETIC_MAPPING = {
 
 def make_synthetic(records: int, workdir: Path) -> tuple[Path, Path, int, int]:
     """The list CSV (no ground truth in it) and the truth file (record id -> person)."""
+    data, truth = workdir / f"synthetic-{records}.csv", workdir / f"synthetic-{records}-truth.csv"
+    if data.exists() and truth.exists():  # a --cache folder from an earlier run
+        pid = read_truth(truth)
+        sizes: dict[str, int] = {}
+        for person in pid.values():
+            sizes[person] = sizes.get(person, 0) + 1
+        return data, truth, len(pid), sum(n * (n - 1) // 2 for n in sizes.values())
     from bench.synthetic_people import generate_people, with_duplicates
 
     people = generate_people(round(records / 1.1), seed=20210501)
     rows = with_duplicates(people, rate=0.1, seed=99)
-    data, truth = workdir / "synthetic.csv", workdir / "synthetic-truth.csv"
     with data.open("w", newline="", encoding="utf-8") as d, truth.open("w", newline="") as t:
         out, key = csv.writer(d), csv.writer(t)
         out.writerow(["record_id", "first_name", "last_name", "dob", "sex"])
@@ -232,10 +312,10 @@ def make_synthetic(records: int, workdir: Path) -> tuple[Path, Path, int, int]:
         for number, row in enumerate(rows, start=1):
             out.writerow([number, row.first_name, row.last_name, row.dob.isoformat(), row.sex])
             key.writerow([number, row.pid])
-    sizes: dict[int, int] = {}
+    counts: dict[int, int] = {}
     for row in rows:
-        sizes[row.pid] = sizes.get(row.pid, 0) + 1
-    true_pairs = sum(n * (n - 1) // 2 for n in sizes.values())
+        counts[row.pid] = counts.get(row.pid, 0) + 1
+    true_pairs = sum(n * (n - 1) // 2 for n in counts.values())
     return data, truth, len(rows), true_pairs
 
 
@@ -246,10 +326,35 @@ def read_truth(path: Path) -> dict[str, str]:
         return {record: pid for record, pid in reader}
 
 
+def beacon_low_scores(floor: float) -> list[tuple[float, str, str]]:
+    """Untimed: the latest run's pairs again, with its saved model, down to ``floor``
+    (as source ids), for the threshold sweep."""
+    import duckdb
+
+    from beacon.core.actor import system_actor
+    from beacon.intake import linking, storage
+    from beacon.intake.models import LinkRun
+
+    run = LinkRun.objects.select_related("model", "intake").latest("pk")
+    lists = list(run.intake.lists.order_by("pk"))
+    con = duckdb.connect()
+    session = linking.prepare(system_actor(), con, lists, "duckdb")[0]
+    scored = session.score(run.model.params, floor)
+    source_id: dict[str, str] = {}
+    for listed in lists:
+        path = storage.rows_path(listed.data_file, listed.data_sha256)
+        for line, sid in con.sql(
+            f"SELECT line, source_id FROM read_parquet({storage.sql_literal(path)})"
+        ).fetchall():
+            source_id[f"{listed.pk}:{line}"] = sid
+    return [(p, source_id[a], source_id[b]) for p, a, b in scored]
+
+
 def phase_beacon_synthetic(data: Path, truth: Path, true_pairs: int, workdir: Path) -> dict:
     elapsed, steps, clusters, pairs = beacon_lists(
         workdir / "beacon", [(data, "synthetic", SYNTHETIC_MAPPING)]
     )
+    peak = peak_rss_mb()
     pid = read_truth(truth)
     found = pairs_of([[r for _, r in c] for c in clusters])
     scores = pair_scores(found, true_pairs, lambda x, y: pid[x] == pid[y])
@@ -259,80 +364,114 @@ def phase_beacon_synthetic(data: Path, truth: Path, true_pairs: int, workdir: Pa
         "steps": steps,
         "scored_pairs": pairs,
         "clusters": len(clusters),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak,
+        "sweep": sweep(beacon_low_scores(SWEEP_FLOOR), true_pairs, pid),
     }
 
 
-def phase_splink_synthetic(data: Path, truth: Path, true_pairs: int) -> dict:
-    """Raw Splink: the same CSV, the same blocking keys and rules, library comparisons."""
-    import duckdb
-    import pyarrow as pa
+SWEEP_FLOOR = 0.001  # scores below this are not worth sweeping (far below any threshold)
+
+
+def splink_comparisons(variant: str) -> list[Any]:
+    """Splink's library comparisons for person records, as its documentation uses them.
+
+    ``names``: NameComparison for each name (exact with term-frequency adjustment,
+    Jaro-Winkler 0.92 / 0.88 / 0.70). ``forename-surname``: ForenameSurnameComparison
+    (with a columns-reversed level for transposed names; TF on the full name) plus
+    NameComparison on each name. Both add DateOfBirthComparison (exact, one character,
+    within a month / a year / ten years) and an exact match on sex.
+    """
     import splink.comparison_library as cl
+
+    dob = cl.DateOfBirthComparison("dob", input_is_string=True)
+    sex = cl.ExactMatch("sex")
+    if variant == "names":
+        return [cl.NameComparison("first_name"), cl.NameComparison("last_name"), dob, sex]
+    if variant == "forename-surname":
+        return [
+            cl.ForenameSurnameComparison(
+                "first_name", "last_name", forename_surname_concat_col_name="full_name"
+            ),
+            dob,
+            sex,
+        ]
+    raise ValueError(variant)
+
+
+# Raw Splink's training, as Splink's tutorials write it for person records: the prior
+# from deterministic rules at an assumed recall, u from random pairs (the same budget and
+# seed as Beacon), m by EM. Tried at 200,000 records (best F1 over thresholds): EM
+# blocking on DOB and then on first + last name (the tutorial's pair of sessions) learns
+# DOB m = u on these lists (every duplicate differs somewhere, and same-name pairs are
+# mostly different children): 0.22 with NameComparison; the phonetic-names + birth-year
+# session instead: 0.65; DOB alone with DOB left at Splink's default m: 0.49 with
+# NameComparison, 0.70 with ForenameSurnameComparison (the default here).
+SPLINK_DETERMINISTIC = [
+    "l.first_name = r.first_name AND l.dob = r.dob",
+    "l.last_name = r.last_name AND l.dob = r.dob",
+]
+SPLINK_EM_RULES = {
+    "dob": ["l.dob = r.dob"],
+    "dob+names": ["l.dob = r.dob", "l.first_name = r.first_name AND l.last_name = r.last_name"],
+    "dob+phonetic": [
+        "l.dob = r.dob",
+        "l.first_key = r.first_key AND l.last_key = r.last_key AND l.birth_year = r.birth_year",
+    ],
+}
+
+
+def phase_splink_synthetic(
+    data: Path, truth: Path, true_pairs: int, variant: str, recall: float, em: str
+) -> dict:
+    """Raw Splink: the same CSV, the same blocking rules on the same blocking keys."""
+    import duckdb
     from splink import DuckDBAPI, Linker, SettingsCreator
     from splink.internals.blocking_rule_library import CustomRule
 
     from beacon.intake import spec
     from beacon.intake.engine import Training
-    from beacon.intake.normalise import phonetic
+    from beacon.intake.normalise import link_table
+    from beacon.records.variants import read_data_file
 
     training = Training()
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute(
-        f"""CREATE TABLE people AS SELECT
-              record_id::VARCHAR AS unique_id, 'list' AS source,
-              upper(strip_accents(first_name)) AS first_name,
-              upper(strip_accents(last_name)) AS last_name,
-              dob::VARCHAR AS dob, year(dob::DATE) AS dob_y, month(dob::DATE) AS dob_m,
-              day(dob::DATE) AS dob_d, year(dob::DATE) AS birth_year, sex,
-              NULL::VARCHAR AS place, NULL::VARCHAR AS postcode, NULL::VARCHAR AS address,
-              NULL::VARCHAR AS nic, NULL::VARCHAR AS ncmec, NULL::VARCHAR AS oca
+        f"""CREATE TABLE people AS SELECT record_id AS unique_id, 'list' AS source,
+              first_name, NULL::VARCHAR AS middle_name, last_name, dob::DATE AS dob, sex,
+              NULL::VARCHAR AS address, NULL::VARCHAR AS place, NULL::VARCHAR AS state,
+              NULL::VARCHAR AS postcode, NULL::VARCHAR AS nic, NULL::VARCHAR AS oca,
+              NULL::VARCHAR AS ncmec_number
             FROM read_csv('{data}', all_varchar = true)"""
     )
-    names = [
-        r[0]
-        for r in con.execute(
-            "SELECT first_name FROM people UNION SELECT last_name FROM people"
-        ).fetchall()
-        if r[0]
-    ]
-    con.register("keys", pa.table({"name": names, "key": [phonetic(n) for n in names]}))
+    # The blocking keys exactly as Beacon builds them (NYSIIS of the nickname-canonical
+    # first name and of the last name), so both sides compare the same candidate pairs.
+    link_table(con, "people", "keyed", read_data_file())
     con.execute(
-        """CREATE TABLE link_in AS SELECT p.*, f.key AS first_key, l.key AS last_key
-           FROM people p LEFT JOIN keys f ON f.name = p.first_name
-           LEFT JOIN keys l ON l.name = p.last_name"""
+        "CREATE TABLE link_in AS SELECT *, first_name || ' ' || last_name AS full_name FROM keyed"
     )
-    rules = [spec.blocking_sql(keys) for keys in spec.BLOCKING_KEYS]
-    rules.extend(spec.SWAPPED_NAMES_RULES)
+    present = frozenset({"first_key", "last_key", "birth_year", "dob", "first_name", "last_name"})
+    rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=[
-            cl.NameComparison("first_name"),
-            cl.NameComparison("last_name"),
-            cl.DateOfBirthComparison("dob", input_is_string=True),
-            cl.ExactMatch("sex"),
-        ],
+        comparisons=splink_comparisons(variant),
         blocking_rules_to_generate_predictions=[CustomRule(rule) for rule in rules],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
     )
     steps = {"load and keys": round(time.perf_counter() - started, 2)}
     api = DuckDBAPI(connection=con)
     linker = Linker(api.register("link_in"), settings, log_level=None)
     linker.training.estimate_probability_two_random_records_match(
-        list(spec.DETERMINISTIC_RULES), recall=0.7
+        SPLINK_DETERMINISTIC, recall=recall
     )
     linker.training.estimate_u_using_random_sampling(
         max_pairs=training.u_max_pairs, seed=training.seed
     )
-    for attempt, rule in enumerate(spec.TRAINING_RULES):
-        before = linker.misc.save_model_to_json()
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=training.em_max_pairs
-            )
-        except Exception:  # a rule with no pairs (no address here)
-            # A failed session can leave the prior changed: go on from the model before it.
-            again = api.register("link_in", table_name=f"link_in_{attempt}")
-            linker = Linker(again, before, log_level=None)
+    for rule in SPLINK_EM_RULES[em]:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, max_pairs=training.em_max_pairs
+        )
     steps["training"] = round(time.perf_counter() - started - sum(steps.values()), 2)
     predictions = linker.inference.predict(threshold_match_probability=THRESHOLD)
     steps["scoring"] = round(time.perf_counter() - started - sum(steps.values()), 2)
@@ -341,22 +480,44 @@ def phase_splink_synthetic(data: Path, truth: Path, true_pairs: int) -> dict:
     rows = con.sql(f"SELECT cluster_id, unique_id FROM {clustered.physical_name}").fetchall()
     scored = con.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0]
     elapsed = time.perf_counter() - started
+    peak = peak_rss_mb()
     groups: dict[str, list[str]] = {}
     for cluster_id, unique_id in rows:
         groups.setdefault(str(cluster_id), []).append(str(unique_id))
     pid = read_truth(truth)
     found = pairs_of(g for g in groups.values() if len(g) > 1)
     scores = pair_scores(found, true_pairs, lambda x, y: pid[x] == pid[y])
+    # Untimed: every pair scoring above SWEEP_FLOOR, for F1 at every threshold.
+    low = linker.inference.predict(threshold_match_probability=SWEEP_FLOOR)
+    edges = con.sql(
+        f"SELECT match_probability, unique_id_l, unique_id_r FROM {low.physical_name}"
+    ).fetchall()
+    model = linker.misc.save_model_to_json()
     return {
         **scores,
         "seconds": round(elapsed, 2),
         "scored_pairs": int(scored),
         "steps": steps,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak,
+        "variant": variant,
+        "prior": model["probability_two_random_records_match"],
+        "deterministic_rules": SPLINK_DETERMINISTIC,
+        "deterministic_recall": recall,
+        "em_rules": SPLINK_EM_RULES[em],
+        "sweep": sweep(edges, true_pairs, pid),
     }
 
 
 # ----------------------------------------------------------------------------- driver
+
+
+def load_average(before: tuple[float, float, float]) -> dict[str, Any]:
+    """`uptime`'s load averages (1, 5, 15 min) when the bench started and ended."""
+    return {
+        "before": [round(x, 2) for x in before],
+        "after": [round(x, 2) for x in os.getloadavg()],
+        "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
+    }
 
 
 def run_phase(name: str, *args: str) -> dict[str, Any]:
@@ -375,6 +536,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument(
+        "--splink-comparisons",
+        dest="variant",
+        choices=("names", "forename-surname"),
+        default="forename-surname",
+        help="raw Splink's library comparisons (see splink_comparisons)",
+    )
+    parser.add_argument(
+        "--splink-em",
+        dest="em",
+        choices=tuple(SPLINK_EM_RULES),
+        default="dob",
+        help="raw Splink's EM sessions (see SPLINK_EM_RULES)",
+    )
+    parser.add_argument(
+        "--splink-recall",
+        dest="recall",
+        type=float,
+        default=0.7,
+        help="raw Splink's assumed recall of its deterministic rules (prior estimate)",
+    )
+    parser.add_argument("--only", choices=("beacon", "splink"), help="run one side only")
+    parser.add_argument("--cache", help="keep the generated synthetic CSV in this folder")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
@@ -392,10 +576,18 @@ def main() -> None:
                 Path(args.data), Path(args.truth), args.true_pairs, workdir
             )
         else:
-            result = phase_splink_synthetic(Path(args.data), Path(args.truth), args.true_pairs)
+            result = phase_splink_synthetic(
+                Path(args.data),
+                Path(args.truth),
+                args.true_pairs,
+                args.variant,
+                args.recall,
+                args.em,
+            )
         Path(args.result).write_text(json.dumps(result))
         return
 
+    loads_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="beacon-linkage-") as tmp:
         workdir = Path(tmp)
         figures: dict[str, Any] = {}
@@ -412,15 +604,34 @@ def main() -> None:
                 febrl4_seconds=febrl["seconds"],
                 febrl4_detail=febrl,
                 recordlinkage_febrl4=baseline,
+                recordlinkage_febrl4_precision=baseline["precision"],
+                recordlinkage_febrl4_recall=baseline["recall"],
+                recordlinkage_febrl4_f1=baseline["f1"],
             )
         print(f"Synthetic: generating {args.records:,} records ...", flush=True)
-        data, truth, rows, true_pairs = make_synthetic(args.records, workdir)
+        cache = Path(args.cache) if args.cache else workdir
+        cache.mkdir(parents=True, exist_ok=True)
+        data, truth, rows, true_pairs = make_synthetic(args.records, cache)
         common = ["--data", str(data), "--truth", str(truth), "--true-pairs", str(true_pairs)]
+        choices = [
+            "--splink-comparisons",
+            args.variant,
+            "--splink-recall",
+            str(args.recall),
+            "--splink-em",
+            args.em,
+        ]
+        if args.only:  # while developing: one side, printed, nothing written
+            (workdir / "syn").mkdir()
+            result = run_phase(args.only, *common, *choices, "--workdir", str(workdir / "syn"))
+            print(json.dumps(result, indent=1))
+            return
         print("Synthetic: Beacon end to end ...", flush=True)
         (workdir / "syn").mkdir()
         beacon = run_phase("beacon", *common, "--workdir", str(workdir / "syn"))
         print("Synthetic: raw Splink ...", flush=True)
-        splink = run_phase("splink", *common, "--workdir", str(workdir))
+        splink = run_phase("splink", *common, *choices, "--workdir", str(workdir))
+        beacon_sweep, splink_sweep = beacon.pop("sweep"), splink.pop("sweep")
         figures.update(
             synthetic_records=rows,
             synthetic_true_pairs=true_pairs,
@@ -428,14 +639,24 @@ def main() -> None:
             beacon_seconds=beacon["seconds"],
             splink_seconds=splink["seconds"],
             time_ratio_vs_splink=round(beacon["seconds"] / splink["seconds"], 3),
+            # F1 of the clusters at the operating threshold (0.5, both sides) ...
             beacon_f1=beacon["f1"],
             splink_f1=splink["f1"],
+            # ... and the best F1 over every threshold (chosen with the truth: a ceiling).
+            beacon_best_f1=beacon_sweep["best"]["f1"],
+            beacon_best_threshold=beacon_sweep["best"]["threshold"],
+            splink_best_f1=splink_sweep["best"]["f1"],
+            splink_best_threshold=splink_sweep["best"]["threshold"],
+            thresholds={
+                "beacon": beacon_sweep["by_threshold"],
+                "splink": splink_sweep["by_threshold"],
+            },
             peak_rss_mb=beacon["peak_rss_mb"],
             splink_peak_rss_mb=splink["peak_rss_mb"],
             beacon_detail=beacon,
             splink_detail=splink,
-            cpu_count=os.cpu_count(),
         )
+    figures.update(cpu_count=os.cpu_count(), load_average=load_average(loads_before))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
     width = max(len(k) for k in figures)

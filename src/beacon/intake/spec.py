@@ -273,14 +273,24 @@ def _uses_only(sql: str, present: frozenset[str]) -> bool:
     return used <= present
 
 
-def blocking_rules(
+def blocking_rule_sql(
     present: frozenset[str] = ALL_COLUMNS, *, skip_registry_pairs: bool = True
-) -> list[BlockingRuleCreator | dict[str, Any]]:
+) -> list[str]:
+    """The blocking rules that can fire on the columns present, as SQL conditions."""
     rules = [blocking_sql(keys) for keys in BLOCKING_KEYS] + SWAPPED_NAMES_RULES
     rules = [rule for rule in rules if _uses_only(rule, present)]
     if skip_registry_pairs:
         rules = [f"({rule}) AND {NOT_BOTH_REGISTRY}" for rule in rules]
-    return [CustomRule(rule) for rule in rules]
+    return rules
+
+
+def blocking_rules(
+    present: frozenset[str] = ALL_COLUMNS, *, skip_registry_pairs: bool = True
+) -> list[BlockingRuleCreator | dict[str, Any]]:
+    return [
+        CustomRule(rule)
+        for rule in blocking_rule_sql(present, skip_registry_pairs=skip_registry_pairs)
+    ]
 
 
 # EM training sessions: each blocks on some fields and learns the others.
