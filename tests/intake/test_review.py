@@ -111,3 +111,43 @@ def test_accepted_intake_keeps_every_source_identifier_with_provenance(
     assert AuditEvent.objects.filter(action="intake.accept", object_id=str(intake.pk)).exists()
     with pytest.raises(IllegalTransition):
         services.link(system, intake)
+
+
+def level(model: LinkModel, comparison: str, label: str) -> dict[str, float]:
+    found = [lv for lv in model.params["comparisons"][comparison] if lv["label"] == label]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_split_pairs_retrain_the_model_as_negative_labels(
+    system: Actor, three_lists: tuple[Intake, dict[str, SourceList]], key_of: KeyOf
+) -> None:
+    intake, _ = three_lists
+    first = services.link(system, intake)
+    before = first.model
+    maria = cluster_with(list(first.cluster_set.all()), key_of("ncic", 61))
+    ncmec_maria = key_of("ncmec", 41)  # Maria Garsia: same first name, DOB, sex and town
+    services.decide(
+        system,
+        maria.pk,
+        "split",
+        groups=[[k for k in maria.keys if k != ncmec_maria], [ncmec_maria]],
+    )
+
+    second = services.link(system, intake)
+    after = second.model
+    assert after.pk != before.pk
+    assert (after.labels, after.negative_labels) == (1, 2)
+    assert after.params["trained_on"] == {"labels": 1, "negative_labels": 2}
+    # What the split pairs agreed on is now more common among non-matches: less weight.
+    for comparison, label in (("first_name", "same"), ("sex", "same"), ("place", "same")):
+        assert level(after, comparison, label)["u"] > level(before, comparison, label)["u"]
+    # What they disagreed on is not touched upwards; the distribution stays one.
+    for comparison in ("first_name", "last_name", "dob", "sex", "place"):
+        us = [lv["u"] for lv in after.params["comparisons"][comparison] if lv["u"] is not None]
+        assert sum(us) == pytest.approx(1.0, abs=1e-6)
+    assert (
+        level(after, "first_name", "different")["u"] < level(before, "first_name", "different")["u"]
+    )
+    # The identifiers' fixed probabilities never move.
+    assert after.params["comparisons"]["identifiers"] == before.params["comparisons"]["identifiers"]

@@ -19,10 +19,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 from splink import Linker
+from splink.internals.block_from_labels import block_from_labels
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_vector_values import compute_comparison_vector_values_sql
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.exceptions import SplinkException
+from splink.internals.expectation_maximisation import compute_new_parameters_sql
+from splink.internals.pipeline import CTEPipeline
 from splink.internals.splink_dataframe import SplinkDataFrame
+from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 
 from beacon.core.errors import ValidationFailed
 from beacon.intake import spec, storage
@@ -30,6 +35,9 @@ from beacon.intake import spec, storage
 ENGINES = ("duckdb", "spark")
 DEFAULT_PRIOR = 1e-4
 LABEL_PRIOR_STRENGTH = 50.0  # EM's m estimates count as this many labelled pairs
+# The random-sampling u estimates count as this many pairs a reviewer split apart: a few
+# splits lower the weight of the agreement that misled the model by a few bits, no more.
+NEGATIVE_LABEL_STRENGTH = 1000.0
 logging.getLogger("splink").setLevel(logging.ERROR)
 
 
@@ -103,10 +111,15 @@ class Session:
         return Linker(self.input, spec.settings_dict(dialect, params, self.present), log_level=None)
 
     def train(
-        self, labels: list[tuple[str, str]], training: Training | None = None
+        self,
+        labels: list[tuple[str, str]],
+        training: Training | None = None,
+        different: list[tuple[str, str]] | None = None,
     ) -> dict[str, Any]:
-        """EM without labels; then, when reviewers have confirmed pairs, blend in m from them."""
+        """EM without labels; then blend in what reviewers decided: m from the pairs they
+        confirmed (``labels``), u from the pairs they split apart (``different``)."""
         training = training or Training()
+        different = different or []
         linker = self.linker(None)
         try:
             rules: list[str | BlockingRuleCreator] = [*spec.deterministic_rules(self.present)]
@@ -132,27 +145,75 @@ class Session:
                 linker = Linker(self.input, before, log_level=None)
         params = spec.extract_params(linker.misc.save_model_to_json())
         if labels:
-            params = self._blend_labels(params, labels)
-        params["trained_on"] = {"labels": len(labels)}
+            params = self._blend(params, labels, "m", LABEL_PRIOR_STRENGTH)
+        if different:
+            params = self._blend(params, different, "u", NEGATIVE_LABEL_STRENGTH)
+        params["trained_on"] = {"labels": len(labels), "negative_labels": len(different)}
         return params
 
-    def _blend_labels(
-        self, params: dict[str, Any], labels: list[tuple[str, str]]
+    def _level_counts(
+        self, linker: Linker, pairs: list[tuple[str, str]], name: str
+    ) -> dict[str, dict[int, float]]:
+        """How many of the labelled ``pairs`` fall in each level of each comparison
+        (pairs missing a comparison's value on one side are not counted for it)."""
+        table = pa.table(
+            {
+                "unique_id_l": [min(a, b) for a, b in pairs],
+                "unique_id_r": [max(a, b) for a, b in pairs],
+            }
+        )
+        self.api.register(table, table_name=f"{self.table}_{name}")
+        pipeline = CTEPipeline()
+        enqueue_df_concat_with_tf(linker, pipeline)
+        pipeline.enqueue_list_of_sqls(block_from_labels(linker, f"{self.table}_{name}"))
+        pipeline.enqueue_sql(
+            compute_comparison_vector_values_sql(
+                linker._settings_obj._columns_to_select_for_comparison_vector_values
+            ),
+            "__splink__df_comparison_vectors",
+        )
+        pipeline.enqueue_sql(
+            "select *, cast(1.0 as float8) as match_probability "
+            "from __splink__df_comparison_vectors",
+            "__splink__df_predict",
+        )
+        pipeline.enqueue_sql(
+            compute_new_parameters_sql(
+                estimate_without_term_frequencies=False,
+                comparisons=linker._settings_obj.comparisons,
+            ),
+            "__splink__m_u_counts",
+        )
+        counted = self.api.sql_pipeline_to_splink_dataframe(pipeline)
+        out: dict[str, dict[int, float]] = {}
+        for row in counted.as_record_list():
+            gamma = int(row["comparison_vector_value"])
+            if row["output_column_name"].startswith("_") or gamma == -1:
+                continue
+            out.setdefault(row["output_column_name"], {})[gamma] = float(row["m_count"] or 0)
+        counted.drop_table_from_database_and_remove_from_cache()
+        return out
+
+    def _blend(
+        self, params: dict[str, Any], pairs: list[tuple[str, str]], key: str, strength: float
     ) -> dict[str, Any]:
+        """Move each comparison's m (or u) towards the share of labelled pairs at each
+        level: (strength x trained + counts) / (strength + n), n the pairs counted.
+        Fixed levels (identifiers) and missing-value levels are left alone."""
         linker = self.linker(params)
-        left = [min(a, b) for a, b in labels]
-        right = [max(a, b) for a, b in labels]
-        table = pa.table({"unique_id_l": left, "unique_id_r": right})
-        labelled = self.api.register(table, table_name=f"{self.table}_labels")
-        linker.training.estimate_m_from_pairwise_labels(labelled)  # type: ignore[no-untyped-call]
-        from_labels = spec.extract_params(linker.misc.save_model_to_json())
-        n = float(len(labels))
-        for name, levels in params["comparisons"].items():
-            for level, learnt in zip(levels, from_labels["comparisons"][name], strict=True):
-                if level["m"] is not None and learnt["m"] is not None:
-                    level["m"] = (LABEL_PRIOR_STRENGTH * level["m"] + n * learnt["m"]) / (
-                        LABEL_PRIOR_STRENGTH + n
-                    )
+        counts = self._level_counts(linker, pairs, f"labels_{key}")
+        for comparison in linker._settings_obj.comparisons:
+            name = comparison.output_column_name
+            seen = counts.get(name, {})
+            n = sum(seen.values())
+            levels = comparison.comparison_levels
+            if not n or any(lv._fix_m_probability or lv._fix_u_probability for lv in levels):
+                continue
+            for level, trained in zip(levels, params["comparisons"][name], strict=True):
+                if level.is_null_level or trained[key] is None:
+                    continue
+                share = seen.get(level.comparison_vector_value, 0.0)
+                trained[key] = (strength * trained[key] + share) / (strength + n)
         return params
 
     def levels(self, linker: Linker) -> Levels:
@@ -174,6 +235,12 @@ class Session:
             threshold_match_probability=threshold, warning_mode="never"
         )
         return self._to_arrow(scored), self.levels(linker)
+
+    def score(self, params: dict[str, Any], threshold: float) -> list[tuple[float, str, str]]:
+        """(match probability, left key, right key) of every pair at or above ``threshold``."""
+        scored, _ = self.predict(params, threshold)
+        columns = ("match_probability", "unique_id_l", "unique_id_r")
+        return list(zip(*(scored.column(c).to_pylist() for c in columns), strict=True))
 
     def _to_arrow(self, frame: SplinkDataFrame) -> pa.Table:
         if self.engine == "duckdb":

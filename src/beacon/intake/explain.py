@@ -51,4 +51,6 @@ def sentence(pair: dict[str, Any], levels: dict[str, Any]) -> str:
     missing = [e.field for e in found if e.stance == "not compared"]
     if missing:
         parts.append(f"Not compared: {', '.join(missing)}.")
+    if pair.get("alias"):
+        parts.append("Compared with the registry record's alias name or date of birth.")
     return f"Match probability {pair['p']:.1%} (weight {pair['w']:+.1f}). " + " ".join(parts)

@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
-from django.db import transaction
+from django.db import connection, transaction
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
@@ -53,7 +53,9 @@ REGISTRY_FIELDS = {
     "oca": "oca",
     "ncmec_number": "ncmec_number",
 }
-BATCH = 2000
+BATCH = 500  # clusters per INSERT statement
+ALIAS_MARK = "#"  # NIC:<nic>#<n>: the n-th alias row of a registry record
+MAX_ALIAS_ROWS = 24  # per record: name and DOB combinations beyond this are not compared
 
 
 def _quiet(step: str) -> None:
@@ -79,31 +81,94 @@ def _load_lists(con: duckdb.DuckDBPyConnection, lists: list[SourceList]) -> None
     con.execute(f"CREATE TEMP TABLE people AS {' UNION ALL '.join(parts)}")
 
 
+def alias_rows(
+    record: dict[str, Any],
+    names: list[tuple[str | None, str | None, str | None]],
+    dobs: list[Any],
+) -> list[dict[str, Any]]:
+    """A registry record's extra comparison rows: every other combination of its names
+    (primary and aliases, as (first, middle, last)) and dates of birth (primary and alias),
+    each keyed ``NIC:<nic>#<n>`` and mapped back to the record after scoring."""
+    own_name = (record["first_name"], record["middle_name"], record["last_name"])
+    all_names = list(dict.fromkeys([own_name, *names]))
+    all_dobs = list(dict.fromkeys([record["dob"], *dobs]))
+    rows: list[dict[str, Any]] = []
+    for name in all_names:
+        for dob in all_dobs:
+            if (name, dob) == (own_name, record["dob"]) or len(rows) >= MAX_ALIAS_ROWS:
+                continue
+            first, middle, last = name
+            rows.append(
+                {
+                    **record,
+                    "first_name": first,
+                    "middle_name": middle,
+                    "last_name": last,
+                    "dob": dob,
+                    "alias": len(rows) + 1,
+                }
+            )
+    return rows
+
+
 def _load_registry(actor: Actor, con: duckdb.DuckDBPyConnection) -> int:
-    columns: dict[str, list[Any]] = {name: [] for name in REGISTRY_FIELDS}
-    source_columns = list(REGISTRY_FIELDS.values())
-    records = policy.records_visible_to(actor).values_list(*source_columns)
-    for row in records.iterator(chunk_size=5000):
-        for name, value in zip(REGISTRY_FIELDS, row, strict=True):
-            columns[name].append(value or None)
-    count = len(columns["nic"])
-    if count:
-        table = pa.table(
-            {
-                name: pa.array(values, pa.date32() if name == "dob" else pa.string())
-                for name, values in columns.items()
-            }
-        )
-        con.register("registry_arrow", table)
-        select = ", ".join(
-            name if name in REGISTRY_FIELDS else f"NULL AS {name}" for name in FIELDS
-        )
-        con.execute(
-            f"INSERT INTO people BY NAME SELECT 'NIC:' || nic AS unique_id, "
-            f"'{REGISTRY}' AS source, NULL AS line, {select} FROM registry_arrow"
-        )
-        con.unregister("registry_arrow")
-    return count
+    """The registry records the actor may see, each with its alias rows (alias names and
+    dates of birth); returns how many records."""
+    from beacon.records.models import RecordDob, RecordName
+
+    visible = policy.records_visible_to(actor)
+    records: dict[int, dict[str, Any]] = {}
+    for row in visible.values("pk", *set(REGISTRY_FIELDS.values())).iterator(chunk_size=5000):
+        records[row["pk"]] = {name: row[column] or None for name, column in REGISTRY_FIELDS.items()}
+    if not records:
+        return 0
+    names: dict[int, list[tuple[str | None, str | None, str | None]]] = {}
+    for pk, first, middle, last in (
+        RecordName.objects.filter(record__in=visible)
+        .exclude(kind=RecordName.Kind.PRIMARY)
+        .order_by("pk")
+        .values_list("record_id", "first_name", "middle_name", "last_name")
+        .iterator(chunk_size=5000)
+    ):
+        names.setdefault(pk, []).append((first or None, middle or None, last or None))
+    dobs: dict[int, list[Any]] = {}
+    for pk, dob in (
+        RecordDob.objects.filter(record__in=visible)
+        .order_by("pk")
+        .values_list("record_id", "dob")
+        .iterator(chunk_size=5000)
+    ):
+        dobs.setdefault(pk, []).append(dob)
+    rows: list[dict[str, Any]] = []
+    for pk, record in records.items():
+        rows.append({**record, "alias": 0})
+        if pk in names or pk in dobs:
+            rows.extend(alias_rows(record, names.get(pk, []), dobs.get(pk, [])))
+    table = pa.table(
+        {
+            **{
+                name: pa.array(
+                    [row[name] for row in rows], pa.date32() if name == "dob" else pa.string()
+                )
+                for name in REGISTRY_FIELDS
+            },
+            "alias": pa.array([row["alias"] for row in rows], pa.int32()),
+        }
+    )
+    con.register("registry_arrow", table)
+    select = ", ".join(name if name in REGISTRY_FIELDS else f"NULL AS {name}" for name in FIELDS)
+    con.execute(
+        f"INSERT INTO people BY NAME SELECT 'NIC:' || nic || CASE WHEN alias > 0 "
+        f"THEN '{ALIAS_MARK}' || alias ELSE '' END AS unique_id, "
+        f"'{REGISTRY}' AS source, NULL AS line, {select} FROM registry_arrow"
+    )
+    con.unregister("registry_arrow")
+    return len(records)
+
+
+def record_key(key: str) -> str:
+    """The row key an alias row stands for (``NIC:M123#2`` -> ``NIC:M123``)."""
+    return key.split(ALIAS_MARK, 1)[0]
 
 
 def _labels(intake: Intake) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -132,14 +197,15 @@ def _model(
         newer = PairLabel.objects.filter(intake=intake, labelled_at__gt=current.trained_at)
         if not newer.exists():
             return current
-    same, _ = _labels(intake)
-    params = session.train(same, training)
+    same, different = _labels(intake)
+    params = session.train(same, training, different)
     with transaction.atomic():
         model = LinkModel.objects.create(
             params=params,
             spec_version=spec.SPEC_VERSION,
             records=records,
             labels=len(same),
+            negative_labels=len(different),
             engine=session.engine,
             trained_by=actor.name,
         )
@@ -148,31 +214,51 @@ def _model(
             "intake.train",
             object_type="intake.model",
             object_id=model.pk,
-            detail={"intake": intake.pk, "records": records, "labels": len(same)},
+            detail={
+                "intake": intake.pk,
+                "records": records,
+                "labels": len(same),
+                "negative_labels": len(different),
+            },
         )
     return model
 
 
-def _weight(row: dict[str, Any], name: str) -> float:
-    """The comparison's match weight (log2 Bayes factor), term-frequency adjustment included."""
-    weight = float(row.get(f"mw_{name}") or 0.0) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+def _weight(weights: list[Any] | None, adjustments: list[Any] | None, i: int) -> float:
+    """A comparison's match weight (log2 Bayes factor), term-frequency adjustment included."""
+    weight = float((weights[i] if weights else 0.0) or 0.0)
+    weight += float((adjustments[i] if adjustments else 0.0) or 0.0)
     return round(weight, 2) if math.isfinite(weight) else (99.0 if weight > 0 else -99.0)
 
 
 def _edges(scored: pa.Table, comparisons: list[str]) -> list[dict[str, Any]]:
-    data = scored.to_pydict()
-    rows = [dict(zip(data, values, strict=True)) for values in zip(*data.values(), strict=True)]
-    return [
-        {
-            "l": row["unique_id_l"],
-            "r": row["unique_id_r"],
-            "p": round(float(row["match_probability"]), 6),
-            "w": round(float(row["match_weight"]), 2),
-            "g": {name: int(row[f"gamma_{name}"]) for name in comparisons},
-            "b": {name: _weight(row, name) for name in comparisons},
+    """Scored pairs as stored with a cluster; a registry record's alias rows count as the
+    record (its strongest pair kept, marked ``"alias": true``)."""
+    column = {name: scored.column(name).to_pylist() for name in scored.column_names}
+    gammas = [(name, column[f"gamma_{name}"]) for name in comparisons]
+    weights = {name: column.get(f"mw_{name}") for name in comparisons}
+    adjustments = {name: column.get(f"mw_tf_adj_{name}") for name in comparisons}
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for i, (left, right) in enumerate(
+        zip(column["unique_id_l"], column["unique_id_r"], strict=True)
+    ):
+        p = round(float(column["match_probability"][i]), 6)
+        pair = (min(record_key(left), record_key(right)), max(record_key(left), record_key(right)))
+        kept = best.get(pair)
+        if kept is not None and kept["p"] >= p:
+            continue
+        edge: dict[str, Any] = {
+            "l": pair[0],
+            "r": pair[1],
+            "p": p,
+            "w": round(float(column["match_weight"][i]), 2),
+            "g": {name: int(values[i]) for name, values in gammas},
+            "b": {name: _weight(weights[name], adjustments[name], i) for name in comparisons},
         }
-        for row in rows
-    ]
+        if ALIAS_MARK in left or ALIAS_MARK in right:
+            edge["alias"] = True
+        best[pair] = edge
+    return list(best.values())
 
 
 def _members(
@@ -209,6 +295,27 @@ def _accepted_by_reviewers(group: list[str], must: Clusterer) -> bool:
     return len(roots) == 1 and must.size[roots.pop()] == len(group)
 
 
+def prepare(
+    actor: Actor,
+    con: duckdb.DuckDBPyConnection,
+    lists: list[SourceList],
+    engine: str = "duckdb",
+    step: Progress = _quiet,
+) -> tuple[Session, int, int]:
+    """The linkage input of ``lists`` and the registry records the actor may see, and a
+    session on it; returns (session, registry records, records)."""
+    step(STEPS[0])
+    _load_lists(con, lists)
+    step(STEPS[1])
+    registry_count = _load_registry(actor, con)
+    step(STEPS[2])
+    link_table(con, "people", "link_in", name_variants())
+    records = count(
+        con, f"SELECT count(*) FROM link_in WHERE NOT contains(unique_id, '{ALIAS_MARK}')"
+    )
+    return Session(engine, con, "link_in"), registry_count, records
+
+
 def link(
     actor: Actor,
     intake: Intake,
@@ -236,14 +343,7 @@ def link(
     con = duckdb.connect()
     session: Session | None = None
     try:
-        step(STEPS[0])
-        _load_lists(con, lists)
-        step(STEPS[1])
-        registry_count = _load_registry(actor, con)
-        step(STEPS[2])
-        link_table(con, "people", "link_in", name_variants())
-        records = count(con, "SELECT count(*) FROM link_in")
-        session = Session(engine, con, "link_in")
+        session, registry_count, records = prepare(actor, con, lists, engine, step)
         step(STEPS[3])
         model = _model(actor, session, intake, retrain, records, training)
         step(STEPS[4])
@@ -334,21 +434,37 @@ def _save_clusters(
         root = clusterer.find(edge["l"])
         if root == clusterer.find(edge["r"]):
             by_root.setdefault(root, []).append(edge)
-    batch: list[Cluster] = []
-    for number, group in enumerate(groups, start=1):
-        pairs = by_root.get(clusterer.find(group[0]), [])
-        accepted = _accepted_by_reviewers(group, must)
-        batch.append(
-            Cluster(
-                run=run,
-                number=number,
-                status=Cluster.Status.ACCEPTED if accepted else Cluster.Status.PROPOSED,
-                probability=min((pair["p"] for pair in pairs), default=1.0),
-                members=[members[key] for key in group],
-                pairs=pairs,
+    # One multi-row INSERT per batch, JSON encoded once: the ORM's bulk_create builds a
+    # model instance and prepares every field of each of tens of thousands of clusters.
+    columns = ("run_id", "number", "status", "probability", "members", "pairs", "decided_by")
+    table = connection.ops.quote_name(Cluster._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    batch: list[Any] = []
+    with connection.cursor() as cursor:
+        for number, group in enumerate(groups, start=1):
+            pairs = by_root.get(clusterer.find(group[0]), [])
+            accepted = _accepted_by_reviewers(group, must)
+            batch.extend(
+                (
+                    run.pk,
+                    number,
+                    Cluster.Status.ACCEPTED if accepted else Cluster.Status.PROPOSED,
+                    min((pair["p"] for pair in pairs), default=1.0),
+                    _json([members[key] for key in group]),
+                    _json(pairs),
+                    "",
+                )
             )
-        )
-        if len(batch) >= BATCH:
-            Cluster.objects.bulk_create(batch)
-            batch = []
-    Cluster.objects.bulk_create(batch)
+            if len(batch) >= BATCH * len(columns) or number == len(groups):
+                rows = len(batch) // len(columns)
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) VALUES {', '.join([row_sql] * rows)}", batch
+                )
+                batch = []
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value as the database driver takes it (text on SQLite, jsonb on
+    PostgreSQL)."""
+    return connection.ops.adapt_json_value(value, None)

@@ -80,7 +80,8 @@ class LinkModel(models.Model):
     params = models.JSONField()
     spec_version = models.PositiveIntegerField()
     records = models.PositiveIntegerField()  # records it was trained on
-    labels = models.PositiveIntegerField(default=0)  # reviewer-labelled pairs blended in
+    labels = models.PositiveIntegerField(default=0)  # reviewer-confirmed pairs blended into m
+    negative_labels = models.PositiveIntegerField(default=0)  # pairs split apart, blended into u
     engine = models.CharField(max_length=10)
     trained_by = models.CharField(max_length=150)
     trained_at = models.DateTimeField(auto_now_add=True)
