@@ -225,3 +225,23 @@ def test_an_agency_outside_the_operation_cannot_edit_it(client_as: ClientAs) -> 
     response = client_as("coordinator").get("/operations/RESCUE-ME-2021/edit/")
     assert response.status_code in (403, 404)
     assert Operation.objects.get(code="RESCUE-ME-2021").status == "active"
+
+
+def test_a_new_operation_joins_a_series_as_its_next_edition(supervisor: Client) -> None:
+    form = supervisor.get("/operations/new/").content.decode()
+    assert '<label for="f-series">' in form and "Operation Protected Childhood" in form
+    base = {"name": "Operation Protected Childhood 9", "status": "planned", "start": "2022-05-01"}
+    taken = supervisor.post(
+        "/operations/new/",
+        {**base, "code": "PC-9", "series": "PROTECTED-CHILDHOOD", "edition": "8"},
+    )
+    assert taken.status_code == 422  # edition 8 already exists
+    assert 'id="e-edition"' in taken.content.decode()  # said next to the field
+    assert not Operation.objects.filter(code="PC-9").exists()
+    response = supervisor.post(
+        "/operations/new/",
+        {**base, "code": "PC-9", "series": "PROTECTED-CHILDHOOD", "edition": "9"},
+    )
+    assert response.status_code == 302
+    created = Operation.objects.get(code="PC-9")
+    assert (created.series.code, created.edition) == ("PROTECTED-CHILDHOOD", 9)  # type: ignore[union-attr]

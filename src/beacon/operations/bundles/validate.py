@@ -128,6 +128,9 @@ class Validator:
                 self.fail(f"{path}.series", f"unknown series {series}")
             if edition is not None and not series:
                 self.fail(f"{path}.edition", "an edition belongs to a series")
+            taken = Operation.objects.filter(series__code=series, edition=edition)
+            if series and edition is not None and taken.exclude(code=code).exists():
+                self.fail(f"{path}.edition", f"{series} already has an edition {edition}")
             jurisdictions = []
             for index, ref in enumerate(r.strings(row, "jurisdictions", path)):
                 jurisdictions.append(r.jurisdiction_ref(ref, f"{path}.jurisdictions[{index}]"))

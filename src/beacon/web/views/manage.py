@@ -26,6 +26,7 @@ from beacon.operations import codes
 from beacon.operations.bundles import FORMAT, VERSION
 from beacon.operations.bundles.importer import add_entries, import_bundle
 from beacon.operations.editing import update_operation
+from beacon.operations.models import Series
 from beacon.operations.refs import new_ref
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
@@ -43,6 +44,12 @@ def _form_errors(exc: DomainError, prefix: re.Pattern[str]) -> dict[str, list[st
     return errors
 
 
+def _edition(text: str) -> object:
+    """The edition number as typed: an integer, or the text itself for the bundle's check."""
+    text = text.strip()
+    return int(text) if text.isdigit() else (text or None)
+
+
 def operation_row(actor_ori: str, data: dict[str, Any]) -> dict[str, Any]:
     """The bundle row of a new operation from the form; the creator's agency leads it."""
     places = [p.strip() for p in re.split(r"[,\n]", data.get("jurisdictions", "")) if p.strip()]
@@ -56,6 +63,8 @@ def operation_row(actor_ori: str, data: dict[str, Any]) -> dict[str, Any]:
         "end": data.get("end", "") or None,
         "focus": [str(f) for f in data.get("focus", [])],
         "parent": data.get("parent", "") or None,
+        "series": data.get("series", "") or None,
+        "edition": _edition(data.get("edition", "")),
         "jurisdictions": places,
         "participants": [{"agency": actor_ori, "role": codes.ParticipantRole.LEAD}]
         + [{"agency": ori, "role": codes.ParticipantRole.PARTNER} for ori in partners],
@@ -72,6 +81,7 @@ def operation_create(request: HttpRequest) -> HttpResponse:
         "focuses": codes.Focus.choices,
         "agencies": Agency.objects.exclude(kind=Agency.Kind.SYSTEM).order_by("name"),
         "hubs": policy.operations_visible_to(actor).filter(parent__isnull=True).order_by("name"),
+        "series": Series.objects.order_by("name"),  # names of recurring operations, no one's data
         "errors": {},
         "values": {},
     }
