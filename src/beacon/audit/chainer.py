@@ -56,21 +56,26 @@ def has_pending() -> bool:
 def chain_pending(*, wait: bool = True) -> int:
     """Chain every committed unchained event; return how many were chained.
 
-    ``wait=False`` returns 0 at once when another chainer holds the lock (PostgreSQL).
+    ``wait=False`` returns at once when another chainer holds the lock (PostgreSQL).
     Inside an open transaction the lock is held until that transaction ends, and the
     transaction's own events are chained with it (they commit or roll back together).
     """
+    return try_chain(wait=wait)[1]
+
+
+def try_chain(*, wait: bool = False) -> tuple[bool, int]:
+    """(whether the chain lock was had, how many events were chained)."""
     if not has_pending():
-        return 0
+        return True, 0
     total = 0
     while True:
         with transaction.atomic():
             if not _lock(wait=wait):
-                return total
+                return False, total
             chained = _chain_batch()
         total += chained
         if chained < BATCH:
-            return total
+            return True, total
 
 
 def _lock(*, wait: bool) -> bool:

@@ -21,11 +21,12 @@ import time
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
-from beacon.audit.chainer import chain_pending
+from beacon.audit.chainer import has_pending, try_chain
 
 logger = logging.getLogger("beacon.audit")
 
 COALESCE_SECONDS = 0.005  # let the other commits of this instant join the same pass
+RETRY_SECONDS = 0.02  # another process is chaining: look again after it
 IDLE_CLOSE_SECONDS = 2.0  # the thread's database connection is closed when idle
 
 _wake = threading.Event()
@@ -43,13 +44,17 @@ def after_commit() -> None:
         _wake.set()
 
 
-def _chain_quietly(*, wait: bool) -> None:
+def _chain_quietly(*, wait: bool) -> bool:
+    """Chain what is pending; False when another process held the lock and may have
+    started before our commit (look again later)."""
     try:
-        chain_pending(wait=wait)
+        done, _count = try_chain(wait=wait)
+        return done
     except DatabaseError:
         # Never fails the request that already committed: the events stay unchained
         # and the next pass (or verify) chains them.
         logger.warning("audit chaining deferred", exc_info=True)
+        return True
 
 
 def _ensure_thread() -> None:
@@ -72,9 +77,19 @@ def _run() -> None:
         time.sleep(COALESCE_SECONDS)
         _wake.clear()
         close_old_connections()
-        # Blocking: when another process is chaining, wait and chain after it, so an
-        # event committed while it ran is never left behind.
-        _chain_quietly(wait=True)
+        # When another process is chaining, it may have read the queue before our
+        # commit: look again until the queue is empty or we had the lock ourselves.
+        while not _chain_quietly(wait=False) and not _wake.is_set():
+            time.sleep(RETRY_SECONDS)
+            if not _pending_quietly():
+                break
+
+
+def _pending_quietly() -> bool:
+    try:
+        return has_pending()
+    except DatabaseError:
+        return False
 
 
 def _chain_at_exit() -> None:
