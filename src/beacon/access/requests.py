@@ -43,7 +43,11 @@ def via_token(request: HttpRequest) -> bool:
 
 def signed_in_actor(request: HttpRequest) -> Actor:
     """The actor of a password-authenticated session even before its second factor
-    (for SIGNED_IN routes only: who am I, sign-out, enrolment). Never cached."""
+    (for SIGNED_IN routes only: who am I, sign-out, enrolment). Never cached for a
+    session (signing in changes it mid-request); a token has no second factor, so its
+    actor is the one ``actor_for`` resolved once for the request."""
+    if bearer_token(request) is not None:
+        return actor_for(request)
     return _authenticate(request, second_factor=False)
 
 

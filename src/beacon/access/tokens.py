@@ -9,12 +9,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from beacon.access import policy
 from beacon.access.models import ApiToken, Membership
 from beacon.access.permissions import Permission, role_within
+from beacon.agencies.models import Agency
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible, ValidationFailed
@@ -97,29 +98,53 @@ def revoke_all_of(actor: Actor, owner: User, reason: str) -> int:
     return count
 
 
+TOUCH_EVERY = timedelta(minutes=5)  # "last used" is written at most this often per token
+_AGENCY_COLUMNS = ("id", "ori", "name", "short_name", "kind", "parent_id", "jurisdiction_id")
+
+
+def _lookup_sql() -> str:
+    """One statement, no ORM compilation: the token, its owner, membership and agency, and
+    whether it may be used now (revoked, expired, owner or membership disabled)."""
+    token, user = ApiToken._meta.db_table, User._meta.db_table
+    member, agency = Membership._meta.db_table, Agency._meta.db_table
+    return (
+        "SELECT t.id, t.prefix, t.role, t.owner_id, u.username, m.id, "
+        "CASE WHEN t.revoked_at IS NULL AND t.expires_at > %s AND u.is_active "
+        "AND m.id IS NOT NULL AND m.disabled_at IS NULL THEN 1 ELSE 0 END, "
+        "CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END, "
+        + ", ".join(f"a.{column}" for column in _AGENCY_COLUMNS)
+        + f" FROM {token} t JOIN {user} u ON u.id = t.owner_id "
+        f"JOIN {agency} a ON a.id = t.agency_id "
+        f"LEFT JOIN {member} m ON m.user_id = t.owner_id WHERE t.digest = %s"
+    )
+
+
 def actor_for_token(raw: str, *, source_address: str) -> Actor | None:
-    """The actor a presented token acts as, or None if unknown, expired or revoked."""
+    """The actor a presented token acts as, or None if unknown, expired or revoked.
+
+    Checked against the database on every request (a revocation or a disabled account
+    takes effect at once); the token's and membership's "last used" times are written at
+    most every TOUCH_EVERY, so a read stays a read."""
     if not raw.startswith("bcn_") or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("agency", "owner", "owner__membership")
-        .filter(digest=_digest(raw))
-        .first()
-    )
     now = timezone.now()
-    if token is None or not token.usable_at(now) or not token.owner.is_active:
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [adapt(now), adapt(now - TOUCH_EVERY), _digest(raw)])
+        row = cursor.fetchone()
+    if row is None or not row[6]:
         return None
-    membership: Membership | None = getattr(token.owner, "membership", None)
-    if membership is None or membership.disabled_at is not None:
-        return None
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        Membership.objects.filter(pk=membership.pk).update(last_activity_at=now)
+    token_id, prefix, role, owner_id, username, membership_id, _usable, stale = row[:8]
+    agency = Agency(**dict(zip(_AGENCY_COLUMNS, row[8:], strict=True)))
+    agency._state.adding, agency._state.db = False, connection.alias
+    if stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        Membership.objects.filter(pk=membership_id).update(last_activity_at=now)
     return Actor(
-        name=f"{token.owner.get_username()}/token:{token.prefix}",
-        agency=token.agency,
-        role=token.role,
-        user_id=int(token.owner_id),
+        name=f"{username}/token:{prefix}",
+        agency=agency,
+        role=str(role),
+        user_id=int(owner_id),
         source_address=source_address,
         via="api",
     )
