@@ -1,6 +1,7 @@
 """Load test: Beacon as in production (gunicorn workers, PostgreSQL) under a realistic mix.
 
     .venv/bin/python bench/load.py [--duration 60] [--clients 16] [--workers 4] [--profile 10]
+                                   [--ceiling 20] [--worker-class sync] [--threads 1]
 
 1. Creates a private PostgreSQL database on the local server (DATABASE_URL's server,
    default postgres://postgres@127.0.0.1:5432), migrates it and loads `beacon demo`.
@@ -10,6 +11,10 @@
    bounded time and count: 60% person searches, 25% writes (field events), 15%
    dashboards and reports, each client acting for one of the agencies.
 5. Optionally profiles the workers with py-spy and lists where the time goes.
+6. With --ceiling N: N seconds each of the same clients against a Django view that does
+   nothing (/ceiling/plain) and against the cheapest authenticated API call
+   (/api/access/me: token, rate limit, ninja): how far Django itself goes on this machine.
+Records the load average and where the machine's CPU went (driver, gunicorn, PostgreSQL).
 Writes bench/results/load.json; drops the database at the end. Loopback only.
 """
 
@@ -34,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+
+CEILING_PATHS = {"plain_view": "/ceiling/plain", "authenticated_api": "/api/access/me"}
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -97,6 +104,59 @@ def beacon_env(db: Database, data_dir: Path) -> dict[str, str]:
         "DATABASE_URL": db.url,
         "BEACON_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "beacon.settings",
+        "PYTHONPATH": str(HERE),  # bench/_ceiling_settings.py for the ceiling runs
+        # Three tokens stand for many agencies' integrations: their per-account brake
+        # (30,000/min each) would otherwise cap the bench at 1,500/s by itself.
+        "BEACON_API_RATE_PER_MINUTE": "10000000",
+    }
+
+
+def _cpu_ticks() -> dict[str, int]:
+    """CPU ticks used so far by process kind: this driver, gunicorn, postgres; and the machine."""
+    ticks: dict[str, int] = collections.Counter()
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw[raw.rindex(")") + 2 :].split()
+        used = int(fields[11]) + int(fields[12])
+        if int(entry) == me:
+            ticks["driver"] += used
+        elif name.startswith("gunicorn") or "gunicorn" in _cmdline(entry):
+            ticks["gunicorn"] += used
+        elif name.startswith("postgres"):
+            ticks["postgresql"] += used
+    with open("/proc/stat") as stat:
+        cpu = [int(x) for x in stat.readline().split()[1:]]
+    ticks["machine_busy"] = sum(cpu) - cpu[3] - cpu[4]
+    ticks["machine_all"] = sum(cpu)
+    return ticks
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def cpu_shares(before: dict[str, int], after: dict[str, int], seconds: float) -> dict[str, Any]:
+    """Cores used on average by each kind over the run (2.0 = both cores of this machine)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    used = {k: (after.get(k, 0) - before.get(k, 0)) / hz / seconds for k in after}
+    busy = after["machine_busy"] - before["machine_busy"]
+    return {
+        "driver_cores": round(used.get("driver", 0.0), 2),
+        "gunicorn_cores": round(used.get("gunicorn", 0.0), 2),
+        "postgresql_cores": round(used.get("postgresql", 0.0), 2),
+        "machine_busy_pct": round(
+            100 * busy / max(1, after["machine_all"] - before["machine_all"]), 1
+        ),
     }
 
 
@@ -114,7 +174,9 @@ def prepare(env: dict[str, str]) -> list[dict[str, Any]]:
     return clients
 
 
-def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def serve(
+    env: dict[str, str], port: int, workers: int, worker_class: str = "sync", threads: int = 1
+) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -124,7 +186,9 @@ def serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byte
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            worker_class,
+            "--threads",
+            str(threads),
             "--keep-alive",
             "5",
             "--log-level",
@@ -150,9 +214,15 @@ class Driver:
     """Keep-alive client threads; each acts for one agency and picks from the mix."""
 
     def __init__(
-        self, port: int, clients: list[dict[str, Any]], duration: float, count: int
+        self,
+        port: int,
+        clients: list[dict[str, Any]],
+        duration: float,
+        count: int,
+        only: str = "",
     ) -> None:
         self.port = port
+        self.only = only  # a ceiling run: every request to this one path
         self.agencies = clients
         self.deadline = time.monotonic() + duration
         self.remaining = count
@@ -171,6 +241,8 @@ class Driver:
     def _request(
         self, agency: dict[str, Any], rng: random.Random
     ) -> tuple[str, str, str, bytes | None]:
+        if self.only:
+            return self.only, "GET", CEILING_PATHS[self.only], None
         roll = rng.random()
         code = rng.choice(agency["operations"])
         if roll < 0.60:
@@ -285,12 +357,87 @@ def profile_workers(server_pid: int, seconds: int) -> list[dict[str, Any]]:
     return [{"samples": total}, {"by_area": areas}, {"top_self": top}]
 
 
+def drive(
+    server: subprocess.Popen[bytes],
+    db: Database,
+    port: int,
+    clients: list[dict[str, Any]],
+    args: argparse.Namespace,
+    *,
+    duration: float,
+    only: str = "",
+    profile_seconds: int = 0,
+) -> dict[str, Any]:
+    """One timed run: figures overall and per endpoint, CPU shares, load average."""
+    driver = Driver(port, clients, duration, MAX_REQUESTS, only=only)
+    threads = [threading.Thread(target=driver.run_client, args=(i,)) for i in range(args.clients)]
+    print(f"driving {args.clients} clients for {duration:.0f} s {only or 'mix'} ...", flush=True)
+    load_before = os.getloadavg()
+    ticks = _cpu_ticks()
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    profile: list[dict[str, Any]] = []
+    activity: collections.Counter[str] = collections.Counter()
+    sampling = threading.Event()
+    sampler = threading.Thread(target=sample_database, args=(db.name, sampling, activity))
+    sampler.start()
+    if profile_seconds:
+        time.sleep(min(5.0, duration / 4))
+        profile = profile_workers(server.pid, profile_seconds)
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    cpu = cpu_shares(ticks, _cpu_ticks(), elapsed)
+    sampling.set()
+    sampler.join()
+    every = [v for values in driver.latencies.values() for v in values]
+    endpoints = {
+        name: {
+            "count": len(values),
+            "per_s": round(len(values) / elapsed, 1),
+            "errors": driver.errors[name],
+            "p50_ms": percentile(values, 50),
+            "p95_ms": percentile(values, 95),
+            "p99_ms": percentile(values, 99),
+            "mean_ms": round(statistics.fmean(values) * 1000, 2),
+        }
+        for name, values in sorted(driver.latencies.items())
+    }
+    return {
+        "transactions_per_s": round(len(every) / elapsed, 1),
+        "p50_ms": percentile(every, 50),
+        "p95_ms": percentile(every, 95),
+        "p99_ms": percentile(every, 99),
+        "errors": sum(driver.errors.values()),
+        "error_samples": driver.error_samples,
+        "requests": len(every),
+        "duration_s": round(elapsed, 1),
+        "clients": args.clients,
+        "load_average": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
+        "cpu": cpu,
+        "endpoints": endpoints,
+        "profile": profile,
+        "database_activity": [
+            {"what": what, "share_pct": round(100 * n / max(1, sum(activity.values())), 1)}
+            for what, n in activity.most_common(12)
+        ],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--profile", type=int, default=10, help="py-spy seconds (0: off)")
+    parser.add_argument("--ceiling", type=float, default=0, help="seconds per ceiling run")
+    parser.add_argument("--output", type=Path, default=RESULTS / "load.json")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     data_dir = Path(f"/tmp/beacon-bench-{os.getpid()}")
@@ -305,68 +452,55 @@ def main() -> None:
             ] or client["operations"][:1]
             client["jurisdiction"] = jurisdictions.get(client["operations"][0], "state:MO")
         port = free_port()
-        server = serve(env, port, args.workers)
+        env["DJANGO_SETTINGS_MODULE"] = "_ceiling_settings"  # Beacon's, plus /ceiling/plain
+        server = serve(env, port, args.workers, args.worker_class, args.threads)
         try:
-            driver = Driver(port, clients, args.duration, MAX_REQUESTS)
-            threads = [
-                threading.Thread(target=driver.run_client, args=(i,)) for i in range(args.clients)
-            ]
-            print(f"driving {args.clients} clients for {args.duration:.0f} s ...", flush=True)
-            started = time.monotonic()
-            for thread in threads:
-                thread.start()
-            profile: list[dict[str, Any]] = []
-            activity: collections.Counter[str] = collections.Counter()
-            sampling = threading.Event()
-            sampler = threading.Thread(target=sample_database, args=(db.name, sampling, activity))
-            sampler.start()
-            if args.profile:
-                time.sleep(min(5.0, args.duration / 4))
-                profile = profile_workers(server.pid, args.profile)
-            for thread in threads:
-                thread.join()
-            elapsed = time.monotonic() - started
-            sampling.set()
-            sampler.join()
+            result = drive(
+                server,
+                db,
+                port,
+                clients,
+                args,
+                duration=args.duration,
+                profile_seconds=args.profile,
+            )
+            ceiling = {
+                name: drive(server, db, port, clients, args, duration=args.ceiling, only=name)
+                for name in CEILING_PATHS
+                if args.ceiling
+            }
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
             shutil.rmtree(data_dir, ignore_errors=True)
-    every = [v for values in driver.latencies.values() for v in values]
-    endpoints = {
-        name: {
-            "count": len(values),
-            "per_s": round(len(values) / elapsed, 1),
-            "errors": driver.errors[name],
-            "p50_ms": percentile(values, 50),
-            "p95_ms": percentile(values, 95),
-            "p99_ms": percentile(values, 99),
-            "mean_ms": round(statistics.fmean(values) * 1000, 2),
+    server_kind = f"gunicorn {args.workers} {args.worker_class} workers"
+    if args.threads > 1:
+        server_kind += f" x {args.threads} threads"
+    result.update(
+        {
+            "server": f"{server_kind}, PostgreSQL, BEACON_MODE=demo (DEBUG off)",
+            "mix": "60% searches, 25% writes (field events), 15% reports and dashboards",
+            "agencies": [c["ori"] for c in clients],
+            "machine": f"{os.cpu_count()} cores, shared with other engineers' work while measured",
+            "ceiling": {
+                name: {
+                    k: run[k]
+                    for k in (
+                        "transactions_per_s",
+                        "p50_ms",
+                        "p99_ms",
+                        "errors",
+                        "duration_s",
+                        "load_average",
+                        "cpu",
+                    )
+                }
+                | {"path": CEILING_PATHS[name]}
+                for name, run in ceiling.items()
+            },
         }
-        for name, values in sorted(driver.latencies.items())
-    }
-    result = {
-        "transactions_per_s": round(len(every) / elapsed, 1),
-        "p50_ms": percentile(every, 50),
-        "p95_ms": percentile(every, 95),
-        "p99_ms": percentile(every, 99),
-        "errors": sum(driver.errors.values()),
-        "error_samples": driver.error_samples,
-        "requests": len(every),
-        "duration_s": round(elapsed, 1),
-        "clients": args.clients,
-        "server": f"gunicorn {args.workers} sync workers, PostgreSQL, BEACON_MODE=demo (DEBUG off)",
-        "mix": "60% searches, 25% writes (field events), 15% reports and dashboards",
-        "agencies": [c["ori"] for c in clients],
-        "machine": f"{os.cpu_count()} cores, shared with other engineers' work while measured",
-        "endpoints": endpoints,
-        "profile": profile,
-        "database_activity": [
-            {"what": what, "share_pct": round(100 * n / max(1, sum(activity.values())), 1)}
-            for what, n in activity.most_common(12)
-        ],
-    }
-    (RESULTS / "load.json").write_text(json.dumps(result, indent=2) + "\n")
+    )
+    args.output.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "profile"}, indent=2))
 
 
