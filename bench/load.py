@@ -266,6 +266,14 @@ class Driver:
         return "dashboard", "GET", "/api/operations/", None
 
     def run_client(self, index: int) -> None:
+        try:
+            self._run_client(index)
+        except Exception as exc:  # a dead client would silently lower the load
+            with self.lock:
+                self.errors["client_crashed"] += 1
+                self.error_samples.append(f"client {index} crashed: {exc!r}")
+
+    def _run_client(self, index: int) -> None:
         rng = random.Random(index)
         agency = self.agencies[index % len(self.agencies)]
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -451,6 +459,12 @@ def main() -> None:
                 c for c in client["operations"] if c in jurisdictions
             ] or client["operations"][:1]
             client["jurisdiction"] = jurisdictions.get(client["operations"][0], "state:MO")
+        # An agency that sees no record (the coordinator) still searches, by names others
+        # see; without this its client threads died at their first search (earlier runs
+        # drove 11 live clients, not 16).
+        every_name = sorted({n for c in clients for n in c["names"]})
+        for client in clients:
+            client["names"] = client["names"] or every_name
         port = free_port()
         env["DJANGO_SETTINGS_MODULE"] = "_ceiling_settings"  # Beacon's, plus /ceiling/plain
         server = serve(env, port, args.workers, args.worker_class, args.threads)
