@@ -253,3 +253,33 @@ def test_chart_pages_run_with_no_policy_refusal_and_no_console_error(
                 assert page.evaluate(rules) > 10
     assert hosts.refused == []
     assert hosts.errors == []
+
+
+def test_an_outcome_is_recorded_with_the_keyboard_alone_and_focus_shows(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    with context(browser, server.url, hosts, username="investigator.hsi") as ctx:
+        page = ctx.new_page()
+        page.goto("/operations/RESCUE-ME-2021/targets/?status=outstanding")
+        page.keyboard.press("Tab")  # the first stop is the skip link
+        assert page.evaluate("document.activeElement.className") == "skip"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        row = page.locator("#targets tbody tr").first
+        ref = (row.get_attribute("id") or "").removeprefix("target-")
+        summary = row.locator("summary")
+        for _ in range(200):  # Tab through the page until the row's "Record outcome"
+            page.keyboard.press("Tab")
+            if summary.evaluate("el => el === document.activeElement"):
+                break
+        else:
+            raise AssertionError("Record outcome is not reachable with Tab")
+        outline = summary.evaluate("el => getComputedStyle(el).outlineStyle")
+        assert outline not in ("", "none")  # the focus is visible
+        page.keyboard.press("Enter")  # opens the choices
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        assert focused.startswith("Located")
+        page.keyboard.press("Enter")
+        expect(page.locator(f"#target-{ref} .status-located")).to_be_visible()
+    assert Outcome.objects.get(target__ref=ref).kind == "located"

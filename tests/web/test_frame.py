@@ -69,3 +69,9 @@ def test_language_switch_sets_the_cookie_and_pages_answer_in_french() -> None:
 def test_language_switch_refuses_an_outside_redirect() -> None:
     response = Client().post("/language/", {"language": "fr", "next": "https://example.org/"})
     assert response["Location"] == "/"
+
+
+def test_the_icon_browsers_ask_for_is_served() -> None:
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"

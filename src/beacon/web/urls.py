@@ -28,6 +28,7 @@ urlpatterns = [
     path("language/", language.switch_language, name="language"),
     path("hits/<int:hit_id>/confirm/", home.confirm_hit, name="confirm_hit"),
     path("static/<path:path>", assets.static_file, name="static"),
+    path("favicon.ico", assets.favicon, name="favicon"),
     path("geo/topojson/<str:name>.json", assets.base_map, name="base_map"),
     # Operations
     path("operations/", operations.operation_list, name="operations"),

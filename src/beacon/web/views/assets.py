@@ -39,3 +39,10 @@ def base_map(request: HttpRequest, name: str) -> HttpResponse:
     response = HttpResponse(topojson.topology(), content_type="application/json")
     response["Cache-Control"] = f"max-age={ONE_DAY}"
     return response
+
+
+@require_GET
+@requires(PUBLIC)
+def favicon(request: HttpRequest) -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links: Beacon's icon, not a 404."""
+    return static_file(request, "web/img/beacon.svg")
