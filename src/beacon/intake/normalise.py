@@ -215,55 +215,52 @@ def link_table(
            FROM beacon_variants_arrow WHERE beacon_name(variant) IS NOT NULL GROUP BY 1"""
     )
     con.unregister("beacon_variants_arrow")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {out}_base AS
-        SELECT unique_id, source,
-          beacon_name(first_name) AS first_name,
-          beacon_name(middle_name) AS middle_name,
-          beacon_name(last_name) AS last_name,
-          strftime(dob, '%Y-%m-%d') AS dob,
-          year(dob) AS dob_y, month(dob) AS dob_m, day(dob) AS dob_d,
-          CASE WHEN sex IN ('M', 'F') THEN sex END AS sex,
-          beacon_text(address) AS address,
-          beacon_text(place) AS place,
-          beacon_code(state) AS state,
-          beacon_code(postcode) AS postcode,
-          beacon_code(nic) AS nic,
-          beacon_code(oca) AS oca,
-          beacon_code(ncmec_number) AS ncmec
-        FROM {people}"""
-    )
-    # Canonical first names and phonetic keys: once per distinct name.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {out}_firsts AS
-        SELECT DISTINCT b.first_name, coalesce(v.canonical, b.first_name) AS first_canon
-        FROM {out}_base b LEFT JOIN beacon_variants v ON v.variant = b.first_name
-        WHERE b.first_name IS NOT NULL"""
-    )
-    names = con.execute(
-        f"""SELECT first_canon FROM {out}_firsts UNION
-            SELECT last_name FROM {out}_base WHERE last_name IS NOT NULL"""
+    # Names are folded, made canonical and keyed once per distinct spelling (a national
+    # list of a million rows has a few thousand), then joined back to the rows.
+    spellings = con.execute(
+        f"""SELECT raw, name, coalesce(v.canonical, name) AS canon FROM (
+              SELECT raw, beacon_name(raw) AS name FROM (
+                SELECT first_name AS raw FROM {people} UNION
+                SELECT middle_name FROM {people} UNION
+                SELECT last_name FROM {people}) WHERE raw IS NOT NULL)
+            LEFT JOIN beacon_variants v ON v.variant = name"""
     ).fetchall()
-    distinct = [row[0] for row in names]
+    keys: dict[str, str] = {}
+    for _, name, canon in spellings:
+        for word in (name, canon):
+            if word is not None and word not in keys:
+                keys[word] = phonetic(word)
     con.register(
-        "beacon_keys_arrow",
+        "beacon_names_arrow",
         pa.table(
             {
-                "name": pa.array(distinct, pa.string()),
-                "key": pa.array([phonetic(n) for n in distinct], pa.string()),
+                "raw": pa.array([row[0] for row in spellings], pa.string()),
+                "name": pa.array([row[1] for row in spellings], pa.string()),
+                "canon": pa.array([row[2] for row in spellings], pa.string()),
+                "canon_key": pa.array([keys.get(row[2]) for row in spellings], pa.string()),
+                "name_key": pa.array([keys.get(row[1]) for row in spellings], pa.string()),
             }
         ),
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {out} AS
-        SELECT b.unique_id, b.source, b.first_name, b.middle_name, b.last_name,
-          f.first_canon, kf.key AS first_key, kl.key AS last_key,
-          b.dob, b.dob_y, b.dob_m, b.dob_d, b.dob_y AS birth_year, b.sex, b.address, b.place, b.state,
-          b.postcode, b.nic, b.oca, b.ncmec
-        FROM {out}_base b
-        LEFT JOIN {out}_firsts f ON f.first_name = b.first_name
-        LEFT JOIN beacon_keys_arrow kf ON kf.name = f.first_canon
-        LEFT JOIN beacon_keys_arrow kl ON kl.name = b.last_name"""
+        SELECT p.unique_id, p.source,
+          nf.name AS first_name, nm.name AS middle_name, nl.name AS last_name,
+          nf.canon AS first_canon, nf.canon_key AS first_key, nl.name_key AS last_key,
+          strftime(p.dob, '%Y-%m-%d') AS dob,
+          year(p.dob) AS dob_y, month(p.dob) AS dob_m, day(p.dob) AS dob_d,
+          year(p.dob) AS birth_year,
+          CASE WHEN p.sex IN ('M', 'F') THEN p.sex END AS sex,
+          beacon_text(p.address) AS address,
+          beacon_text(p.place) AS place,
+          beacon_code(p.state) AS state,
+          beacon_code(p.postcode) AS postcode,
+          beacon_code(p.nic) AS nic,
+          beacon_code(p.oca) AS oca,
+          beacon_code(p.ncmec_number) AS ncmec
+        FROM {people} p
+        LEFT JOIN beacon_names_arrow nf ON nf.raw = p.first_name
+        LEFT JOIN beacon_names_arrow nm ON nm.raw = p.middle_name
+        LEFT JOIN beacon_names_arrow nl ON nl.raw = p.last_name"""
     )
-    con.unregister("beacon_keys_arrow")
-    con.execute(f"DROP TABLE {out}_base; DROP TABLE {out}_firsts")
+    con.unregister("beacon_names_arrow")
