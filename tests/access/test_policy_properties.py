@@ -1,7 +1,10 @@
 """Property-based: over random agencies, operations, targets, victims and referrals, the
-policy returns exactly what the rules allow, and no list or search returns more."""
+policy returns exactly what the rules allow, and no list, search, export (bundle, PFIF)
+or report drill-down returns more."""
 
 from __future__ import annotations
+
+import re
 
 import hypothesis.strategies as st
 import pytest
@@ -10,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 
 from beacon.access import policy
 from beacon.access.permissions import HUMAN_ROLES
+from beacon.interchange import pfif
 from beacon.operations.bundles.exporter import export_bundle
+from beacon.operations.reports.drilldown import drilldown
 from beacon.records.search import SearchQuery
 from beacon.records.services import search_records
 from tests.access import world as w
@@ -90,10 +95,30 @@ def test_lists_and_searches_never_return_what_the_policy_denies(
             hits = search_records(who, SearchQuery(last_name="Doe", limit=50))
             visible_nics = {world.records[i].nic for i in records}
             assert {h.nic for h in hits} <= visible_nics
+        visible_nics = {world.records[i].nic for i in records}
         # Exports (operation bundles) carry only records the exporter may see.
         if policy.has(who, policy.Permission.OPERATIONS_EXPORT):
-            visible_nics = {world.records[i].nic for i in records}
             for operation in policy.operations_visible_to(who):
                 bundle = export_bundle(who, operation.code)
                 assert {r["nic"] for r in bundle["records"]} <= visible_nics
+            # The PFIF partner export: only visible records TLP 2.0 lets leave the agency.
+            document, _counts = pfif.export_pfif(who)
+            sent = set(re.findall(rb"/(M\d{9})</pfif:person_record_id>", document))
+            shareable = {
+                world.records[i].nic
+                for i in records
+                if policy.may_share_outside(who, world.records[i])  # type: ignore[arg-type]
+            }
+            assert {nic.decode() for nic in sent} == shareable
+        # Reports' drill-downs (the rows behind a figure) list only what the policy shows.
+        if policy.has(who, policy.Permission.OPERATIONS_VIEW):
+            victims = {world.victims[i].ref for i in w.victims_expected(spec, agency, role)}
+            referrals = {world.referrals[i].ref for i in w.referrals_expected(spec, agency, role)}
+            for operation in policy.operations_visible_to(who):
+                rows = drilldown(who, operation.code, "targets")["rows"]
+                assert {r["nic"] for r in rows} <= visible_nics
+                rows = drilldown(who, operation.code, "victims_rescued")["rows"]
+                assert {r["ref"] for r in rows} <= victims
+                rows = drilldown(who, operation.code, "referrals")["rows"]
+                assert {r["ref"] for r in rows} <= referrals
         transaction.set_rollback(True)
