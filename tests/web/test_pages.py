@@ -23,7 +23,7 @@ ClientAs = Callable[[str], Client]
 PAGES = [
     ("investigator.hsi", "/", 16),
     ("investigator.hsi", "/operations/", 12),
-    ("investigator.hsi", "/operations/RESCUE-ME-2021/targets/", 12),
+    ("investigator.hsi", "/operations/RESCUE-ME-2021/targets/", 15),  # + the audited read
     ("investigator.hsi", "/operations/RESCUE-ME-2021/", 60),
     ("coordinator", "/operations/UNITED-FRONT/", 60),
     ("coordinator", "/operations/UNITED-FRONT/report/?lang=fr", 60),
@@ -519,6 +519,27 @@ def test_overdue_hit_confirmation_shows_on_home_and_is_confirmed_there(
     client = client_as("investigator.lcpd")
     home = text_of(client.get("/"))
     assert "Hit confirmations overdue" in home and target.record.last_name in home
+    from beacon.audit.models import AuditEvent
+
+    read = AuditEvent.objects.filter(action="records.read", detail__list="home").latest("id")
+    assert read.actor == "investigator.lcpd" and target.record.nic in read.detail["nics"]
     assert client.post(f"/hits/{hit.pk}/confirm/").status_code == 302
     assert HitConfirmation.objects.get(pk=hit.pk).confirmed_at is not None
     assert client_as("coordinator").post(f"/hits/{hit.pk}/confirm/").status_code == 404
+
+
+def test_a_target_list_is_an_audited_read_of_the_records_it_shows(client_as: ClientAs) -> None:
+    from beacon.audit.models import AuditEvent
+
+    page = client_as("investigator.hsi").get("/operations/RESCUE-ME-2021/targets/?status=located")
+    shown = set(re.findall(r'id="target-([^"]+)"', page.content.decode()))
+    assert shown
+    read = AuditEvent.objects.filter(action="records.read", detail__list="targets").latest("id")
+    assert (read.actor, read.object_id) == ("investigator.hsi", "RESCUE-ME-2021")
+    nics = set(
+        Target.objects.filter(operation__code="RESCUE-ME-2021", ref__in=shown).values_list(
+            "record__nic", flat=True
+        )
+    )
+    assert set(read.detail["nics"]) == nics
+    assert {"nic", "last_name", "dob"} <= set(read.detail["fields"])

@@ -23,6 +23,7 @@ from beacon.core.errors import NotVisible
 from beacon.operations import services as operations
 from beacon.operations.models import HitConfirmation
 from beacon.records import codes as record_codes
+from beacon.web import reads
 from beacon.web.navigation import current_actor
 from beacon.web.views.common import page
 
@@ -74,7 +75,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor is None:
         return redirect_to_login(request.get_full_path())
     context = {"actor": actor, "can_view_ops": policy.has(actor, P.OPERATIONS_VIEW)}
-    return render(request, "web/home.html", {**context, **needs(actor)})
+    found = needs(actor)
+    hits = [*found.get("overdue_hits", []), *found.get("open_hits", [])]
+    listed = [h.target.record.nic for h in hits] + [r.nic for r in found.get("validations", [])]
+    reads.record_list_read(actor, "home", "home", listed)
+    return render(request, "web/home.html", {**context, **found})
 
 
 @require_POST

@@ -23,6 +23,7 @@ from beacon.core.errors import DomainError
 from beacon.operations import codes
 from beacon.operations import services as operations
 from beacon.operations.models import Operation, Target
+from beacon.web import reads
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
 
@@ -143,6 +144,9 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
     targets = list(visible[: MAX_ROWS + 1])
     today = timezone.localdate()
     rows = [{"target": t, "age": age_of(t.record.dob, today)} for t in targets[:MAX_ROWS]]
+    reads.record_list_read(
+        actor, "targets", operation.code, (t.record.nic for t in targets[:MAX_ROWS])
+    )
     context = {
         "operation": operation,
         "rows": rows,
