@@ -186,3 +186,23 @@ def test_the_database_allows_only_the_chainers_single_fill(system: Actor, statem
         raw(statement)
     assert chain_pending() == 1
     assert verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_event_is_left_unchained_after_concurrent_commits() -> None:
+    """Chaining after each commit (try-lock; the lock holder looks again after releasing)
+    leaves nothing behind, with no final pass."""
+    actor = system_actor(via="job")
+    start = threading.Barrier(WRITERS)
+
+    def write(n: int) -> None:
+        start.wait(timeout=60)
+        for i in range(EACH):
+            with transaction.atomic():
+                services.record(actor, "test.left-behind", object_id=f"{n}-{i}")
+
+    assert _run_threads(write, WRITERS) == []
+    assert not has_pending()
+    report = verify(chain_first=False)
+    assert report.ok, report.problems
+    assert report.checked == WRITERS * EACH

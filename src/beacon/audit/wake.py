@@ -26,7 +26,6 @@ from beacon.audit.chainer import has_pending, try_chain
 logger = logging.getLogger("beacon.audit")
 
 COALESCE_SECONDS = 0.005  # let the other commits of this instant join the same pass
-RETRY_SECONDS = 0.02  # another process is chaining: look again after it
 IDLE_CLOSE_SECONDS = 2.0  # the thread's database connection is closed when idle
 
 _wake = threading.Event()
@@ -38,23 +37,40 @@ def after_commit() -> None:
     """on_commit hook of every transaction that recorded an event."""
     mode = getattr(settings, "BEACON_AUDIT_CHAINER", "thread")
     if mode == "inline":
-        _chain_quietly(wait=False)
+        chain_until_clear()
     elif mode == "thread":
         _ensure_thread()
         _wake.set()
 
 
+def chain_until_clear(*, wait: bool = False) -> None:
+    """Chain, and while we had the lock look again after releasing it.
+
+    No event is left behind and no one polls: a committer that finds the lock taken gives
+    up, because its commit came before the holder's release, and the holder looks again
+    (with a fresh snapshot) after every release.
+    """
+    while _chain_quietly(wait=wait) and _pending_quietly():
+        pass
+
+
 def _chain_quietly(*, wait: bool) -> bool:
-    """Chain what is pending; False when another process held the lock and may have
-    started before our commit (look again later)."""
+    """True when this call had the chain lock (and chained what it saw)."""
     try:
-        done, _count = try_chain(wait=wait)
-        return done
+        had_lock, _count = try_chain(wait=wait)
+        return had_lock
     except DatabaseError:
         # Never fails the request that already committed: the events stay unchained
         # and the next pass (or verify) chains them.
         logger.warning("audit chaining deferred", exc_info=True)
-        return True
+        return False
+
+
+def _pending_quietly() -> bool:
+    try:
+        return has_pending()
+    except DatabaseError:
+        return False
 
 
 def _ensure_thread() -> None:
@@ -77,20 +93,8 @@ def _run() -> None:
         time.sleep(COALESCE_SECONDS)
         _wake.clear()
         close_old_connections()
-        # When another process is chaining, it may have read the queue before our
-        # commit: look again until the queue is empty or we had the lock ourselves.
-        while not _chain_quietly(wait=False) and not _wake.is_set():
-            time.sleep(RETRY_SECONDS)
-            if not _pending_quietly():
-                break
-
-
-def _pending_quietly() -> bool:
-    try:
-        return has_pending()
-    except DatabaseError:
-        return False
+        chain_until_clear()
 
 
 def _chain_at_exit() -> None:
-    _chain_quietly(wait=True)
+    chain_until_clear(wait=True)
