@@ -81,6 +81,36 @@ def last_name() -> ComparisonCreator:
     )
 
 
+def _digit(x: str, k: int) -> str:
+    return f"(floor({x} / {10**k}) % 10)" if k else f"({x} % 10)"
+
+
+def one_edit_apart(a: str, b: str, width: int) -> str:
+    """SQL: the different integers ``a`` and ``b``, written with ``width`` digits, are one
+    digit substitution or one swap of adjacent digits apart (Damerau-Levenshtein 1)."""
+    same = [f"{_digit(a, k)} = {_digit(b, k)}" for k in range(width)]
+    agreeing = " + ".join(f"(CASE WHEN {e} THEN 1 ELSE 0 END)" for e in same)
+    options = [f"({agreeing}) = {width - 1}"]
+    for k in range(width - 1):
+        others = [same[j] for j in range(width) if j not in (k, k + 1)]
+        swapped = [f"{_digit(a, k)} = {_digit(b, k + 1)}", f"{_digit(a, k + 1)} = {_digit(b, k)}"]
+        options.append("(" + " AND ".join([*others, *swapped]) + ")")
+    return "(" + " OR ".join(options) + ")"
+
+
+# Damerau-Levenshtein distance 1 between two different YYYY-MM-DD dates, from their parts:
+# one edit changes one part only (the dashes stay put), so two parts are equal and the
+# third is one edit away. The same levels as damerau_levenshtein(dob_l, dob_r) <= 1 at a
+# fraction of the cost (half of all scoring time at a million records went there).
+ONE_DIGIT_DIFFERENT = " OR ".join(
+    [
+        f"(dob_y_l = dob_y_r AND dob_m_l = dob_m_r AND {one_edit_apart('dob_d_l', 'dob_d_r', 2)})",
+        f"(dob_y_l = dob_y_r AND dob_d_l = dob_d_r AND {one_edit_apart('dob_m_l', 'dob_m_r', 2)})",
+        f"(dob_m_l = dob_m_r AND dob_d_l = dob_d_r AND {one_edit_apart('dob_y_l', 'dob_y_r', 4)})",
+    ]
+)
+
+
 def date_of_birth() -> ComparisonCreator:
     """Starting m values say what a matching pair usually looks like (mostly the same
     date), so that EM converges on people rather than on common-name coincidences."""
@@ -108,12 +138,7 @@ def date_of_birth() -> ComparisonCreator:
                 ),
                 0.02,
             ),
-            start(
-                cll.DamerauLevenshteinLevel("dob", 1).configure(
-                    label_for_charts="one digit different"
-                ),
-                0.05,
-            ),
+            start(_level(ONE_DIGIT_DIFFERENT, "one digit different"), 0.05),
             start(_level("dob_y_l = dob_y_r AND dob_m_l = dob_m_r", "same year and month"), 0.03),
             start(_level("abs(dob_y_l - dob_y_r) <= 2", "within two years"), 0.03),
             start(_else("different"), 0.03),
