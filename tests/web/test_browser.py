@@ -125,6 +125,7 @@ def test_caseworker_cannot_reach_a_victim_not_referred_to_them(
         expect(page.get_by_role("heading", name="Referrals to your agency")).to_be_visible()
         mine = sorted(referred)[0]
         assert page.goto(f"/referrals/victims/{mine}/").status == 200
+        shot(page, "caseworker-victim")
         for guess in (f"/referrals/victims/{other}/", f"/victims/{other}/", f"/victims/{mine}/"):
             response = page.goto(guess)
             assert response is not None and response.status in (403, 404)

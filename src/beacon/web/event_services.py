@@ -51,7 +51,7 @@ def _facts(victim: Victim) -> list[tuple[str, str, object]]:
         ("sex", _("Sex"), victim.get_sex_display()),
         ("nationality", _("Nationality"), nationality),
         ("self_identification", _("Self-identification"), victim.get_self_identification_display()),
-        ("consent", _("Services"), victim.get_consent_display()),
+        ("consent", _("Consent to services"), victim.get_consent_display()),
         ("jurisdiction", _("Where"), victim.jurisdiction.name),
         ("at", _("When"), victim.at),
         ("operation", _("Operation"), victim.operation.name),
