@@ -12,6 +12,7 @@ from beacon.intake.explain import sentence
 from beacon.intake.fields import ColumnMapping
 from beacon.intake.linking import alias_rows
 from beacon.intake.models import Intake, SourceList
+from beacon.intake.schemas import ClusterOut
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.services import enter_record
 
@@ -85,6 +86,8 @@ def test_list_rows_match_a_registry_record_through_its_aliases(
     via_alias = [p for p in cluster.pairs if registry_key in (p["l"], p["r"])]
     assert via_alias and all(p.get("alias") for p in via_alias)
     assert "registry record's alias" in sentence(via_alias[0], run.levels)
+    shown = ClusterOut.of(cluster).pairs
+    assert {p.via_alias for p in shown if registry_key in (p.left, p.right)} == {True}
     assert all(f"{listed.pk}:4" not in c.keys for c in run.cluster_set.all())
 
 

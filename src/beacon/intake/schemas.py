@@ -96,6 +96,7 @@ class PairOut(Schema):
     weight: float
     summary: str
     evidence: list[EvidenceOut]
+    via_alias: bool = False  # compared with a registry record's alias name or DOB
 
 
 class ClusterOut(Schema):
@@ -126,6 +127,7 @@ class ClusterOut(Schema):
                     probability=pair["p"],
                     weight=pair["w"],
                     summary=sentence(pair, levels),
+                    via_alias=bool(pair.get("alias")),
                     evidence=[
                         EvidenceOut(
                             field=e.field, finding=e.finding, weight=e.weight, stance=e.stance
