@@ -284,3 +284,45 @@ def test_an_outcome_is_recorded_with_the_keyboard_alone_and_focus_shows(
         page.keyboard.press("Enter")
         expect(page.locator(f"#target-{ref} .status-located")).to_be_visible()
     assert Outcome.objects.get(target__ref=ref).kind == "located"
+
+
+def test_first_sign_in_enrols_an_authenticator_and_a_recovery_code_signs_in_once(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    import base64
+
+    from django_otp.oath import TOTP
+
+    agency = Agency.objects.get(name="HSI Las Cruces")
+    password = "a long and unusual passphrase 42"
+    accounts.create_user(system_actor(), "new.investigator", password, agency, "investigator")
+    with context(browser, server.url, hosts, viewport=PHONE) as ctx:
+        page = ctx.new_page()
+        page.goto("/account/sign-in/")
+        page.fill("#username", "new.investigator")
+        page.fill("#password", password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/account/authenticator/")
+        expect(page.get_by_alt_text("QR code of your authenticator key")).to_be_visible()
+        secret = page.locator("main code").inner_text().strip()
+        key = base64.b32decode(secret)
+        page.get_by_label("Code").fill(f"{TOTP(key).token():06d}")
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+        codes = page.locator("main li code").all_inner_texts()
+        assert len(codes) == 10
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.get_by_role("link", name="Continue").click()
+        assert page.goto("/operations/").status == 200  # personal data, second factor given
+    for attempt in (1, 2):
+        with context(browser, server.url, hosts) as ctx:
+            page = ctx.new_page()
+            page.goto("/account/sign-in/")
+            page.fill("#username", "new.investigator")
+            page.fill("#password", password)
+            page.fill("#code", codes[0])
+            page.get_by_role("button", name="Sign in").click()
+            if attempt == 1:
+                page.wait_for_url(lambda url: "/account/" not in url)
+            else:  # used up
+                expect(page.get_by_role("alert")).to_contain_text("Sign-in failed")
