@@ -227,3 +227,124 @@ def test_imported_notes_are_sealed_at_rest_and_read_back_in_clear(
     assert (
         MissingPersonRecord.objects.filter(oca="LC-1").values_list("notes", flat=True).get() == ""
     )
+
+
+def _many(count: int, prefix: str, *, aliases: bool = True) -> list[list[str]]:
+    """``count`` good rows (OCAs ``prefix-i``), names and DOBs varied; with ``aliases``
+    some cells hold a comma and are quoted (the file is then read in this process)."""
+    firsts = ["Maria", "Jose", "Linh", "Tyrell", "Guadalupe", "William", "Kate"]
+    lasts = ["Garcia", "Nguyen", "Begay", "Smith", "Martinez", "OBrien", "De la Cruz"]
+    return [
+        [
+            "EMO" if i % 3 else "EME",
+            lasts[i % len(lasts)],
+            firsts[(i // 7) % len(firsts)],
+            "F" if i % 2 else "M",
+            f"{1990 + i % 20}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            DLC,
+            f"{prefix}-{i}",
+            "NM0070100" if i % 2 else "NM0070200",
+            f"{lasts[(i + 1) % len(lasts)]}, Lupe" if aliases and i % 5 == 0 else "",
+            "2001-02-03" if i % 4 == 0 else "",
+            "",
+            "",
+            f"note {i}" if i % 3 == 0 else "",
+        ]
+        for i in range(count)
+    ]
+
+
+def _state(prefix: str) -> dict[str, object]:
+    """What an import wrote, by row number (the OCA's suffix), notes decrypted."""
+    records = MissingPersonRecord.objects.filter(oca__startswith=f"{prefix.upper()}-")
+    by_id = {r.pk: r.oca.split("-", 1)[1] for r in records}
+    keys: dict[str, set[int]] = {}
+    for key, record_id in NameKey.objects.filter(record_id__in=by_id).values_list(
+        "key", "record_id"
+    ):
+        keys.setdefault(by_id[record_id], set()).add(key)
+    fields = ("last_name", "first_name", "dob", "dlc", "category", "sex", "version", "status")
+    return {
+        "keys": keys,
+        "records": sorted(
+            (by_id[r.pk], r.notes, r.originating_agency.ori, *(getattr(r, f) for f in fields))
+            for r in records.select_related("originating_agency")
+        ),
+        "names": sorted(
+            (by_id[n.record_id], n.kind, n.last_name, n.first_name)
+            for n in RecordName.objects.filter(record_id__in=by_id)
+        ),
+        "history": sorted(
+            (by_id[t.record_id], t.kind, t.reason, t.version, t.detail["import"]["line"])
+            for t in RecordTransaction.objects.filter(record_id__in=by_id)
+        ),
+    }
+
+
+@pytest.mark.parametrize("aliases", [False, True], ids=["cut-into-byte-ranges", "quoted"])
+def test_parallel_import_writes_what_the_single_process_path_writes(
+    tmp_path: Path, system: Actor, agencies: None, aliases: bool
+) -> None:
+    alone = import_records(
+        system,
+        write_csv(tmp_path / "a.csv", [HEADER, *_many(130, "a", aliases=aliases)]),
+        workers=0,
+        chunk_rows=30,
+    )
+    pooled = import_records(
+        system,
+        write_csv(tmp_path / "b.csv", [HEADER, *_many(130, "b", aliases=aliases)]),
+        workers=2,
+        chunk_rows=30,
+    )
+    assert alone.records == pooled.records == 130
+    assert len(set(alone.nics) | set(pooled.nics)) == 260
+    assert _state("a") == _state("b")
+    at_rest = MissingPersonRecord.objects.filter(oca="B-3").values_list("notes", flat=True).get()
+    assert at_rest.startswith(PREFIX)
+    assert MissingPersonRecord.objects.get(oca="B-3").notes == "note 3"
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_bad_row_in_the_last_chunk_imports_nothing(
+    tmp_path: Path, system: Actor, agencies: None, workers: int
+) -> None:
+    rows = _many(100, "c", aliases=False)
+    rows[-1][3] = "Q"  # sex
+    with pytest.raises(ImportFailed) as caught:
+        import_records(
+            system, write_csv(tmp_path / "r.csv", [HEADER, *rows]), workers=workers, chunk_rows=30
+        )
+    assert [(e.line, e.column) for e in caught.value.errors] == [(101, "sex")]
+    assert not MissingPersonRecord.objects.exists()
+    assert not NameKey.objects.exists()
+    assert not RecordTransaction.objects.exists()
+    assert not AuditEvent.objects.filter(action="records.import").exists()
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_every_bad_row_of_every_chunk_is_reported_in_line_order(
+    tmp_path: Path, system: Actor, agencies: None, workers: int
+) -> None:
+    import_records(system, write_csv(tmp_path / "old.csv", [HEADER, *_many(1, "d")]), workers=0)
+    rows = _many(100, "e", aliases=False)
+    rows[2][1] = "G4rcia"  # line 4, last_name
+    rows[40][4] = "1999-02-30"  # line 42, dob
+    rows[41][6] = "E-1"  # line 43, same ORI and OCA as line 3
+    rows[70][6] = "D-0"  # line 72, already in the registry
+    rows[70][7] = "NM0070200"
+    rows[99][0] = "EMX"  # line 101, category
+    with pytest.raises(ImportFailed) as caught:
+        import_records(
+            system, write_csv(tmp_path / "r.csv", [HEADER, *rows]), workers=workers, chunk_rows=30
+        )
+    assert [(e.line, e.column) for e in caught.value.errors] == [
+        (4, "last_name"),
+        (42, "dob"),
+        (43, "oca"),
+        (72, "oca"),
+        (101, "MKE"),
+    ]
+    assert "5 bad row(s)" in caught.value.message
+    assert MissingPersonRecord.objects.count() == 1
+    assert NameKey.objects.filter(record__oca__startswith="E-").count() == 0

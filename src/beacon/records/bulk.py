@@ -2,9 +2,10 @@
 
 Django's ``bulk_create`` builds a model instance and a parameter list per row; at a
 million records with half a dozen index rows each, that alone costs more than the
-20,000 records/s the registry must reach. Here rows are plain tuples: ``executemany``
-on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL. IDs of the records are allocated up
-front so the dependent rows (names, keys, history) can point at them.
+20,000 records/s the registry must reach. Here rows are plain tuples already in the
+database's form: multi-row INSERTs on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL
+(binary, built with numpy, for the key table). IDs of the records are allocated before
+each chunk so the dependent rows (names, keys, history) can point at them.
 
 For an import that at least doubles a table, ``deferred_indexes`` drops the table's
 non-unique secondary indexes and rebuilds them after the rows are in (a sorted build
@@ -15,18 +16,14 @@ would block every reader of the table until commit).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
-from functools import lru_cache
+from itertools import chain
 from typing import Any
 
-from django.db import connection, models
+import numpy as np
+from django.db import connection
 from django.db.models import Model
-
-CHUNK = 20_000
-Convert = Callable[[Any], Any]
 
 
 def columns_of(model: type[Model], *, with_id: bool) -> list[str]:
@@ -54,85 +51,85 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _datetime_adapter() -> Convert:
-    @lru_cache(maxsize=64)
-    def adapt(value: datetime) -> Any:
-        return connection.ops.adapt_datetimefield_value(value)
-
-    return adapt
+SQLITE_VARIABLES = 32_766  # SQLite's limit on parameters per statement (3.32+)
+SQLITE_ROWS = 500  # rows per multi-row INSERT on SQLite
 
 
-def converters(
-    model: type[Model], columns: Sequence[str], json_text: Sequence[str] = ()
-) -> list[Convert | None]:
-    """How each column's Python values go to this database (None: as they are).
-
-    Columns named in ``json_text`` already hold JSON text.
-    """
-    by_column = {f.column: f for f in model._meta.concrete_fields}
-    sqlite = connection.vendor == "sqlite"
-    out: list[Convert | None] = []
-    for column in columns:
-        field = by_column[column]
-        if isinstance(field, models.JSONField):
-            out.append(None if column in json_text else json.dumps)
-        elif sqlite and isinstance(field, models.DateTimeField):
-            out.append(_datetime_adapter())
-        elif sqlite and isinstance(field, models.DateField):
-            out.append(_iso)
-        else:
-            out.append(None)
-    return out
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat()
-
-
-def _converted(rows: Iterable[Sequence[Any]], convert: list[Convert | None]) -> Iterator[Any]:
-    active = [(i, c) for i, c in enumerate(convert) if c is not None]
-    if not active:
-        yield from rows
-        return
-    for row in rows:
-        out = list(row)
-        for i, c in active:
-            if out[i] is not None:
-                out[i] = c(out[i])
-        yield out
-
-
-def insert(
-    model: type[Model],
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    *,
-    json_text: Sequence[str] = (),
-) -> int:
-    """Insert ``rows`` (sequences in ``columns`` order) into ``model``'s table."""
-    table = model._meta.db_table
-    count = 0
+def _sqlite_insert(table: str, columns: Sequence[str], flat: list[Any]) -> None:
+    """Multi-row ``INSERT ... VALUES (...), (...)`` statements over ``flat`` (the rows'
+    values one after the other): one statement step per few hundred rows instead of one
+    per row (about a third cheaper than ``executemany`` of single rows)."""
+    width = len(columns)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    prepared = _converted(rows, converters(model, columns, json_text))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in prepared:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-        batch: list[Any] = []
-        for row in prepared:
-            batch.append(row)
-            if len(batch) >= CHUNK:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
+    one = "(" + ", ".join(["?"] * width) + ")"
+    per = max(1, min(SQLITE_ROWS, SQLITE_VARIABLES // width))
+    step = per * width
+    whole = len(flat) - len(flat) % step
+    cursor = connection.connection.cursor()  # the raw sqlite3 cursor: parameters as they are
+    try:
+        if whole:
+            full = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * per)
+            cursor.executemany(full, (flat[i : i + step] for i in range(0, whole, step)))
+        if whole < len(flat):
+            rest = (len(flat) - whole) // width
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * rest), flat[whole:]
+            )
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def _copy(sql: str) -> Iterator[Any]:
+    """A psycopg COPY on the connection's own cursor (inside its transaction)."""
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        yield copy
+
+
+def insert_ready(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert rows whose values are already in the database's form (SQLite: dates and
+    times as text; PostgreSQL: Python values COPY can dump), inside the caller's
+    transaction."""
+    if not rows:
+        return 0
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with _copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    _sqlite_insert(table, columns, list(chain.from_iterable(rows)))
+    return len(rows)
+
+
+PG_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+_PAIR = np.dtype(
+    [("fields", ">i2"), ("len_a", ">i4"), ("a", ">i8"), ("len_b", ">i4"), ("b", ">i8")]
+)
+
+
+def insert_pairs(table: str, columns: Sequence[str], a: Any, b: Any) -> int:
+    """Insert rows of two BIGINT columns from two numpy int64 arrays, without a Python
+    object per row: PostgreSQL binary COPY built as one numpy record array; on SQLite,
+    multi-row INSERTs from a flat list."""
+    count = len(a)
+    if not count:
+        return 0
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        step = 1_000_000
+        with _copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+            copy.write(PG_BINARY_HEADER)
+            for i in range(0, count, step):
+                part = np.empty(min(step, count - i), dtype=_PAIR)
+                part["fields"], part["len_a"], part["len_b"] = 2, 8, 8
+                part["a"], part["b"] = a[i : i + step], b[i : i + step]
+                copy.write(part.tobytes())
+            copy.write((-1).to_bytes(2, "big", signed=True))
+        return count
+    _sqlite_insert(table, columns, np.column_stack((a, b)).ravel().tolist())
     return count
 
 

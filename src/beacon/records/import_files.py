@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from beacon.core.errors import ValidationFailed
 
@@ -43,16 +45,42 @@ def _unreadable(line: int, exc: csv.Error) -> ValidationFailed:
     return ValidationFailed.on("file", f"line {line}: {reason}; nothing was imported")
 
 
-def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
-    raw = path.read_bytes()
+def _decoded(raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationFailed.on(
             "file", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
         ) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+
+
+def _delimiter(first_line: str) -> str:
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def csv_rows(reader: Any, keys: list[str], line_offset: int = 0) -> Iterator[Row]:
+    """(line, {column: text}) of each non-blank row; ``line_offset`` physical lines
+    come before the reader's first (a chunk of a file read from its middle)."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a cell over csv's field size limit
+            raise _unreadable(line_offset + reader.line_num, exc) from None
+        line = line_offset + reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(keys):
+            extra = {f"column_{i + 1}": c for i, c in enumerate(cells) if i >= len(keys)}
+            yield line, {**dict(zip(keys, cells, strict=False)), **extra}
+            continue
+        yield line, {h: c.strip() for h, c in zip(keys, cells, strict=False)}
+
+
+def read_csv(path: Path, raw: bytes | None = None) -> tuple[list[str], Iterator[Row]]:
+    text = _decoded(path.read_bytes() if raw is None else raw)
+    delimiter = _delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [c.strip() for c in next(reader)]
@@ -60,27 +88,37 @@ def read_csv(path: Path) -> tuple[list[str], Iterator[Row]]:
         raise ValidationFailed.on("file", "the file is empty") from None
     except csv.Error as exc:
         raise _unreadable(reader.line_num, exc) from None
+    return header, csv_rows(reader, [fold_column(h) for h in header])
 
-    keys = [fold_column(h) for h in header]
 
-    def rows() -> Iterator[Row]:
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:  # e.g. a cell over csv's field size limit
-                raise _unreadable(reader.line_num, exc) from None
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) > len(header):
-                extra = {f"column_{i + 1}": c for i, c in enumerate(cells) if i >= len(keys)}
-                yield line, {**dict(zip(keys, cells, strict=False)), **extra}
-                continue
-            yield line, {h: c.strip() for h, c in zip(keys, cells, strict=False)}
+@dataclass(frozen=True)
+class Ranges:
+    """A CSV file cut at line ends into byte ranges that can be parsed independently."""
 
-    return header, rows()
+    delimiter: str
+    # (start byte, end byte, line number of the range's first line)
+    ranges: list[tuple[int, int, int]]
+
+
+def split_csv(raw: bytes, target: int) -> Ranges | None:
+    """The data lines of a CSV file in ranges of about ``target`` bytes, or None when the
+    file cannot be cut at any line end (a quote character may hold a line break inside a
+    cell; a lone carriage return ends a line csv counts but a newline count would not)."""
+    if b'"' in raw or raw.count(b"\r") != raw.count(b"\r\n"):
+        return None
+    first_end = raw.find(b"\n")
+    if first_end < 0:
+        return Ranges(",", [])
+    head = raw[:first_end].decode("utf-8-sig", errors="replace")
+    ranges: list[tuple[int, int, int]] = []
+    start, line = first_end + 1, 2
+    while start < len(raw):
+        end = raw.find(b"\n", min(start + target, len(raw)) - 1)
+        end = len(raw) if end < 0 else end + 1
+        ranges.append((start, end, line))
+        line += raw.count(b"\n", start, end)
+        start = end
+    return Ranges(_delimiter(head), ranges)
 
 
 def read_xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
@@ -109,12 +147,17 @@ def read_xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
     return header, rows()
 
 
-def read(path: Path) -> tuple[list[str], Iterator[Row]]:
+def is_xlsx(path: Path) -> bool:
+    return path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def read(path: Path, raw: bytes | None = None) -> tuple[list[str], Iterator[Row]]:
+    """The header and the rows (``raw``: the file's bytes when already read)."""
     if not path.is_file():
         raise ValidationFailed.on("file", f"no such file: {path}")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_xlsx(path):
         return read_xlsx(path)
-    return read_csv(path)
+    return read_csv(path, raw)
 
 
 def count_rows(path: Path) -> int:

@@ -1,19 +1,28 @@
 """``import_records``: all-or-nothing bulk entry of records from a CSV or XLSX file.
 
-Every row is parsed and validated first (the same RecordValidator as a single entry,
-plus duplicates inside the file and against the registry); if any row is bad, nothing
-is written and every bad row, column and reason is reported. Otherwise the records,
-their names, alias DOBs, search keys and ``enter`` transactions are written with fast
-bulk inserts in one transaction, with one audit event for the import.
+Every row is parsed and validated (the same RecordValidator as a single entry, plus
+duplicates inside the file and against the registry); if any row is bad, nothing is
+written and every bad row, column and reason is reported. Otherwise the records, their
+names, alias DOBs, search keys and ``enter`` transactions are written with fast bulk
+inserts in one transaction, with one audit event for the import.
+
+A large file is cut into chunks validated by worker processes (beacon.records.
+import_work) while this process writes the chunks already validated, in file order,
+inside the one transaction. The first bad row stops the writing (validation goes on,
+so every bad row is reported) and the transaction is rolled back: nothing of the file
+stays. docs/registry-performance.md says why each shortcut is safe.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +32,19 @@ from django.utils import timezone
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
+from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
-from beacon.records import bulk, codes, deadlines, import_files, import_rows
-from beacon.records.keys import record_key_values
+from beacon.records import (
+    bulk,
+    codes,
+    import_context,
+    import_files,
+    import_rows,
+    import_work,
+    variants,
+)
 from beacon.records.models import (
     MissingPersonRecord,
     NameKey,
@@ -36,13 +53,13 @@ from beacon.records.models import (
     RecordTransaction,
 )
 from beacon.records.nic import assign_nics
-from beacon.records.validation import CleanRecord, RecordValidator
 from beacon.vault import sealing
 from beacon.vault.services import bulk_sealer
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 MAX_REPORTED = 1000
-PROGRESS_EVERY = 5_000
+CHUNK_ROWS = 20_000  # rows per chunk (about 100 bytes a row when cutting a CSV file)
+PARALLEL_MIN_ROWS = 50_000  # below this, starting worker processes costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -84,76 +101,6 @@ class ImportResult:
         return self.records / self.seconds if self.seconds else 0.0
 
 
-@dataclass
-class _Prepared:
-    line: int
-    clean: CleanRecord
-    keys: set[int]
-
-
-def _column_for(field_name: str, header: list[str]) -> str:
-    """The file's own name of the column behind a validation field (dob, aliases.0...)."""
-    base = import_rows.canonical_column(field_name.split(".")[0].lower())
-    for name in header:
-        if import_rows.canonical_column(import_files.fold_column(name)) == base:
-            return name + field_name[len(field_name.split(".")[0]) :]
-    return field_name
-
-
-def _validate(
-    actor: Actor, header: list[str], rows: Any, total: int, now: datetime, progress: Progress | None
-) -> tuple[list[_Prepared], list[RowError], int]:
-    validator = RecordValidator(now=now)
-    prepared: list[_Prepared] = []
-    errors: list[RowError] = []
-    bad_lines: set[int] = set()
-    seen_oca: dict[tuple[str, str], int] = {}
-    seen_nic: dict[str, int] = {}
-    own_ori = actor.agency.ori
-    done = 0
-    for line, row in rows:
-        done += 1
-        if progress and done % PROGRESS_EVERY == 0:
-            progress("validate", done, total)
-        data, problems = import_rows.to_input(row)
-        found = [RowError(line, _column_for(c, header), m) for c, m in problems]
-        unreadable = {import_rows.canonical_column(c) for c, _ in problems}
-        clean: CleanRecord | None = None
-        try:
-            clean = validator.clean(data, default_agency=actor.agency)
-        except ValidationFailed as exc:
-            for name, messages in exc.fields.items():
-                if name.split(".")[0] not in unreadable:
-                    found.extend(RowError(line, _column_for(name, header), m) for m in messages)
-        ori = data.originating_ori.strip().upper() or own_ori
-        if not actor.is_system and ori != own_ori:
-            found.append(RowError(line, _column_for("originating_ori", header), "not your agency"))
-        oca_key = (ori, data.oca.strip().upper())
-        if oca_key[1] and oca_key in seen_oca:
-            message = f"same ORI and OCA as line {seen_oca[oca_key]}"
-            found.append(RowError(line, _column_for("oca", header), message))
-        seen_oca.setdefault(oca_key, line)
-        nic = data.nic.strip().upper()
-        if nic and nic in seen_nic:
-            found.append(
-                RowError(line, _column_for("nic", header), f"same NIC as line {seen_nic[nic]}")
-            )
-        seen_nic.setdefault(nic, line)
-        if found or clean is None:
-            errors.extend(found)
-            bad_lines.add(line)
-            continue
-        names = [(str(clean.values["last_name"]), str(clean.values["first_name"]))]
-        names += [(a.last_name, a.first_name) for a in clean.aliases]
-        dob = clean.values["dob"]
-        dobs = ([dob] if isinstance(dob, date) else []) + clean.alias_dobs
-        prepared.append(_Prepared(line, clean, record_key_values(names, dobs)))
-    if progress:
-        progress("validate", done, max(total, done))
-    _against_registry(prepared, errors, bad_lines, header)
-    return prepared, errors, len(bad_lines)
-
-
 def _existing(sql: str, first: int | None, values: list[str]) -> list[tuple[str, str]]:
     """Rows of ``sql`` for chunks of ``values`` (raw SQL: a million parameters through the
     ORM cost more than the lookups themselves)."""
@@ -168,134 +115,164 @@ def _existing(sql: str, first: int | None, values: list[str]) -> list[tuple[str,
     return found
 
 
-def _against_registry(
-    prepared: list[_Prepared], errors: list[RowError], bad: set[int], header: list[str]
-) -> None:
-    """Rows whose NIC, or ORI and OCA, the registry already holds."""
-    table = MissingPersonRecord._meta.db_table
-    by_agency: dict[int, dict[str, int]] = {}
-    nics: dict[str, int] = {}
-    for p in prepared:
-        by_agency.setdefault(p.clean.originating_agency.pk, {})[str(p.clean.values["oca"])] = p.line
-        if p.clean.nic:
-            nics[p.clean.nic] = p.line
-    by_oca = f"SELECT oca, nic FROM {table} WHERE originating_agency_id = %s AND oca IN ({{marks}})"
-    for agency_id, ocas in by_agency.items():
-        for oca, nic in _existing(by_oca, agency_id, sorted(ocas)):
-            message = f"the agency already has it (NIC {nic})"
-            errors.append(RowError(ocas[oca], _column_for("oca", header), message))
-            bad.add(ocas[oca])
-    by_nic = f"SELECT nic, nic FROM {table} WHERE nic IN ({{marks}})"
-    for nic, _same in _existing(by_nic, None, sorted(nics)):
-        errors.append(RowError(nics[nic], _column_for("nic", header), "already in the registry"))
-        bad.add(nics[nic])
+TABLE = MissingPersonRecord._meta.db_table
+BY_OCA = f"SELECT oca, nic FROM {TABLE} WHERE originating_agency_id = %s AND oca IN ({{marks}})"
+BY_NIC = f"SELECT nic, nic FROM {TABLE} WHERE nic IN ({{marks}})"
 
 
-def _sorted_key_rows(prepared: list[_Prepared], ids: list[int]) -> Iterator[tuple[int, int]]:
-    """(key, record_id) pairs in key order: B-tree inserts in order are the cheap kind."""
-    sizes = np.fromiter((len(p.keys) for p in prepared), dtype=np.int64, count=len(prepared))
-    keys = np.fromiter(
-        (k for p in prepared for k in p.keys), dtype=np.int64, count=int(sizes.sum())
-    )
-    owners = np.repeat(np.asarray(ids, dtype=np.int64), sizes)
-    order = np.lexsort((owners, keys))
-    return zip(keys[order].tolist(), owners[order].tolist(), strict=True)
+class _Writer:
+    """Checks each validated chunk against the rest of the file and the registry, in file
+    order, and writes it while the file has shown no bad row (inside the caller's
+    transaction, which a bad row anywhere rolls back)."""
 
+    def __init__(self, actor: Actor, ctx: import_work.Context, total: int) -> None:
+        self.actor = actor
+        self.ctx = ctx
+        self.errors: list[RowError] = []
+        self.bad_rows = 0
+        self.rows = 0
+        self.seen_oca: dict[tuple[str, str], int] = {}
+        self.seen_nic: dict[str, int] = {}
+        self.assigned: dict[str, int] = {}  # NICs this import gave, by record id
+        self.nics: list[str] = []
+        self.keys: list[tuple[Any, Any]] = []
+        self.total = total
+        self._fresh: Iterator[str] = iter(())
+        self.seal = (
+            bulk_sealer(TABLE, "notes")
+            if sealing.connected()
+            else (lambda _agency_id, _row_id, text: text)
+        )
+        self.transaction_head = (
+            codes.TransactionKind.ENTER.value,
+            import_work.db_datetime(ctx.vendor)(ctx.now),
+            actor.name,
+            actor.user_id,
+            actor.agency_id,
+            "imported",
+        )
 
-def _write(
-    actor: Actor, prepared: list[_Prepared], now: datetime, source: dict[str, str]
-) -> list[str]:
-    # NICs ascending with ids: both unique indexes of the record table grow at the end.
-    fresh = iter(sorted(assign_nics(sum(1 for p in prepared if not p.clean.nic))))
-    nics = [p.clean.nic or next(fresh) for p in prepared]
-    ids = bulk.allocate_ids(MissingPersonRecord, len(prepared))
-    large = len(prepared) >= bulk.row_count(MissingPersonRecord)
-    validation_due = deadlines.first_validation_due_at(now)
-    record_columns = bulk.columns_of(MissingPersonRecord, with_id=True)
-    fixed = {
-        "entered_at": now,
-        "status": codes.Status.ACTIVE,
-        "version": 1,
-        "validation_due_at": validation_due,
-    }
+    def _error(self, line: int, field_name: str, message: str) -> None:
+        self.errors.append(
+            RowError(line, import_work.column_for(field_name, self.ctx.header), message)
+        )
 
-    # Each column's value: from the validated values, or computed per record.
-    per_record = {
-        "id",
-        "nic",
-        "originating_agency_id",
-        "jurisdiction_last_seen_id",
-        "smt",
-        "entry_due_at",
-        "notes",
-    }
-    juvenile = codes.Category.JUVENILE
-    # Notes are sealed at rest like the single-record path does (ids are known already).
-    seal_notes = (
-        bulk_sealer(MissingPersonRecord._meta.db_table, "notes")
-        if sealing.connected()
-        else (lambda _agency_id, _row_id, text: text)
-    )
-    # Sealed before the insert starts: fetching a key while a PostgreSQL COPY streams on
-    # the same connection would block it.
-    notes = {
-        rid: seal_notes(p.clean.originating_agency.pk, rid, str(p.clean.values["notes"]))
-        for p, rid in zip(prepared, ids, strict=True)
-    }
+    def take(self, result: import_work.ChunkResult) -> None:
+        if result.fatal is not None:
+            raise ValidationFailed(result.fatal[0], fields=result.fatal[1])
+        self.rows += result.rows
+        self.bad_rows += result.bad_lines
+        self.errors.extend(RowError(line, column, m) for line, column, m in result.errors)
+        candidates: list[tuple[int, int, str, str]] = []
+        seen_oca, seen_nic = self.seen_oca, self.seen_nic
+        for line, ori, oca, nic, agency_id in result.idents:
+            duplicate = False
+            if oca and (ori, oca) in seen_oca:
+                self._error(line, "oca", f"same ORI and OCA as line {seen_oca[(ori, oca)]}")
+                duplicate = True
+            else:
+                seen_oca[(ori, oca)] = line
+            if nic and nic in seen_nic:
+                self._error(line, "nic", f"same NIC as line {seen_nic[nic]}")
+                duplicate = True
+            else:
+                seen_nic.setdefault(nic, line)
+            if duplicate:
+                self.bad_rows += 1 if agency_id else 0
+            elif agency_id:
+                candidates.append((line, agency_id, oca, nic))
+        self._against_registry(candidates)
+        if not self.errors and result.good is not None:
+            self._write(result.good)
 
-    def record_rows() -> Iterator[list[Any]]:
-        for p, rid, nic in zip(prepared, ids, nics, strict=True):
-            v = p.clean.values
-            reported = v["reported_at"]
-            smt = v["smt"]
-            computed = {
-                "id": rid,
-                "nic": nic,
-                "originating_agency_id": p.clean.originating_agency.pk,
-                "jurisdiction_last_seen_id": getattr(v["jurisdiction_last_seen"], "pk", None),
-                "smt": json.dumps(smt) if smt else "[]",
-                "notes": notes[rid],
-                "entry_due_at": deadlines.entry_due_at(juvenile, reported)
-                if v["category"] == juvenile and isinstance(reported, datetime)
-                else None,
-            }
-            yield [
-                computed[c] if c in per_record else fixed[c] if c in fixed else v[c]
-                for c in record_columns
-            ]
+    def _against_registry(self, rows: list[tuple[int, int, str, str]]) -> None:
+        """Rows whose NIC, or ORI and OCA, the registry already holds."""
+        by_agency: dict[int, dict[str, int]] = {}
+        nics: dict[str, int] = {}
+        for line, agency_id, oca, nic in rows:
+            by_agency.setdefault(agency_id, {})[oca] = line
+            if nic:
+                nics[nic] = line
+        bad: set[int] = set()
+        for agency_id, ocas in by_agency.items():
+            for oca, nic in _existing(BY_OCA, agency_id, sorted(ocas)):
+                self._error(ocas[oca], "oca", f"the agency already has it (NIC {nic})")
+                bad.add(ocas[oca])
+        for nic, _same in _existing(BY_NIC, None, sorted(nics)):
+            if nic in self.assigned:  # a number this import drew: give that record another
+                self._renumber(nic)
+                continue
+            self._error(nics[nic], "nic", "already in the registry")
+            bad.add(nics[nic])
+        self.bad_rows += len(bad)
 
-    tables = [MissingPersonRecord, RecordName, RecordDob, RecordTransaction]
-    with bulk.deferred_indexes(tables, enabled=large):
-        bulk.insert(MissingPersonRecord, record_columns, record_rows(), json_text=["smt"])
-        bulk.insert(
-            RecordName,
+    def _renumber(self, nic: str) -> None:
+        record_id = self.assigned.pop(nic)
+        other = next(iter(assign_nics(1, taken=[nic])))
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {TABLE} SET nic = %s WHERE id = %s", [other, record_id])
+        self.assigned[other] = record_id
+        self.nics[self.nics.index(nic)] = other
+
+    def _next_nic(self) -> str:
+        nic = next(self._fresh, None)
+        if nic is None:  # more rows than the file's line count promised (never, in practice)
+            self._fresh = iter(sorted(assign_nics(max(1000, self.total - len(self.nics)))))
+            nic = next(self._fresh)
+        return nic
+
+    def start(self) -> None:
+        """Draw the NICs of the whole file up front: handed out in ascending order with
+        ascending ids, both unique indexes of the record table only ever grow at the end."""
+        self._fresh = iter(sorted(assign_nics(self.total)))
+
+    def _write(self, good: import_work.Good) -> None:
+        count = len(good.lines)
+        if not count:
+            return
+        ids = bulk.allocate_ids(MissingPersonRecord, count)
+        nics: list[str] = []
+        for given, rid in zip(good.nics, ids, strict=True):
+            if given:
+                nics.append(given)
+            else:
+                nic = self._next_nic()
+                self.assigned[nic] = rid
+                nics.append(nic)
+        self.nics.extend(nics)
+        seal = self.seal
+        # Sealed before the insert starts: fetching a key while a PostgreSQL COPY streams
+        # on the same connection would block it.
+        notes = [
+            seal(agency_id, rid, text) if text else ""
+            for agency_id, rid, text in zip(good.agency_ids, ids, good.notes, strict=True)
+        ]
+        columns = [*import_work.OWN_COLUMNS, *self.ctx.record_columns]
+        bulk.insert_ready(
+            TABLE,
+            columns,
+            [
+                (rid, nic, note, *rest)
+                for rid, nic, note, rest in zip(ids, nics, notes, good.records, strict=True)
+            ],
+        )
+        bulk.insert_ready(
+            RecordName._meta.db_table,
             ["record_id", "kind", "last_name", "first_name", "middle_name"],
-            (
-                row
-                for p, rid in zip(prepared, ids, strict=True)
-                for row in [
-                    (
-                        rid,
-                        RecordName.Kind.PRIMARY,
-                        p.clean.values["last_name"],
-                        p.clean.values["first_name"],
-                        p.clean.values["middle_name"],
-                    )
-                ]
-                + [(rid, a.kind, a.last_name, a.first_name, a.middle_name) for a in p.clean.aliases]
-            ),
+            [
+                (ids[pos], kind, last, first, middle)
+                for pos, kind, last, first, middle in good.names
+            ],
         )
-        bulk.insert(
-            RecordDob,
-            ["record_id", "dob"],
-            ((rid, d) for p, rid in zip(prepared, ids, strict=True) for d in p.clean.alias_dobs),
-        )
-        bulk.insert(NameKey, ["key", "record_id"], _sorted_key_rows(prepared, ids))
-        agency_id, name, user_id = actor.agency_id, actor.name, actor.user_id
-        enter = codes.TransactionKind.ENTER
-        detail_head = '{"import": ' + json.dumps(source)[:-1] + ', "line": '  # + line + "}}"
-        bulk.insert(
-            RecordTransaction,
+        if good.dobs:
+            bulk.insert_ready(
+                RecordDob._meta.db_table,
+                ["record_id", "dob"],
+                [(ids[pos], d) for pos, d in good.dobs],
+            )
+        head = self.transaction_head
+        bulk.insert_ready(
+            RecordTransaction._meta.db_table,
             [
                 "record_id",
                 "kind",
@@ -307,58 +284,151 @@ def _write(
                 "detail",
                 "version",
             ],
-            (
-                (
-                    rid,
-                    enter,
-                    now,
-                    name,
-                    user_id,
-                    agency_id,
-                    "imported",
-                    f"{detail_head}{p.line}}}}}",
-                    1,
-                )
-                for p, rid in zip(prepared, ids, strict=True)
-            ),
-            json_text=["detail"],
+            [(rid, *head, detail, 1) for rid, detail in zip(ids, good.details, strict=True)],
         )
-    return nics
+        owners = np.asarray(ids, dtype=np.int64)[good.key_owners]
+        self.keys.append((good.key_values, owners))
+
+    def finish(self) -> None:
+        """The search keys of every record, in key order (B-tree inserts in order are the
+        cheap kind; the key table is clustered on the key)."""
+        if not self.keys:
+            return
+        keys = np.concatenate([k for k, _ in self.keys])
+        owners = np.concatenate([o for _, o in self.keys])
+        order = np.lexsort((owners, keys))
+        bulk.insert_pairs(NameKey._meta.db_table, ["key", "record_id"], keys[order], owners[order])
+
+
+def _chunks(rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _results(
+    ctx: import_work.Context, specs: Iterator[Any], workers: int
+) -> Iterator[import_work.ChunkResult]:
+    """Each chunk's result, in file order: in-process, or from ``workers`` processes with
+    at most two chunks per worker in flight (the writer sets the pace; memory stays flat)."""
+    if workers <= 1:
+        for spec in specs:
+            yield import_work.validate_chunk(ctx, spec)
+        return
+    # spawn: a forked child would inherit this process's open database connection.
+    pool_context = multiprocessing.get_context("spawn")
+    with pool_context.Pool(workers, import_context.start_worker, (ctx,)) as pool:
+        pending: deque[Any] = deque()
+        for spec in specs:
+            pending.append(pool.apply_async(import_context.run_chunk, (spec,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def _preloaded() -> dict[str, Any]:
+    """The lookups worker processes answer without a database: agencies, jurisdictions
+    and the name-variant table."""
+    places: dict[tuple[str, str, str], int] = {}
+    for pk, kind, code, abbreviation in Jurisdiction.objects.values_list(
+        "pk", "kind", "code", "abbreviation"
+    ):
+        if code:
+            places.setdefault((kind, "code", str(code)), pk)
+        if abbreviation:
+            places.setdefault((kind, "abbreviation", str(abbreviation)), pk)
+    return {
+        "agencies": {str(ori): pk for pk, ori in Agency.objects.values_list("pk", "ori")},
+        "jurisdictions": places,
+        "name_variants": variants.table(),
+    }
 
 
 def import_records(
-    actor: Actor, path: str | Path, *, progress: Progress | None = None
+    actor: Actor,
+    path: str | Path,
+    *,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportResult:
-    """Import every row of the file, or none (ImportFailed lists each bad row)."""
+    """Import every row of the file, or none (ImportFailed lists each bad row).
+
+    ``workers``: validating processes (default: one per CPU for a file of at least
+    PARALLEL_MIN_ROWS rows, else none, validation in this process).
+    """
     policy.require(actor, Permission.RECORDS_IMPORT, object_type="record")
     started = timezone.now()
     clock = datetime.now()
     path = Path(path)
-    header, rows = import_files.read(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if not path.is_file():
+        raise ValidationFailed.on("file", f"no such file: {path}")
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    xlsx = import_files.is_xlsx(path)
+    header, rows = import_files.read(path, None if xlsx else raw)
     problems = import_rows.header_errors(header)
     if problems:
         raise ImportFailed([RowError(1, c, m) for c, m in problems], bad_rows=1)
-    total = import_files.count_rows(path)
-    prepared, errors, bad_rows = _validate(actor, header, rows, total, started, progress)
-    if errors:
-        errors.sort(key=lambda e: e.line)
-        raise ImportFailed(errors, bad_rows=bad_rows)
-    if not prepared:
-        raise ValidationFailed.on("file", "the file has a header but no rows")
+    total = import_files.count_rows(path) if xlsx else max(0, raw.count(b"\n"))
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total >= PARALLEL_MIN_ROWS else 0
+    split = None if xlsx or workers <= 1 else import_files.split_csv(raw, chunk_rows * 100)
+    del raw
     source = {"file": path.name, "sha256": digest}
+    record_columns = tuple(
+        c
+        for c in bulk.columns_of(MissingPersonRecord, with_id=True)
+        if c not in import_work.OWN_COLUMNS
+    )
+    ctx = import_work.Context(
+        header=header,
+        now=started,
+        own_ori=actor.agency.ori,
+        own_agency_id=actor.agency_id,
+        is_system=actor.is_system,
+        vendor=connection.vendor,
+        record_columns=record_columns,
+        detail_head='{"import": ' + json.dumps(source)[:-1] + ', "line": ',  # + line + "}}"
+        csv_path=str(path),
+        delimiter=split.delimiter if split else ";",
+        **(_preloaded() if workers > 1 else {}),
+    )
+    specs: Iterator[Any] = iter(split.ranges) if split else _chunks(rows, chunk_rows)
+    tables = [MissingPersonRecord, RecordName, RecordDob, RecordTransaction]
     with bulk.large_cache(), transaction.atomic():
-        if progress:
-            progress("write", 0, len(prepared))
-        nics = _write(actor, prepared, started, source)
+        # Rebuild the secondary indexes after the rows only when the import at least
+        # doubles the table (SQLite; see bulk.deferred_indexes).
+        large = total >= bulk.row_count(MissingPersonRecord)
+        writer = _Writer(actor, ctx, total)
+        writer.start()
+        with bulk.deferred_indexes(tables, enabled=large):
+            for result in _results(ctx, specs, workers):
+                writer.take(result)
+                if progress:
+                    progress("validate", writer.rows, max(total, writer.rows))
+            if writer.errors:  # raised inside the transaction: whatever was written goes
+                writer.errors.sort(key=lambda e: e.line)
+                raise ImportFailed(writer.errors, bad_rows=writer.bad_rows)
+            if not writer.rows:
+                raise ValidationFailed.on("file", "the file has a header but no rows")
+            if progress:
+                progress("write", 0, writer.rows)
+            writer.finish()
         audit.record(
             actor,
             "records.import",
             object_type="record",
             object_id=path.name,
-            detail={**source, "records": len(prepared)},
+            detail={**source, "records": writer.rows},
         )
     if progress:
-        progress("write", len(prepared), len(prepared))
+        progress("write", writer.rows, writer.rows)
     seconds = (datetime.now() - clock).total_seconds()
-    return ImportResult(path.name, digest, len(prepared), seconds, nics)
+    return ImportResult(path.name, digest, writer.rows, seconds, writer.nics)

@@ -72,6 +72,8 @@ def given_codes(first: str) -> tuple[tuple[str, ...], str]:
 def forget() -> None:
     """Drop cached codes (after the name-variant table changes)."""
     given_codes.cache_clear()
+    _name_plan.cache_clear()
+    _year_key.cache_clear()
 
 
 # (kind, reason) of each key kind
@@ -112,13 +114,51 @@ def name_keys(last: str, first: str, dobs: Iterable[date]) -> list[Key]:
 
 
 def record_key_values(names: Iterable[tuple[str, str]], dobs: Iterable[date]) -> set[int]:
-    """Every distinct key of a record: each name with each date of birth."""
-    dob_list = list(dobs)
-    return {
-        key_hash(kind, *parts)
-        for last, first in names
-        for kind, parts in key_specs(last, first, dob_list)
-    }
+    """Every distinct key of a record: each name with each date of birth.
+
+    The same set as hashing every ``key_specs`` of each name (a test holds them equal),
+    built from per-name parts computed once per distinct name: names repeat heavily, so
+    an import of a million records hashes only the two or three keys that carry a DOB.
+    """
+    isos = [(d.isoformat(), d.year) for d in set(dobs)]
+    out: set[int] = set()
+    for last, first in names:
+        fixed, surnames, given, years = _name_plan(last, first)
+        out |= fixed
+        for iso, year in isos:
+            for ln in surnames:
+                out.add(key_hash("LD", ln, iso))
+            for ls_given in years:
+                out.add(_year_key(ls_given, year))
+            for fc in given:
+                out.add(key_hash("FD", fc, iso))
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def _name_plan(
+    last: str, first: str
+) -> tuple[frozenset[int], tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A name's keys without a DOB (LF.N, LF.M), and the codes its DOB-bearing keys use:
+    NYSIIS of each surname form (LD), of each canonical given name (FD), and (Soundex of
+    each surname form, Soundex of the given name) (LY)."""
+    first_codes, given_sx = given_codes(first)
+    fixed: set[int] = set()
+    surnames: list[str] = []
+    years: list[tuple[str, str]] = []
+    for ln, lm, ls in surname_codes(last):
+        for fc in first_codes:
+            fixed.add(key_hash("LF.N", ln, fc))
+            fixed.add(key_hash("LF.M", lm, fc))
+        surnames.append(ln)
+        if given_sx:
+            years.append((ls, given_sx))
+    return frozenset(fixed), tuple(surnames), first_codes, tuple(years)
+
+
+@lru_cache(maxsize=500_000)
+def _year_key(ls_given: tuple[str, str], year: int) -> int:
+    return key_hash("LY", ls_given[0], ls_given[1], str(year))
 
 
 def year_keys(last: str, first: str, years: Iterable[int]) -> list[Key]:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterable
+
+import numpy as np
 
 NIC_LETTER = "M"
 
 
 def random_nic() -> str:
     return f"{NIC_LETTER}{secrets.randbelow(10**9):09d}"
+
+
+def random_nics(count: int) -> set[str]:
+    """Up to ``count`` random NICs at once (fewer when two draws are equal)."""
+    draws = np.frombuffer(os.urandom(8 * count), dtype=np.uint64) % np.uint64(10**9)
+    return {f"{NIC_LETTER}{d:09d}" for d in draws.tolist()}
 
 
 def assign_nic() -> str:
@@ -37,12 +46,12 @@ def assign_nics(count: int, taken: Iterable[str] = ()) -> list[str]:
             cursor.execute(f"SELECT nic FROM {table}")
             used.update(str(r[0]) for r in cursor.fetchall())
             while len(out) < count:
-                fresh = {random_nic() for _ in range(count - len(out) + 16)} - used
+                fresh = random_nics(count - len(out) + 16) - used
                 out.extend(sorted(fresh)[: count - len(out)])
                 used.update(fresh)
             return out
         while len(out) < count:
-            batch = sorted({random_nic() for _ in range(count - len(out) + 16)} - used)
+            batch = sorted(random_nics(count - len(out) + 16) - used)
             existing: set[str] = set()
             for i in range(0, len(batch), 900):
                 chunk = batch[i : i + 900]

@@ -117,12 +117,11 @@ class RecordValidator:
     def jurisdiction(self, ref: str) -> Jurisdiction | None:
         if ref not in self._jurisdictions:
             parsed = parse_jurisdiction_ref(ref)
-            found = None
-            if parsed is not None:
-                kind, lookup, value = parsed
-                found = Jurisdiction.objects.filter(kind=kind, **{lookup: value}).first()
-            self._jurisdictions[ref] = found
+            self._jurisdictions[ref] = None if parsed is None else self.find_jurisdiction(*parsed)
         return self._jurisdictions[ref]
+
+    def find_jurisdiction(self, kind: str, lookup: str, value: str) -> Jurisdiction | None:
+        return Jurisdiction.objects.filter(kind=kind, **{lookup: value}).first()
 
     def clean(self, data: RecordInput, *, default_agency: Agency) -> CleanRecord:
         """Validate ``data``; raise ValidationFailed listing every bad field."""

@@ -49,6 +49,12 @@ def table() -> dict[str, frozenset[str]]:
     return _table
 
 
+def use(preloaded: dict[str, frozenset[str]]) -> None:
+    """Take the table as read elsewhere (import worker processes do not open a database)."""
+    global _table
+    _table = preloaded
+
+
 def forget() -> None:
     """Drop the cache (after the table changes)."""
     global _table
