@@ -9,6 +9,7 @@ clusters are written in one transaction with the audit event.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
@@ -441,7 +442,10 @@ def _save_clusters(
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
     batch: list[Any] = []
-    with connection.cursor() as cursor:
+    with connection.cursor() as wrapper:
+        # The driver's own cursor (same placeholders): Django's DEBUG wrapper would format
+        # and keep each megabyte-long statement in its query log.
+        cursor = wrapper.cursor
         for number, group in enumerate(groups, start=1):
             pairs = by_root.get(clusterer.find(group[0]), [])
             accepted = _accepted_by_reviewers(group, must)
@@ -464,7 +468,12 @@ def _save_clusters(
                 batch = []
 
 
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _json(value: Any) -> Any:
     """A JSON column's value as the database driver takes it (text on SQLite, jsonb on
     PostgreSQL)."""
-    return connection.ops.adapt_json_value(value, None)
+    if connection.vendor == "postgresql":
+        return connection.ops.adapt_json_value(value, None)
+    return _ENCODE(value)
