@@ -166,3 +166,12 @@ def test_no_caseworker_route_shows_notes_arrests_or_other_victims(
     text = body.decode(errors="replace")
     for hidden in (NOTES, CHARGES, ARRESTEE, OTHER_VICTIM, case.other.ref):
         assert hidden not in text, (url, hidden)
+
+
+def test_the_inbox_is_an_audited_read_of_the_victims_it_lists(
+    client_as: ClientAs, case: Case
+) -> None:
+    client_as("caseworker.zoe").get("/referrals/")
+    read = AuditEvent.objects.filter(action="victims.read", object_id="inbox").latest("id")
+    assert read.actor == "caseworker.zoe"
+    assert case.mine.ref in read.detail["refs"] and case.other.ref not in read.detail["refs"]

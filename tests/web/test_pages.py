@@ -28,7 +28,7 @@ PAGES = [
     ("coordinator", "/operations/UNITED-FRONT/", 60),
     ("coordinator", "/operations/UNITED-FRONT/report/?lang=fr", 60),
     ("investigator.lcpd", "/records/?last_name=Examplar", 20),
-    ("caseworker.zoe", "/referrals/", 10),
+    ("caseworker.zoe", "/referrals/", 13),  # + the audited read
     ("caseworker.zoe", "/referrals/victims/RR-victim-0006/", 16),
     ("coordinator", "/operations/UNITED-FRONT/targets/", 14),
     ("coordinator", "/operations/UNITED-FRONT/figures/arrests/", 18),

@@ -26,3 +26,21 @@ def record_list_read(actor: Actor, where: str, object_id: str, nics: Iterable[st
             object_id=object_id,
             detail={"list": where, "fields": LIST_FIELDS, "nics": shown},
         )
+
+
+VICTIM_LIST_FIELDS = ["ref", "age_group"]
+
+
+def victim_list_read(actor: Actor, where: str, refs: Iterable[str]) -> None:
+    """Audit that ``actor`` saw these victims listed (the caseworker's inbox, home)."""
+    shown = list(dict.fromkeys(refs))
+    if not shown:
+        return
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "victims.read",
+            object_type="page",
+            object_id=where,
+            detail={"list": where, "fields": VICTIM_LIST_FIELDS, "refs": shown},
+        )

@@ -79,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     hits = [*found.get("overdue_hits", []), *found.get("open_hits", [])]
     listed = [h.target.record.nic for h in hits] + [r.nic for r in found.get("validations", [])]
     reads.record_list_read(actor, "home", "home", listed)
+    reads.victim_list_read(actor, "home", (r.victim.ref for r in found.get("referrals", [])))
     return render(request, "web/home.html", {**context, **found})
 
 

@@ -20,7 +20,7 @@ from beacon.access.routes import requires
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible
 from beacon.operations.models import Referral, Victim
-from beacon.web import event_services
+from beacon.web import event_services, reads
 from beacon.web.views.common import page
 
 
@@ -40,6 +40,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "answered": [r for r in referrals if r.status != "offered"],
         "can_respond": policy.has(actor, P.REFERRALS_RESPOND),
     }
+    reads.victim_list_read(actor, "inbox", (r.victim.ref for r in referrals))
     return render(request, "web/inbox/inbox.html", context)
 
 
