@@ -9,6 +9,7 @@ Lists (aliases, alias_dobs, smt) separate items with ``|``; an alias is
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import MISSING, fields
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -157,13 +158,33 @@ def _plan(name: str) -> tuple[str, Parser] | None:
     return column, PARSERS.get(column, _text)
 
 
+_FIELD_DEFAULTS = {f.name: f.default for f in fields(RecordInput) if f.default is not MISSING}
+_ROW_DEFAULTS = {
+    **_FIELD_DEFAULTS,
+    "dlc": None,
+    "category": "",
+    "last_name": "",
+    "sex": "",
+    "oca": "",
+}
+
+
+def _record_input(values: dict[str, object]) -> RecordInput:
+    """``RecordInput(**values)`` without the frozen dataclass's per-field setattr (the
+    importer builds a million): every field is set, from ``values`` or its default."""
+    made = object.__new__(RecordInput)
+    made.__dict__.update(_ROW_DEFAULTS)
+    made.__dict__.update(values)
+    return made
+
+
 def to_input(row: dict[str, str]) -> tuple[RecordInput, list[tuple[str, str]]]:
     """The row as a RecordInput and (column, reason) for each cell that could not be read.
 
     Unreadable cells are left out (the input keeps its default there), so the rest of
     the row is still validated and every problem of the row is reported at once.
     """
-    values: dict[str, object] = {"dlc": None, "category": "", "last_name": "", "sex": "", "oca": ""}
+    values: dict[str, object] = {}
     errors: list[tuple[str, str]] = []
     for name, text in row.items():
         plan = _plan(name)
@@ -171,8 +192,12 @@ def to_input(row: dict[str, str]) -> tuple[RecordInput, list[tuple[str, str]]]:
             if text.strip():
                 errors.append((name, "value outside the file's columns"))
             continue
+        parse = plan[1]
+        if parse is _text:
+            values[plan[0]] = text.strip()
+            continue
         try:
-            values[plan[0]] = plan[1](text)
+            values[plan[0]] = parse(text)
         except ValueError as exc:
             errors.append((name, str(exc)))
-    return RecordInput(**values), errors  # type: ignore[arg-type]
+    return _record_input(values), errors

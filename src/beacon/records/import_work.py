@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -139,7 +140,7 @@ def _validate(ctx: Context, spec: Any, out: ChunkResult) -> None:
         "validation_due_at": validation_due,
     }
     juvenile = codes.Category.JUVENILE.value
-    columns = ctx.record_columns
+    pick = itemgetter(*ctx.record_columns)  # a record's values in column order
     key_values: list[int] = []
     key_owners: list[int] = []
     for line, row in _rows_of(ctx, spec):
@@ -188,11 +189,9 @@ def _validate(ctx: Context, spec: Any, out: ChunkResult) -> None:
             "dlc": day(v["dlc"]),
             "reported_at": when(reported),
         }
-        good.records.append(
-            tuple(
-                computed[c] if c in computed else fixed[c] if c in fixed else v[c] for c in columns
-            )
-        )
+        dob = v["dob"]
+        row = {**v, **fixed, **computed}
+        good.records.append(pick(row))
         last, first = str(v["last_name"]), str(v["first_name"])
         good.names.append((position, "primary", last, first, str(v["middle_name"])))
         names = [(last, first)]
@@ -201,7 +200,6 @@ def _validate(ctx: Context, spec: Any, out: ChunkResult) -> None:
             names.append((a.last_name, a.first_name))
         for d in clean.alias_dobs:
             good.dobs.append((position, day(d)))
-        dob = v["dob"]
         dobs = ([dob] if isinstance(dob, date) else []) + clean.alias_dobs
         keys = record_key_values(names, dobs)
         key_values.extend(keys)

@@ -122,16 +122,19 @@ def record_key_values(names: Iterable[tuple[str, str]], dobs: Iterable[date]) ->
     """
     isos = [(d.isoformat(), d.year) for d in set(dobs)]
     out: set[int] = set()
+    blake, from_bytes = hashlib.blake2b, int.from_bytes
     for last, first in names:
         fixed, surnames, given, years = _name_plan(last, first)
         out |= fixed
         for iso, year in isos:
-            for ln in surnames:
-                out.add(key_hash("LD", ln, iso))
+            for ln in surnames:  # key_hash("LD", ln, iso), inlined
+                digest = blake(f"LD|{ln}|{iso}".encode(), digest_size=8).digest()
+                out.add(from_bytes(digest, "big", signed=True))
             for ls_given in years:
                 out.add(_year_key(ls_given, year))
-            for fc in given:
-                out.add(key_hash("FD", fc, iso))
+            for fc in given:  # key_hash("FD", fc, iso)
+                digest = blake(f"FD|{fc}|{iso}".encode(), digest_size=8).digest()
+                out.add(from_bytes(digest, "big", signed=True))
     return out
 
 

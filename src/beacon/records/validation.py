@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -80,6 +81,18 @@ class Errors:
                 + (f" (and {len(self.fields) - 1} more)" if len(self.fields) > 1 else ""),
                 fields=self.fields,
             )
+
+
+@lru_cache(maxsize=100_000)
+def _checked_name(value: str) -> tuple[str, str]:
+    """A name with its spaces normalised, and what is wrong with it ('' when nothing);
+    cached: names repeat, an import checks each distinct one once."""
+    value = " ".join(value.split())
+    if len(value) > NAME_MAX:
+        return value, f"at most {NAME_MAX} characters"
+    if value and not NAME_PATTERN.match(value):
+        return value, "letters, spaces, hyphens, apostrophes and periods only"
+    return value, ""
 
 
 def age_on(dob: date, day: date) -> int:
@@ -167,15 +180,13 @@ class RecordValidator:
         )
 
     def _name(self, value: str, name: str, errors: Errors, *, required: bool) -> str:
-        value = " ".join(value.split())
+        value, problem = _checked_name(value)
         if not value:
             if required:
                 errors.add(name, "this field is required")
             return ""
-        if len(value) > NAME_MAX:
-            errors.add(name, f"at most {NAME_MAX} characters")
-        elif not NAME_PATTERN.match(value):
-            errors.add(name, "letters, spaces, hyphens, apostrophes and periods only")
+        if problem:
+            errors.add(name, problem)
         return value
 
     def _names(self, data: RecordInput, errors: Errors, values: dict[str, object]) -> None:
