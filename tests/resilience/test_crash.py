@@ -39,27 +39,6 @@ from tests.resilience.probe import PROBE_ACTION
 TRIALS = 20
 
 
-@pytest.fixture
-def launcher() -> Iterator[Launcher]:
-    """A gunicorn launcher serving the pytest run's own (committed) test database."""
-    is_pg = connection.vendor == "postgresql"
-    env = beacon_env(
-        DJANGO_SETTINGS_MODULE="tests.resilience.server_settings",
-        BEACON_SERVER_DB_NAME=connection.settings_dict["NAME"],
-        DATABASE_URL=None,
-    )
-    if is_pg:
-        settings = connection.settings_dict
-        env["DATABASE_URL"] = (
-            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/x"
-        )
-    started = Launcher(env)
-    try:
-        yield started
-    finally:
-        started.close()
-
-
 def _assert_exactly_once_and_whole(tokens: set[str], acknowledged: dict[str, str]) -> None:
     agencies = Agency.objects.filter(name__in=tokens)
     per_token = Counter(agencies.values_list("name", flat=True))

@@ -10,7 +10,6 @@ test runs) on one machine never count each other's accounts.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 
@@ -19,16 +18,13 @@ from django.conf import settings
 from beacon.access.errors import RateLimited
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
-from beacon.resilience.counters import SharedMinuteCounter
+from beacon.resilience.counters import SharedMinuteCounter, database_scoped_path
 
 _counter: SharedMinuteCounter | None = None
 
 
 def counter_path() -> Path:
-    db = settings.DATABASES["default"]
-    where = f"{db.get('ENGINE')}|{db.get('HOST')}|{db.get('PORT')}|{db.get('NAME')}"
-    tag = hashlib.blake2b(where.encode(), digest_size=6).hexdigest()
-    return Path(settings.DATA_DIR) / "run" / f"api-rate-{tag}.bin"
+    return database_scoped_path("api-rate")
 
 
 def counter() -> SharedMinuteCounter:

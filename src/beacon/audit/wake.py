@@ -22,23 +22,28 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
 from beacon.audit.chainer import has_pending, try_chain
+from beacon.resilience.counters import SharedStamp, database_scoped_path
 
 logger = logging.getLogger("beacon.audit")
 
-COALESCE_SECONDS = 0.05  # at most ~20 passes/s per process; commits meanwhile join the pass
+COALESCE_SECONDS = 0.05  # commits of the next 50 ms join the pass
 IDLE_CLOSE_SECONDS = 2.0  # the thread's database connection is closed when idle
 
 _wake = threading.Event()
+_last_commit_at = 0.0  # monotonic time of this process's latest commit that wrote events
+_stamp: SharedStamp | None = None
 _started_in: int | None = None  # pid: a forked worker starts its own thread
 _start_lock = threading.Lock()
 
 
 def after_commit() -> None:
     """on_commit hook of every transaction that recorded an event."""
+    global _last_commit_at
     mode = getattr(settings, "BEACON_AUDIT_CHAINER", "thread")
     if mode == "inline":
         chain_until_clear()
     elif mode == "thread":
+        _last_commit_at = time.monotonic()  # before the wake: the thread reads it after
         _ensure_thread()
         _wake.set()
 
@@ -48,10 +53,40 @@ def chain_until_clear(*, wait: bool = False) -> None:
 
     No event is left behind and no one polls: a committer that finds the lock taken gives
     up, because its commit came before the holder's release, and the holder looks again
-    (with a fresh snapshot) after every release.
+    (with a fresh snapshot) after every release. Each completed pass records when it
+    began in a stamp shared by this machine's processes: a process whose last commit is
+    older than that has nothing to do (that pass saw its events).
     """
-    while _chain_quietly(wait=wait) and _pending_quietly():
-        pass
+    while True:
+        began = time.monotonic()
+        if not _chain_quietly(wait=wait):
+            return
+        _advance_stamp(began)
+        if not _pending_quietly():
+            return
+
+
+def _shared_stamp() -> SharedStamp:
+    global _stamp
+    path = database_scoped_path("audit-chained")
+    if _stamp is None or _stamp.path != path:
+        _stamp = SharedStamp(path)
+    return _stamp
+
+
+def _advance_stamp(began: float) -> None:
+    try:
+        _shared_stamp().advance(began)
+    except OSError:
+        logger.warning("audit chain stamp not written", exc_info=True)
+
+
+def _covered(committed_at: float) -> bool:
+    """Whether a pass that began after this commit has completed (on this machine)."""
+    try:
+        return _shared_stamp().read() >= committed_at
+    except OSError:
+        return False
 
 
 def _chain_quietly(*, wait: bool) -> bool:
@@ -92,6 +127,9 @@ def _run() -> None:
             continue
         time.sleep(COALESCE_SECONDS)
         _wake.clear()
+        # Read after the clear: a commit after this point wakes the thread again.
+        if _covered(_last_commit_at):
+            continue
         close_old_connections()
         chain_until_clear()
 
