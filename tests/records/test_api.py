@@ -210,3 +210,25 @@ def test_every_records_route_declares_a_permission() -> None:
     for path_view in router.path_operations.values():
         for operation in path_view.operations:
             assert declared_permission(operation.view_func), path_view
+
+
+def test_api_search_is_a_few_statements_and_one_audit_event_naming_every_hit(
+    api: Client, created: dict[str, Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from beacon.audit.models import AuditEvent
+
+    body = {"last_name": "Martinez", "first_name": "Guadalupe", "dob": "2010-03-05"}
+    with CaptureQueriesContext(connection) as queries:
+        response = post(api, "/api/records/search", body)
+    assert response.status_code == 200
+    hits = [h["nic"] for h in response.json()]
+    assert hits == [created["nic"]]
+    event = AuditEvent.objects.filter(action="records.search").latest("id")
+    assert event.detail["hits"] == hits
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(writes) == 1 and "audit" in writes[0]
+    # token, key lookups, candidates, their names, the audit event (+ savepoints in tests)
+    assert len(queries.captured_queries) <= 12, [q["sql"][:80] for q in queries.captured_queries]
