@@ -143,6 +143,7 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
         )
 
         phases: dict[str, float] = {}
+        load_at_start = [round(x, 2) for x in os.getloadavg()]
         started = time.perf_counter()
 
         def progress(phase: str, done: int, total: int) -> None:
@@ -250,6 +251,11 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
             "key_lookup_plan": plan,
             "seed": seed,
             "machine": {"cpus": os.cpu_count()},
+            "cpu_count": os.cpu_count(),
+            # 1-, 5- and 15-minute load averages when the import started and at the end
+            # (the machine is shared: figures under load are not the idle machine's).
+            "load_average_at_start": load_at_start,
+            "load_average": [round(x, 2) for x in os.getloadavg()],
         }
         return out
     finally:
@@ -268,6 +274,7 @@ def table(r: dict[str, Any]) -> str:
         ),
         ("API search p50 / p99 (ms)", f"{r['api_search_p50_ms']} / {r['api_search_p99_ms']}"),
         ("recall@1 / recall@10", f"{r['recall_at_1']} / {r['recall_at_10']}"),
+        ("load average (start; end)", f"{r['load_average_at_start']}; {r['load_average']}"),
     ] + [(f"  recall@10 {k}", str(v)) for k, v in r["recall_at_10_by_variant"].items()]
     width = max(len(a) for a, _ in rows)
     return "\n".join(f"{a.ljust(width)}  {b}" for a, b in rows)

@@ -413,6 +413,8 @@ def import_records(
                 writer.take(result)
                 if progress:
                     progress("validate", writer.rows, max(total, writer.rows))
+            if progress:
+                progress("validate", writer.rows, writer.rows)
             if writer.errors:  # raised inside the transaction: whatever was written goes
                 writer.errors.sort(key=lambda e: e.line)
                 raise ImportFailed(writer.errors, bad_rows=writer.bad_rows)
