@@ -348,3 +348,53 @@ def test_every_bad_row_of_every_chunk_is_reported_in_line_order(
     assert "5 bad row(s)" in caught.value.message
     assert MissingPersonRecord.objects.count() == 1
     assert NameKey.objects.filter(record__oca__startswith="E-").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_writer_during_an_import_never_gets_a_duplicate_in(
+    tmp_path: Path, agency_a: Agency, agency_b: Agency
+) -> None:
+    """Another writer enters a row's ORI and OCA while the file imports: either the import
+    refuses that row (nothing of the file stays) or the other writer is refused; never
+    both records, never part of the file."""
+    import threading
+
+    from django.db import connection
+
+    from beacon.core.actor import system_actor
+    from tests.records.conftest import juvenile
+
+    system = system_actor()
+    path = write_csv(tmp_path / "r.csv", [HEADER, *_many(90, "f", aliases=False)])
+    other: dict[str, object] = {}
+
+    def enter_same_oca() -> None:
+        try:
+            services.enter_record(system, juvenile(oca="F-80", originating_ori="NM0070200"))
+            other["outcome"] = "entered"
+        except Exception as exc:  # refused: duplicate, or the database is locked
+            other["outcome"] = type(exc).__name__
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=enter_same_oca)
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if not writer.is_alive() and "outcome" not in other and phase == "validate":
+            writer.start()
+            writer.join(timeout=3)  # PostgreSQL: commits now; SQLite: waits for our lock
+
+    imported = True
+    try:
+        import_records(system, path, workers=0, chunk_rows=30, progress=progress)
+    except ImportFailed as exc:
+        imported = False
+        assert [(e.line, e.column) for e in exc.errors] == [(82, "oca")]
+    writer.join()
+    assert MissingPersonRecord.objects.filter(oca="F-80").count() == 1
+    if imported:
+        assert other["outcome"] != "entered"
+        assert MissingPersonRecord.objects.filter(oca__startswith="F-").count() == 90
+    else:
+        assert other["outcome"] == "entered"
+        assert MissingPersonRecord.objects.filter(oca__startswith="F-").count() == 1

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from beacon.access import policy
@@ -35,7 +35,7 @@ from beacon.access.permissions import Permission
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
-from beacon.core.errors import ValidationFailed
+from beacon.core.errors import Conflict, ValidationFailed
 from beacon.records import (
     bulk,
     codes,
@@ -402,34 +402,43 @@ def import_records(
     )
     specs: Iterator[Any] = iter(split.ranges) if split else _chunks(rows, chunk_rows)
     tables = [MissingPersonRecord, RecordName, RecordDob, RecordTransaction]
-    with bulk.large_cache(), transaction.atomic():
-        # Rebuild the secondary indexes after the rows only when the import at least
-        # doubles the table (SQLite; see bulk.deferred_indexes).
-        large = total >= bulk.row_count(MissingPersonRecord)
-        writer = _Writer(actor, ctx, total)
-        writer.start()
-        with bulk.deferred_indexes(tables, enabled=large):
-            for result in _results(ctx, specs, workers):
-                writer.take(result)
+    try:
+        with bulk.large_cache(), transaction.atomic():
+            # Rebuild the secondary indexes after the rows only when the import at least
+            # doubles the table (SQLite; see bulk.deferred_indexes).
+            large = total >= bulk.row_count(MissingPersonRecord)
+            writer = _Writer(actor, ctx, total)
+            writer.start()
+            with bulk.deferred_indexes(tables, enabled=large):
+                for result in _results(ctx, specs, workers):
+                    writer.take(result)
+                    if progress:
+                        progress("validate", writer.rows, max(total, writer.rows))
                 if progress:
-                    progress("validate", writer.rows, max(total, writer.rows))
-            if progress:
-                progress("validate", writer.rows, writer.rows)
-            if writer.errors:  # raised inside the transaction: whatever was written goes
-                writer.errors.sort(key=lambda e: e.line)
-                raise ImportFailed(writer.errors, bad_rows=writer.bad_rows)
-            if not writer.rows:
-                raise ValidationFailed.on("file", "the file has a header but no rows")
-            if progress:
-                progress("write", 0, writer.rows)
-            writer.finish()
-        audit.record(
-            actor,
-            "records.import",
-            object_type="record",
-            object_id=path.name,
-            detail={**source, "records": writer.rows},
-        )
+                    progress("validate", writer.rows, writer.rows)
+                if writer.errors:  # raised inside the transaction: whatever was written goes
+                    writer.errors.sort(key=lambda e: e.line)
+                    raise ImportFailed(writer.errors, bad_rows=writer.bad_rows)
+                if not writer.rows:
+                    raise ValidationFailed.on("file", "the file has a header but no rows")
+                if progress:
+                    progress("write", 0, writer.rows)
+                writer.finish()
+            audit.record(
+                actor,
+                "records.import",
+                object_type="record",
+                object_id=path.name,
+                detail={**source, "records": writer.rows},
+            )
+    except IntegrityError:
+        # PostgreSQL: another transaction committed a record with one of the file's NICs,
+        # or ORI and OCA, after the chunk was checked (on SQLite the import's write lock
+        # keeps other writers out). The transaction is rolled back: nothing stays.
+        raise Conflict(
+            "another writer entered a record with the same NIC, or ORI and OCA, while the "
+            "file was being imported; nothing was imported (import it again to see which rows)"
+        ) from None
     if progress:
         progress("write", writer.rows, writer.rows)
     seconds = (datetime.now() - clock).total_seconds()
