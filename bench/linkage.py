@@ -418,9 +418,10 @@ def splink_comparisons(variant: str) -> list[Any]:
 # seed as Beacon), m by EM. Tried at 200,000 records (best F1 over thresholds): EM
 # blocking on DOB and then on first + last name (the tutorial's pair of sessions) learns
 # DOB m = u on these lists (every duplicate differs somewhere, and same-name pairs are
-# mostly different children): 0.22 with NameComparison; the phonetic-names + birth-year
-# session instead: 0.65; DOB alone with DOB left at Splink's default m: 0.49 with
-# NameComparison, 0.70 with ForenameSurnameComparison (the default here).
+# mostly different children): 0.40 with ForenameSurnameComparison, 0.22 with
+# NameComparison; the phonetic-names + birth-year session instead: 0.65; DOB alone with
+# DOB left at Splink's default m: 0.49 with NameComparison, 0.70 with
+# ForenameSurnameComparison (the default here).
 SPLINK_DETERMINISTIC = [
     "l.first_name = r.first_name AND l.dob = r.dob",
     "l.last_name = r.last_name AND l.dob = r.dob",
