@@ -131,6 +131,21 @@ def test_five_failures_in_fifteen_minutes_lock_until_an_admin_unlocks(
     assert AuditEvent.objects.filter(action="account.unlocked").count() == 1
 
 
+def test_wrong_second_factor_codes_count_towards_the_lockout(
+    make_user: Callable[..., User], agency_a: Agency
+) -> None:
+    # The reason Beacon keeps its own lockout (docs/decisions/0006): a right password with
+    # a wrong code is a failed sign-in too, and five of them lock the account.
+    user = make_user("alice", agency_a)
+    device = enrol_totp(user)
+    client = Client()
+    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        assert post_sign_in(client, "alice", PASSWORD, wrong) == 401
+    assert Membership.objects.get(user=user).locked_at is not None
+    assert post_sign_in(client, "alice", PASSWORD, current_code(device)) == 401
+
+
 def test_failures_older_than_the_window_or_before_a_success_do_not_count(
     make_user: Callable[..., User], agency_a: Agency
 ) -> None:
