@@ -21,16 +21,29 @@ from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.agencies.models import Agency
+from beacon.core.actor import Actor
 from beacon.core.errors import DomainError
 from beacon.operations import codes
 from beacon.operations.bundles import FORMAT, VERSION
 from beacon.operations.bundles.importer import add_entries, import_bundle
+from beacon.operations.bundles.reader import jurisdiction_ref_of
 from beacon.operations.editing import update_operation
-from beacon.operations.models import Series
+from beacon.operations.models import Operation, Series
 from beacon.operations.refs import new_ref
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
 
+EDIT_FIELDS = (
+    "name",
+    "description",
+    "status",
+    "start",
+    "end",
+    "jurisdictions",
+    "parent",
+    "series",
+    "edition",
+)
 OPERATION_FIELD = re.compile(r"^operations\[0\]\.(\w+)")
 
 
@@ -102,11 +115,39 @@ def operation_create(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:targets", args=[row["code"]]))
 
 
+def _edit_values(operation: Operation) -> dict[str, Any]:
+    places = Operation.jurisdictions.through.objects.filter(operation=operation).order_by("pk")
+    return {
+        "name": operation.name,
+        "description": operation.description,
+        "status": operation.status,
+        "start": operation.start.isoformat(),
+        "end": operation.end.isoformat() if operation.end else "",
+        "focus": list(operation.focus),
+        "jurisdictions": ", ".join(
+            jurisdiction_ref_of(link.jurisdiction) for link in places.select_related("jurisdiction")
+        ),
+        "parent": operation.parent.code if operation.parent else "",
+        "series": operation.series.code if operation.series else "",
+        "edition": "" if operation.edition is None else str(operation.edition),
+    }
+
+
+def _hub_choices(actor: Actor, operation: Operation) -> list[Operation]:
+    """Operations the editor may choose as hub (the service refuses loops), and the
+    current hub even when the editor cannot see it (keeping it is not a change)."""
+    hubs = list(policy.operations_visible_to(actor).exclude(pk=operation.pk).order_by("name"))
+    if operation.parent is not None and operation.parent not in hubs:
+        hubs.insert(0, operation.parent)
+    return hubs
+
+
 @require_http_methods(["GET", "POST"])
 @page
 @requires(P.OPERATIONS_MANAGE)
 def operation_edit(request: HttpRequest, code: str) -> HttpResponse:
-    """Change the name, description, status, period, focus; add partner agencies."""
+    """Change the name, description, status, period, focus, jurisdictions, hub, series and
+    edition; add partner agencies."""
     actor = actor_for(request)
     operation = visible_operation(actor, code)
     context: dict[str, Any] = {
@@ -116,22 +157,14 @@ def operation_edit(request: HttpRequest, code: str) -> HttpResponse:
         "agencies": Agency.objects.exclude(kind=Agency.Kind.SYSTEM)
         .exclude(participations__operation=operation)
         .order_by("name"),
+        "hubs": _hub_choices(actor, operation),
+        "series": Series.objects.order_by("name"),  # names of recurring operations
         "errors": {},
-        "values": {
-            "name": operation.name,
-            "description": operation.description,
-            "status": operation.status,
-            "start": operation.start.isoformat(),
-            "end": operation.end.isoformat() if operation.end else "",
-            "focus": list(operation.focus),
-        },
+        "values": _edit_values(operation),
     }
     if request.method != "POST":
         return render(request, "web/operations/edit.html", context)
-    changes: dict[str, Any] = {
-        field: str(request.POST.get(field, ""))
-        for field in ("name", "description", "status", "start", "end")
-    }
+    changes: dict[str, Any] = {field: str(request.POST.get(field, "")) for field in EDIT_FIELDS}
     changes["focus"] = request.POST.getlist("focus")
     try:
         update_operation(
