@@ -69,6 +69,8 @@ urlpatterns = [
     path("administration/", admin.users, name="admin_home"),
     path("administration/users/<str:username>/<str:action>/", admin.user_action, name="admin_user"),
     path("administration/agencies/", admin.agencies, name="admin_agencies"),
+    path("administration/agencies/new/", admin.agency_create, name="admin_agency_create"),
+    path("administration/agencies/<str:ori>/edit/", admin.agency_edit, name="admin_agency_edit"),
     path("administration/tokens/", admin.api_tokens, name="admin_tokens"),
     path(
         "administration/tokens/<str:prefix>/revoke/", admin.revoke_token, name="admin_token_revoke"

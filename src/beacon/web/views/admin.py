@@ -23,6 +23,7 @@ from beacon.access.permissions import HUMAN_ROLES
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
+from beacon.agencies import services as agency_rules
 from beacon.agencies.models import Agency
 from beacon.audit.search import AuditFilter, export_csv, search
 from beacon.core.actor import Actor
@@ -114,6 +115,61 @@ def user_action(request: HttpRequest, username: str, action: str) -> HttpRespons
 def agencies(request: HttpRequest) -> HttpResponse:
     listed = Agency.objects.select_related("jurisdiction", "parent").order_by("kind", "name")
     return render(request, "web/admin/agencies.html", {"agencies": listed})
+
+
+def _agency_form(
+    request: HttpRequest, agency: Agency | None, save: Callable[[dict[str, str]], Agency]
+) -> HttpResponse:
+    """The agency form (new or existing); the agencies service holds every rule."""
+    others = Agency.objects.exclude(kind=Agency.Kind.SYSTEM).order_by("name")
+    context: dict[str, Any] = {
+        "agency": agency,
+        "kinds": [(v, label) for v, label in Agency.Kind.choices if v != Agency.Kind.SYSTEM],
+        "parents": others.exclude(pk=agency.pk) if agency else others,
+        "errors": {},
+        "values": {
+            "ori": agency.ori,
+            "name": agency.name,
+            "short_name": agency.short_name,
+            "kind": agency.kind,
+            "parent": agency.parent.ori if agency.parent else "",
+            "jurisdiction": agency_rules.jurisdiction_ref(agency.jurisdiction),
+        }
+        if agency
+        else {},
+    }
+    if request.method != "POST":
+        return render(request, "web/admin/agency_form.html", context)
+    fields = agency_rules.AGENCY_FIELDS if agency is None else agency_rules.AGENCY_FIELDS[1:]
+    data = {field: str(request.POST.get(field, "")) for field in fields}
+    try:
+        saved = save(data)
+    except DomainError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        context.update({"errors": field_errors(exc), "values": {**context["values"], **data}})
+        return render(request, "web/admin/agency_form.html", context, status=exc.http_status)
+    messages.success(request, _("Agency saved: %(name)s.") % {"name": saved.name})
+    return HttpResponseRedirect(reverse("web:admin_agencies"))
+
+
+@require_http_methods(["GET", "POST"])
+@page
+@requires(P.AGENCIES_MANAGE)
+def agency_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    return _agency_form(request, None, lambda data: agency_rules.create_agency(actor, data))
+
+
+@require_http_methods(["GET", "POST"])
+@page
+@requires(P.AGENCIES_MANAGE)
+def agency_edit(request: HttpRequest, ori: str) -> HttpResponse:
+    actor = actor_for(request)
+    agency = agency_rules.get_agency(actor, ori)
+    return _agency_form(
+        request, agency, lambda data: agency_rules.update_agency(actor, agency.ori, data)
+    )
 
 
 @require_http_methods(["GET", "POST"])
