@@ -398,3 +398,31 @@ def test_another_writer_during_an_import_never_gets_a_duplicate_in(
     else:
         assert other["outcome"] == "entered"
         assert MissingPersonRecord.objects.filter(oca__startswith="F-").count() == 1
+
+
+def _fake_nics(count: int, taken: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """assign_nics drawing from M000000001 up (so a test can give the next drawn number)."""
+    used = set(MissingPersonRecord.objects.values_list("nic", flat=True)) | set(taken)
+    return [n for n in (f"M{i:09d}" for i in range(1, 10_000)) if n not in used][:count]
+
+
+@pytest.mark.parametrize("given_first", [True, False])
+def test_a_given_nic_equal_to_a_drawn_one_is_kept_and_the_drawn_one_replaced(
+    tmp_path: Path,
+    system: Actor,
+    agencies: None,
+    monkeypatch: pytest.MonkeyPatch,
+    given_first: bool,
+) -> None:
+    from beacon.records import importer
+
+    monkeypatch.setattr(importer, "assign_nics", _fake_nics)
+    rows = [[*row, ""] for row in _many(2, "g", aliases=False)]
+    rows[0 if given_first else 1][-1] = "M000000001"
+    path = write_csv(tmp_path / "r.csv", [[*HEADER, "nic"], *rows])
+    result = import_records(system, path, workers=0, chunk_rows=1)
+    given = MissingPersonRecord.objects.get(oca="G-0" if given_first else "G-1")
+    other = MissingPersonRecord.objects.get(oca="G-1" if given_first else "G-0")
+    assert given.nic == "M000000001"
+    assert other.nic not in ("", "M000000001")
+    assert sorted(result.nics) == sorted([given.nic, other.nic])

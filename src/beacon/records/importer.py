@@ -215,11 +215,13 @@ class _Writer:
         self.nics[self.nics.index(nic)] = other
 
     def _next_nic(self) -> str:
-        nic = next(self._fresh, None)
-        if nic is None:  # more rows than the file's line count promised (never, in practice)
-            self._fresh = iter(sorted(assign_nics(max(1000, self.total - len(self.nics)))))
-            nic = next(self._fresh)
-        return nic
+        while True:
+            nic = next(self._fresh, None)
+            if nic is None:  # more rows than the file's line count promised (never, in practice)
+                self._fresh = iter(sorted(assign_nics(max(1000, self.total - len(self.nics)))))
+                continue
+            if nic not in self.seen_nic:  # an earlier row of the file gave this one
+                return nic
 
     def start(self) -> None:
         """Draw the NICs of the whole file up front: handed out in ascending order with
