@@ -129,7 +129,10 @@ def insert_pairs(table: str, columns: Sequence[str], a: Any, b: Any) -> int:
                 copy.write(part.tobytes())
             copy.write((-1).to_bytes(2, "big", signed=True))
         return count
-    _sqlite_insert(table, columns, np.column_stack((a, b)).ravel().tolist())
+    step = 500_000  # rows per slice: a flat list of Python ints for all keys would be large
+    for i in range(0, count, step):
+        pairs = np.column_stack((a[i : i + step], b[i : i + step]))
+        _sqlite_insert(table, columns, pairs.ravel().tolist())
     return count
 
 
