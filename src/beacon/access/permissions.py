@@ -25,6 +25,7 @@ class Permission(StrEnum):
     VICTIMS_VIEW = "victims:view"
     REFERRALS_VIEW = "referrals:view"
     REFERRALS_RESPOND = "referrals:respond"
+    SERVICES_RECORD = "services:record"  # services delivered to victims referred to the agency
     INTAKE_MANAGE = "intake:manage"
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
@@ -76,7 +77,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     "investigator": frozenset(_READ_CASES | _FIELD_WORK),
     "analyst": frozenset(_READ_CASES | {P.INTAKE_MANAGE}),
-    "caseworker": frozenset({P.REFERRALS_VIEW, P.REFERRALS_RESPOND}),
+    "caseworker": frozenset({P.REFERRALS_VIEW, P.REFERRALS_RESPOND, P.SERVICES_RECORD}),
     "pio": frozenset({P.OPERATIONS_REPORT}),
     # The named system actor used by the CLI, demo loader and jobs.
     "system": frozenset(Permission),

@@ -238,6 +238,47 @@ def services_visible_to(actor: Actor) -> QuerySet[Service]:
     return services.filter(visible)
 
 
+def victims_served_by(actor: Actor) -> QuerySet[Victim]:
+    """Victims the actor's agency may record services for: those referred to it whose
+    referral it accepted (a caseworker with services:record). Not a pending or declined
+    referral, not a victim referred elsewhere."""
+    from beacon.operations import codes
+    from beacon.operations.models import Referral, Victim
+
+    if not (actor.is_system or has(actor, Permission.SERVICES_RECORD)):
+        return Victim.objects.none()
+    accepted = Referral.objects.filter(
+        to_agency_id=actor.agency_id, status=codes.ReferralStatus.ACCEPTED
+    ).values("victim_id")
+    return victims_visible_to(actor).filter(pk__in=accepted)
+
+
+def get_servable_victim(actor: Actor, ref: str) -> Victim:
+    """The victim ``ref`` if the actor may record a service for them: NotVisible (404) when
+    the actor cannot see the victim at all; Forbidden (403, audited) when they can but
+    their agency has no accepted referral for them."""
+    require(actor, Permission.SERVICES_RECORD, object_type="victim", object_id=ref)
+    found = victims_visible_to(actor).filter(ref=ref).first()
+    if found is None:
+        raise NotVisible()
+    served = (
+        victims_served_by(actor)
+        .select_related("operation", "person", "jurisdiction")
+        .filter(pk=found.pk)
+        .first()
+    )
+    if served is None:
+        _deny(
+            actor,
+            Permission.SERVICES_RECORD,
+            "victim",
+            ref,
+            "no accepted referral of this victim to your agency",
+        )
+        raise NotVisible()  # not reached: _deny raises Forbidden
+    return served
+
+
 def require_originating_agency(
     actor: Actor, record: MissingPersonRecord, permission: Permission
 ) -> None:

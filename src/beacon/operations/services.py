@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
@@ -27,6 +28,7 @@ from beacon.operations.models import (
     Operation,
     Outcome,
     Referral,
+    Service,
     Target,
     Victim,
 )
@@ -309,3 +311,74 @@ def respond_to_referral(actor: Actor, referral: Referral, answer: str) -> Referr
             detail={"answer": answer, "operation": locked.operation_id},
         )
     return locked
+
+
+NOTES_MAX = 5000
+
+
+def record_referred_service(
+    actor: Actor, victim_ref: str, *, kind: str, on: object, notes: str = ""
+) -> Service:
+    """A service the actor's agency delivered to a victim referred to it (an accepted
+    referral; policy.get_servable_victim). Written with the victim's operation and place,
+    the caseworker's agency as provider; the notes are sealed with that agency's key
+    (beacon.vault); audited in the same transaction. Nothing else is reachable this way."""
+    from datetime import date, time
+
+    victim = policy.get_servable_victim(actor, victim_ref)
+    errors: dict[str, list[str]] = {}
+    if kind not in codes.ServiceKind.values:
+        errors["kind"] = [_("Choose a service.")]
+    day: date | None = on if isinstance(on, date) else None
+    if day is None:
+        try:
+            day = date.fromisoformat(str(on or "").strip())
+        except ValueError:
+            errors["on"] = [_("Give the date as YYYY-MM-DD.")]
+    if day is not None:
+        if day > timezone.localdate():
+            errors["on"] = [_("The date cannot be in the future.")]
+        elif day < timezone.localdate(victim.at):
+            errors["on"] = [_("The date cannot be before the victim was identified.")]
+    notes = notes.strip()
+    if len(notes) > NOTES_MAX:
+        errors["notes"] = [_("At most %(n)s characters.") % {"n": NOTES_MAX}]
+    if errors or day is None:
+        raise ValidationFailed(_("The service was not recorded."), fields=errors)
+    with transaction.atomic():
+        accepted = (
+            Referral.objects.select_for_update()
+            .filter(
+                victim=victim,
+                to_agency_id=actor.agency_id,
+                status=codes.ReferralStatus.ACCEPTED,
+            )
+            .exists()
+        )
+        if not accepted:  # held: the referral stays accepted until this commits
+            raise NotVisible()
+        service = Service.objects.create(  # create(), not bulk: the vault seals the notes
+            operation=victim.operation,
+            agency=actor.agency,
+            jurisdiction=victim.jurisdiction,
+            at=timezone.make_aware(datetime.combine(day, time(12, 0))),
+            person=victim.person,
+            kind=kind,
+            status=codes.ServiceStatus.PROVIDED,
+            notes=notes,
+        )
+        service.people.add(victim.person)
+        audit.record(
+            actor,
+            "operations.service",
+            object_type="victim",
+            object_id=victim.ref,
+            detail={
+                "service": service.ref,
+                "operation": victim.operation.code,
+                "kind": kind,
+                "on": day.isoformat(),
+                "notes": bool(notes),
+            },
+        )
+    return service

@@ -26,6 +26,18 @@ def respond_to_referral(actor: Actor, referral: Referral, answer: str) -> object
     return operations.respond_to_referral(actor, referral, answer)
 
 
+def record_referred_service(actor: Actor, ref: str, data: dict[str, str]) -> Service:
+    """A service the caseworker's agency delivered to a victim referred to it."""
+    return operations.record_referred_service(
+        actor, ref, kind=data.get("kind", ""), on=data.get("on", ""), notes=data.get("notes", "")
+    )
+
+
+def may_record_service(actor: Actor, victim: Victim) -> bool:
+    """Whether the victim page offers the service form (the policy decides)."""
+    return policy.victims_served_by(actor).filter(pk=victim.pk).exists()
+
+
 @dataclass(frozen=True)
 class VictimFile:
     """What one actor may read of one victim: the allowed fields' values, the referrals

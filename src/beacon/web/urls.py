@@ -56,6 +56,11 @@ urlpatterns = [
     path("victims/<str:ref>/", inbox.victim, name="victim"),
     path("referrals/", inbox.inbox, name="inbox"),
     path("referrals/victims/<str:ref>/", inbox.referred_victim, name="referred_victim"),
+    path(
+        "referrals/victims/<str:ref>/services/",
+        inbox.record_service,
+        name="referred_victim_service",
+    ),
     path("referrals/<str:ref>/respond/", inbox.respond, name="referral_respond"),
     # Intake review
     path("intake/", intake.intake_list, name="intake"),

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,10 +19,11 @@ from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.core.actor import Actor
-from beacon.core.errors import NotVisible
+from beacon.core.errors import NotVisible, ValidationFailed
+from beacon.operations import codes
 from beacon.operations.models import Referral, Victim
 from beacon.web import event_services, reads
-from beacon.web.views.common import page
+from beacon.web.views.common import field_errors, page
 
 
 @require_GET
@@ -44,16 +46,30 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "web/inbox/inbox.html", context)
 
 
-def _victim_page(request: HttpRequest, actor: Actor, ref: str) -> HttpResponse:
-    """Only the fields the policy allows this actor (victim_fields_visible_to)."""
+def _victim_page(
+    request: HttpRequest,
+    actor: Actor,
+    ref: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Only the fields the policy allows this actor (victim_fields_visible_to); the form
+    for a service delivered when the policy lets the actor record one."""
     found = event_services.show_victim(actor, ref)
+    serves = policy.has(actor, P.SERVICES_RECORD)
     context = {
         "victim": found.victim,
         "facts": found.facts,
         "referrals": found.referrals,
         "services": found.services,
+        "can_record": serves and event_services.may_record_service(actor, found.victim),
+        "service_kinds": codes.ServiceKind.choices,
+        "errors": errors or {},
+        "values": values or {"on": timezone.localdate().isoformat()},
     }
-    return render(request, "web/inbox/victim.html", context)
+    return render(request, "web/inbox/victim.html", context, status=status)
 
 
 @require_GET
@@ -68,6 +84,24 @@ def referred_victim(request: HttpRequest, ref: str) -> HttpResponse:
 @requires(P.VICTIMS_VIEW)
 def victim(request: HttpRequest, ref: str) -> HttpResponse:
     return _victim_page(request, actor_for(request), ref)
+
+
+@require_POST
+@page
+@requires(P.SERVICES_RECORD)
+def record_service(request: HttpRequest, ref: str) -> HttpResponse:
+    """Record a service delivered to a victim referred to the caseworker's agency (an
+    accepted referral): 404 for a victim they cannot see, 403 without an accepted one."""
+    actor = actor_for(request)
+    data = {k: str(request.POST.get(k, "")) for k in ("kind", "on", "notes")}
+    try:
+        event_services.record_referred_service(actor, ref, data)
+    except ValidationFailed as exc:
+        return _victim_page(
+            request, actor, ref, errors=field_errors(exc), values=data, status=exc.http_status
+        )
+    messages.success(request, _("Service recorded."))
+    return HttpResponseRedirect(reverse("web:referred_victim", args=[ref]))
 
 
 @require_POST
@@ -91,4 +125,4 @@ def respond(request: HttpRequest, ref: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:inbox"))
 
 
-__all__ = ["Referral", "Victim", "inbox", "referred_victim", "respond", "victim"]
+__all__ = ["Referral", "Victim", "inbox", "record_service", "referred_victim", "respond", "victim"]
