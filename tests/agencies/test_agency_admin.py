@@ -5,6 +5,7 @@ parent agencies, audited with before and after; the admin pages in English and F
 from __future__ import annotations
 
 import re
+from html import unescape
 from collections.abc import Callable
 
 import pytest
@@ -166,7 +167,7 @@ def test_other_roles_may_not_create_or_change_agencies_and_the_denial_is_audited
 
 def _text(response: object) -> str:
     html = response.content.decode()  # type: ignore[attr-defined]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
 def test_the_admin_creates_an_agency_from_the_page(
