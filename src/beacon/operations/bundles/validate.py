@@ -215,10 +215,29 @@ class Validator:
         known_oris = oris | set(
             Agency.objects.filter(ori__in=mentioned - oris).values_list("ori", flat=True)
         )
+        # Only the codes the bundle names are looked up, never every operation or series.
         op_codes = {row["code"] for _p, row in plan.operations}
-        known_ops = op_codes | set(Operation.objects.values_list("code", flat=True))
-        known_series = {row["code"] for _p, row in sections["series"]} | set(
-            Series.objects.values_list("code", flat=True)
+        named_ops = {
+            row["operation"]
+            for rows in sections.values()
+            for _p, row in rows
+            if row.get("operation")
+        }
+        known_ops = op_codes | set(
+            Operation.objects.filter(code__in=named_ops - op_codes).values_list("code", flat=True)
+        )
+        series_codes = {row["code"] for _p, row in sections["series"]}
+        named_series = {row["series"] for _p, row in plan.operations if row["series"]}
+        for section in schema.SECTIONS:
+            for f in section.fields:
+                if f.kind == "series":
+                    named_series |= {
+                        row[f.name] for _p, row in sections[section.name] if row.get(f.name)
+                    }
+        known_series = series_codes | set(
+            Series.objects.filter(code__in=named_series - series_codes).values_list(
+                "code", flat=True
+            )
         )
         people = {row["ref"] for _p, row in sections["people"]}
         referenced_people: set[str] = set()

@@ -34,6 +34,9 @@ from beacon.operations.services import HIT_DEADLINES
 from beacon.records import services as registry
 from beacon.records.models import MissingPersonRecord
 
+# Refs per ``IN (...)`` lookup: below SQLite's bound on query parameters.
+_IN_BATCH = 500
+
 
 class Writer:
     def __init__(self, actor: Actor, plan: Plan) -> None:
@@ -320,20 +323,25 @@ class Writer:
         by_target = section in (schema.LEADS, schema.HITS)
         existing: dict[tuple[str, str], Model] = {}
         ops = {row["operation"] for _p, row in rows}
-        if by_target:
-            query = model._default_manager.filter(target__operation__code__in=ops).select_related(
-                "target__operation"
-            )
-            for obj in query:
-                existing[(obj.target.operation.code, obj.ref)] = obj  # type: ignore[attr-defined]
-        else:
-            query = (
-                model._default_manager.filter(operation__code__in=ops)
-                .select_related("operation")
-                .prefetch_related("people")
-            )
-            for obj in query:
-                existing[(obj.operation.code, obj.ref)] = obj  # type: ignore[attr-defined]
+        refs = sorted({row["ref"] for _p, row in rows})
+        # Only the rows this import names, never every event of the operation: a
+        # one-row write costs the same on an operation of ten events or of ten thousand.
+        for start in range(0, len(refs), _IN_BATCH):
+            chunk = refs[start : start + _IN_BATCH]
+            if by_target:
+                query = model._default_manager.filter(
+                    target__operation__code__in=ops, ref__in=chunk
+                ).select_related("target__operation")
+                for obj in query:
+                    existing[(obj.target.operation.code, obj.ref)] = obj  # type: ignore[attr-defined]
+            else:
+                query = (
+                    model._default_manager.filter(operation__code__in=ops, ref__in=chunk)
+                    .select_related("operation")
+                    .prefetch_related("people")
+                )
+                for obj in query:
+                    existing[(obj.operation.code, obj.ref)] = obj  # type: ignore[attr-defined]
         new: list[Model] = []
         new_people: list[list[str]] = []
         for path, row in rows:
