@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils.translation import gettext as _
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
@@ -91,7 +92,7 @@ def _clean(operation: Operation, changes: dict[str, Any]) -> dict[str, Any]:
     series = values.get("series", operation.series)
     edition = values.get("edition", operation.edition)
     if edition is not None and series is None and not {"edition", "series"} & set(errors):
-        errors["edition"] = ["an edition belongs to a series"]
+        errors["edition"] = [_("an edition belongs to a series")]
     if errors:
         raise ValidationFailed(REFUSED, fields=errors)
     return values
@@ -118,7 +119,7 @@ def _edition(value: object, errors: dict[str, list[str]]) -> int | None:
         return None
     text = str(value).strip()
     if not text.isdigit() or not 1 <= int(text) <= 32767:
-        errors["edition"] = ["a whole number from 1"]
+        errors["edition"] = [_("a whole number from 1")]
         return None
     return int(text)
 
@@ -129,7 +130,7 @@ def _series(value: object, errors: dict[str, list[str]]) -> Series | None:
         return None
     found = Series.objects.filter(code=code).first()
     if found is None:
-        errors["series"] = [f"unknown series {code}"]
+        errors["series"] = [_("unknown series %(code)s") % {"code": code}]
     return found
 
 
@@ -141,20 +142,27 @@ def _hub(actor: Actor, operation: Operation, value: object) -> Operation | None:
     if not code:
         return None
     if code.upper() == operation.code.upper():
-        raise ValidationFailed(REFUSED, fields={"parent": ["an operation cannot be its own hub"]})
+        raise ValidationFailed(
+            REFUSED, fields={"parent": [_("an operation cannot be its own hub")]}
+        )
     hub = policy.operations_visible_to(actor).filter(code__iexact=code).first()
     if hub is None:
-        raise ValidationFailed(REFUSED, fields={"parent": [f"no visible operation {code}"]})
+        raise ValidationFailed(
+            REFUSED, fields={"parent": [_("no visible operation %(code)s") % {"code": code}]}
+        )
     step = Operation.objects.select_for_update().get(pk=hub.pk)
     for _depth in range(MAX_DEPTH):
         if step.pk == operation.pk:
             raise ValidationFailed(
-                REFUSED, fields={"parent": [f"{hub.code} is under this operation: a loop"]}
+                REFUSED,
+                fields={
+                    "parent": [_("%(hub)s is under this operation: a loop") % {"hub": hub.code}]
+                },
             )
         if step.parent_id is None:
             return hub
         step = Operation.objects.select_for_update().get(pk=step.parent_id)
-    raise ValidationFailed(REFUSED, fields={"parent": ["the chain of hubs is too long"]})
+    raise ValidationFailed(REFUSED, fields={"parent": [_("the chain of hubs is too long")]})
 
 
 def _shown(field: str, value: object) -> object:
@@ -191,7 +199,9 @@ def update_operation(
             return _write(actor, operation, changes, values, partners, agencies)
     except OperationalError:
         # PostgreSQL ends one of two edits that lock each other's hubs (a deadlock).
-        raise Conflict("Another change to these operations was being saved; try again.") from None
+        raise Conflict(
+            _("Another change to these operations was being saved; try again.")
+        ) from None
 
 
 def _write(
@@ -218,7 +228,13 @@ def _write(
         taken = Operation.objects.filter(series=series, edition=edition).exclude(pk=locked.pk)
         if taken.exists():
             raise ValidationFailed(
-                REFUSED, fields={"edition": [f"{series.code} already has an edition {edition}"]}
+                REFUSED,
+                fields={
+                    "edition": [
+                        _("%(series)s already has an edition %(edition)s")
+                        % {"series": series.code, "edition": edition}
+                    ]
+                },
             )
     diff = {
         field: {"before": _shown(field, getattr(locked, field)), "after": _shown(field, value)}
@@ -244,7 +260,7 @@ def _write(
                 locked.save(update_fields=list(values))
         except IntegrityError:
             raise ValidationFailed(
-                REFUSED, fields={"edition": ["this series already has that edition"]}
+                REFUSED, fields={"edition": [_("this series already has that edition")]}
             ) from None
     added = []
     for ori in partners:

@@ -44,6 +44,7 @@ EDIT_FIELDS = (
     "series",
     "edition",
 )
+KEPT_FIELDS = ("name", "description", "status", "start", "end")  # always sent, as before
 OPERATION_FIELD = re.compile(r"^operations\[0\]\.(\w+)")
 
 
@@ -164,7 +165,12 @@ def operation_edit(request: HttpRequest, code: str) -> HttpResponse:
     }
     if request.method != "POST":
         return render(request, "web/operations/edit.html", context)
-    changes: dict[str, Any] = {field: str(request.POST.get(field, "")) for field in EDIT_FIELDS}
+    # A field the form did not send is left as it is (an older form, a partial post).
+    changes: dict[str, Any] = {
+        field: str(request.POST.get(field, ""))
+        for field in EDIT_FIELDS
+        if field in request.POST or field in KEPT_FIELDS
+    }
     changes["focus"] = request.POST.getlist("focus")
     try:
         update_operation(
