@@ -5,8 +5,8 @@ parent agencies, audited with before and after; the admin pages in English and F
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import Callable
+from html import unescape
 
 import pytest
 from django.db import connection
