@@ -691,6 +691,10 @@ def main() -> None:
             beacon_seconds=beacon_seconds,
             splink_seconds=splink_seconds,
             time_ratio_vs_splink=round(beacon_seconds / splink_seconds, 3),
+            # Each Beacon run against the raw Splink run right after it (closest in load).
+            time_ratio_by_pair=[
+                round(b["seconds"] / s["seconds"], 3) for b, s in zip(beacons, splinks, strict=True)
+            ],
             # F1 of the clusters at the operating threshold (0.5, both sides) ...
             beacon_f1=beacon["f1"],
             splink_f1=splink["f1"],
