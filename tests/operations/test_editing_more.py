@@ -171,3 +171,20 @@ def test_a_partner_investigator_cannot_change_the_hub() -> None:
     with pytest.raises(Forbidden):
         update_operation(_actor(PARTNER, role="investigator"), CODE, {"parent": HUB})
     assert Operation.objects.get(code=CODE).parent is None
+
+
+def test_an_edit_drawn_from_a_stale_state_is_refused_and_nothing_changes() -> None:
+    from beacon.core.errors import StaleVersion
+    from beacon.operations.editing import fingerprint
+
+    _load()
+    seen = fingerprint(Operation.objects.get(code=CODE))
+    update_operation(_actor(LEAD), CODE, {"jurisdictions": "state:NM"})  # someone else
+    with pytest.raises(StaleVersion):
+        update_operation(_actor(LEAD), CODE, {"name": "Mine", "parent": HUB}, expected=seen)
+    unchanged = Operation.objects.get(code=CODE)
+    assert (unchanged.name, unchanged.parent) == ("Operation Test", None)
+    fresh = fingerprint(unchanged)
+    assert fresh != seen
+    update_operation(_actor(LEAD), CODE, {"name": "Mine"}, expected=fresh)
+    assert Operation.objects.get(code=CODE).name == "Mine"

@@ -157,3 +157,26 @@ def test_a_partner_investigator_cannot_reach_the_edit_page(client_as: ClientAs) 
         f"/operations/{CODE}/edit/", {"parent": "", "series": ""}
     )
     assert response.status_code == 403
+
+
+def _seen(html: str) -> str:
+    found = re.search(r'name="seen" value="(\w+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_an_edit_on_a_page_someone_changed_since_is_refused_then_saved_when_resent(
+    supervisor: Client,
+) -> None:
+    operation = Operation.objects.get(code=CODE)
+    seen = _seen(supervisor.get(f"/operations/{CODE}/edit/").content.decode())
+    other = supervisor.post(f"/operations/{CODE}/edit/", _form(operation, description="Other"))
+    assert other.status_code == 302
+    operation.refresh_from_db()
+    stale = supervisor.post(f"/operations/{CODE}/edit/", _form(operation, name="Mine", seen=seen))
+    assert stale.status_code == 412
+    assert "Someone changed this operation" in _text(stale)
+    assert Operation.objects.get(code=CODE).name != "Mine"
+    again = _form(operation, name="Mine", seen=_seen(stale.content.decode()))
+    assert supervisor.post(f"/operations/{CODE}/edit/", again).status_code == 302
+    assert Operation.objects.get(code=CODE).name == "Mine"

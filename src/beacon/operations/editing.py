@@ -4,6 +4,8 @@ goes through the bundle importer."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import date
 from typing import Any
@@ -16,7 +18,7 @@ from beacon.access.permissions import Permission
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
-from beacon.core.errors import Conflict, ValidationFailed
+from beacon.core.errors import Conflict, StaleVersion, ValidationFailed
 from beacon.operations import codes
 from beacon.operations.bundles.reader import Reader, jurisdiction_ref_of
 from beacon.operations.models import Operation, Participation, Series
@@ -174,8 +176,32 @@ def _shown(field: str, value: object) -> object:
     return str(value) if value is not None else None
 
 
+def fingerprint(operation: Operation) -> str:
+    """A digest of the operation's editable state. A form sends back the one it was drawn
+    from, so an edit made on a page someone else has changed since is refused (412)."""
+    places = Operation.jurisdictions.through.objects.filter(operation=operation).order_by("pk")
+    state = [
+        operation.name,
+        operation.description,
+        operation.status,
+        operation.start,
+        operation.end,
+        list(operation.focus),
+        operation.parent_id,
+        operation.series_id,
+        operation.edition,
+        list(places.values_list("jurisdiction_id", flat=True)),
+    ]
+    return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()[:20]
+
+
 def update_operation(
-    actor: Actor, code: str, changes: dict[str, Any], *, add_partners: list[str] | None = None
+    actor: Actor,
+    code: str,
+    changes: dict[str, Any],
+    *,
+    add_partners: list[str] | None = None,
+    expected: str | None = None,
 ) -> Operation:
     """Apply ``changes`` (fields of EDITABLE) and add partner agencies by ORI; all or nothing,
     audited with before and after. Only the operation's own agencies may change it.
@@ -183,7 +209,8 @@ def update_operation(
     ``jurisdictions`` replaces the list (references such as state:NM); ``parent`` is the
     hub's code ("" for none), which the editor must be able to see and which may not be
     the operation or one below it; ``series`` (code, "" for none) and ``edition`` must not
-    name an edition another operation already is."""
+    name an edition another operation already is. With ``expected`` (the ``fingerprint``
+    the form was drawn from), an operation changed since is refused (StaleVersion, 412)."""
     operation = get_operation(actor, code)
     policy.require_operation_agency(actor, operation, Permission.OPERATIONS_MANAGE)
     values = _clean(operation, changes)
@@ -196,7 +223,7 @@ def update_operation(
         )
     try:
         with transaction.atomic():
-            return _write(actor, operation, changes, values, partners, agencies)
+            return _write(actor, operation, changes, values, partners, agencies, expected)
     except OperationalError:
         # PostgreSQL ends one of two edits that lock each other's hubs (a deadlock).
         raise Conflict(
@@ -211,12 +238,17 @@ def _write(
     values: dict[str, Any],
     partners: list[str],
     agencies: dict[str, Agency],
+    expected: str | None,
 ) -> Operation:
     locked = (
         Operation.objects.select_for_update()
         .select_related("parent", "series")
         .get(pk=operation.pk)
     )
+    if expected and fingerprint(locked) != expected:
+        raise StaleVersion(
+            _("Someone changed this operation since you opened it; check and save again.")
+        )
     if "parent" in changes:
         current = locked.parent.code if locked.parent else ""
         wanted = str(changes["parent"] or "").strip()

@@ -22,12 +22,12 @@ from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
-from beacon.core.errors import DomainError
+from beacon.core.errors import DomainError, StaleVersion
 from beacon.operations import codes
 from beacon.operations.bundles import FORMAT, VERSION
 from beacon.operations.bundles.importer import add_entries, import_bundle
 from beacon.operations.bundles.reader import jurisdiction_ref_of
-from beacon.operations.editing import update_operation
+from beacon.operations.editing import fingerprint, update_operation
 from beacon.operations.models import Operation, Series
 from beacon.operations.refs import new_ref
 from beacon.web.lookups import visible_operation
@@ -162,6 +162,7 @@ def operation_edit(request: HttpRequest, code: str) -> HttpResponse:
         "series": Series.objects.order_by("name"),  # names of recurring operations
         "errors": {},
         "values": _edit_values(operation),
+        "seen": fingerprint(operation),
     }
     if request.method != "POST":
         return render(request, "web/operations/edit.html", context)
@@ -174,12 +175,20 @@ def operation_edit(request: HttpRequest, code: str) -> HttpResponse:
     changes["focus"] = request.POST.getlist("focus")
     try:
         update_operation(
-            actor, operation.code, changes, add_partners=request.POST.getlist("partners")
+            actor,
+            operation.code,
+            changes,
+            add_partners=request.POST.getlist("partners"),
+            expected=str(request.POST.get("seen", "")) or None,
         )
     except DomainError as exc:
         if exc.http_status in (401, 403, 404):
             raise
         context.update({"errors": exc.fields or {"general": [exc.message]}, "values": changes})
+        if isinstance(exc, StaleVersion):  # warned: saving again applies these values
+            context["seen"] = fingerprint(visible_operation(actor, code))
+        else:
+            context["seen"] = str(request.POST.get("seen", ""))
         return render(request, "web/operations/edit.html", context, status=exc.http_status)
     messages.success(request, _("Operation updated."))
     return HttpResponseRedirect(reverse("web:dashboard", args=[operation.code]))
