@@ -239,3 +239,10 @@ def test_the_victim_page_makes_the_same_queries_for_more_services(case: Case) ->
     for kind in ("medical", "legal", "advocacy", "screening", "shelter"):
         assert _record(case.zoe, case.accepted, kind=kind).status_code == 302  # type: ignore[attr-defined]
     assert count() <= few
+
+
+def test_the_inbox_links_accepted_referrals_to_the_service_form(case: Case) -> None:
+    html = case.zoe.get("/referrals/").content.decode()
+    assert f"/referrals/victims/{case.accepted.ref}/#record-service" in html
+    for other in (case.pending, case.declined):
+        assert f"/referrals/victims/{other.ref}/#record-service" not in html

@@ -41,6 +41,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "open": [r for r in referrals if r.status == "offered"],
         "answered": [r for r in referrals if r.status != "offered"],
         "can_respond": policy.has(actor, P.REFERRALS_RESPOND),
+        "can_serve": policy.has(actor, P.SERVICES_RECORD),
     }
     reads.victim_list_read(actor, "inbox", (r.victim.ref for r in referrals))
     return render(request, "web/inbox/inbox.html", context)
