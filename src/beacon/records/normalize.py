@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NOT_LETTER = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r"\s+")
@@ -12,6 +13,7 @@ _PARTICLES = frozenset(
 )
 
 
+@lru_cache(maxsize=100_000)
 def fold(name: str) -> str:
     """'José-María  O'Neil' -> 'JOSE MARIA ONEIL'."""
     text = unicodedata.normalize("NFKD", name)
@@ -26,16 +28,23 @@ def surname_forms(last: str) -> list[str]:
 
     'Garcia Lopez' -> ['GARCIALOPEZ', 'GARCIA', 'LOPEZ']; 'de la Cruz' -> ['DELACRUZ', 'CRUZ'].
     """
+    return list(_surname_forms(last))
+
+
+@lru_cache(maxsize=100_000)
+def _surname_forms(last: str) -> tuple[str, ...]:
+    """surname_forms, cached (the rerank asks for every candidate's surname)."""
     folded = fold(last)
     if not folded:
-        return []
+        return ()
     forms = [folded.replace(" ", "")]
     parts = [p for p in folded.split(" ") if p not in _PARTICLES and len(p) > 1]
     if len(parts) > 1 or (parts and parts[0] != forms[0]):
         forms.extend(p for p in parts if p not in forms)
-    return forms
+    return tuple(forms)
 
 
+@lru_cache(maxsize=100_000)
 def given_form(first: str) -> str:
     """The first given name, folded ('Mary Ann' -> 'MARY')."""
     folded = fold(first)
