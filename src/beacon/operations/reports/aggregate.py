@@ -1,7 +1,8 @@
-"""The aggregate queries behind every report: one grouped query per kind of fact.
+"""The aggregates behind every report: grouped facts tallied per cell.
 
-Each query groups by (operation, jurisdiction, category) so a hub with twelve
-sub-operations costs the same dozen queries as a single operation.
+The facts come grouped by (operation, jurisdiction, agency, category) in one statement
+(reports.facts), so a hub with twelve sub-operations costs the same two statements as a
+single operation.
 """
 
 from __future__ import annotations
@@ -11,22 +12,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Q
 
 from beacon.agencies.models import Jurisdiction
 from beacon.operations import codes
-from beacon.operations.models import (
-    Arrest,
-    Investigation,
-    Operation,
-    Raid,
-    Referral,
-    SearchWarrant,
-    Seizure,
-    Service,
-    Target,
-    Victim,
-)
+from beacon.operations.models import Operation
+from beacon.operations.reports.facts import facts
 from beacon.operations.reports.tally import Tally, age_on
 
 Cell = tuple[int, int | None, int | None]  # (operation, jurisdiction, agency) ids
@@ -83,66 +74,21 @@ def declared_jurisdictions(operation_ids: list[int]) -> dict[int, list[int]]:
 def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Places]:
     """Every fact of these operations, tallied per (operation, jurisdiction, agency) cell.
 
-    The agency is the one that recorded the event (a target's: its assigned agency)."""
-    ids = list(operations)
+    The agency is the one that recorded the event (a target's: its assigned agency).
+    Two statements: the grouped facts with the declared jurisdictions (reports.facts),
+    then the places they name."""
     cells: dict[Cell, Tally] = defaultdict(Tally)
-    declared = declared_jurisdictions(ids)
+    declared: dict[int, list[int]] = defaultdict(list)
     raw: list[tuple[str, dict[str, Any]]] = []
-
-    for row in (
-        Target.objects.filter(operation_id__in=ids)
-        .values(
-            "operation_id",
-            j=F("record__jurisdiction_last_seen_id"),
-            kind=F("outcome__kind"),
-            by=F("assigned_agency_id"),
-            out_kind=F("outcome__jurisdiction__kind"),
-            out_code=F("outcome__jurisdiction__code"),
-        )
-        .annotate(n=Count("id"), dob_min=Min("record__dob"), dob_max=Max("record__dob"))
-    ):
-        raw.append(("target", dict(row)))
-    for model, name, extra in (
-        (Arrest, "arrest", ("role",)),
-        (Victim, "victim", ("age_group",)),
-        (Service, "service", ("kind",)),
-        (SearchWarrant, "warrant", ()),
-        (Raid, "raid", ("kind",)),
-        (Investigation, "investigation", ("type", "agency__name")),
-    ):
-        annotations: dict[str, object] = {"n": Count("id")}
-        if model is Arrest:
-            annotations["served"] = Sum("warrants_served")
-        if model is Victim:
-            annotations |= {
-                "age_low": Min("age_min"),
-                "age_high": Max("age_max"),
-                "age_sum": Sum(F("age_min") + F("age_max")),
-                "aged": Count("id", filter=Q(age_min__isnull=False, age_max__isnull=False)),
-            }
-        query = model._default_manager.filter(operation_id__in=ids)
-        for grouped in query.values(
-            "operation_id", "jurisdiction_id", *extra, by=F("agency_id")
-        ).annotate(**annotations):
-            raw.append((name, dict(grouped)))
-    for seized in (
-        Seizure.objects.filter(operation_id__in=ids)
-        .values("operation_id", "jurisdiction_id", "currency", by=F("agency_id"))
-        .annotate(cash=Sum("cash_amount"), devices=Sum("devices"), files=Sum("file_count"))
-    ):
-        raw.append(("seizure", dict(seized)))
-    for referred in (
-        Referral.objects.filter(operation_id__in=ids)
-        .values("operation_id", "jurisdiction_id", to=F("to_agency__name"), by=F("agency_id"))
-        .annotate(n=Count("id"))
-    ):
-        raw.append(("referral", dict(referred)))
-
-    places = Places([r.get("jurisdiction_id", r.get("j")) for _k, r in raw], declared)
+    for kind, row in facts(operations):
+        if kind == "declared":
+            declared[row["operation_id"]].append(row["jurisdiction_id"])
+        else:
+            raw.append((kind, row))
+    places = Places([r["jurisdiction_id"] for _k, r in raw], declared)
     for kind, fact in raw:
-        op_id = int(fact["operation_id"])
-        j = fact.get("jurisdiction_id", fact.get("j"))
-        cell = cells[(op_id, places.fold(op_id, j), fact.get("by"))]
+        op_id = fact["operation_id"]
+        cell = cells[(op_id, places.fold(op_id, fact["jurisdiction_id"]), fact["by"])]
         _add(kind, fact, cell, operations[op_id], places)
     return cells, places
 
