@@ -706,6 +706,8 @@ def main() -> None:
             thresholds={
                 "beacon": beacon_sweep["by_threshold"],
                 "splink": splink_sweep["by_threshold"],
+                "beacon_best": beacon_sweep["best"],
+                "splink_best": splink_sweep["best"],
             },
             peak_rss_mb=max(run["peak_rss_mb"] for run in beacons),
             splink_peak_rss_mb=max(run["peak_rss_mb"] for run in splinks),
