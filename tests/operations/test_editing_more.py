@@ -188,3 +188,59 @@ def test_an_edit_drawn_from_a_stale_state_is_refused_and_nothing_changes() -> No
     assert fresh != seen
     update_operation(_actor(LEAD), CODE, {"name": "Mine"}, expected=fresh)
     assert Operation.objects.get(code=CODE).name == "Mine"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_edits_that_would_close_a_loop_between_them_cannot_both_win(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HUB under OP-PC1 and OP-PC1 under HUB at the same moment: each edit locks its own
+    operation, then both wait for each other before looking at the new hub. One wins; the
+    other sees the loop or is told to try again (409); never both (no loop is stored)."""
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from beacon.access import policy
+    from beacon.core.errors import Conflict
+
+    _load()
+    barrier = threading.Barrier(2, timeout=3)
+    visible = policy.operations_visible_to
+
+    def in_step(actor: Actor) -> Any:
+        with contextlib.suppress(threading.BrokenBarrierError):  # SQLite: one waits at BEGIN
+            barrier.wait()
+        return visible(actor)
+
+    monkeypatch.setattr(policy, "operations_visible_to", in_step)
+    outcomes: dict[str, str] = {}
+
+    def edit(code: str, hub: str) -> None:
+        try:
+            update_operation(_actor(LEAD), code, {"parent": hub})
+            outcomes[code] = "saved"
+        except ValidationFailed as exc:
+            outcomes[code] = "loop" if "parent" in exc.fields else repr(exc.fields)
+        except Conflict:
+            outcomes[code] = "try again"
+        except Exception as exc:  # any other outcome fails the test below
+            outcomes[code] = repr(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=edit, args=(HUB, EDITION_ONE)),
+        threading.Thread(target=edit, args=(EDITION_ONE, HUB)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values()) in (["loop", "saved"], ["saved", "try again"]), outcomes
+    hub, edition = Operation.objects.get(code=HUB), Operation.objects.get(code=EDITION_ONE)
+    assert hub.parent_id is None or edition.parent_id is None
+    saved = [code for code, outcome in outcomes.items() if outcome == "saved"]
+    assert AuditEvent.objects.filter(action="operations.modify").count() == 1
+    assert AuditEvent.objects.get(action="operations.modify").object_id == saved[0]

@@ -241,7 +241,7 @@ def _write(
     expected: str | None,
 ) -> Operation:
     locked = (
-        Operation.objects.select_for_update()
+        Operation.objects.select_for_update(of=("self",))  # not the nullable hub and series
         .select_related("parent", "series")
         .get(pk=operation.pk)
     )
