@@ -97,8 +97,9 @@ def _event(seq: int, kind: str, model: type[Model], values: dict[str, str], join
 
 
 @cache
-def _sql() -> str:
-    """The whole union, with ``{ids}`` where each branch's operation ids go."""
+def _sql(vendor: str) -> str:
+    """The whole union, with ``{ids}`` where each branch's operation ids go (built once
+    per database vendor: quoting is the vendor's)."""
     declared = Operation.jurisdictions.through
     d = _table(declared)
     t, r, o, j = _table(Target), _table(MissingPersonRecord), _table(Outcome), _table(Jurisdiction)
@@ -226,7 +227,7 @@ def facts(operation_ids: Iterable[int]) -> list[tuple[str, dict[str, Any]]]:
     if not ids:
         return []
     marks = ", ".join(["%s"] * len(ids))
-    sql = _sql().replace("{ids}", marks)
+    sql = _sql(connection.vendor).replace("{ids}", marks)
     with connection.cursor() as cursor:
         cursor.execute(sql, ids * len(_NAMES))
         rows = cursor.fetchall()
