@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -426,3 +427,23 @@ def test_a_given_nic_equal_to_a_drawn_one_is_kept_and_the_drawn_one_replaced(
     assert given.nic == "M000000001"
     assert other.nic not in ("", "M000000001")
     assert sorted(result.nics) == sorted([given.nic, other.nic])
+
+
+@pytest.mark.django_db
+def test_the_record_table_keeps_only_the_indexes_its_queries_use() -> None:
+    """Each index is one more B-tree insert per imported record (docs/registry-performance.md):
+    no index on the agency alone (the unique agency + OCA index leads with it) and, on
+    PostgreSQL, no ``LIKE`` index on the NIC (NICs are looked up by equality only)."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, MissingPersonRecord._meta.db_table
+        )
+    indexed = sorted(
+        tuple(info["columns"]) for info in constraints.values() if info["index"] or info["unique"]
+    )
+    assert ("originating_agency_id",) not in indexed
+    assert ("originating_agency_id", "oca") in indexed
+    assert indexed.count(("nic",)) == 1  # the unique index only
+    assert ("dob",) in indexed  # search by DOB
+    assert ("status", "category") in indexed  # late juvenile entries (due_records)
+    assert ("status", "validation_due_at") in indexed  # overdue validations (due_records)

@@ -16,12 +16,15 @@ would block every reader of the table until commit).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from itertools import chain
 from typing import Any
 
 import numpy as np
+from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
@@ -86,18 +89,60 @@ def _copy(sql: str) -> Iterator[Any]:
         yield copy
 
 
+def _json_as_given(value: Any) -> str:
+    """JSON columns arrive as JSON text already (made in the workers): written as is."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+@cache
+def _pg_types(table: str, columns: tuple[str, ...]) -> list[str] | None:
+    """The PostgreSQL type names of ``table``'s ``columns`` for a binary COPY, from the
+    model's fields; None when a column's type has no binary dumper (then text COPY)."""
+    fields = next(
+        (
+            {str(f.column): f for f in m._meta.concrete_fields}
+            for m in apps.get_models()
+            if m._meta.db_table == table
+        ),
+        {},
+    )
+    import psycopg  # the PostgreSQL driver, only on PostgreSQL
+
+    names: list[str] = []
+    for column in columns:
+        field = fields.get(column)
+        db_type = field.db_type(connection) if field is not None else None
+        info = psycopg.adapters.types.get(db_type.split("(")[0]) if db_type else None
+        if info is None:
+            return None
+        names.append(info.name)
+    return names
+
+
 def insert_ready(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
     """Insert rows whose values are already in the database's form (SQLite: dates and
-    times as text; PostgreSQL: Python values COPY can dump), inside the caller's
-    transaction."""
+    times as text; PostgreSQL: Python values, JSON as text), inside the caller's
+    transaction.
+
+    PostgreSQL: a binary COPY typed from the model's fields (the server parses no text:
+    about a quarter of the record table's COPY time went to parsing 29 text columns)."""
     if not rows:
         return 0
     connection.ensure_connection()
     if connection.vendor == "postgresql":
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        with _copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        types = _pg_types(table, tuple(columns))
+        binary = " (FORMAT binary)" if types else ""
+        from psycopg.types.json import set_json_dumps
+
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            set_json_dumps(_json_as_given, context=raw)  # this cursor only
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN{binary}") as copy:
+                if types:
+                    copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
         return len(rows)
     _sqlite_insert(table, columns, list(chain.from_iterable(rows)))
     return len(rows)

@@ -102,22 +102,30 @@ class ImportResult:
 
 
 def _existing(sql: str, first: int | None, values: list[str]) -> list[tuple[str, str]]:
-    """Rows of ``sql`` for chunks of ``values`` (raw SQL: a million parameters through the
-    ORM cost more than the lookups themselves)."""
-    found: list[tuple[str, str]] = []
-    step = 900
+    """Rows of ``sql`` for ``values`` (raw SQL: a million parameters through the ORM cost
+    more than the lookups themselves). PostgreSQL: one statement with the values as one
+    array parameter (``= ANY(%s)``; a 900-item ``IN`` list costs the server a parse and a
+    plan of 900 parameters per statement, twice the time of the lookups); SQLite: ``IN``
+    lists of 900."""
+    if not values:
+        return []
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format(marks="= ANY(%s)"), [first, values] if first else [values])
+            return [(str(a), str(b)) for a, b in cursor.fetchall()]
+        found: list[tuple[str, str]] = []
+        step = 900
         for i in range(0, len(values), step):
             chunk = values[i : i + step]
-            marks = ", ".join(["%s"] * len(chunk))
+            marks = "IN (" + ", ".join(["%s"] * len(chunk)) + ")"
             cursor.execute(sql.format(marks=marks), [first, *chunk] if first else chunk)
             found.extend((str(a), str(b)) for a, b in cursor.fetchall())
     return found
 
 
 TABLE = MissingPersonRecord._meta.db_table
-BY_OCA = f"SELECT oca, nic FROM {TABLE} WHERE originating_agency_id = %s AND oca IN ({{marks}})"
-BY_NIC = f"SELECT nic, nic FROM {TABLE} WHERE nic IN ({{marks}})"
+BY_OCA = f"SELECT oca, nic FROM {TABLE} WHERE originating_agency_id = %s AND oca {{marks}}"
+BY_NIC = f"SELECT nic, nic FROM {TABLE} WHERE nic {{marks}}"
 
 
 class _Writer:
