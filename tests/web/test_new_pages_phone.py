@@ -49,8 +49,18 @@ def hosts(server: LiveServer, db: None) -> Iterator[Hosts]:
     assert seen.refused == []
 
 
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+  .slice(0, 5)"""
+
+
 def _fits(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    """Measured once the page and its stylesheet have loaded (a loaded machine may report a
+    visible element before the stylesheet applies)."""
+    page.wait_for_load_state("load")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], page.evaluate(WIDEST)
 
 
 def test_an_administrator_creates_an_agency_on_a_phone(
