@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.actor import Actor
@@ -100,3 +101,43 @@ def test_a_modify_through_the_registry_service_stays_sealed(investigator_a: Acto
     assert modified.notes == "Now believed to be in El Paso."
     assert stored("records_missingpersonrecord", record.pk).startswith("bv1:")
     assert MissingPersonRecord.objects.get(pk=record.pk).notes == "Now believed to be in El Paso."
+
+
+def test_field_events_written_by_the_bundle_writer_are_sealed(
+    api_client_as: Callable[[str, Agency], Client],
+) -> None:
+    # The web event forms and the API's entries route write through the bundle writer's
+    # bulk_create, which fires no signals: victims' notes and arrests' charges were stored
+    # in clear until the writer sealed them itself.
+    import json
+
+    from beacon.operations.models import Arrest
+    from tests.operations.factories import CODE, LEAD, load_tiny
+
+    load_tiny()
+    client = api_client_as("investigator", Agency.objects.get(ori=LEAD))
+    base = {"agency": LEAD, "jurisdiction": "county:35013", "at": "2021-06-01T20:00:00Z"}
+    victim = base | {"ref": "V-SEAL", "age_group": "minor", "age_min": 16, "notes": NOTE}
+    victim |= {"person": "P-V", "people": ["P-V"]}
+    arrest = base | {"ref": "A-SEAL", "role": "buyer", "charges": "Solicitation of a minor"}
+    arrest |= {"person": "P-A", "people": ["P-A"]}
+    people = [{"ref": ref, "last_name": "Sealtest", "sex": "F"} for ref in ("P-V", "P-A")]
+    for kind, row in (("victims", victim), ("arrests", arrest)):
+        url = f"/api/operations/{CODE}/entries/{kind}"
+        body = json.dumps({"people": people, "rows": [row]})
+        answer = client.post(url, body, content_type="application/json")
+        assert answer.status_code == 201, answer.content
+    stored_victim = Victim.objects.get(ref="V-SEAL")
+    stored_arrest = Arrest.objects.get(ref="A-SEAL")
+    raw_note = stored("operations_victim", stored_victim.pk)
+    raw_charges = stored("operations_arrest", stored_arrest.pk, "charges")
+    assert raw_note.startswith("bv1:") and "bus station" not in raw_note
+    assert raw_charges.startswith("bv1:") and "Solicitation" not in raw_charges
+    assert stored_victim.notes == NOTE
+    assert stored_arrest.charges == "Solicitation of a minor"
+    # Sent again, the same row is recognised as already there (compared in clear).
+    url = f"/api/operations/{CODE}/entries/victims"
+    body = json.dumps({"people": people, "rows": [victim]})
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 201, again.content
+    assert again.json()["unchanged"]["victims"] == 1

@@ -3,14 +3,15 @@
 A registered field holds plaintext in memory and ciphertext in the database: it is
 unsealed when a row is loaded (post_init) and sealed when it is saved (an update is
 sealed before the write; an insert right after it, in the same transaction, because
-the row id is part of the associated data). Paths that bypass model signals
-(``bulk_create``, ``QuerySet.update``) store plaintext, which still reads back as is;
+the row id is part of the associated data). Paths that bypass model signals must
+seal themselves: ``seal_created`` after a ``bulk_create``, ``sealed_values`` for a
+``QuerySet.update``. Plaintext left by older code still reads back as is, and
 ``beacon keys seal-existing`` seals such rows afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,42 @@ def sealed_values(instance: Model, values: dict[str, Any]) -> dict[str, Any]:
             table = model._meta.db_table
             out[spec.field] = seal_for(agency_id, table, instance.pk, spec.field, value)
     return out
+
+
+def seal_created(objs: Sequence[Model]) -> None:
+    """Seal the registered fields of rows ``bulk_create`` has just inserted (it fires no
+    signals), in the caller's transaction; the objects keep their plaintext in memory.
+
+    The row id is part of the associated data, so this runs after the insert, like the
+    post_save path, but as one UPDATE per batch instead of one per row.
+    """
+    if not objs or not connected():
+        return
+    model = type(objs[0])
+    specs = list(_specs(model))
+    if not specs:
+        return
+    table = model._meta.db_table
+    fields: set[str] = set()
+    changed: list[tuple[Model, dict[str, str]]] = []
+    for obj in objs:
+        plain: dict[str, str] = {}
+        for spec in specs:
+            value = obj.__dict__.get(spec.field)
+            if isinstance(value, str) and value and not is_sealed(value):
+                agency_id = int(getattr(obj, spec.agency_id_attr))
+                plain[spec.field] = value
+                obj.__dict__[spec.field] = seal_for(agency_id, table, obj.pk, spec.field, value)
+                fields.add(spec.field)
+        if plain:
+            changed.append((obj, plain))
+    if not changed:
+        return
+    try:
+        model._base_manager.bulk_update([obj for obj, _ in changed], sorted(fields), batch_size=500)
+    finally:
+        for obj, plain in changed:
+            obj.__dict__.update(plain)
 
 
 def connect() -> None:
