@@ -8,6 +8,22 @@ from datetime import datetime
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+# What an event says, in hash order after its chain position ``seq``: the columns that
+# are hashed, exported, and never changed once written.
+EVENT_FIELDS = (
+    "at",
+    "actor",
+    "user_id",
+    "agency_ori",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "source_address",
+    "via",
+    "detail",
+)
 
 
 def event_hash(prev_hash: str, payload: dict[str, Any]) -> str:

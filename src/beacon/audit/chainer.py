@@ -20,27 +20,13 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from beacon.audit.chain import event_hash, payload_of
+from beacon.audit.chain import EVENT_FIELDS, event_hash, payload_of
 from beacon.audit.models import AuditEvent, ChainHead
 
 BATCH = 2000
 # Any fixed 64-bit key, so no other code's advisory lock collides with the chain's.
 ADVISORY_KEY = 0x6265_6163_6F6E_01  # "beacon" 01
-PAYLOAD_COLUMNS = (
-    "id",
-    "at",
-    "actor",
-    "user_id",
-    "agency_ori",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "outcome",
-    "source_address",
-    "via",
-    "detail",
-)
+PAYLOAD_COLUMNS = ("id", *EVENT_FIELDS)
 
 
 def _unchained() -> QuerySet[AuditEvent]:

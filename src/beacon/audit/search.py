@@ -14,28 +14,13 @@ from django.db.models import QuerySet
 from beacon.access import policy
 from beacon.access.permissions import Permission
 from beacon.audit import services
+from beacon.audit.chain import EVENT_FIELDS
 from beacon.audit.chainer import chain_pending
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.resilience.csvsafe import neutralise_row
 
-CSV_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "user_id",
-    "agency_ori",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "outcome",
-    "source_address",
-    "via",
-    "detail",
-    "prev_hash",
-    "hash",
-)
+CSV_COLUMNS = ("seq", *EVENT_FIELDS, "prev_hash", "hash")
 
 
 # Detail keys that never hold personal data: shown to every audit reader. Everything else

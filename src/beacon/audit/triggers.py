@@ -11,24 +11,12 @@ refused. Installed by migrations 0002 and 0003 on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from beacon.audit.chain import EVENT_FIELDS
+
 TABLE = "audit_auditevent"
 CHAIN_COLUMNS = ("seq", "prev_hash", "hash")
 # Every other column: never changed once written (a test checks this list against the model).
-FIXED_COLUMNS = (
-    "id",
-    "at",
-    "actor",
-    "user_id",
-    "agency_ori",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "outcome",
-    "source_address",
-    "via",
-    "detail",
-)
+FIXED_COLUMNS = ("id", *EVENT_FIELDS)
 
 _FIRST_CHAINING = " AND ".join(
     [f"OLD.{c} IS NULL" for c in CHAIN_COLUMNS]

@@ -24,26 +24,12 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from beacon.audit.chain import GENESIS_HASH, event_hash, payload_of
+from beacon.audit.chain import EVENT_FIELDS, GENESIS_HASH, event_hash, payload_of
 from beacon.audit.chainer import chain_pending
 from beacon.audit.models import AuditEvent, ChainHead
 from beacon.core.errors import ValidationFailed
 
-HASHED_FIELDS = (
-    "seq",
-    "at",
-    "actor",
-    "user_id",
-    "agency_ori",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "outcome",
-    "source_address",
-    "via",
-    "detail",
-)
+HASHED_FIELDS = ("seq", *EVENT_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -11,24 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from beacon.audit.chain import GENESIS_HASH, event_hash, payload_of
+from beacon.audit.chain import EVENT_FIELDS, GENESIS_HASH, event_hash, payload_of
 from beacon.audit.models import AuditEvent, ChainHead
 
-PAYLOAD_FIELDS = (
-    "seq",
-    "at",
-    "actor",
-    "user_id",
-    "agency_ori",
-    "role",
-    "action",
-    "object_type",
-    "object_id",
-    "outcome",
-    "source_address",
-    "via",
-    "detail",
-)
+PAYLOAD_FIELDS = ("seq", *EVENT_FIELDS)
 
 
 @dataclass(frozen=True)
