@@ -5,7 +5,6 @@ audited in its transaction; the form is labelled, in English and French."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +22,7 @@ from beacon.audit.models import AuditEvent
 from beacon.core.actor import system_actor
 from beacon.operations.models import Referral, Service, Victim
 from beacon.vault import sealing
+from tests.web.test_caseworker import _post, _text
 
 ClientAs = Callable[[str], Client]
 OPERATION = "RECLAIM-AND-REBUILD-2021"
@@ -46,19 +46,6 @@ def _sealing_on() -> Iterator[None]:
     yield
     if not was:
         sealing.disconnect()
-
-
-def _text(response: object) -> str:
-    html = response.content.decode()  # type: ignore[attr-defined]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def _post(client: Client, kind: str, data: dict[str, object]) -> None:
-    agency = Agency.objects.get(name="Los Angeles Police Department")
-    place = Victim.objects.filter(operation__code=OPERATION).first().jurisdiction  # type: ignore[union-attr]
-    base = {"agency": agency.pk, "jurisdiction": place.pk, "at": "2021-06-12T22:15"}
-    response = client.post(f"/operations/{OPERATION}/events/{kind}/", {**base, **data})
-    assert response.status_code == 302, _text(response)
 
 
 def _victim(client: Client, last_name: str, to: str) -> Victim:
