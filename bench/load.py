@@ -498,7 +498,7 @@ def main() -> None:
             "server": f"{server_kind}, PostgreSQL, BEACON_MODE=demo (DEBUG off)",
             "mix": "60% searches, 25% writes (field events), 15% reports and dashboards",
             "agencies": [c["ori"] for c in clients],
-            "machine": f"{os.cpu_count()} cores, shared with other engineers' work while measured",
+            "machine": f"{os.cpu_count()} cores; see load_average (the machine may be shared)",
             "ceiling": {
                 name: {
                     k: run[k]

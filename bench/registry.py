@@ -259,7 +259,22 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
         }
         return out
     finally:
+        _settle_audit_chainer()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _settle_audit_chainer() -> None:
+    """Chain what the run left and let the chainer thread see it before the database goes
+    (otherwise it wakes on the last commit and finds the work directory removed)."""
+    import time
+
+    from django.db import connections
+
+    from beacon.audit import wake
+
+    wake.chain_until_clear(wait=True)  # logs, never raises, when the database is not there
+    time.sleep(2 * wake.COALESCE_SECONDS + 0.1)
+    connections.close_all()
 
 
 def table(r: dict[str, Any]) -> str:
