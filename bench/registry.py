@@ -266,6 +266,7 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
 def _settle_audit_chainer() -> None:
     """Chain what the run left and let the chainer thread see it before the database goes
     (otherwise it wakes on the last commit and finds the work directory removed)."""
+    import atexit
     import time
 
     from django.db import connections
@@ -273,6 +274,7 @@ def _settle_audit_chainer() -> None:
     from beacon.audit import wake
 
     wake.chain_until_clear(wait=True)  # logs, never raises, when the database is not there
+    atexit.unregister(wake._chain_at_exit)  # its database is about to be removed
     time.sleep(2 * wake.COALESCE_SECONDS + 0.1)
     connections.close_all()
 
