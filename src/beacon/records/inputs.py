@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from beacon.records import codes
+
 
 @dataclass(frozen=True)
 class NameInput:
@@ -38,8 +40,8 @@ class RecordInput:
     aliases: tuple[NameInput, ...] = ()  # AKA
     height_in: int | None = None  # HGT
     weight_lb: int | None = None  # WGT
-    eyes: str = "XXX"  # EYE
-    hair: str = "XXX"  # HAI
+    eyes: str = codes.Eyes.UNKNOWN.value  # EYE
+    hair: str = codes.Hair.UNKNOWN.value  # HAI
     smt: tuple[str, ...] = ()  # SMT: scars, marks, tattoos
     place_last_seen: str = ""
     jurisdiction_last_seen: str = ""
