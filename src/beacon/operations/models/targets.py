@@ -81,6 +81,8 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["received_at", "id"]
+        # A bundle write finds the leads it carries by ref (re-imports are recognised).
+        indexes = [models.Index(fields=["ref"], name="lead_ref")]
 
     def __str__(self) -> str:
         return f"lead on {self.target_id} at {self.received_at:%Y-%m-%d %H:%M}"
@@ -105,7 +107,10 @@ class HitConfirmation(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["confirmed_at", "due_at"], name="hit_open_due")]
+        indexes = [
+            models.Index(fields=["confirmed_at", "due_at"], name="hit_open_due"),
+            models.Index(fields=["ref"], name="hit_ref"),  # bundle writes look hits up by ref
+        ]
 
     def __str__(self) -> str:
         return f"hit confirmation ({self.priority}) for {self.target_id}"
