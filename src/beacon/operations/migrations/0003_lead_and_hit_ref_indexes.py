@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_load_jurisdictions'),
-        ('operations', '0002_figure_edition'),
+        ("agencies", "0002_load_jurisdictions"),
+        ("operations", "0002_figure_edition"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='hitconfirmation',
-            index=models.Index(fields=['ref'], name='hit_ref'),
+            model_name="hitconfirmation",
+            index=models.Index(fields=["ref"], name="hit_ref"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['ref'], name='lead_ref'),
+            model_name="lead",
+            index=models.Index(fields=["ref"], name="lead_ref"),
         ),
     ]
