@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from beacon.records import codes
 from beacon.records.models import MissingPersonRecord, RecordName, RecordTransaction
 
 
@@ -31,8 +32,8 @@ class RecordIn(Schema):
     aliases: list[NameIn] = Field(default_factory=list, description="AKA names and nicknames")
     height_in: int | None = Field(None, description="HGT in inches")
     weight_lb: int | None = Field(None, description="WGT in pounds")
-    eyes: str = Field("XXX", description="EYE code")
-    hair: str = Field("XXX", description="HAI code")
+    eyes: str = Field(codes.Eyes.UNKNOWN.value, description="EYE code")
+    hair: str = Field(codes.Hair.UNKNOWN.value, description="HAI code")
     smt: list[str] = Field(default_factory=list, description="SMT: scars, marks, tattoos")
     dlc: date = Field(..., description="DLC, date of last contact")
     place_last_seen: str = ""
