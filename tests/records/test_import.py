@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from openpyxl import Workbook
 
-from beacon.agencies.models import Agency
+from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
@@ -432,8 +435,9 @@ def test_a_given_nic_equal_to_a_drawn_one_is_kept_and_the_drawn_one_replaced(
 @pytest.mark.django_db
 def test_the_record_table_keeps_only_the_indexes_its_queries_use() -> None:
     """Each index is one more B-tree insert per imported record (docs/registry-performance.md):
-    no index on the agency alone (the unique agency + OCA index leads with it) and, on
-    PostgreSQL, no ``LIKE`` index on the NIC (NICs are looked up by equality only)."""
+    no index on the agency alone (the unique agency + OCA index leads with it), on
+    PostgreSQL no ``LIKE`` index on the NIC (NICs are looked up by equality only), and the
+    late-entry and jurisdiction indexes partial (only the rows their queries read)."""
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(
             cursor, MissingPersonRecord._meta.db_table
@@ -445,5 +449,131 @@ def test_the_record_table_keeps_only_the_indexes_its_queries_use() -> None:
     assert ("originating_agency_id", "oca") in indexed
     assert indexed.count(("nic",)) == 1  # the unique index only
     assert ("dob",) in indexed  # search by DOB
-    assert ("status", "category") in indexed  # late juvenile entries (due_records)
+    assert ("status", "category") not in indexed  # replaced by the partial late-entry index
     assert ("status", "validation_due_at") in indexed  # overdue validations (due_records)
+    partial = {"record_late_entry", "record_jurisdiction_seen"}
+    assert partial <= set(constraints)
+    assert indexed.count(("jurisdiction_last_seen_id",)) == 1  # the partial one only
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexname = ANY(%s) "
+                "AND indexdef LIKE '%%WHERE%%'",
+                [sorted(partial)],
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%%WHERE%%'"
+            )
+        assert partial <= {str(r[0]) for r in cursor.fetchall()}
+
+
+def statements_of(call: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The SQL and parameters of every statement ``call`` runs (the exceptions it raises
+    are the caller's to expect)."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture), contextlib.suppress(Exception):
+        call()
+    return seen
+
+
+def plan_of(sql: str, params: Any) -> str:
+    """The plan of one statement with its parameters bound as the application binds them
+    (PostgreSQL: sequential scans off, so a tiny test table shows whether an index can
+    serve the query)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            return " ".join(str(r[0]) for r in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return " ".join(str(r[-1]) for r in cursor.fetchall())
+
+
+def test_the_jurisdiction_protect_check_reads_the_partial_index(
+    enter: Callable[..., MissingPersonRecord],
+) -> None:
+    record = enter(jurisdiction_last_seen="county:35013")
+    place = record.jurisdiction_last_seen
+    assert place is not None
+    statements = statements_of(place.delete)
+    assert Jurisdiction.objects.filter(pk=place.pk).exists()  # PROTECT refused the delete
+    table = MissingPersonRecord._meta.db_table
+    checks = [
+        (sql, p) for sql, p in statements if table in sql and "jurisdiction_last_seen_id" in sql
+    ]
+    assert checks, statements
+    for sql, params in checks:
+        plan = plan_of(sql, params)
+        assert "record_jurisdiction_seen" in plan, plan
+
+
+def test_the_registry_checks_probe_the_unique_indexes_per_value(
+    tmp_path: Path, system: Actor, agencies: None
+) -> None:
+    """Each chunk's ORI + OCA and NICs are looked up value by value in the unique indexes.
+    PostgreSQL has no statistics for the rows the import's own transaction wrote: with
+    ``oca = ANY(%s)`` it read every row of the agency per chunk, with ``nic = ANY(%s)`` the
+    whole table (26 s of a 1,000,000-record import)."""
+    import_records(system, write_csv(tmp_path / "a.csv", [HEADER, *_many(40, "r", aliases=False)]))
+    rows = [[*row, f"M{123456780 + i}"] for i, row in enumerate(_many(40, "s", aliases=False))]
+    path = write_csv(tmp_path / "b.csv", [[*HEADER, "nic"], *rows])
+    table = MissingPersonRecord._meta.db_table
+    statements = statements_of(lambda: import_records(system, path, workers=0))
+    checks = [
+        (sql, p)
+        for sql, p in statements
+        if f"FROM {table} WHERE" in sql and ("oca" in sql or "nic" in sql) and "SELECT" in sql
+    ]
+    assert {"oca", "nic"} <= {
+        "oca" if "originating_agency_id" in sql else "nic" for sql, _ in checks
+    }
+    for sql, params in checks:
+        plan = " ".join(_plain_plan(sql, params))
+        if connection.vendor == "postgresql":
+            assert "Seq Scan" not in plan and "Bitmap" not in plan, plan
+            assert "= v.value)" in plan, plan  # the index is searched for each value
+        else:
+            assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), plan
+            assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+
+
+def _plain_plan(sql: str, params: Any) -> list[str]:
+    """The plan the database would choose, nothing disabled."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN " + sql, params)
+            return [str(r[0]) for r in cursor.fetchall()]
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return [str(r[-1]) for r in cursor.fetchall()]
+
+
+@pytest.mark.django_db
+def test_record_ids_are_drawn_whole_even_when_not_consecutive() -> None:
+    """PostgreSQL: ids are ``nextval``s of the sequence, answered as a range when they are
+    consecutive and as a list when not (here the sequence steps by 3, as if another session
+    drew in between); SQLite: the ids after the largest, under the write lock."""
+    from beacon.records import bulk
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, 'id')", [MissingPersonRecord._meta.db_table]
+            )
+            sequence = cursor.fetchone()[0]
+            first = bulk.allocate_ids(MissingPersonRecord, 4)
+            assert first == list(range(first[0], first[0] + 4))
+            cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 3")
+            spread = bulk.allocate_ids(MissingPersonRecord, 4)
+            assert spread == [first[-1] + 3 * i for i in range(1, 5)]
+            cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")
+            cursor.execute(f"SELECT nextval('{sequence}')")
+            assert cursor.fetchone()[0] == spread[-1] + 1  # none of them is handed out again
+    else:
+        before = MissingPersonRecord.objects.order_by("-id").values_list("id", flat=True).first()
+        assert bulk.allocate_ids(MissingPersonRecord, 3) == [(before or 0) + i for i in (1, 2, 3)]

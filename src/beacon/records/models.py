@@ -35,8 +35,16 @@ class MissingPersonRecord(models.Model):
     smt = models.JSONField("SMT", default=list, blank=True)  # scars, marks, tattoos
     dlc = models.DateField("DLC")  # date of last contact
     place_last_seen = models.CharField(max_length=200, blank=True)
+    # Indexed only where set (Meta.indexes): the PROTECT check when a jurisdiction is
+    # deleted is its one query, and most records (every bulk-imported one without a
+    # place) have none.
     jurisdiction_last_seen = models.ForeignKey(
-        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Jurisdiction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     circumstances = models.CharField(
         max_length=24, choices=codes.Circumstance.choices, default=codes.Circumstance.UNKNOWN
@@ -65,9 +73,22 @@ class MissingPersonRecord(models.Model):
             models.UniqueConstraint(fields=["originating_agency", "oca"], name="record_ori_oca"),
         ]
         indexes = [
-            models.Index(fields=["status", "category"]),
             models.Index(fields=["dob"]),
             models.Index(fields=["status", "validation_due_at"], name="record_validation_due"),
+            # Late juvenile entries (services.due_records): only records entered after their
+            # entry deadline, so the index stays almost empty and costs an import nothing.
+            # The condition compares two columns, no bound value: SQLite uses a partial
+            # index only when the query's SQL holds its condition (docs/registry-performance.md).
+            models.Index(
+                fields=["status", "entry_due_at"],
+                condition=models.Q(entry_due_at__lt=models.F("entered_at")),
+                name="record_late_entry",
+            ),
+            models.Index(
+                fields=["jurisdiction_last_seen"],
+                condition=models.Q(jurisdiction_last_seen__isnull=False),
+                name="record_jurisdiction_seen",
+            ),
         ]
 
     def __str__(self) -> str:
