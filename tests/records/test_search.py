@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import date
 from pathlib import Path
 
 import pytest
 from bench.synthetic_people import generate_people, make_variants
 from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from beacon.access import policy
 from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
 from beacon.records import search as engine
 from beacon.records.importer import import_records
+from beacon.records.inputs import NameInput
 from beacon.records.keys import name_keys
-from beacon.records.models import MissingPersonRecord
-from beacon.records.search import SearchQuery
+from beacon.records.models import MissingPersonRecord, RecordDob, RecordName
+from beacon.records.normalize import fold
+from beacon.records.search import Hit, SearchQuery
 from beacon.records.services import enter_record, search_records
 
 from .conftest import juvenile
@@ -191,3 +198,158 @@ def test_name_only_search_survives_a_typo_in_each_name(
     assert any("Soundex" in r for r in hits[0].reasons), hits[0].reasons
     too_old = SearchQuery(last_name="Martinex", first_name="Guadalupa", age_min=40)
     assert search_records(investigator_a, too_old) == []
+
+
+# --- The candidates' read: visibility first, then ranking, in few statements -------------
+
+
+def test_hidden_records_never_take_a_hit_slot(investigator_a: Actor, investigator_b: Actor) -> None:
+    """Better matches the actor may not see are left out before the first ``limit`` are
+    chosen: the slots go to the visible records, and nothing hidden is returned."""
+    born = date(2009, 6, 14)
+    hidden = [
+        enter_record(investigator_b, juvenile(first_name="Guadalupe", dob=born, oca=f"B-{i}"))
+        for i in range(4)
+    ]
+    shown = [
+        enter_record(investigator_a, juvenile(first_name=name, dob=born, oca=f"A-{name}"))
+        for name in ("Guadalupa", "Guadalupo")
+    ]
+    q = SearchQuery(last_name="Martinez", first_name="Guadalupe", dob=born, limit=2)
+    everyone = engine.find(MissingPersonRecord.objects.all(), q)
+    assert {h.nic for h in everyone} <= {r.nic for r in hidden}  # they would rank first
+    hits = search_records(investigator_a, q)
+    assert sorted(h.nic for h in hits) == sorted(r.nic for r in shown)
+
+
+def test_a_search_round_is_two_statements_however_many_candidates(
+    investigator_a: Actor,
+) -> None:
+    """The key lookup, then the visible candidates with their names and DOBs in one
+    statement (the ids as one parameter): not a statement per candidate or per table."""
+    born = date(2011, 2, 3)
+    for i in range(40):
+        enter_record(investigator_a, juvenile(dob=born, oca=f"X-{i}"))
+    visible = policy.records_visible_to(investigator_a)
+    q = SearchQuery(last_name="Martinez", first_name="Guadalupe", dob=born, limit=5)
+    with CaptureQueriesContext(connection) as queries:
+        hits = engine.find(visible, q)
+    assert len(hits) == 5
+    assert len(queries.captured_queries) == 2, [q["sql"][:80] for q in queries.captured_queries]
+    # a DOB none of them has: no strong hit from the DOB-bearing keys, so a second round
+    # with the name-only keys (capped per key): at most two statements each
+    wrong_dob = dataclasses.replace(q, dob=date(2001, 9, 9))
+    with CaptureQueriesContext(connection) as queries:
+        hits = engine.find(visible, wrong_dob)
+    assert len(hits) == 5
+    assert len(queries.captured_queries) <= 4, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> list[Hit]:
+    """The search read the straightforward way: each candidate, its names and alias DOBs
+    read one by one through ``visible`` and scored; all of them ranked."""
+    limit = q.limit
+    q = dataclasses.replace(q, last_name=fold(q.last_name), first_name=fold(q.first_name))
+    p = engine.probe(q)
+    today = timezone.localdate()
+
+    def score(matched: dict[int, set[int]]) -> list[Hit]:
+        out = []
+        filtered = engine._filtered(visible, q)
+        for rid, keys in matched.items():
+            r = filtered.filter(id=rid).select_related("originating_agency").first()
+            if r is None:
+                continue
+            dobs = ([r.dob] if r.dob else []) + [
+                d.dob for d in RecordDob.objects.filter(record=r).order_by("id")
+            ]
+            if not engine._passes(q, r.sex, r.dob, dobs, today):
+                continue
+            names = [
+                (n.last_name, n.first_name, n.kind)
+                for n in RecordName.objects.filter(record=r).order_by("id")
+            ] or [(r.last_name, r.first_name, "primary")]
+            name_score, name_why = engine._name_score(q, names) if q.last_name else (0.5, [])
+            dob_score, dob_why = engine._dob_score(q.dob, dobs)
+            sex_score = 0.5 if not q.sex or "U" in (q.sex, r.sex) else float(q.sex == r.sex)
+            total = 0.6 * name_score + 0.3 * dob_score + 0.1 * sex_score
+            reasons = sorted({why for key in keys for why in p.reasons.get(key, ())})
+            reasons += name_why + ([dob_why] if dob_why else [])
+            out.append(
+                Hit(
+                    r.nic,
+                    round(total, 4),
+                    reasons,
+                    r.last_name,
+                    r.first_name,
+                    r.middle_name,
+                    r.dob,
+                    r.sex,
+                    r.category,
+                    r.status,
+                    r.originating_agency.ori,
+                    r.version,
+                )
+            )
+        return out
+
+    def matches(rows: list[tuple[int, int]], skip: set[int]) -> dict[int, set[int]]:
+        found: dict[int, set[int]] = {}
+        for rid, key in rows:
+            if rid not in skip:
+                found.setdefault(rid, set()).add(key)
+        return found
+
+    if q.last_name:
+        first = matches(engine._key_rows(p.tight, ()), set())
+        hits = score(first)
+        if q.dob is None or not hits or max(h.score for h in hits) < engine.STRONG:
+            hits += score(matches(engine._key_rows((), p.loose, p.years), set(first)))
+    else:
+        assert q.dob is not None
+        dobs = [d for d, _ in engine._query_dobs(q)]
+        ids = visible.filter(dob__in=dobs).values_list("id", flat=True)[:400]
+        hits = score({int(i): set() for i in ids})
+    return sorted(hits, key=lambda h: (-h.score, h.nic))[:limit]
+
+
+def test_ranking_equals_reading_each_candidate_one_by_one(
+    registry: dict[str, int], investigator_a: Actor
+) -> None:
+    """Scoring from the one joined read (names and alias DOBs multiplied by the joins,
+    name scores shared between candidates of the same names, only the first ``limit``
+    made hits) ranks exactly as reading and scoring each candidate on its own."""
+    aliased = [
+        enter_record(
+            investigator_a,
+            juvenile(
+                last_name=last,
+                first_name=first,
+                dob=date(2008, 5, 7),
+                oca=f"AL-{last}",
+                aliases=(
+                    NameInput(first, last),
+                    NameInput(last, "Lupita", kind="nickname"),
+                ),
+                alias_dobs=(date(2008, 7, 5), date(2007, 5, 7)),
+            ),
+        )
+        for last, first in (("Martinez", "Guadalupe"), ("Martines", "Lupe"), ("Garcia", "Maria"))
+    ]
+    assert len(aliased) == 3
+    people = generate_people(PEOPLE, seed=11)
+    queries = [
+        SearchQuery(last_name=v.last_name, first_name=v.first_name, dob=v.dob, sex=v.sex)
+        for v in make_variants(people, 60, seed=13)
+    ] + [
+        query(dob=date(2008, 7, 5)),
+        query(last_name="Guadalupe", first_name="Martinez", dob=date(2007, 5, 7), limit=50),
+        query(dob=None, limit=100),
+        query(last_name="Garcia", first_name="Maria", dob=None, sex="F", age_max=30),
+        query(last_name="Garcia", first_name="", dob=date(2008, 5, 7), dob_years=2),
+        SearchQuery(dob=date(2008, 5, 7)),
+        query(category="EMJ", status="active", limit=3),
+    ]
+    for visible in (MissingPersonRecord.objects.all(), policy.records_visible_to(investigator_a)):
+        for q in queries:
+            assert engine.find(visible, q) == reference_find(visible, q), q

@@ -13,13 +13,17 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, F, Func, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 from rapidfuzz.distance import JaroWinkler
 
@@ -245,13 +249,13 @@ def _filtered(
     return records
 
 
-def _passes(q: SearchQuery, row: dict[str, Any], dobs: list[date], today: date) -> bool:
-    if q.sex and q.sex != "U" and row["sex"] not in (q.sex, "U"):
+def _passes(q: SearchQuery, sex: str, dob: date | None, dobs: list[date], today: date) -> bool:
+    if q.sex and q.sex != "U" and sex not in (q.sex, "U"):
         return False
     if q.age_min is not None or q.age_max is not None:
-        if row["dob"] is None:
+        if dob is None:
             return False
-        age = age_on(row["dob"], today)
+        age = age_on(dob, today)
         if q.age_min is not None and age < q.age_min:
             return False
         if q.age_max is not None and age > q.age_max:
@@ -277,105 +281,196 @@ FIELDS = (
     "version",
     "originating_agency__ori",
 )
+# Positions in a candidate row: the FIELDS, then one name and one alias DOB of the record.
+_ID, _NIC, _LAST, _FIRST, _MIDDLE, _DOB, _SEX, _CAT, _STATUS, _VERSION, _ORI = range(11)
+_N_ID, _N_LAST, _N_FIRST, _N_KIND, _D_ID, _D_DOB = range(11, 17)
+
+Names = tuple[tuple[str, str, str], ...]
 
 
-def _in_rows(sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` (with two ``IN ({ids})`` slots) for already-visible record ids."""
-    if not ids:
-        return []
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(ids=marks), ids + ids)
+@dataclass
+class _Scored:
+    """A candidate with its score; shown (a Hit) only if it makes the first ``limit``."""
+
+    row: tuple[Any, ...]
+    score: float
+    why: list[str]
+
+    @property
+    def rank(self) -> tuple[float, str]:
+        return -self.score, self.row[_NIC]
+
+    def hit(self, reasons: list[str]) -> Hit:
+        row = self.row
+        return Hit(
+            nic=row[_NIC],
+            score=self.score,
+            reasons=reasons + self.why,
+            last_name=row[_LAST],
+            first_name=row[_FIRST],
+            middle_name=row[_MIDDLE],
+            dob=row[_DOB],
+            sex=row[_SEX],
+            category=row[_CAT],
+            status=row[_STATUS],
+            originating_ori=row[_ORI],
+            version=row[_VERSION],
+        )
+
+
+def _as_date(value: date | str) -> date:
+    """A DATE column read by a raw cursor (SQLite gives its ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+class _IdAmong(Func):
+    """The record's id is one of ``ids``, passed as ONE parameter (an array on PostgreSQL,
+    a JSON list on SQLite): a few hundred ids as as many parameters made the statement
+    long to build, log and parse (Django binds parameters client-side), and its text
+    differed with every search."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(F("id"))
+        self.ids = ids
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", (*params, self.ids)
+        if connection.vendor == "sqlite":
+            return f"{column} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(self.ids))
+        marks = ", ".join(["%s"] * len(self.ids)) or "NULL"
+        return f"{column} IN ({marks})", (*params, *self.ids)
+
+
+def _candidate_rows(
+    visible: QuerySet[MissingPersonRecord], q: SearchQuery, ids: list[int]
+) -> list[tuple[Any, ...]]:
+    """Each visible candidate's display row, with each of its names and alias DOBs.
+
+    One statement: ``visible`` (with the query's filters and the ids) is compiled by the
+    ORM and is the subquery the names and DOBs are joined to, so a hidden record's row,
+    names and DOBs are never read. LEFT JOINs: a record without name rows or alias DOBs
+    still comes back; a record with several of both comes back once per (name, DOB).
+    """
+    db = visible.db
+    records = _filtered(visible, q).filter(_IdAmong(ids)).order_by().values_list(*FIELDS)
+    sql, params = records.query.get_compiler(using=db).as_sql()
+    statement = (
+        f"SELECT v.*, n.id, n.last_name, n.first_name, n.kind, d.id, d.dob FROM ({sql}) v "
+        f"LEFT JOIN {RecordName._meta.db_table} n ON n.record_id = v.id "
+        f"LEFT JOIN {RecordDob._meta.db_table} d ON d.record_id = v.id"
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(statement, params)
         return list(cursor.fetchall())
 
 
 def _score(
     visible: QuerySet[MissingPersonRecord],
     q: SearchQuery,
-    p: _Probe,
-    matched: dict[int, set[int]],
-) -> list[Hit]:
-    rows = list(_filtered(visible, q).filter(id__in=list(matched)).values(*FIELDS))
-    ids = [int(r["id"]) for r in rows]
-    names: dict[int, list[tuple[str, str, str]]] = {}
-    alias_dobs: dict[int, list[date]] = {}
-    for rid, last, first, kind in _in_rows(NAMES_AND_DOBS_SQL, ids):
-        if kind == "dob":  # an alias DOB, as ISO text in ``last``
-            alias_dobs.setdefault(rid, []).append(date.fromisoformat(last))
-        else:
-            names.setdefault(rid, []).append((last, first, kind))
+    ids: list[int],
+    name_scores: dict[Names, tuple[float, list[str]]],
+) -> list[_Scored]:
+    """Score the visible candidates among ``ids`` (those passing the query's filters).
+
+    ``name_scores`` caches the name score of each distinct set of names for this query:
+    the candidates of a common name share their names (200 records of "Smith, John"
+    are scored once), and the score depends only on the names and the query.
+    """
+    rows: dict[int, tuple[Any, ...]] = {}
+    names: dict[int, dict[int, tuple[str, str, str]]] = {}
+    alias_dobs: dict[int, dict[int, date]] = {}
+    for r in _candidate_rows(visible, q, ids):
+        rid = r[_ID]
+        if rid not in rows:  # the display row, its DOB as a date
+            dob = None if r[_DOB] is None else _as_date(r[_DOB])
+            rows[rid] = (*r[:_DOB], dob, *r[_DOB + 1 : _N_ID])
+        if r[_N_ID] is not None:
+            names.setdefault(rid, {})[r[_N_ID]] = (r[_N_LAST], r[_N_FIRST], r[_N_KIND])
+        if r[_D_ID] is not None:
+            alias_dobs.setdefault(rid, {})[r[_D_ID]] = _as_date(r[_D_DOB])
     today = timezone.localdate()
-    hits: list[Hit] = []
-    for row in rows:
-        rid = row["id"]
-        dobs = ([row["dob"]] if row["dob"] else []) + alias_dobs.get(rid, [])
-        if not _passes(q, row, dobs, today):
+    scored: list[_Scored] = []
+    for rid, row in rows.items():
+        r_dob, r_sex = row[_DOB], row[_SEX]
+        aliases = alias_dobs.get(rid, {})
+        dobs = ([r_dob] if r_dob else []) + [aliases[i] for i in sorted(aliases)]
+        if not _passes(q, r_sex, r_dob, dobs, today):
             continue
-        own = names.get(rid) or [(row["last_name"], row["first_name"], RecordName.Kind.PRIMARY)]
-        name_score, name_why = _name_score(q, own) if q.last_name else (0.5, [])
-        dob_score, dob_why = _dob_score(q.dob, dobs)
-        sex_score = 0.5 if not q.sex or "U" in (q.sex, row["sex"]) else float(q.sex == row["sex"])
-        score = NAME_WEIGHT * name_score + DOB_WEIGHT * dob_score + SEX_WEIGHT * sex_score
-        reasons = sorted({r for key in matched[rid] for r in p.reasons.get(key, ())})
-        reasons += name_why + ([dob_why] if dob_why else [])
-        hits.append(
-            Hit(
-                nic=row["nic"],
-                score=round(score, 4),
-                reasons=reasons,
-                last_name=row["last_name"],
-                first_name=row["first_name"],
-                middle_name=row["middle_name"],
-                dob=row["dob"],
-                sex=row["sex"],
-                category=row["category"],
-                status=row["status"],
-                originating_ori=row["originating_agency__ori"],
-                version=row["version"],
-            )
+        own: Names = (
+            tuple(names[rid][i] for i in sorted(names[rid]))  # in the order they were given
+            if rid in names
+            else ((row[_LAST], row[_FIRST], RecordName.Kind.PRIMARY),)
         )
-    return hits
+        name_why: list[str]
+        if not q.last_name:
+            name_score, name_why = 0.5, []
+        elif own in name_scores:
+            name_score, name_why = name_scores[own]
+        else:
+            name_score, name_why = name_scores[own] = _name_score(q, list(own))
+        dob_score, dob_why = _dob_score(q.dob, dobs)
+        sex_score = 0.5 if not q.sex or "U" in (q.sex, r_sex) else float(q.sex == r_sex)
+        score = NAME_WEIGHT * name_score + DOB_WEIGHT * dob_score + SEX_WEIGHT * sex_score
+        scored.append(_Scored(row, round(score, 4), name_why + ([dob_why] if dob_why else [])))
+    return scored
 
 
-# Names and alias DOBs of the candidates in one round trip.
-NAMES_AND_DOBS_SQL = (
-    f"SELECT record_id, last_name, first_name, kind FROM {RecordName._meta.db_table} "
-    "WHERE record_id IN ({ids}) UNION ALL "
-    f"SELECT record_id, CAST(dob AS TEXT), '', 'dob' FROM {RecordDob._meta.db_table} "
-    "WHERE record_id IN ({ids})"
-)
 STRONG = 0.85  # a hit this good from the DOB-bearing keys ends the search there
+
+
+def _matches(rows: Iterable[tuple[int, int]], skip: set[int]) -> dict[int, set[int]]:
+    """record id -> the query keys it matched (records in ``skip`` left out)."""
+    matched: dict[int, set[int]] = {}
+    for record_id, key in rows:
+        if record_id not in skip:
+            matched.setdefault(record_id, set()).add(key)
+    return matched
 
 
 def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> list[Hit]:
     """Ranked hits among ``visible`` records (no audit: see services.search_records).
 
     Keys that carry the DOB are looked up first; the looser name-only keys (capped per
-    key) only when the query has no DOB or the first round found no strong hit.
+    key) only when the query has no DOB or the first round found no strong hit. Each
+    round is two statements: the key lookup, then the visible candidates with their
+    names and DOBs. Every candidate is scored; only the first ``limit`` become hits.
     """
     limit = max(1, min(q.limit, MAX_LIMIT))
     q = dataclasses.replace(q, last_name=fold(q.last_name), first_name=fold(q.first_name))
     p = probe(q)
     matched: dict[int, set[int]] = {}
-    hits: list[Hit] = []
+    scored: list[_Scored] = []
+    name_scores: dict[Names, tuple[float, list[str]]] = {}
     if q.last_name:
-        for record_id, key in _key_rows(p.tight, ()):
-            matched.setdefault(record_id, set()).add(key)
-        hits = _score(visible, q, p, matched) if matched else []
-        if q.dob is None or not hits or max(h.score for h in hits) < STRONG:
-            seen = set(matched)
-            more: dict[int, set[int]] = {}
-            for record_id, key in _key_rows((), p.loose, p.years):
-                (matched if record_id in seen else more).setdefault(record_id, set()).add(key)
+        matched = _matches(_key_rows(p.tight, ()), set())
+        scored = _score(visible, q, list(matched), name_scores) if matched else []
+        if q.dob is None or not scored or max(s.score for s in scored) < STRONG:
+            more = _matches(_key_rows((), p.loose, p.years), set(matched))
             if more:
-                hits += _score(visible, q, p, more)
+                matched.update(more)
+                scored += _score(visible, q, list(more), name_scores)
     elif q.dob is not None:
         dobs = [d for d, _ in _query_dobs(q)]
         by_dob = visible.filter(dob__in=dobs).values_list("id", flat=True)
         matched = {int(i): set() for i in by_dob[: LOOSE_KEY_LIMIT * 2]}
-        hits = _score(visible, q, p, matched) if matched else []
-    hits.sort(key=lambda h: (-h.score, h.nic))
-    return hits[:limit]
+        scored = _score(visible, q, list(matched), name_scores) if matched else []
+    top = heapq.nsmallest(limit, scored, key=lambda s: s.rank)
+    return [
+        s.hit(sorted({r for key in matched[s.row[_ID]] for r in p.reasons.get(key, ())}))
+        for s in top
+    ]
 
 
 def explain_key_lookup(keys: list[int]) -> list[str]:
