@@ -58,9 +58,9 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
-def csv_rows(reader: Any, keys: list[str], line_offset: int = 0) -> Iterator[Row]:
-    """(line, {column: text}) of each non-blank row; ``line_offset`` physical lines
-    come before the reader's first (a chunk of a file read from its middle)."""
+def csv_cells(reader: Any, line_offset: int = 0) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells as read) of each non-blank row; ``line_offset`` physical lines come
+    before the reader's first (a chunk of a file read from its middle)."""
     while True:
         try:
             cells = next(reader)
@@ -68,14 +68,22 @@ def csv_rows(reader: Any, keys: list[str], line_offset: int = 0) -> Iterator[Row
             return
         except csv.Error as exc:  # e.g. a cell over csv's field size limit
             raise _unreadable(line_offset + reader.line_num, exc) from None
-        line = line_offset + reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(keys):
-            extra = {f"column_{i + 1}": c for i, c in enumerate(cells) if i >= len(keys)}
-            yield line, {**dict(zip(keys, cells, strict=False)), **extra}
-            continue
-        yield line, {h: c.strip() for h, c in zip(keys, cells, strict=False)}
+        if any(c.strip() for c in cells):
+            yield line_offset + reader.line_num, cells
+
+
+def row_of(keys: list[str], cells: list[str]) -> dict[str, str]:
+    """{column: text} of a row's cells; cells beyond the header are ``column_N``."""
+    if len(cells) > len(keys):
+        extra = {f"column_{i + 1}": c for i, c in enumerate(cells) if i >= len(keys)}
+        return {**dict(zip(keys, cells, strict=False)), **extra}
+    return {h: c.strip() for h, c in zip(keys, cells, strict=False)}
+
+
+def csv_rows(reader: Any, keys: list[str], line_offset: int = 0) -> Iterator[Row]:
+    """(line, {column: text}) of each non-blank row (see ``csv_cells``)."""
+    for line, cells in csv_cells(reader, line_offset):
+        yield line, row_of(keys, cells)
 
 
 def read_csv(path: Path, raw: bytes | None = None) -> tuple[list[str], Iterator[Row]]:

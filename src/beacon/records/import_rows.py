@@ -83,7 +83,7 @@ def header_errors(header: list[str]) -> list[tuple[str, str]]:
     return errors
 
 
-def _date(text: str) -> date | None:
+def read_date(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None
@@ -93,7 +93,7 @@ def _date(text: str) -> date | None:
         raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _int(text: str) -> int | None:
+def read_int(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
@@ -121,7 +121,7 @@ def _alias(text: str) -> NameInput:
 
 
 def _dates(text: str) -> tuple[date, ...]:
-    return tuple(d for d in map(_date, text.split("|")) if d)
+    return tuple(d for d in map(read_date, text.split("|")) if d)
 
 
 def _aliases(text: str) -> tuple[NameInput, ...]:
@@ -138,10 +138,10 @@ def _text(text: str) -> str:
 
 Parser = Callable[[str], object]
 PARSERS: dict[str, Parser] = {
-    "dob": _date,
-    "dlc": _date,
-    "height_in": _int,
-    "weight_lb": _int,
+    "dob": read_date,
+    "dlc": read_date,
+    "height_in": read_int,
+    "weight_lb": read_int,
     "reported_at": _datetime,
     "alias_dobs": _dates,
     "aliases": _aliases,

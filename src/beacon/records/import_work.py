@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -29,7 +30,8 @@ from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.errors import ValidationFailed
 from beacon.records import codes, deadlines, import_files, import_rows
 from beacon.records.import_context import OWN_COLUMNS, Context
-from beacon.records.keys import record_key_values
+from beacon.records.import_fast import FastRows
+from beacon.records.keys import one_name_key_values, record_key_values
 from beacon.records.validation import RecordValidator
 
 __all__ = ["OWN_COLUMNS", "ChunkResult", "Context", "Good", "validate_chunk"]
@@ -101,18 +103,20 @@ def column_for(field_name: str, header: list[str]) -> str:
     return _column_for(field_name, tuple(header))
 
 
-def _rows_of(ctx: Context, spec: Any) -> Any:
-    """(line, row) pairs of a chunk: given as such, or a byte range of the CSV file."""
+def _rows_of(ctx: Context, spec: Any) -> Iterator[tuple[int, dict[str, str] | None, Any]]:
+    """(line, row, cells) of a chunk: rows given as such (cells None), or a byte range of
+    the CSV file (row None: made from the cells only when the fast path declines)."""
     if isinstance(spec, list):
-        return spec
+        for line, row in spec:
+            yield line, row, None
+        return
     start, end, first_line = spec
     with open(ctx.csv_path, "rb") as handle:
         handle.seek(start)
         text = handle.read(end - start).decode("utf-8")
-    keys = [import_files.fold_column(h) for h in ctx.header]
-    return import_files.csv_rows(
-        csv.reader(io.StringIO(text, newline=""), delimiter=ctx.delimiter), keys, first_line - 1
-    )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=ctx.delimiter)
+    for line, cells in import_files.csv_cells(reader, first_line - 1):
+        yield line, None, cells
 
 
 def validate_chunk(ctx: Context, spec: Any) -> ChunkResult:
@@ -143,65 +147,81 @@ def _validate(ctx: Context, spec: Any, out: ChunkResult) -> None:
     pick = itemgetter(*ctx.record_columns)  # a record's values in column order
     key_values: list[int] = []
     key_owners: list[int] = []
-    for line, row in _rows_of(ctx, spec):
+    folded = [import_files.fold_column(h) for h in header]
+    fast = FastRows(
+        validator,
+        folded,
+        default_agency=default_agency,
+        own_ori=ctx.own_ori,
+        is_system=ctx.is_system,
+    )
+    for line, given, cells in _rows_of(ctx, spec):
         out.rows += 1
-        data, problems = import_rows.to_input(row)
-        found = [(line, column_for(c, header), m) for c, m in problems]
-        unreadable = {import_rows.canonical_column(c) for c, _ in problems}
-        clean = None
-        try:
-            clean = validator.clean(data, default_agency=default_agency)
-        except ValidationFailed as exc:
-            for name, messages in exc.fields.items():
-                if name.split(".")[0] not in unreadable:
-                    found.extend((line, column_for(name, header), m) for m in messages)
-        ori = data.originating_ori.strip().upper() or ctx.own_ori
-        if not ctx.is_system and ori != ctx.own_ori:
-            found.append((line, column_for("originating_ori", header), "not your agency"))
-        oca, nic = data.oca.strip().upper(), data.nic.strip().upper()
-        valid = clean is not None and not found
-        agency_id = int(clean.originating_agency.pk) if clean is not None and valid else 0
-        out.idents.append((line, ori, oca, nic, agency_id))
-        if not valid or clean is None:
-            out.errors.extend(found)
-            out.bad_lines += 1
-            good = None
-            continue
+        clean = None if cells is None else fast.clean(cells)
+        if clean is not None:  # a simple, valid row (import_fast)
+            agency_id = int(clean.originating_agency.pk)
+            ori = str(clean.originating_agency.ori)
+            out.idents.append((line, ori, str(clean.values["oca"]), clean.nic, agency_id))
+        else:
+            row = given if given is not None else import_files.row_of(folded, cells)
+            data, problems = import_rows.to_input(row)
+            found = [(line, column_for(c, header), m) for c, m in problems]
+            unreadable = {import_rows.canonical_column(c) for c, _ in problems}
+            try:
+                clean = validator.clean(data, default_agency=default_agency)
+            except ValidationFailed as exc:
+                for name, messages in exc.fields.items():
+                    if name.split(".")[0] not in unreadable:
+                        found.extend((line, column_for(name, header), m) for m in messages)
+            ori = data.originating_ori.strip().upper() or ctx.own_ori
+            if not ctx.is_system and ori != ctx.own_ori:
+                found.append((line, column_for("originating_ori", header), "not your agency"))
+            oca, nic = data.oca.strip().upper(), data.nic.strip().upper()
+            valid = clean is not None and not found
+            agency_id = int(clean.originating_agency.pk) if clean is not None and valid else 0
+            out.idents.append((line, ori, oca, nic, agency_id))
+            if not valid or clean is None:
+                out.errors.extend(found)
+                out.bad_lines += 1
+                good = None
+                continue
         if good is None:  # the chunk has a bad row: nothing of it will be written
             continue
+        # The row's values become its record row in place (the dict is this row's own).
         v = clean.values
+        dob, reported, smt = v["dob"], v["reported_at"], v["smt"]
+        place = v["jurisdiction_last_seen"]
+        last, first = str(v["last_name"]), str(v["first_name"])
         position = len(good.lines)
         good.lines.append(line)
         good.agency_ids.append(agency_id)
         good.nics.append(clean.nic)
         good.notes.append(str(v["notes"]))
-        reported = v["reported_at"]
-        smt = v["smt"]
-        place = v["jurisdiction_last_seen"]
-        computed = {
-            "originating_agency_id": agency_id,
-            "jurisdiction_last_seen_id": getattr(place, "pk", None),
-            "smt": json.dumps(smt) if smt else "[]",
-            "entry_due_at": when(deadlines.entry_due_at(juvenile, reported))
+        v.update(fixed)
+        v["originating_agency_id"] = agency_id
+        v["jurisdiction_last_seen_id"] = getattr(place, "pk", None)
+        v["smt"] = json.dumps(smt) if smt else "[]"
+        v["entry_due_at"] = (
+            when(deadlines.entry_due_at(juvenile, reported))
             if v["category"] == juvenile and isinstance(reported, datetime)
-            else None,
-            "dob": day(v["dob"]),
-            "dlc": day(v["dlc"]),
-            "reported_at": when(reported),
-        }
-        dob = v["dob"]
-        row = {**v, **fixed, **computed}
-        good.records.append(pick(row))
-        last, first = str(v["last_name"]), str(v["first_name"])
+            else None
+        )
+        v["dob"] = day(dob)
+        v["dlc"] = day(v["dlc"])
+        v["reported_at"] = when(reported)
+        good.records.append(pick(v))
         good.names.append((position, "primary", last, first, str(v["middle_name"])))
-        names = [(last, first)]
-        for a in clean.aliases:
-            good.names.append((position, a.kind, a.last_name, a.first_name, a.middle_name))
-            names.append((a.last_name, a.first_name))
-        for d in clean.alias_dobs:
-            good.dobs.append((position, day(d)))
-        dobs = ([dob] if isinstance(dob, date) else []) + clean.alias_dobs
-        keys = record_key_values(names, dobs)
+        if clean.aliases or clean.alias_dobs:
+            names = [(last, first)]
+            for a in clean.aliases:
+                good.names.append((position, a.kind, a.last_name, a.first_name, a.middle_name))
+                names.append((a.last_name, a.first_name))
+            for d in clean.alias_dobs:
+                good.dobs.append((position, day(d)))
+            dobs = ([dob] if isinstance(dob, date) else []) + clean.alias_dobs
+            keys: set[int] | frozenset[int] = record_key_values(names, dobs)
+        else:
+            keys = one_name_key_values(last, first, dob if isinstance(dob, date) else None)
         key_values.extend(keys)
         key_owners.extend([position] * len(keys))
         good.details.append(f"{ctx.detail_head}{line}}}}}")

@@ -138,6 +138,29 @@ def record_key_values(names: Iterable[tuple[str, str]], dobs: Iterable[date]) ->
     return out
 
 
+def one_name_key_values(last: str, first: str, dob: date | None) -> set[int] | frozenset[int]:
+    """``record_key_values([(last, first)], [dob] or [])``: the import's common record,
+    one name and at most one date of birth, without the general loops (a test holds
+    the two equal)."""
+    fixed, surnames, given, years = _name_plan(last, first)
+    if dob is None:
+        return fixed
+    out = set(fixed)
+    iso, year = dob.isoformat(), dob.year
+    blake, from_bytes = hashlib.blake2b, int.from_bytes
+    for ln in surnames:
+        out.add(
+            from_bytes(blake(f"LD|{ln}|{iso}".encode(), digest_size=8).digest(), "big", signed=True)
+        )
+    for ls_given in years:
+        out.add(_year_key(ls_given, year))
+    for fc in given:
+        out.add(
+            from_bytes(blake(f"FD|{fc}|{iso}".encode(), digest_size=8).digest(), "big", signed=True)
+        )
+    return out
+
+
 @lru_cache(maxsize=200_000)
 def _name_plan(
     last: str, first: str

@@ -84,7 +84,7 @@ class Errors:
 
 
 @lru_cache(maxsize=100_000)
-def _checked_name(value: str) -> tuple[str, str]:
+def checked_name(value: str) -> tuple[str, str]:
     """A name with its spaces normalised, and what is wrong with it ('' when nothing);
     cached: names repeat, an import checks each distinct one once."""
     value = " ".join(value.split())
@@ -180,7 +180,7 @@ class RecordValidator:
         )
 
     def _name(self, value: str, name: str, errors: Errors, *, required: bool) -> str:
-        value, problem = _checked_name(value)
+        value, problem = checked_name(value)
         if not value:
             if required:
                 errors.add(name, "this field is required")
