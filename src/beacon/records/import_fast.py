@@ -16,6 +16,7 @@ property test holds the two equal on generated rows (tests/records/test_import_f
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 
 from beacon.agencies.models import Agency
 from beacon.records import codes, import_rows
@@ -100,7 +101,7 @@ class FastRows:
         absent = [c for c in READ if c not in at]
         self.padding = [READ[c] for c in absent]
         at.update({c: len(columns) + k for k, c in enumerate(absent)})
-        self.positions = tuple(at[c] for c in READ)
+        self.values_of = itemgetter(*(at[c] for c in READ))  # the READ columns, in order
         self.validator = validator
         self.default_agency = default_agency
         self.own_ori = own_ori
@@ -136,7 +137,7 @@ class FastRows:
             notes,
             nic,
             ori,
-        ) = (cells[i] for i in self.positions)
+        ) = self.values_of(cells)
         category, sex, oca = category.upper(), sex.upper(), oca.upper()
         if category not in CATEGORIES or sex not in SEXES or not oca or not OCA_PATTERN.match(oca):
             return None

@@ -73,7 +73,6 @@ def forget() -> None:
     """Drop cached codes (after the name-variant table changes)."""
     given_codes.cache_clear()
     _name_plan.cache_clear()
-    _year_key.cache_clear()
 
 
 # (kind, reason) of each key kind
@@ -122,43 +121,47 @@ def record_key_values(names: Iterable[tuple[str, str]], dobs: Iterable[date]) ->
     """
     isos = [(d.isoformat(), d.year) for d in set(dobs)]
     out: set[int] = set()
-    blake, from_bytes = hashlib.blake2b, int.from_bytes
     for last, first in names:
         fixed, surnames, given, years = _name_plan(last, first)
         out |= fixed
         for iso, year in isos:
-            for ln in surnames:  # key_hash("LD", ln, iso), inlined
-                digest = blake(f"LD|{ln}|{iso}".encode(), digest_size=8).digest()
-                out.add(from_bytes(digest, "big", signed=True))
-            for ls_given in years:
-                out.add(_year_key(ls_given, year))
-            for fc in given:  # key_hash("FD", fc, iso)
-                digest = blake(f"FD|{fc}|{iso}".encode(), digest_size=8).digest()
-                out.add(from_bytes(digest, "big", signed=True))
+            _add_dob_keys(out, surnames, given, years, iso, year)
     return out
 
 
 def one_name_key_values(last: str, first: str, dob: date | None) -> set[int] | frozenset[int]:
-    """``record_key_values([(last, first)], [dob] or [])``: the import's common record,
-    one name and at most one date of birth, without the general loops (a test holds
-    the two equal)."""
+    """``record_key_values([(last, first)], [dob] or [])`` for the import's common record,
+    one name and at most one date of birth (a test holds the two equal)."""
     fixed, surnames, given, years = _name_plan(last, first)
     if dob is None:
         return fixed
     out = set(fixed)
-    iso, year = dob.isoformat(), dob.year
+    _add_dob_keys(out, surnames, given, years, dob.isoformat(), dob.year)
+    return out
+
+
+def _add_dob_keys(
+    out: set[int],
+    surnames: tuple[str, ...],
+    given: tuple[str, ...],
+    years: tuple[tuple[str, str], ...],
+    iso: str,
+    year: int,
+) -> None:
+    """The keys that carry a DOB: ``key_hash`` of LD, LY and FD, inlined (a million
+    records make three million of them)."""
     blake, from_bytes = hashlib.blake2b, int.from_bytes
-    for ln in surnames:
+    for ln in surnames:  # key_hash("LD", ln, iso)
         out.add(
             from_bytes(blake(f"LD|{ln}|{iso}".encode(), digest_size=8).digest(), "big", signed=True)
         )
-    for ls_given in years:
-        out.add(_year_key(ls_given, year))
-    for fc in given:
+    for ls, given_sx in years:  # key_hash("LY", ls, given_sx, str(year))
+        digest = blake(f"LY|{ls}|{given_sx}|{year}".encode(), digest_size=8).digest()
+        out.add(from_bytes(digest, "big", signed=True))
+    for fc in given:  # key_hash("FD", fc, iso)
         out.add(
             from_bytes(blake(f"FD|{fc}|{iso}".encode(), digest_size=8).digest(), "big", signed=True)
         )
-    return out
 
 
 @lru_cache(maxsize=200_000)
@@ -180,11 +183,6 @@ def _name_plan(
         if given_sx:
             years.append((ls, given_sx))
     return frozenset(fixed), tuple(surnames), first_codes, tuple(years)
-
-
-@lru_cache(maxsize=500_000)
-def _year_key(ls_given: tuple[str, str], year: int) -> int:
-    return key_hash("LY", ls_given[0], ls_given[1], str(year))
 
 
 def year_keys(last: str, first: str, years: Iterable[int]) -> list[Key]:
