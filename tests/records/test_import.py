@@ -543,6 +543,20 @@ def test_the_registry_checks_probe_the_unique_indexes_per_value(
             assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
 
 
+def test_sqlite_skips_the_registry_lookups_when_the_registry_was_empty_at_begin(
+    tmp_path: Path, system: Actor, agencies: None
+) -> None:
+    """SQLite holds the write lock from BEGIN: an empty registry stays empty but for the
+    file's own rows, which the in-file checks cover. PostgreSQL still looks each chunk up
+    (another writer may commit meanwhile)."""
+    path = write_csv(tmp_path / "a.csv", [HEADER, *_many(30, "e", aliases=False)])
+    table = MissingPersonRecord._meta.db_table
+    statements = statements_of(lambda: import_records(system, path, workers=0))
+    assert MissingPersonRecord.objects.count() == 30
+    lookups = [sql for sql, _ in statements if f"FROM {table} WHERE" in sql and "oca" in sql]
+    assert bool(lookups) == (connection.vendor == "postgresql"), lookups
+
+
 def _plain_plan(sql: str, params: Any) -> list[str]:
     """The plan the database would choose, nothing disabled."""
     with connection.cursor() as cursor:
