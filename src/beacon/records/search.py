@@ -15,10 +15,10 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -138,10 +138,10 @@ def _plausible_years(q: SearchQuery) -> range:
     return range(this_year - oldest - 1, this_year - youngest + 1)
 
 
-def _key_rows(
+def _key_rows_sql(
     keys: Iterable[int], loose: Iterable[int], spread: Iterable[int] = ()
-) -> list[tuple[int, int]]:
-    """(record_id, key) for the keys: one indexed IN lookup, plus capped loose lookups."""
+) -> tuple[str, list[Any]]:
+    """(record_id, key) rows for the keys: one indexed IN lookup, plus capped loose lookups."""
     table = NameKey._meta.db_table
     parts: list[str] = []
     params: list[Any] = []
@@ -163,9 +163,16 @@ def _key_rows(
             f"LIMIT %s) AS s{len(parts)}"
         )
         params.extend([*wide, SPREAD_LIMIT])
-    if not parts:
+    return " UNION ALL ".join(parts), params
+
+
+def _key_rows(
+    keys: Iterable[int], loose: Iterable[int], spread: Iterable[int] = ()
+) -> list[tuple[int, int]]:
+    """(record_id, key) for the keys, whoever may see the records (tests use it)."""
+    sql, params = _key_rows_sql(keys, loose, spread)
+    if not sql:
         return []
-    sql = " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(r), int(k)) for r, k in cursor.fetchall()]
@@ -217,7 +224,12 @@ def _surname_score(q_last: str, r_last: str) -> float:
     return max(whole, parts * 0.97)
 
 
-def _name_score(q: SearchQuery, names: list[tuple[str, str, str]]) -> tuple[float, list[str]]:
+def _name_score(
+    q: SearchQuery,
+    names: Iterable[tuple[str, str, str]],
+    surname_score: Callable[[str, str], float] = _surname_score,
+    given_score: Callable[[str, str], tuple[float, str]] = _given_score,
+) -> tuple[float, list[str]]:
     best, why = 0.0, []
     q_last, q_first = q.last_name, given_form(q.first_name)
     orientations = [(q_last, q_first, 0.0, "")]
@@ -228,8 +240,8 @@ def _name_score(q: SearchQuery, names: list[tuple[str, str, str]]) -> tuple[floa
     for r_last, r_first, kind in names:
         rf = given_form(r_first)
         for ql, qf, penalty, note in orientations:
-            last_score = _surname_score(ql, r_last)
-            first_score, given_note = _given_score(qf, rf)
+            last_score = surname_score(ql, r_last)
+            first_score, given_note = given_score(qf, rf)
             score = 0.55 * last_score + 0.45 * first_score - penalty
             if score > best:
                 notes = [n for n in (note, given_note) if n]
@@ -237,6 +249,41 @@ def _name_score(q: SearchQuery, names: list[tuple[str, str, str]]) -> tuple[floa
                     notes.append(f"{kind} name {r_first} {r_last}".strip())
                 best, why = score, notes
     return best, why
+
+
+Names = tuple[tuple[str, str, str], ...]
+_T = TypeVar("_T")
+
+
+def _remembered(score: Callable[[str, str], _T]) -> Callable[[str, str], _T]:
+    """``score`` computed once per pair of names (for one query's candidates)."""
+    seen: dict[tuple[str, str], _T] = {}
+
+    def remembered(a: str, b: str) -> _T:
+        pair = (a, b)
+        if pair not in seen:
+            seen[pair] = score(a, b)
+        return seen[pair]
+
+    return remembered
+
+
+class _NameScores:
+    """One query's name scores: each distinct set of names scored once, and within them
+    each distinct (query name, candidate name) pair. The candidates of a common name
+    share their names and surnames (a hundred "Garcia ..." born in 2013 who sound like
+    the query), and a score depends only on the names and the query."""
+
+    def __init__(self, q: SearchQuery) -> None:
+        self.q = q
+        self.surname = _remembered(_surname_score)
+        self.given = _remembered(_given_score)
+        self.by_names: dict[Names, tuple[float, list[str]]] = {}
+
+    def __call__(self, names: Names) -> tuple[float, list[str]]:
+        if names not in self.by_names:
+            self.by_names[names] = _name_score(self.q, names, self.surname, self.given)
+        return self.by_names[names]
 
 
 def _filtered(
@@ -281,11 +328,10 @@ FIELDS = (
     "version",
     "originating_agency__ori",
 )
-# Positions in a candidate row: the FIELDS, then one name and one alias DOB of the record.
+# Positions in a candidate row: the FIELDS, then one of the record's matched keys, one of
+# its names and one of its alias DOBs.
 _ID, _NIC, _LAST, _FIRST, _MIDDLE, _DOB, _SEX, _CAT, _STATUS, _VERSION, _ORI = range(11)
-_N_ID, _N_LAST, _N_FIRST, _N_KIND, _D_ID, _D_DOB = range(11, 17)
-
-Names = tuple[tuple[str, str, str], ...]
+_KEY, _N_ID, _N_LAST, _N_FIRST, _N_KIND, _D_ID, _D_DOB = range(11, 18)
 
 
 @dataclass
@@ -323,17 +369,25 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-class _IdAmong(Func):
-    """The record's id is one of ``ids``, passed as ONE parameter (an array on PostgreSQL,
-    a JSON list on SQLite): a few hundred ids as as many parameters made the statement
-    long to build, log and parse (Django binds parameters client-side), and its text
-    differed with every search."""
+def _ids_sql(ids: list[int], vendor: str) -> tuple[str, list[Any]]:
+    """(record_id, key) rows of a list of ids without keys, the list as ONE parameter."""
+    if vendor == "postgresql":
+        return "SELECT unnest(%s::bigint[]), NULL::bigint", [ids]
+    if vendor == "sqlite":
+        return "SELECT value, NULL FROM json_each(%s)", [json.dumps(ids)]
+    return " UNION ALL ".join(["SELECT %s, NULL"] * len(ids)), list(ids)
+
+
+KEYS_CTE = "search_keys"  # the statement's key rows, named for the candidates' filter
+
+
+class _AmongKeyRows(Func):
+    """The record is one of the key rows' records (a filter on ``visible``)."""
 
     output_field = BooleanField()
 
-    def __init__(self, ids: list[int]) -> None:
+    def __init__(self) -> None:
         super().__init__(F("id"))
-        self.ids = ids
 
     def as_sql(
         self,
@@ -345,57 +399,61 @@ class _IdAmong(Func):
         **extra_context: Any,
     ) -> tuple[str, tuple[Any, ...]]:
         column, params = compiler.compile(self.source_expressions[0])
-        if connection.vendor == "postgresql":
-            return f"{column} = ANY(%s)", (*params, self.ids)
-        if connection.vendor == "sqlite":
-            return f"{column} IN (SELECT value FROM json_each(%s))", (*params, json.dumps(self.ids))
-        marks = ", ".join(["%s"] * len(self.ids)) or "NULL"
-        return f"{column} IN ({marks})", (*params, *self.ids)
+        return f"{column} IN (SELECT record_id FROM {KEYS_CTE})", tuple(params)
 
 
 def _candidate_rows(
-    visible: QuerySet[MissingPersonRecord], q: SearchQuery, ids: list[int]
+    visible: QuerySet[MissingPersonRecord], q: SearchQuery, keys_sql: str, keys_params: list[Any]
 ) -> list[tuple[Any, ...]]:
-    """Each visible candidate's display row, with each of its names and alias DOBs.
+    """The visible candidates of the key rows, each with each of its keys, names and alias
+    DOBs: one statement.
 
-    One statement: ``visible`` (with the query's filters and the ids) is compiled by the
-    ORM and is the subquery the names and DOBs are joined to, so a hidden record's row,
-    names and DOBs are never read. LEFT JOINs: a record without name rows or alias DOBs
-    still comes back; a record with several of both comes back once per (name, DOB).
+    The key rows (``keys_sql``) are a CTE; ``visible`` (with the query's filters and
+    "its id is among the key rows'") is compiled by the ORM and is the subquery the keys,
+    names and DOBs are joined to, so a hidden record's row, keys, names and DOBs never
+    leave the database. A record comes back once per (key, name, alias DOB); LEFT JOINs:
+    also without name rows or alias DOBs.
     """
     db = visible.db
-    records = _filtered(visible, q).filter(_IdAmong(ids)).order_by().values_list(*FIELDS)
+    records = _filtered(visible, q).filter(_AmongKeyRows()).order_by().values_list(*FIELDS)
     sql, params = records.query.get_compiler(using=db).as_sql()
     statement = (
-        f"SELECT v.*, n.id, n.last_name, n.first_name, n.kind, d.id, d.dob FROM ({sql}) v "
+        f"WITH {KEYS_CTE} (record_id, key) AS ({keys_sql}) "
+        f"SELECT v.*, k.key, n.id, n.last_name, n.first_name, n.kind, d.id, d.dob "
+        f"FROM ({sql}) v JOIN {KEYS_CTE} k ON k.record_id = v.id "
         f"LEFT JOIN {RecordName._meta.db_table} n ON n.record_id = v.id "
         f"LEFT JOIN {RecordDob._meta.db_table} d ON d.record_id = v.id"
     )
     with connections[db].cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(statement, [*keys_params, *params])
         return list(cursor.fetchall())
 
 
 def _score(
     visible: QuerySet[MissingPersonRecord],
     q: SearchQuery,
-    ids: list[int],
-    name_scores: dict[Names, tuple[float, list[str]]],
-) -> list[_Scored]:
-    """Score the visible candidates among ``ids`` (those passing the query's filters).
+    key_rows: tuple[str, list[Any]],
+    name_scores: _NameScores,
+    skip: Container[int] = (),
+) -> tuple[list[_Scored], dict[int, set[int]]]:
+    """Score the visible candidates of the key rows (those passing the query's filters);
+    also every visible candidate's matched keys (records in ``skip`` left out).
 
-    ``name_scores`` caches the name score of each distinct set of names for this query:
-    the candidates of a common name share their names (200 records of "Smith, John"
-    are scored once), and the score depends only on the names and the query.
     """
     rows: dict[int, tuple[Any, ...]] = {}
+    keys: dict[int, set[int]] = {}
     names: dict[int, dict[int, tuple[str, str, str]]] = {}
     alias_dobs: dict[int, dict[int, date]] = {}
-    for r in _candidate_rows(visible, q, ids):
+    for r in _candidate_rows(visible, q, *key_rows):
         rid = r[_ID]
+        if rid in skip:
+            continue
         if rid not in rows:  # the display row, its DOB as a date
             dob = None if r[_DOB] is None else _as_date(r[_DOB])
-            rows[rid] = (*r[:_DOB], dob, *r[_DOB + 1 : _N_ID])
+            rows[rid] = (*r[:_DOB], dob, *r[_DOB + 1 : _KEY])
+            keys[rid] = set()
+        if r[_KEY] is not None:
+            keys[rid].add(int(r[_KEY]))
         if r[_N_ID] is not None:
             names.setdefault(rid, {})[r[_N_ID]] = (r[_N_LAST], r[_N_FIRST], r[_N_KIND])
         if r[_D_ID] is not None:
@@ -413,30 +471,15 @@ def _score(
             if rid in names
             else ((row[_LAST], row[_FIRST], RecordName.Kind.PRIMARY),)
         )
-        name_why: list[str]
-        if not q.last_name:
-            name_score, name_why = 0.5, []
-        elif own in name_scores:
-            name_score, name_why = name_scores[own]
-        else:
-            name_score, name_why = name_scores[own] = _name_score(q, list(own))
+        name_score, name_why = name_scores(own) if q.last_name else (0.5, [])
         dob_score, dob_why = _dob_score(q.dob, dobs)
         sex_score = 0.5 if not q.sex or "U" in (q.sex, r_sex) else float(q.sex == r_sex)
         score = NAME_WEIGHT * name_score + DOB_WEIGHT * dob_score + SEX_WEIGHT * sex_score
         scored.append(_Scored(row, round(score, 4), name_why + ([dob_why] if dob_why else [])))
-    return scored
+    return scored, keys
 
 
 STRONG = 0.85  # a hit this good from the DOB-bearing keys ends the search there
-
-
-def _matches(rows: Iterable[tuple[int, int]], skip: set[int]) -> dict[int, set[int]]:
-    """record id -> the query keys it matched (records in ``skip`` left out)."""
-    matched: dict[int, set[int]] = {}
-    for record_id, key in rows:
-        if record_id not in skip:
-            matched.setdefault(record_id, set()).add(key)
-    return matched
 
 
 def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> list[Hit]:
@@ -444,28 +487,31 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> list[Hit]:
 
     Keys that carry the DOB are looked up first; the looser name-only keys (capped per
     key) only when the query has no DOB or the first round found no strong hit. Each
-    round is two statements: the key lookup, then the visible candidates with their
-    names and DOBs. Every candidate is scored; only the first ``limit`` become hits.
+    round is one statement: the key lookup, the visible candidates, their names and
+    DOBs. Every candidate is scored; only the first ``limit`` become hits.
     """
     limit = max(1, min(q.limit, MAX_LIMIT))
     q = dataclasses.replace(q, last_name=fold(q.last_name), first_name=fold(q.first_name))
     p = probe(q)
     matched: dict[int, set[int]] = {}
     scored: list[_Scored] = []
-    name_scores: dict[Names, tuple[float, list[str]]] = {}
+    name_scores = _NameScores(q)
+    vendor = connections[visible.db].vendor
     if q.last_name:
-        matched = _matches(_key_rows(p.tight, ()), set())
-        scored = _score(visible, q, list(matched), name_scores) if matched else []
-        if q.dob is None or not scored or max(s.score for s in scored) < STRONG:
-            more = _matches(_key_rows((), p.loose, p.years), set(matched))
-            if more:
-                matched.update(more)
-                scored += _score(visible, q, list(more), name_scores)
+        if p.tight:
+            scored, matched = _score(visible, q, _key_rows_sql(p.tight, ()), name_scores)
+        weak = q.dob is None or not scored or max(s.score for s in scored) < STRONG
+        if weak and (p.loose or p.years):
+            loose = _key_rows_sql((), p.loose, p.years)
+            more, more_keys = _score(visible, q, loose, name_scores, skip=matched)
+            scored += more
+            matched.update(more_keys)
     elif q.dob is not None:
         dobs = [d for d, _ in _query_dobs(q)]
         by_dob = visible.filter(dob__in=dobs).values_list("id", flat=True)
-        matched = {int(i): set() for i in by_dob[: LOOSE_KEY_LIMIT * 2]}
-        scored = _score(visible, q, list(matched), name_scores) if matched else []
+        ids = [int(i) for i in by_dob[: LOOSE_KEY_LIMIT * 2]]
+        if ids:
+            scored, matched = _score(visible, q, _ids_sql(ids, vendor), name_scores)
     top = heapq.nsmallest(limit, scored, key=lambda s: s.rank)
     return [
         s.hit(sorted({r for key in matched[s.row[_ID]] for r in p.reasons.get(key, ())}))
