@@ -23,6 +23,13 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+def run_to_file(*args: str) -> str:
+    """What the command says (on stderr) when it writes its output to a file."""
+    err = StringIO()
+    call_command("interchange", *args, stdout=StringIO(), stderr=err)
+    return err.getvalue()
+
+
 def test_import_then_export_ncic_from_the_command_line(
     operation: Operation, tmp_path: Path
 ) -> None:
@@ -30,7 +37,14 @@ def test_import_then_export_ncic_from_the_command_line(
     said = run("import", "ncic", str(sample), "--operation", operation.code, "--quiet")
     assert said.strip() == f"Imported {sample.name} (ncic): entered: 3, targets added: 3."
     out = tmp_path / "out.txt"
-    run("export", "ncic", "--operation", operation.code, "-o", str(out))
+    # The system actor speaks for no organisation: TLP 2.0 lets it send out only CLEAR
+    # and GREEN records, and the imported records are AMBER.
+    said = run_to_file("export", "ncic", "--operation", operation.code, "-o", str(out))
+    assert "0 record(s), 3 withheld by their TLP marking" in said
+    assert out.read_text() == ""
+    MissingPersonRecord.objects.update(tlp="GREEN")
+    said = run_to_file("export", "ncic", "--operation", operation.code, "-o", str(out))
+    assert "3 record(s), 0 withheld by their TLP marking" in said
     assert out.read_text() == sample.read_text()
 
 

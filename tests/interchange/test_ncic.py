@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from beacon.access import policy
+from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
@@ -76,7 +78,9 @@ def test_export_then_import_gives_the_same_records(
 ) -> None:
     def export() -> tuple[str, list[dict[str, Any]]]:
         ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
-        text, nics = ncic.export_ncic(hub_a, operation=operation.code)
+        # Other agencies' AMBER records may not leave (TLP 2.0): the sample made GREEN.
+        MissingPersonRecord.objects.update(tlp="GREEN")
+        text, nics, _withheld = ncic.export_ncic(hub_a, operation=operation.code)
         assert len(nics) == 3
         records = MissingPersonRecord.objects.filter(nic__in=nics).order_by("nic")
         return text, [carried(r) for r in records]
@@ -97,7 +101,7 @@ def test_export_of_an_entered_record_round_trips(
 ) -> None:
     def export() -> tuple[str, dict[str, Any]]:
         record = enter()
-        text, _nics = ncic.export_ncic(investigator_a, nics=[record.nic])
+        text, _nics, _withheld = ncic.export_ncic(investigator_a, nics=[record.nic])
         return text, carried(record)
 
     text, before = in_rolled_back_transaction(export)
@@ -167,7 +171,7 @@ def test_export_gives_only_what_the_actor_may_see_and_is_audited(
     ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
     with pytest.raises(ValidationFailed):
         ncic.export_ncic(investigator_c, nics=["M104738291"])
-    text, nics = ncic.export_ncic(investigator_a, nics=["m104738291"])
+    text, nics, _withheld = ncic.export_ncic(investigator_a, nics=["m104738291"])
     assert nics == ["M104738291"] and text.startswith("EMJNM0070100MARTINEZ,GUADALUPE ISABEL")
     event = AuditEvent.objects.filter(action="interchange.export").get()
     assert (event.actor, event.detail["nics"]) == ("alice", ["M104738291"])
@@ -210,3 +214,48 @@ def test_a_bad_line_is_reported_even_when_its_record_is_already_held(
         ncic.import_ncic(system, operation.code, "\n".join(lines).encode())
     assert [(e.line, e.field) for e in caught.value.errors] == [(1, "RAC (columns 44-44)")]
     assert not Target.objects.filter(operation=operation).exists()
+
+
+@pytest.mark.parametrize(
+    ("tlp", "originator_may", "partner_may"),
+    [
+        ("CLEAR", True, True),
+        ("GREEN", True, True),
+        ("AMBER", True, False),
+        ("AMBER+STRICT", False, False),
+        ("RED", False, False),
+    ],
+)
+def test_tlp_decides_what_leaves_in_an_ncic_file(
+    system: Actor,
+    investigator_a: Actor,
+    agency_b: Agency,
+    operation: Operation,
+    tlp: str,
+    originator_may: bool,
+    partner_may: bool,
+) -> None:
+    """A record named by NIC that may not leave is refused by name (nothing exported);
+    an operation's such records are withheld and the audit event lists them."""
+    hub_b = Actor(name="boris", agency=agency_b, role="hub_coordinator", via="api")
+    ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
+    record = MissingPersonRecord.objects.get(nic="M104738291")
+    assert record.originating_agency_id == investigator_a.agency_id != hub_b.agency_id
+    MissingPersonRecord.objects.filter(pk=record.pk).update(tlp=tlp)
+    for actor, may in ((investigator_a, originator_may), (system, tlp in ("CLEAR", "GREEN"))):
+        if may:
+            assert ncic.export_ncic(actor, nics=[record.nic]).nics == [record.nic]
+        else:
+            with pytest.raises(ValidationFailed) as caught:
+                ncic.export_ncic(actor, nics=[record.nic])
+            assert f"TLP:{tlp}" in caught.value.fields[record.nic][0]
+    file = ncic.export_ncic(hub_b, operation=operation.code)
+    # (AMBER+STRICT and RED of another agency are not even visible to the partner.)
+    seen = policy.records_visible_to(hub_b).filter(pk=record.pk).exists()
+    assert (record.nic in file.nics, record.nic in file.withheld) == (
+        partner_may,
+        seen and not partner_may,
+    )
+    event = AuditEvent.objects.filter(action="interchange.export", actor=hub_b.name).last()
+    assert event is not None
+    assert event.detail["withheld_tlp"] == file.withheld

@@ -58,10 +58,10 @@ def import_ncic(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
 @router.get("/ncic")
 @requires(Permission.RECORDS_VIEW)
 def export_ncic(request: HttpRequest, query: Query[NcicQuery]) -> HttpResponse:
-    text, _nics = ncic.export_ncic(
-        actor_for(request), nics=query.nic or None, operation=query.operation
-    )
-    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    file = ncic.export_ncic(actor_for(request), nics=query.nic or None, operation=query.operation)
+    response = HttpResponse(file.text, content_type="text/plain; charset=utf-8")
+    response["X-Beacon-Withheld-TLP"] = str(len(file.withheld))
+    return response
 
 
 @router.post("/operations/{code}/pfif", response={201: ImportOut})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -158,13 +159,29 @@ def format_line(record: MissingPersonRecord) -> tuple[str, list[str]]:
     return "".join(parts).rstrip(), problems
 
 
+class NcicFile(NamedTuple):
+    text: str
+    nics: list[str]  # exported, in the file's order
+    withheld: list[str]  # an operation's records TLP 2.0 keeps inside the organisation
+
+
+KEPT_IN = (
+    "TLP 2.0 lets only the originating agency send AMBER records out, and AMBER+STRICT "
+    "and RED records never in a file (lower the marking first)"
+)
+
+
 def export_ncic(
     actor: Actor, *, nics: list[str] | None = None, operation: str | None = None
-) -> tuple[str, list[str]]:
+) -> NcicFile:
     """Fixed records of the visible records named (by NIC, or an operation's targets).
 
-    Returns (text, NICs). A NIC the actor may not see is NotVisible (404). A record
+    Returns the file's text, the NICs in it and the NICs withheld. A NIC the actor may not see is NotVisible (404). A record
     whose values do not fit the fixed columns is refused with its NIC and field.
+    The file leaves the actor's organisation, so TLP 2.0 applies
+    (``policy.may_share_outside``): a record named by NIC that may not leave is refused
+    by name (nothing is exported); an operation's such records are withheld, and the
+    audit event lists them.
     """
     policy.require(actor, Permission.RECORDS_VIEW, object_type="record")
     if not nics and not operation:
@@ -180,8 +197,21 @@ def export_ncic(
             if nic not in rows:
                 raise ValidationFailed.on("nics", f"{nic}: no such record visible to you")
         records = [rows[n] for n in dict.fromkeys(wanted)]
+        kept = {
+            r.nic: [f"marked TLP:{r.tlp}; {KEPT_IN}"]
+            for r in records
+            if not policy.may_share_outside(actor, r)
+        }
+        if kept:
+            raise ValidationFailed(
+                f"{len(kept)} record(s) may not leave your organisation; nothing was exported.",
+                fields=kept,
+            )
+        withheld: list[str] = []
     else:
-        records = list(visible.order_by("nic").distinct())
+        every = list(visible.order_by("nic").distinct())
+        records = [r for r in every if policy.may_share_outside(actor, r)]
+        withheld = [r.nic for r in every if not policy.may_share_outside(actor, r)]
     lines: list[str] = []
     refused: dict[str, list[str]] = {}
     for record in records:
@@ -201,9 +231,14 @@ def export_ncic(
             "interchange.export",
             object_type="record",
             object_id=FORMAT,
-            detail={"format": FORMAT, "operation": operation or "", "nics": exported},
+            detail={
+                "format": FORMAT,
+                "operation": operation or "",
+                "nics": exported,
+                "withheld_tlp": withheld,
+            },
         )
-    return "".join(f"{line}\n" for line in lines), exported
+    return NcicFile("".join(f"{line}\n" for line in lines), exported, withheld)
 
 
 # ------------------------------------------------------------------ import

@@ -143,10 +143,13 @@ class Command(BeaconCommand):
         actor = self.actor()
         summary = ""
         if fmt == "ncic":
-            text, nics = ncic.export_ncic(
+            file = ncic.export_ncic(
                 actor, nics=options["nic"] or None, operation=options["operation"]
             )
-            data, summary = text.encode(), f"{len(nics)} record(s)"
+            data = file.text.encode()
+            summary = (
+                f"{len(file.nics)} record(s), {len(file.withheld)} withheld by their TLP marking"
+            )
         elif fmt == "pfif":
             data, counts = pfif.export_pfif(
                 actor,
