@@ -35,6 +35,25 @@ def test_a_coordinator_imports_and_exports_ncic_over_the_api(
     listing = client.get("/api/interchange/ncic", {"operation": operation.code})
     assert listing.status_code == 200
     assert listing.content.decode().splitlines() == own
+    assert listing["X-Beacon-Withheld-TLP"] == "0"
+
+
+def test_a_partner_s_ncic_export_withholds_another_agency_s_amber_records(
+    api_client_as: ClientAs, agency_a: Agency, agency_b: Agency, operation: Operation
+) -> None:
+    own = [line for line in NCIC.read_text().splitlines() if "NM0070100" in line]
+    answer = api_client_as("hub_coordinator", agency_a).post(
+        f"/api/interchange/operations/{operation.code}/ncic",
+        "\n".join(own),
+        content_type="text/plain",
+    )
+    assert answer.status_code == 201, answer.content
+    listing = api_client_as("hub_coordinator", agency_b).get(
+        "/api/interchange/ncic", {"operation": operation.code}
+    )
+    assert listing.status_code == 200
+    assert listing.content == b""
+    assert listing["X-Beacon-Withheld-TLP"] == "2"
 
 
 def test_a_bad_file_is_a_422_naming_each_line(
