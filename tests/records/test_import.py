@@ -286,9 +286,20 @@ def _state(prefix: str) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("aliases", [False, True], ids=["cut-into-byte-ranges", "quoted"])
+@pytest.mark.parametrize("key_batch", [500_000, 1], ids=["keys-at-the-end", "keys-in-batches"])
 def test_parallel_import_writes_what_the_single_process_path_writes(
-    tmp_path: Path, system: Actor, agencies: None, aliases: bool
+    tmp_path: Path,
+    system: Actor,
+    agencies: None,
+    aliases: bool,
+    key_batch: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Same rows, names, history, sealed notes and search keys, whether the keys are written
+    at the end or in batches while the writer waits for the workers."""
+    from beacon.records import importer
+
+    monkeypatch.setattr(importer, "KEY_BATCH_ROWS", key_batch)
     alone = import_records(
         system,
         write_csv(tmp_path / "a.csv", [HEADER, *_many(130, "a", aliases=aliases)]),

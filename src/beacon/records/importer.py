@@ -60,6 +60,9 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 MAX_REPORTED = 1000
 CHUNK_ROWS = 20_000  # rows per chunk (about 100 bytes a row when cutting a CSV file)
 PARALLEL_MIN_ROWS = 50_000  # below this, starting worker processes costs more than it saves
+# Search-key rows written in one sorted batch while the writer waits for a worker's chunk
+# (about 80,000 records); the rest is written, sorted, at the end.
+KEY_BATCH_ROWS = 500_000
 
 
 @dataclass(frozen=True)
@@ -329,15 +332,29 @@ class _Writer:
         owners = np.asarray(ids, dtype=np.int64)[good.key_owners]
         self.keys.append((good.key_values, owners))
 
-    def finish(self) -> None:
-        """The search keys of every record, in key order (B-tree inserts in order are the
-        cheap kind; the key table is clustered on the key)."""
+    def _write_keys(self) -> None:
+        """The pending search keys, in key order (B-tree inserts in order are the cheap
+        kind; the key table is clustered on the key)."""
         if not self.keys:
             return
         keys = np.concatenate([k for k, _ in self.keys])
         owners = np.concatenate([o for _, o in self.keys])
+        self.keys = []
         order = np.lexsort((owners, keys))
         bulk.insert_pairs(NameKey._meta.db_table, ["key", "record_id"], keys[order], owners[order])
+
+    def idle(self) -> bool:
+        """While the writer waits for a worker: write a batch of search keys if one is
+        due (the database would otherwise idle now and write them all at the end, while
+        the workers idle). True when it wrote one."""
+        if self.errors or sum(len(k) for k, _ in self.keys) < KEY_BATCH_ROWS:
+            return False
+        self._write_keys()
+        return True
+
+    def finish(self) -> None:
+        """The search keys not written yet."""
+        self._write_keys()
 
 
 def _chunks(rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[list[Any]]:
@@ -352,10 +369,14 @@ def _chunks(rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[l
 
 
 def _results(
-    ctx: import_work.Context, specs: Iterator[Any], workers: int
+    ctx: import_work.Context,
+    specs: Iterator[Any],
+    workers: int,
+    idle: Callable[[], bool] = lambda: False,
 ) -> Iterator[import_work.ChunkResult]:
     """Each chunk's result, in file order: in-process, or from ``workers`` processes with
-    at most two chunks per worker in flight (the writer sets the pace; memory stays flat)."""
+    at most two chunks per worker in flight (the writer sets the pace; memory stays flat).
+    While the next result is not ready, ``idle`` is called until it returns False."""
     if workers <= 1:
         for spec in specs:
             yield import_work.validate_chunk(ctx, spec)
@@ -367,9 +388,15 @@ def _results(
         for spec in specs:
             pending.append(pool.apply_async(import_context.run_chunk, (spec,)))
             if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
+                yield _when_ready(pending.popleft(), idle)
         while pending:
-            yield pending.popleft().get()
+            yield _when_ready(pending.popleft(), idle)
+
+
+def _when_ready(result: Any, idle: Callable[[], bool]) -> import_work.ChunkResult:
+    while not result.ready() and idle():
+        pass
+    return result.get()  # type: ignore[no-any-return]
 
 
 def _preloaded() -> dict[str, Any]:
@@ -455,7 +482,7 @@ def import_records(
             writer = _Writer(actor, ctx, total, registry_empty=empty)
             writer.start()
             with bulk.deferred_indexes(tables, enabled=large):
-                for result in _results(ctx, specs, workers):
+                for result in _results(ctx, specs, workers, writer.idle):
                     writer.take(result)
                     if progress:
                         progress("validate", writer.rows, max(total, writer.rows))
