@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
@@ -602,3 +605,27 @@ def test_record_ids_are_drawn_whole_even_when_not_consecutive() -> None:
     else:
         before = MissingPersonRecord.objects.order_by("-id").values_list("id", flat=True).first()
         assert bulk.allocate_ids(MissingPersonRecord, 3) == [(before or 0) + i for i in (1, 2, 3)]
+
+
+def test_validating_workers_yield_the_cpu_to_the_writer() -> None:
+    """The writer (and PostgreSQL's backend) is the import's bottleneck; the workers run
+    at a lower priority, which also leaves the web server its share during an import."""
+    from beacon.records import import_context
+
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, datetime\n"
+            "from beacon.records import import_context as c\n"
+            "c.start_worker(c.Context(header=[], now=datetime.datetime.now(datetime.UTC),"
+            " own_ori='', own_agency_id=0, is_system=True, vendor='sqlite',"
+            " record_columns=(), detail_head=''))\n"
+            "print(os.nice(0))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert import_context.WORKER_NICENESS > 0
+    assert int(child.stdout) == min(19, os.nice(0) + import_context.WORKER_NICENESS)
