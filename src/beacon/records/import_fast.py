@@ -76,6 +76,7 @@ CATEGORIES, SEXES, RACES = TABLES["category"].get, TABLES["sex"].get, TABLES["ra
 EYES, HAIRS = TABLES["eyes"].get, TABLES["hair"].get
 CIRCUMSTANCES, TLPS = TABLES["circumstances"].get, TABLES["tlp"].get
 JUVENILE_AGE_LIMIT = codes.JUVENILE_AGE_LIMIT
+EYES_UNKNOWN, HAIR_UNKNOWN = codes.Eyes.UNKNOWN.value, codes.Hair.UNKNOWN.value
 EMPTY = (None, "", "unknown")
 
 
@@ -146,8 +147,8 @@ class FastRows:
         if category is None or sex is None or not oca or not OCA_PATTERN.match(oca):
             return None
         race = RACES((race or "U").upper())
-        eyes = EYES((eyes or "XXX").upper())
-        hair = HAIRS((hair or "XXX").upper())
+        eyes = EYES((eyes or EYES_UNKNOWN).upper())
+        hair = HAIRS((hair or HAIR_UNKNOWN).upper())
         circumstances = CIRCUMSTANCES((given_circumstances or "unknown").lower())
         tlp = TLPS((tlp or "AMBER").upper())
         if race is None or eyes is None or hair is None or circumstances is None or tlp is None:

@@ -215,8 +215,8 @@ class RecordValidator:
             "category": data.category.strip().upper(),
             "sex": data.sex.strip().upper(),
             "race": (data.race or "U").strip().upper(),
-            "eyes": (data.eyes or "XXX").strip().upper(),
-            "hair": (data.hair or "XXX").strip().upper(),
+            "eyes": (data.eyes or codes.Eyes.UNKNOWN.value).strip().upper(),
+            "hair": (data.hair or codes.Hair.UNKNOWN.value).strip().upper(),
             "circumstances": (data.circumstances or "unknown").strip().lower(),
             "tlp": (data.tlp or "AMBER").strip().upper(),
         }
