@@ -38,7 +38,6 @@ from beacon.records.validation import (
 # Columns whose non-empty values only the general path handles (lists, time zones,
 # jurisdiction references).
 GENERAL_ONLY = frozenset({"aliases", "alias_dobs", "smt", "reported_at", "jurisdiction_last_seen"})
-REQUIRED = ("category", "last_name", "sex", "dlc", "oca")
 JUVENILE = codes.Category.JUVENILE.value
 INVOLUNTARY = codes.Category.INVOLUNTARY.value
 ALLOWED_CIRCUMSTANCES = frozenset({"", "unknown", *INVOLUNTARY_CIRCUMSTANCES})
@@ -97,7 +96,7 @@ class FastRows:
         self.usable = (
             len(at) == len(columns)
             and all(c in import_rows.COLUMNS for c in columns)
-            and all(c in at for c in REQUIRED)
+            and all(c in at for c in import_rows.REQUIRED_COLUMNS)
         )
         self.width = len(columns)
         self.general_only = [i for i, c in enumerate(columns) if c in GENERAL_ONLY]

@@ -442,9 +442,7 @@ def _score(
     skip: Container[int] = (),
 ) -> tuple[list[_Scored], dict[int, set[int]]]:
     """Score the visible candidates of the key rows (those passing the query's filters);
-    also every visible candidate's matched keys (records in ``skip`` left out).
-
-    """
+    also every visible candidate's matched keys (records in ``skip`` left out)."""
     rows: dict[int, tuple[Any, ...]] = {}
     keys: dict[int, set[int]] = {}
     names: dict[int, dict[int, tuple[str, str, str]]] = {}
