@@ -61,6 +61,11 @@ class Command(BeaconCommand):
         load.add_argument("--operation", help="operation code (ncic, pfif, nibrs)")
         load.add_argument("--ori", default="", help="agency the PFIF records are entered for")
         load.add_argument("--domain", default=pfif.DEFAULT_DOMAIN, help="our PFIF domain")
+        load.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="PFIF: leave out (and list) persons and notes that break the spec",
+        )
         load.add_argument("--quiet", action="store_true", help="no progress bar")
         dump = sub.add_parser("export", help="write a file for a partner")
         dump.add_argument("format", choices=FORMATS)
@@ -68,6 +73,9 @@ class Command(BeaconCommand):
         dump.add_argument("--nic", action="append", default=[], help="NCIC: a record's NIC")
         dump.add_argument("--since", help="PFIF: only what changed since (ISO 8601, with zone)")
         dump.add_argument("--domain", default=pfif.DEFAULT_DOMAIN, help="our PFIF domain")
+        dump.add_argument(
+            "--record-domain", default="", help="PFIF: only records whose ids are in this domain"
+        )
         dump.add_argument("--summary", action="store_true", help="NIBRS: the report's counts")
         dump.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
@@ -119,6 +127,7 @@ class Command(BeaconCommand):
                     source=path.name,
                     ori=_need(options, "ori", fmt),
                     domain=options["domain"],
+                    skip_invalid=options["skip_invalid"],
                     progress=progress,
                 )
             elif fmt == "htcds":
@@ -133,6 +142,8 @@ class Command(BeaconCommand):
                     source=path.name,
                     progress=progress,
                 )
+        for line in result.skipped:
+            self.stderr.write(line)
         counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(result.counts.items()))
         self.stdout.write(f"Imported {path.name} ({fmt}): {counts or 'nothing to do'}.")
 
@@ -156,10 +167,13 @@ class Command(BeaconCommand):
                 operation=options["operation"],
                 since=_since(options["since"]),
                 domain=options["domain"],
+                record_domain=options["record_domain"],
             )
             summary = (
                 f"{counts['persons']} person(s), {counts['notes']} note(s), "
-                f"{counts['withheld_tlp']} withheld by their TLP marking"
+                f"{counts['withheld_tlp']} withheld by their TLP marking, "
+                f"{counts.get('expired', 0)} expired, "
+                f"{counts.get('other_domains', 0)} of other domains left out"
             )
         elif fmt == "htcds":
             document = htcds.export_htcds(actor, _need(options, "operation", fmt))
