@@ -317,37 +317,54 @@ def _plan(
     ori: str,
     domain: str,
     errors: Collector,
+    skipped: list[str] | None,
 ) -> _Plan:
+    """What to write; a record's problems are errors, or with ``skipped`` (skip_invalid)
+    the record is left out and listed."""
     plan = _Plan()
     seen_persons: dict[str, int] = {}
     seen_notes: dict[str, int] = {}
+    left_out: set[str] = set()
+
+    def settle(mine: Collector, kind: str, line: int, what: str) -> bool:
+        if mine.errors and skipped is not None:
+            reasons = "; ".join(str(e) for e in mine.errors)
+            skipped.append(f"line {line}: {kind} {what} left out ({reasons})")
+            return False
+        errors.errors.extend(mine.errors)
+        return not mine.errors
+
     for person in doc_persons:
         record_id = person.get("person_record_id")
         if not record_id:
             continue  # reported by the reader
+        mine = Collector("PFIF")
         if record_id in seen_persons:
-            errors.add(
-                person.line,
-                "person_record_id",
-                f"the same person as line {seen_persons[record_id]}",
-            )
+            first = seen_persons[record_id]
+            mine.add(person.line, "person_record_id", f"the same person as line {first}")
+            settle(mine, "person", person.line, record_id)
             continue
         seen_persons[record_id] = person.line
-        _plan_person(actor, person, plan, ori, domain, errors)
+        _plan_person(actor, person, plan, ori, domain, mine)
+        if not settle(mine, "person", person.line, record_id):
+            left_out.add(record_id)
     for top in doc_notes:
         found = _note(top, "", errors)
         if found:
             plan.notes.append(found)
-    plan.notes = [n for n in plan.notes if n.person_id not in plan.expired]
-    for note in plan.notes:
+    gone = plan.expired | left_out
+    notes, plan.notes = [n for n in plan.notes if n.person_id not in gone], []
+    for note in notes:
+        mine = Collector("PFIF")
         if note.note_id in seen_notes:
-            errors.add(
-                note.line, "note_record_id", f"the same note as line {seen_notes[note.note_id]}"
-            )
-        seen_notes[note.note_id] = note.line
+            first = seen_notes[note.note_id]
+            mine.add(note.line, "note_record_id", f"the same note as line {first}")
+        seen_notes.setdefault(note.note_id, note.line)
         unknown = note.person_id and note.person_id not in seen_persons
         if unknown and _known_record(actor, note.person_id, domain) is None:
-            errors.add(note.line, "person_record_id", "no such person in the file or in Beacon")
+            mine.add(note.line, "person_record_id", "no such person in the file or in Beacon")
+        if settle(mine, "note", note.line, note.note_id):
+            plan.notes.append(note)
     return plan
 
 
@@ -386,7 +403,9 @@ def import_pfif(
     errors.errors.extend(problems)
     errors.raise_if_any()
     assert doc is not None
-    plan = _plan(actor, doc.persons, doc.notes, ori, domain, errors)
+    plan = _plan(
+        actor, doc.persons, doc.notes, ori, domain, errors, skipped if skip_invalid else None
+    )
     total = len(plan.persons) + len(plan.notes)
     if progress:
         progress("validate", total, total)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
@@ -289,6 +290,18 @@ def description_of_other(other: str) -> str:
     return "\n".join(lines) if labelled else other
 
 
+def _real(kind: str, value: str) -> bool:
+    """A date that exists (the patterns let 1234-56-78 through)."""
+    try:
+        if kind == "date":
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        elif kind == "date_of_birth":
+            date.fromisoformat((value + "-01-01")[:10] if len(value) < 10 else value)
+    except ValueError:
+        return False
+    return True
+
+
 class _Reader:
     def __init__(self, version: str, lines: dict[int, int]) -> None:
         self.version = version
@@ -342,6 +355,9 @@ class _Reader:
             pattern, what = _FORMATS[kind]
             if not pattern.fullmatch(value):
                 self.error(line, name, f"{value[:80]!r} is not {what}")
+                return
+            if not _real(kind, value):
+                self.error(line, name, f"{value!r} is not a real date")
                 return
         if target not in MULTILINE and len(value) > MAX_LENGTH:
             self.error(line, name, f"longer than {MAX_LENGTH} characters")
