@@ -16,7 +16,7 @@ from ninja.responses import Status
 from beacon.access.permissions import Permission
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
-from beacon.interchange import htcds, ncic, nibrs, pfif
+from beacon.interchange import htcds, htcds_rows, ncic, nibrs, pfif
 from beacon.interchange.targets import ImportResult
 
 router = Router()
@@ -98,9 +98,23 @@ def export_pfif(request: HttpRequest, query: Query[PfifQuery]) -> HttpResponse:
 
 @router.get("/operations/{code}/htcds")
 @requires(Permission.OPERATIONS_EXPORT)
-def export_htcds(request: HttpRequest, code: str) -> HttpResponse:
+def export_htcds(request: HttpRequest, code: str, format: str = "json") -> HttpResponse:
+    if format == "xlsx":
+        return HttpResponse(
+            htcds_rows.export_htcds_xlsx(actor_for(request), code),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     document = htcds.export_htcds(actor_for(request), code)
     return HttpResponse(json.dumps(document), content_type="application/json")
+
+
+@router.post("/operations/{code}/htcds", response={201: ImportOut})
+@requires(Permission.RECORDS_IMPORT)
+def import_htcds_cases(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
+    result = htcds_rows.import_htcds_cases(
+        actor_for(request), code, request.body, source=_source(request, "htcds.xlsx")
+    )
+    return _done(result)
 
 
 @router.post("/htcds/referral-updates", response={201: ImportOut})

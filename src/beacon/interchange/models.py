@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from beacon.interchange import codes
-from beacon.operations.models import Arrest, Investigation, Lead, Operation
+from beacon.operations.models import Arrest, Investigation, Lead, Operation, Victim
 from beacon.operations.refs import new_ref
 from beacon.records.models import MissingPersonRecord
 
@@ -105,3 +105,21 @@ class Offense(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_clearance_display()})"
+
+
+class HtcdsCase(models.Model):
+    """What HTCDS 2.0 says about a victim's case beyond Beacon's victim row: consent to
+    have personal data managed (``con_Consent``; not consent to services), trafficking
+    status, types of exploitation, and the partner's other HTCDS fields as given
+    (``fields``), exported again unchanged."""
+
+    victim = models.OneToOneField(Victim, on_delete=models.CASCADE, related_name="htcds_case")
+    data_consent = models.BooleanField(null=True, blank=True)
+    trafficking_status = models.CharField(max_length=40, blank=True)
+    exploitation = models.JSONField(default=list, blank=True)
+    fields = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"HTCDS case of victim {self.victim_id}"

@@ -25,7 +25,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 from beacon.core.commands import BeaconCommand
 from beacon.core.errors import ValidationFailed
-from beacon.interchange import htcds, ncic, nibrs, pfif
+from beacon.interchange import htcds, htcds_rows, ncic, nibrs, pfif
 from beacon.interchange.targets import ImportResult
 
 FORMATS = ("pfif", "htcds", "ncic", "nibrs")
@@ -58,7 +58,9 @@ class Command(BeaconCommand):
         load = sub.add_parser("import", help="read a partner's file (all or nothing)")
         load.add_argument("format", choices=FORMATS)
         load.add_argument("file", type=Path)
-        load.add_argument("--operation", help="operation code (ncic, pfif, nibrs)")
+        load.add_argument(
+            "--operation", help="operation code (ncic, pfif, nibrs; htcds case rows or XLSX)"
+        )
         load.add_argument("--ori", default="", help="agency the PFIF records are entered for")
         load.add_argument("--domain", default=pfif.DEFAULT_DOMAIN, help="our PFIF domain")
         load.add_argument(
@@ -130,6 +132,10 @@ class Command(BeaconCommand):
                     skip_invalid=options["skip_invalid"],
                     progress=progress,
                 )
+            elif fmt == "htcds" and (options["operation"] or data.startswith(b"PK")):
+                result = htcds_rows.import_htcds_cases(
+                    actor, _need(options, "operation", fmt), data, source=path.name
+                )
             elif fmt == "htcds":
                 result = htcds.import_htcds_updates(
                     actor, data, source=path.name, progress=progress
@@ -176,10 +182,17 @@ class Command(BeaconCommand):
                 f"{counts.get('other_domains', 0)} of other domains left out"
             )
         elif fmt == "htcds":
-            document = htcds.export_htcds(actor, _need(options, "operation", fmt))
+            code = _need(options, "operation", fmt)
+            document = htcds.export_htcds(actor, code)
             data = json.dumps(document, indent=2, ensure_ascii=False).encode()
-            withheld = document["withheld"]["noConsent"]
-            summary = f"{len(document['cases'])} case(s), {withheld} withheld without consent"
+            output_path: Path | None = options["output"]
+            if output_path is not None and output_path.suffix.lower() == ".xlsx":
+                data = htcds_rows.export_htcds_xlsx(actor, code)
+            withheld = document["withheld"]["noDataConsent"]
+            summary = (
+                f"{len(document['cases'])} case(s), "
+                f"{withheld} withheld without consent to manage personal data"
+            )
         elif options["summary"]:
             counts_doc = nibrs.offense_summary(actor, _need(options, "operation", fmt)).as_dict()
             data = json.dumps(counts_doc, indent=2, default=str).encode()
