@@ -139,7 +139,7 @@ def test_export_gives_only_consenting_victims_with_services_and_referrals(
     document = htcds.export_htcds(hub_a, operation.code)
     assert (document["standard"], document["version"]) == ("HTCDS", "2.0")
     assert [c["caseId"] for c in document["cases"]] == ["RESCUE-ME/v-0001", "RESCUE-ME/v-0002"]
-    assert document["withheld"] == {"noDataConsent": 1}
+    assert document["withheld"] == {"noDataConsent": 1, "tlp": 0}
     first = document["cases"][0]
     assert first["cas_Status"] == "FollowUp"
     assert first["victim"]["prs_Gender"] == "Feminine"
@@ -256,3 +256,25 @@ def test_only_roles_with_the_permission_export_or_answer(
         htcds.export_htcds(caseworker, operation.code)
     with pytest.raises(Forbidden):
         htcds.import_htcds_updates(hub_a, SAMPLE.read_bytes())
+
+
+def test_a_victim_who_is_the_subject_of_a_red_record_is_withheld_by_tlp(
+    cases: list[Victim], hub_a: Actor, operation: Operation, investigator_a: Actor
+) -> None:
+    from beacon.operations.models import Target
+    from beacon.records.services import enter_record
+
+    from .conftest import a_record
+
+    record = enter_record(investigator_a, a_record(oca="LC-RED", tlp="RED"))
+    Target.objects.create(
+        operation=operation,
+        record=record,
+        person=cases[0].person,
+        assigned_agency=record.originating_agency,
+    )
+    document = htcds.export_htcds(hub_a, operation.code)
+    assert [c["caseId"] for c in document["cases"]] == ["RESCUE-ME/v-0002"]
+    assert document["withheld"] == {"noDataConsent": 1, "tlp": 1}
+    event = AuditEvent.objects.get(action="interchange.export")
+    assert event.detail["withheld_tlp"] == ["v-0001"]

@@ -29,7 +29,7 @@ from beacon.interchange.errors import Collector, Progress
 from beacon.interchange.models import HtcdsCase
 from beacon.interchange.targets import ImportResult, digest
 from beacon.operations import codes as op_codes
-from beacon.operations.models import Operation, Referral, Service, Victim
+from beacon.operations.models import Operation, Referral, Service, Target, Victim
 from beacon.operations.services import get_operation
 
 FORMAT = "htcds"
@@ -157,6 +157,17 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
         .order_by("at", "id")
     )
     consenting = [v for v in victims if _data_consent(v)]
+    # A victim who is the subject of a registry record carries its TLP marking: the
+    # export leaves the exporter's organisation (policy.may_share_outside).
+    held = {
+        t.person_id
+        for t in Target.objects.filter(
+            operation=op, person_id__in=[v.person_id for v in consenting], record__isnull=False
+        ).select_related("record")
+        if t.record is not None and not policy.may_share_outside(actor, t.record)
+    }
+    withheld_tlp = [v.ref for v in consenting if v.person_id in held]
+    consenting = [v for v in consenting if v.person_id not in held]
     people = [v.person_id for v in consenting]
     services: dict[int, list[Service]] = {}
     for service in Service.objects.filter(operation=op, person_id__in=people).select_related(
@@ -190,7 +201,10 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
         "exportedBy": organisation(actor.agency),
         "operation": {"code": op.code, "name": op.name},
         "cases": cases,
-        "withheld": {"noDataConsent": len(victims) - len(consenting)},
+        "withheld": {
+            "noDataConsent": len(victims) - len(consenting) - len(withheld_tlp),
+            "tlp": len(withheld_tlp),
+        },
     }
     with transaction.atomic():
         audit.record(
@@ -201,7 +215,8 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
             detail={
                 "format": FORMAT,
                 "victims": [v.ref for v in consenting],
-                "withheld_no_data_consent": len(victims) - len(consenting),
+                "withheld_no_data_consent": len(victims) - len(consenting) - len(withheld_tlp),
+                "withheld_tlp": withheld_tlp,
             },
         )
     return document
