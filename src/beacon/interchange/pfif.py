@@ -13,6 +13,7 @@ fields kept on ``PfifNote``. Export: pfif_export. Mapping and limits: docs/forma
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -36,7 +37,7 @@ from beacon.records import services as registry
 from beacon.records.codes import JUVENILE_AGE_LIMIT
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.models import MissingPersonRecord
-from beacon.records.validation import NIC_PATTERN, RecordValidator, age_on
+from beacon.records.validation import NAME_MAX, NIC_PATTERN, RecordValidator, age_on
 
 __all__ = ["DEFAULT_DOMAIN", "export_pfif", "import_pfif", "oca_for", "person_input"]
 
@@ -115,6 +116,15 @@ def _split(name: str) -> tuple[str, str, str]:
     return words[-1], words[0], " ".join(words[1:-1])
 
 
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['\-.][^\W\d_]+)*")
+
+
+def registry_name(value: str) -> str:
+    """A PFIF name as the registry (NCIC NAM) takes it: its words of letters, joined by
+    spaces ("_test_family_name" -> "test family name"); the PFIF copy keeps it as given."""
+    return " ".join(_NAME_WORD.findall(value))[:NAME_MAX].strip()
+
+
 def _jurisdiction(state: str, country: str) -> str:
     country = country.strip().upper()
     state = state.strip().upper()
@@ -150,9 +160,10 @@ def person_input(person: Record, *, ori: str, domain: str) -> RecordInput:
     dob = _day(born, "date_of_birth") if len(born) == 10 else None
     dlc = _last_contact(person)
     juvenile = dob is not None and dob <= dlc and age_on(dob, dlc) < JUVENILE_AGE_LIMIT
+    family, first, middle = registry_name(family), registry_name(first), registry_name(middle)
     aliases = []
     for line in person.get("alternate_names").splitlines():
-        last, alias_first, alias_middle = _split(line)
+        last, alias_first, alias_middle = _split(registry_name(line))
         if last:
             aliases.append(NameInput(last, alias_first, alias_middle, "alias"))
     domain_part, _slash, local_id = record_id.partition("/")
