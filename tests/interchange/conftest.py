@@ -13,18 +13,12 @@ from django.utils import timezone
 
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.actor import Actor
-from beacon.interchange.pfif_schema import lxml_available
 from beacon.operations.models import Operation, Participation
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.models import MissingPersonRecord
 from beacon.records.services import enter_record
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "formats" / "samples"
-# PFIF validation runs with lxml's XMLSchema when lxml is installed, and always in pure Python.
-WITH_LXML = pytest.param(
-    True, id="lxml", marks=pytest.mark.skipif(not lxml_available(), reason="lxml not installed")
-)
-PURE_PYTHON = pytest.param(False, id="pure-python")
 
 
 @pytest.fixture

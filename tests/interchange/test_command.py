@@ -77,8 +77,11 @@ def test_pfif_import_needs_an_agency_and_an_operation(
     assert Target.objects.count() == 3
     export = ("export", "pfif", "--operation", operation.code, "--since", "2020-01-01T00:00Z")
     # TLP:AMBER (the default) leaves only with its originating agency; the system actor
-    # acts for no organisation (policy.may_share_outside).
-    assert run(*export).count("<pfif:person>") == 0
+    # acts for no organisation (policy.may_share_outside): nothing may leave, and an empty
+    # feed would read as "no missing persons", so the export is refused.
+    with pytest.raises(CommandError) as withheld:
+        run(*export)
+    assert withheld.value.returncode == 2 and "Nothing may leave" in str(withheld.value)
     accounts.create_user(
         system_actor(), "hub.lcpd", "a long and unusual passphrase 42", agency_a, "hub_coordinator"
     )
@@ -96,3 +99,24 @@ def test_bad_options_exit_2(operation: Operation, tmp_path: Path) -> None:
         with pytest.raises(CommandError) as caught:
             run(*args)
         assert caught.value.returncode == 2, args
+
+
+def test_pfif_skip_invalid_lists_what_it_left_out_and_record_domain_narrows_the_export(
+    operation: Operation, tmp_path: Path
+) -> None:
+    feed = (SAMPLES / "pfif-partner-feed.xml").read_text()
+    broken = feed.replace("<pfif:sex>female</pfif:sex>", "<pfif:sex>f</pfif:sex>", 1)
+    path = tmp_path / "feed.xml"
+    path.write_text(broken)
+    args = ("import", "pfif", str(path), "--operation", operation.code, "--ori", "NM0070100")
+    with pytest.raises(CommandError) as caught:
+        run(*args, "--quiet")
+    assert caught.value.returncode == 2 and "sex" in str(caught.value)
+    err = StringIO()
+    call_command("interchange", *args, "--quiet", "--skip-invalid", stdout=StringIO(), stderr=err)
+    assert "left out (line" in err.getvalue()
+    MissingPersonRecord.objects.update(tlp="GREEN")
+    out = tmp_path / "out.xml"
+    said = run_to_file("export", "pfif", "--record-domain", "refugees.example.net", "-o", str(out))
+    assert "of other domains left out" in said
+    assert out.read_text().count("<pfif:person>") == 1

@@ -13,7 +13,7 @@ from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import Forbidden
-from beacon.interchange import htcds
+from beacon.interchange import htcds, htcds_rows
 from beacon.interchange.errors import ImportRejected
 from beacon.operations.models import Operation, Person, Referral, Service, Victim
 
@@ -61,6 +61,7 @@ def cases(
     zoe: Agency,
     saving_innocents: Agency,
     new_mexico: Jurisdiction,
+    system: Actor,
 ) -> list[Victim]:
     first = victim(
         operation,
@@ -114,6 +115,17 @@ def cases(
             ref=ref,
             notes="Shelter and advocacy",
         )
+    # Consent to have personal data managed (con_Consent), as a partner's HTCDS rows say it.
+    rows = [
+        {
+            "caseId": "RESCUE-ME/v-0001",
+            "con_Consent": True,
+            "vic_TraffickingStatus": "ActualVictimOfTrafficking",
+            "vic_TypeOfExploitation": ["SexualExploitation"],
+        },
+        {"caseId": "RESCUE-ME/v-0002", "con_Consent": True},
+    ]
+    htcds_rows.import_htcds_cases(system, operation.code, json.dumps(rows).encode())
     return [first, second, third]
 
 
@@ -127,12 +139,15 @@ def test_export_gives_only_consenting_victims_with_services_and_referrals(
     document = htcds.export_htcds(hub_a, operation.code)
     assert (document["standard"], document["version"]) == ("HTCDS", "2.0")
     assert [c["caseId"] for c in document["cases"]] == ["RESCUE-ME/v-0001", "RESCUE-ME/v-0002"]
-    assert document["withheld"] == {"noConsent": 1}
+    assert document["withheld"] == {"noDataConsent": 1, "tlp": 0}
     first = document["cases"][0]
     assert first["cas_Status"] == "FollowUp"
-    assert first["victim"]["prs_Gender"] == "Female"
-    assert first["victim"]["prs_Nationality"] == "MX"
-    assert first["victim"]["vic_AgreementToManagePersonalData"] is True
+    assert first["victim"]["prs_Gender"] == "Feminine"
+    assert first["victim"]["prs_Citizenship"] == ["MX"]
+    assert first["victim"]["con_Consent"] is True
+    assert first["victim"]["vic_TraffickingStatus"] == "ActualVictimOfTrafficking"
+    assert first["victim"]["vic_TypeOfExploitation"] == ["SexualExploitation"]
+    assert "vic_AgreementToManagePersonalData" not in json.dumps(document)
     assert [s["serviceId"] for s in first["services"]] == ["s-0001"]
     (referral,) = first["referrals"]
     assert referral["direction"] == "Outgoing"
@@ -140,7 +155,7 @@ def test_export_gives_only_consenting_victims_with_services_and_referrals(
     assert referral["cas_OutgoingReferralDate"] == "2022-01-24"
     event = AuditEvent.objects.get(action="interchange.export")
     assert event.detail["victims"] == ["v-0001", "v-0002"]
-    assert event.detail["withheld_no_consent"] == 1
+    assert event.detail["withheld_no_data_consent"] == 1
     assert "v-0003" not in json.dumps(document)
 
 
@@ -241,3 +256,25 @@ def test_only_roles_with_the_permission_export_or_answer(
         htcds.export_htcds(caseworker, operation.code)
     with pytest.raises(Forbidden):
         htcds.import_htcds_updates(hub_a, SAMPLE.read_bytes())
+
+
+def test_a_victim_who_is_the_subject_of_a_red_record_is_withheld_by_tlp(
+    cases: list[Victim], hub_a: Actor, operation: Operation, investigator_a: Actor
+) -> None:
+    from beacon.operations.models import Target
+    from beacon.records.services import enter_record
+
+    from .conftest import a_record
+
+    record = enter_record(investigator_a, a_record(oca="LC-RED", tlp="RED"))
+    Target.objects.create(
+        operation=operation,
+        record=record,
+        person=cases[0].person,
+        assigned_agency=record.originating_agency,
+    )
+    document = htcds.export_htcds(hub_a, operation.code)
+    assert [c["caseId"] for c in document["cases"]] == ["RESCUE-ME/v-0002"]
+    assert document["withheld"] == {"noDataConsent": 1, "tlp": 1}
+    event = AuditEvent.objects.get(action="interchange.export")
+    assert event.detail["withheld_tlp"] == ["v-0001"]

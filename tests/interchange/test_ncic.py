@@ -13,7 +13,7 @@ from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
 from beacon.interchange import ncic
-from beacon.interchange.errors import ImportRejected
+from beacon.interchange.errors import Collector, ImportRejected
 from beacon.operations.models import Operation, Target
 from beacon.records.models import MissingPersonRecord
 
@@ -259,3 +259,22 @@ def test_tlp_decides_what_leaves_in_an_ncic_file(
     event = AuditEvent.objects.filter(action="interchange.export", actor=hub_b.name).last()
     assert event is not None
     assert event.detail["withheld_tlp"] == file.withheld
+
+
+def test_bald_is_written_as_ncic_xxx_and_a_catastrophe_victim_as_mnp_dv(
+    enter: Callable[..., MissingPersonRecord],
+    investigator_a: Actor,
+    system: Actor,
+    operation: Operation,
+) -> None:
+    bald = enter(oca="LC-BALD", hair="BAL")
+    victim = enter(oca="LC-EMV", category="EMV", circumstances="lost_injured")
+    text, _nics, _withheld = ncic.export_ncic(investigator_a, nics=[bald.nic, victim.nic])
+    first, second = text.splitlines()
+    assert first[ncic.BY_TAG["HAI"].start :][:3] == "XXX"
+    assert second[ncic.BY_TAG["MNP"].start :][:2] == "DV"
+    # DV is read back (the fixed layout has no place last seen, which an EMV entry needs in
+    # Beacon's registry, so only the line's own reading is checked here).
+    errors = Collector("NCIC")
+    parsed = ncic.parse_line(second, 1, errors)
+    assert errors.errors == [] and parsed is not None and parsed.category == "EMV"

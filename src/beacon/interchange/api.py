@@ -16,7 +16,7 @@ from ninja.responses import Status
 from beacon.access.permissions import Permission
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
-from beacon.interchange import htcds, ncic, nibrs, pfif
+from beacon.interchange import htcds, htcds_rows, ncic, nibrs, pfif
 from beacon.interchange.targets import ImportResult
 
 router = Router()
@@ -28,6 +28,7 @@ class ImportOut(Schema):
     sha256: str
     counts: dict[str, int]
     nics: list[str]
+    skipped: list[str] = []
 
 
 class NcicQuery(Schema):
@@ -38,6 +39,7 @@ class NcicQuery(Schema):
 class PfifQuery(Schema):
     operation: str | None = None
     since: datetime | None = None
+    record_domain: str = ""
 
 
 def _done(result: ImportResult) -> Status[dict[str, Any]]:
@@ -66,9 +68,16 @@ def export_ncic(request: HttpRequest, query: Query[NcicQuery]) -> HttpResponse:
 
 @router.post("/operations/{code}/pfif", response={201: ImportOut})
 @requires(Permission.RECORDS_IMPORT)
-def import_pfif(request: HttpRequest, code: str, ori: str = "") -> Status[dict[str, Any]]:
+def import_pfif(
+    request: HttpRequest, code: str, ori: str = "", skip_invalid: bool = False
+) -> Status[dict[str, Any]]:
     result = pfif.import_pfif(
-        actor_for(request), code, request.body, source=_source(request, "pfif.xml"), ori=ori
+        actor_for(request),
+        code,
+        request.body,
+        source=_source(request, "pfif.xml"),
+        ori=ori,
+        skip_invalid=skip_invalid,
     )
     return _done(result)
 
@@ -76,17 +85,36 @@ def import_pfif(request: HttpRequest, code: str, ori: str = "") -> Status[dict[s
 @router.get("/pfif")
 @requires(Permission.OPERATIONS_EXPORT)
 def export_pfif(request: HttpRequest, query: Query[PfifQuery]) -> HttpResponse:
-    document, _counts = pfif.export_pfif(
-        actor_for(request), operation=query.operation, since=query.since
+    document, counts = pfif.export_pfif(
+        actor_for(request),
+        operation=query.operation,
+        since=query.since,
+        record_domain=query.record_domain,
     )
-    return HttpResponse(document, content_type="application/xml; charset=utf-8")
+    response = HttpResponse(document, content_type="application/xml; charset=utf-8")
+    response["X-Beacon-Withheld-TLP"] = str(counts["withheld_tlp"])
+    return response
 
 
 @router.get("/operations/{code}/htcds")
 @requires(Permission.OPERATIONS_EXPORT)
-def export_htcds(request: HttpRequest, code: str) -> HttpResponse:
+def export_htcds(request: HttpRequest, code: str, format: str = "json") -> HttpResponse:
+    if format == "xlsx":
+        return HttpResponse(
+            htcds_rows.export_htcds_xlsx(actor_for(request), code),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     document = htcds.export_htcds(actor_for(request), code)
     return HttpResponse(json.dumps(document), content_type="application/json")
+
+
+@router.post("/operations/{code}/htcds", response={201: ImportOut})
+@requires(Permission.RECORDS_IMPORT)
+def import_htcds_cases(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
+    result = htcds_rows.import_htcds_cases(
+        actor_for(request), code, request.body, source=_source(request, "htcds.xlsx")
+    )
+    return _done(result)
 
 
 @router.post("/htcds/referral-updates", response={201: ImportOut})

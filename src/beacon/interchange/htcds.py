@@ -1,9 +1,10 @@
 """IOM Human Trafficking Case Data Standard (HTCDS) v2: an operation's victims, services
 and referrals as HTCDS cases for NGO partners, and the NGOs' referral updates back.
 
-A victim is exported only with their agreement to have personal data managed
-(``vic_AgreementToManagePersonalData``: Victim.consent == given); the others are only
-counted. The case status is derived (see ``case_status``). An update file is the export
+A victim is exported only with their consent to have personal data managed
+(``con_Consent``, recorded on the victim's ``HtcdsCase``; consent to *services* is a
+different consent and does not count); the others are only counted. Field names and
+code lists are HTCDS 2.0's (``htcds_fields``). The case status is derived (see ``case_status``). An update file is the export
 shape with referral statuses changed; it is applied whole or not at all.
 Mapping: docs/formats/htcds.md.
 """
@@ -23,10 +24,12 @@ from beacon.agencies.models import Agency
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
+from beacon.interchange import htcds_fields as fields
 from beacon.interchange.errors import Collector, Progress
+from beacon.interchange.models import HtcdsCase
 from beacon.interchange.targets import ImportResult, digest
 from beacon.operations import codes as op_codes
-from beacon.operations.models import Operation, Referral, Service, Victim
+from beacon.operations.models import Operation, Referral, Service, Target, Victim
 from beacon.operations.services import get_operation
 
 FORMAT = "htcds"
@@ -37,7 +40,6 @@ ORG_TYPE: dict[str, str] = {
     Agency.Kind.CHILD_WELFARE: "LocalGovernmentOrganisation",
     Agency.Kind.PROSECUTOR: "LegalService",
 }
-GENDER = {"F": "Female", "M": "Male", "U": "Unknown"}
 REFERRAL_STATUS: dict[str, str] = {
     op_codes.ReferralStatus.OFFERED: "Offered",
     op_codes.ReferralStatus.ACCEPTED: "Accepted",
@@ -76,19 +78,33 @@ def case_status(operation: Operation, services: list[Service], referrals: list[R
     return CaseStatus.ACTIVE
 
 
-def _victim(victim: Victim) -> dict[str, Any]:
+def _victim(victim: Victim, case: HtcdsCase) -> dict[str, Any]:
+    """The victim's HTCDS 2.0 person and victim fields: the partner's own as given (a
+    case imported from HTCDS), Beacon's values over them."""
     person = victim.person
-    return {
-        "prs_FirstName": person.first_name,
-        "prs_SecondName": person.last_name,
-        "prs_Birthdate": person.dob.isoformat() if person.dob else None,
-        "prs_Gender": GENDER.get(victim.sex, "Unknown"),
-        "prs_Nationality": victim.nationality.code if victim.nationality else None,
+    citizenship = [victim.nationality.code] if victim.nationality else []
+    given = {
+        k: v
+        for k, v in case.fields.items()
+        if k in fields.FIELDS and k.startswith(("prs_", "vic_", "con_"))
+    }
+    return given | {
+        "prs_FirstName": person.first_name or given.get("prs_FirstName", ""),
+        "prs_SecondName": person.last_name or given.get("prs_SecondName", ""),
+        "prs_Birthdate": person.dob.isoformat() if person.dob else given.get("prs_Birthdate"),
+        "prs_Gender": (
+            given.get("prs_Gender")
+            if victim.sex == "U" and given.get("prs_Gender")
+            else fields.GENDER_OF_SEX.get(victim.sex, "NonSpecifiedUnknown")
+        ),
+        "prs_Citizenship": citizenship or list(given.get("prs_Citizenship", [])),
+        "con_Consent": True,
+        "vic_TraffickingStatus": case.trafficking_status or None,
+        "vic_TypeOfExploitation": list(case.exploitation),
         "ageMin": victim.age_min,
         "ageMax": victim.age_max,
         "ageGroup": victim.age_group,
         "selfIdentification": victim.self_identification,
-        "vic_AgreementToManagePersonalData": True,
     }
 
 
@@ -123,6 +139,11 @@ def _service(service: Service) -> dict[str, Any]:
     }
 
 
+def _data_consent(victim: Victim) -> bool:
+    case = getattr(victim, "htcds_case", None)
+    return case is not None and case.data_consent is True
+
+
 def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
     """The operation's consenting victims as HTCDS cases, with services and referrals."""
     policy.require(
@@ -132,10 +153,21 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
     victims = list(
         policy.victims_visible_to(actor)
         .filter(operation=op)
-        .select_related("person", "nationality")
+        .select_related("person", "nationality", "htcds_case")
         .order_by("at", "id")
     )
-    consenting = [v for v in victims if v.consent == op_codes.Consent.GIVEN]
+    consenting = [v for v in victims if _data_consent(v)]
+    # A victim who is the subject of a registry record carries its TLP marking: the
+    # export leaves the exporter's organisation (policy.may_share_outside).
+    held = {
+        t.person_id
+        for t in Target.objects.filter(
+            operation=op, person_id__in=[v.person_id for v in consenting], record__isnull=False
+        ).select_related("record")
+        if t.record is not None and not policy.may_share_outside(actor, t.record)
+    }
+    withheld_tlp = [v.ref for v in consenting if v.person_id in held]
+    consenting = [v for v in consenting if v.person_id not in held]
     people = [v.person_id for v in consenting]
     services: dict[int, list[Service]] = {}
     for service in Service.objects.filter(operation=op, person_id__in=people).select_related(
@@ -157,7 +189,7 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
             {
                 "caseId": f"{op.code}/{victim.ref}",
                 "cas_Status": case_status(op, mine_s, mine_r),
-                "victim": _victim(victim),
+                "victim": _victim(victim, victim.htcds_case),
                 "services": [_service(s) for s in mine_s],
                 "referrals": [_referral(r, actor) for r in mine_r],
             }
@@ -169,7 +201,10 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
         "exportedBy": organisation(actor.agency),
         "operation": {"code": op.code, "name": op.name},
         "cases": cases,
-        "withheld": {"noConsent": len(victims) - len(consenting)},
+        "withheld": {
+            "noDataConsent": len(victims) - len(consenting) - len(withheld_tlp),
+            "tlp": len(withheld_tlp),
+        },
     }
     with transaction.atomic():
         audit.record(
@@ -180,7 +215,8 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
             detail={
                 "format": FORMAT,
                 "victims": [v.ref for v in consenting],
-                "withheld_no_consent": len(victims) - len(consenting),
+                "withheld_no_data_consent": len(victims) - len(consenting) - len(withheld_tlp),
+                "withheld_tlp": withheld_tlp,
             },
         )
     return document

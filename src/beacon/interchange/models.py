@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from beacon.interchange import codes
-from beacon.operations.models import Arrest, Investigation, Lead, Operation
+from beacon.operations.models import Arrest, Investigation, Lead, Operation, Victim
 from beacon.operations.refs import new_ref
 from beacon.records.models import MissingPersonRecord
 
@@ -32,14 +32,45 @@ class ExternalId(models.Model):
         return f"{self.scheme}:{self.value}"
 
 
+class PfifPerson(models.Model):
+    """A partner's PFIF person as its source gave it (PFIF 1.4 field names), beside the
+    registry record it was entered as: the fields the registry does not hold (home
+    address, photo and profile URLs, author, source, age, a partial date of birth, the
+    full name as written) go back out unchanged. ``beacon`` holds the values Beacon
+    derived from the registry record when the copy was stored: a field the registry has
+    changed since is exported from the registry, the others as the source gave them.
+
+    ``source_date`` orders a partner's versions of the person (PFIF 1.4 section 3.2: the
+    copy with the latest source_date wins). After ``expiry_date`` (section 3.3) the copy
+    keeps no personal data and the person is not exported again.
+    """
+
+    record = models.ForeignKey(
+        MissingPersonRecord, on_delete=models.CASCADE, related_name="pfif_persons"
+    )
+    person_record_id = models.CharField(max_length=500, unique=True)
+    fields = models.JSONField(default=dict)
+    beacon = models.JSONField(default=dict)
+    source_date = models.DateTimeField()
+    expiry_date = models.DateTimeField(null=True, blank=True)
+    stored_at = models.DateTimeField()
+    source = models.CharField(max_length=200, blank=True)  # file name
+
+    def __str__(self) -> str:
+        return self.person_record_id
+
+
 class PfifNote(models.Model):
-    """A lead that came from (or went out as) a PFIF note: its note id and status."""
+    """A lead that came from (or went out as) a PFIF note: its note id and status, and
+    the note fields a lead does not hold (``fields``, PFIF 1.4 names: author contact,
+    linked person, found person's contact, photo, source date)."""
 
     lead = models.OneToOneField(Lead, on_delete=models.CASCADE, related_name="pfif_note")
     note_record_id = models.CharField(max_length=500, unique=True)
     status = models.CharField(max_length=20, choices=codes.PfifStatus.choices, blank=True)
     author_made_contact = models.BooleanField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True)
+    fields = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.note_record_id
@@ -74,3 +105,21 @@ class Offense(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_clearance_display()})"
+
+
+class HtcdsCase(models.Model):
+    """What HTCDS 2.0 says about a victim's case beyond Beacon's victim row: consent to
+    have personal data managed (``con_Consent``; not consent to services), trafficking
+    status, types of exploitation, and the partner's other HTCDS fields as given
+    (``fields``), exported again unchanged."""
+
+    victim = models.OneToOneField(Victim, on_delete=models.CASCADE, related_name="htcds_case")
+    data_consent = models.BooleanField(null=True, blank=True)
+    trafficking_status = models.CharField(max_length=40, blank=True)
+    exploitation = models.JSONField(default=list, blank=True)
+    fields = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"HTCDS case of victim {self.victim_id}"

@@ -127,15 +127,23 @@ def fields_of(record: MissingPersonRecord) -> dict[str, list[str]]:
         "HGT": [f"{height // 12}{height % 12:02d}" if height else ""],
         "WGT": [f"{record.weight_lb:03d}" if record.weight_lb else ""],
         "EYE": [record.eyes],
-        "HAI": [record.hair],
+        # NCIC has no code for bald: its XXX is "unknown or completely bald".
+        "HAI": ["XXX" if record.hair == record_codes.Hair.BALD else record.hair],
         "SMT": list(record.smt or []),
         "DLC": [_day(record.dlc)],
         "OCA": [record.oca],
         "NIC": [record.nic],
-        "MNP": ["CA" if record.circumstances in ABDUCTIONS else "MP"],
+        "MNP": [_mnp(record)],
         "CIR": [record.circumstances.upper()],
         "MIS": [" ".join(record.notes.split())],
     }
+
+
+def _mnp(record: MissingPersonRecord) -> str:
+    """MNP: CA for a child abduction, DV for a catastrophe victim (EMV), else MP."""
+    if record.circumstances in ABDUCTIONS:
+        return "CA"
+    return "DV" if record.category == record_codes.Category.CATASTROPHE_VICTIM else "MP"
 
 
 def format_line(record: MissingPersonRecord) -> tuple[str, list[str]]:
@@ -286,8 +294,12 @@ def parse_line(text: str, line: int, errors: Collector) -> RecordInput | None:
     last, _sep, given = value["NAM"].partition(",")
     first, _sp, middle = given.strip().partition(" ")
     mnp = value["MNP"]
-    if mnp not in ("MP", "CA", "AA"):
-        errors.add(line, BY_TAG["MNP"].columns, "MP (missing person), CA or AA (abduction)")
+    if mnp not in ("MP", "CA", "AA", "DV"):
+        errors.add(
+            line,
+            BY_TAG["MNP"].columns,
+            "MP (missing person), CA (child abduction), DV (catastrophe victim) or AA (AMBER Alert)",
+        )
     circumstances = value["CIR"].lower() or "unknown"
     dob = _parse_day(value["DOB"], BY_TAG["DOB"], line, errors)
     dlc = _parse_day(value["DLC"], BY_TAG["DLC"], line, errors)

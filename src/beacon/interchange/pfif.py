@@ -1,23 +1,23 @@
-"""PFIF 1.4 (People Finder Interchange Format): persons as missing-person records and
-notes as leads on an operation's targets, in and out.
+"""PFIF (People Finder Interchange Format) 1.1-1.4 in, 1.4 out: persons as missing-person
+records and notes as leads on an operation's targets.
 
-Import: every person becomes a registry record (entered through the registry's
-service) on the operation's target list, its ``person_record_id`` kept as an external
-identifier; every note becomes a lead whose type comes from the note's status. A person
-or note already imported is recognised by its id and not written twice. Export: the
-visible records (optionally one operation's targets, optionally only what changed since
-a date) with their leads as notes. Mapping and limits: docs/formats/pfif.md.
+Import: every person becomes a registry record (entered through the registry's service)
+on the operation's target list, and the person as its source gave it is kept beside the
+record (``PfifPerson``: every 1.4 field, the full name as written). A person already
+imported is updated only by a copy with a later ``source_date`` (PFIF 1.4 section 3.2);
+an expired one (section 3.3) is not entered, and a stored copy of it loses its personal
+data. Every note becomes a lead whose type comes from the note's status, its other
+fields kept on ``PfifNote``. Export: pfif_export. Mapping and limits: docs/formats/pfif.md.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from xml.etree.ElementTree import Element, SubElement, indent, register_namespace, tostring
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from beacon.access import policy
@@ -26,9 +26,10 @@ from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import DomainError, ValidationFailed
 from beacon.interchange import codes
-from beacon.interchange.errors import Collector, Progress
-from beacon.interchange.models import ExternalId, PfifNote
-from beacon.interchange.pfif_schema import NS, Document, local, validate
+from beacon.interchange.errors import Collector, LineError, Progress
+from beacon.interchange.models import ExternalId, PfifNote, PfifPerson
+from beacon.interchange.pfif_export import DEFAULT_DOMAIN, derived, export_pfif
+from beacon.interchange.pfif_read import Document, Record, read
 from beacon.interchange.targets import ImportResult, add_target, digest
 from beacon.operations.models import Lead, Operation
 from beacon.operations.services import get_operation
@@ -36,14 +37,14 @@ from beacon.records import services as registry
 from beacon.records.codes import JUVENILE_AGE_LIMIT
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.models import MissingPersonRecord
-from beacon.records.validation import NIC_PATTERN, RecordValidator, age_on
+from beacon.records.validation import NAME_MAX, NIC_PATTERN, RecordValidator, age_on
+
+__all__ = ["DEFAULT_DOMAIN", "export_pfif", "import_pfif", "oca_for", "person_input"]
 
 FORMAT = "pfif"
 SCHEME = "pfif"
-DEFAULT_DOMAIN = "beacon.taskforce"
 TEXT_MAX = 200
 SEX_IN = {"female": "F", "male": "M", "other": "U"}
-SEX_OUT = {"F": "female", "M": "male"}
 # The PFIF element behind each registry field (for error reports).
 ELEMENT_OF = {
     "last_name": "family_name",
@@ -61,20 +62,22 @@ ELEMENT_OF = {
     "category": "date_of_birth",
     "originating_ori": "person_record_id",
 }
-
-
-def _text(el: Element, name: str) -> str:
-    child = el.find(f"{{{NS}}}{name}")
-    return " ".join((child.text or "").split()) if child is not None else ""
-
-
-def _long_text(el: Element, name: str) -> str:
-    child = el.find(f"{{{NS}}}{name}")
-    return (child.text or "").strip() if child is not None else ""
+# Note fields a lead does not hold, kept on PfifNote.fields and exported again.
+NOTE_KEPT = (
+    "linked_person_record_id",
+    "entry_date",
+    "author_name",
+    "author_email",
+    "author_phone",
+    "source_date",
+    "email_of_found_person",
+    "phone_of_found_person",
+    "photo_url",
+)
 
 
 class BadValue(ValueError):
-    """A value the schema's pattern lets through but that is not a real date."""
+    """A value the format lets through but that is not a real date."""
 
     def __init__(self, element: str, value: str) -> None:
         super().__init__(f"{value!r} is not a real date")
@@ -83,7 +86,7 @@ class BadValue(ValueError):
 
 def _moment(value: str, element: str = "source_date") -> datetime:
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
         raise BadValue(element, value) from None
 
@@ -95,10 +98,6 @@ def _day(value: str, element: str) -> date:
         raise BadValue(element, value) from None
 
 
-def _stamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def oca_for(person_record_id: str) -> str:
     """A stable OCA for a partner's person (the full id is kept as an external id)."""
     return "PFIF-" + hashlib.sha1(person_record_id.encode()).hexdigest()[:12].upper()  # noqa: S324
@@ -108,13 +107,22 @@ def oca_for(person_record_id: str) -> str:
 
 
 def _split(name: str) -> tuple[str, str, str]:
-    """ "Given Middle Family" -> (family, given, middle)."""
+    """ "Given Middle Family" -> (family, given, middle); one word is the family name."""
     words = name.split()
     if not words:
         return "", "", ""
     if len(words) == 1:
         return words[0], "", ""
     return words[-1], words[0], " ".join(words[1:-1])
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['\-.][^\W\d_]+)*")
+
+
+def registry_name(value: str) -> str:
+    """A PFIF name as the registry (NCIC NAM) takes it: its words of letters, joined by
+    spaces ("_test_family_name" -> "test family name"); the PFIF copy keeps it as given."""
+    return " ".join(_NAME_WORD.findall(value))[:NAME_MAX].strip()
 
 
 def _jurisdiction(state: str, country: str) -> str:
@@ -127,46 +135,52 @@ def _jurisdiction(state: str, country: str) -> str:
     return ""
 
 
-def person_input(el: Element, *, ori: str, domain: str) -> RecordInput:
-    """The registry input a PFIF person stands for (validated later by the registry)."""
-    record_id = _text(el, "person_record_id")
-    family = _text(el, "family_name")
-    given = _text(el, "given_name")
+def _last_contact(person: Record) -> date:
+    """The registry's DLC: the person's source_date (1.1 and 1.2 may give only entry_date)."""
+    if person.get("source_date"):
+        return _moment(person.get("source_date")).date()
+    if person.get("entry_date"):
+        return _moment(person.get("entry_date"), "entry_date").date()
+    raise BadValue("source_date", "")
+
+
+def person_input(person: Record, *, ori: str, domain: str) -> RecordInput:
+    """The registry input a PFIF person stands for (validated later by the registry).
+
+    Only a full date of birth goes to the registry; a partial one, the age and every
+    field the registry does not hold stay on the person's stored copy (PfifPerson)."""
+    record_id = person.get("person_record_id")
+    family = person.get("family_name")
+    given = person.get("given_name")
     if not family:
-        family, first, middle = _split(_text(el, "full_name"))
+        family, first, middle = _split(person.get("full_name").splitlines()[0])
     else:
         first, _sp, middle = given.partition(" ")
-    extra: list[str] = []
-    born = _text(el, "date_of_birth")
+    born = person.get("date_of_birth")
     dob = _day(born, "date_of_birth") if len(born) == 10 else None
-    if born and dob is None:
-        extra.append(f"PFIF date_of_birth: {born}")
-    age = _text(el, "age")
-    if age and dob is None:
-        extra.append(f"PFIF age: {age}")
-    dlc = _moment(_text(el, "source_date")).date()
+    dlc = _last_contact(person)
     juvenile = dob is not None and dob <= dlc and age_on(dob, dlc) < JUVENILE_AGE_LIMIT
+    family, first, middle = registry_name(family), registry_name(first), registry_name(middle)
     aliases = []
-    for line in _long_text(el, "alternate_names").splitlines():
-        last, alias_first, alias_middle = _split(line)
+    for line in person.get("alternate_names").splitlines():
+        last, alias_first, alias_middle = _split(registry_name(line))
         if last:
             aliases.append(NameInput(last, alias_first, alias_middle, "alias"))
     domain_part, _slash, local_id = record_id.partition("/")
     own = domain_part == domain and NIC_PATTERN.match(local_id.upper()) is not None
-    notes = "\n".join([_long_text(el, "description"), *extra]).strip()
     return RecordInput(
         category="EMJ" if juvenile else "EMO",
         last_name=family,
         first_name=first,
         middle_name=middle,
-        sex=SEX_IN.get(_text(el, "sex"), "U"),
+        sex=SEX_IN.get(person.get("sex"), "U"),
         dob=dob,
         dlc=dlc,
         oca=oca_for(record_id),
         aliases=tuple(aliases),
-        place_last_seen=_text(el, "home_city"),
-        jurisdiction_last_seen=_jurisdiction(_text(el, "home_state"), _text(el, "home_country")),
-        notes=notes,
+        place_last_seen=person.get("home_city"),
+        jurisdiction_last_seen=_jurisdiction(person.get("home_state"), person.get("home_country")),
+        notes=person.get("description"),
         originating_ori=ori,
         nic=local_id.upper() if own else "",
     )
@@ -176,8 +190,11 @@ def person_input(el: Element, *, ori: str, domain: str) -> RecordInput:
 class _Person:
     line: int
     record_id: str
+    source: Record
     data: RecordInput
-    record: MissingPersonRecord | None
+    record: MissingPersonRecord | None  # known already
+    stored: PfifPerson | None  # our copy of it
+    update: bool = False  # a later version (section 3.2)
 
 
 @dataclass
@@ -191,6 +208,7 @@ class _Note:
     made_contact: bool | None
     place: str
     text: str
+    kept: dict[str, str]
 
 
 @dataclass
@@ -198,35 +216,38 @@ class _Plan:
     persons: list[_Person] = field(default_factory=list)
     notes: list[_Note] = field(default_factory=list)
     expired: set[str] = field(default_factory=set)
+    to_expire: list[PfifPerson] = field(default_factory=list)
+    older: int = 0
 
 
-def _note(doc: Document, el: Element, person_id: str, errors: Collector) -> _Note | None:
-    line = doc.line(el)
-    contact = _text(el, "author_made_contact")
-    place = _text(el, "last_known_location")
-    author = _text(el, "author_name")
+def _note(note: Record, person_id: str, errors: Collector) -> _Note | None:
+    place = note.get("last_known_location")
+    author = note.get("author_name")
     if len(place) > TEXT_MAX:
-        errors.add(line, "last_known_location", f"at most {TEXT_MAX} characters")
-    if len(author) > TEXT_MAX:
-        errors.add(line, "author_name", f"at most {TEXT_MAX} characters")
-    person_id = _text(el, "person_record_id") or person_id
+        errors.add(note.line_of("last_known_location"), "last_known_location", "too long")
+    person_id = note.get("person_record_id") or person_id
     try:
-        received = _moment(_text(el, "entry_date") or _text(el, "source_date"), "entry_date")
+        stamp = note.get("entry_date") or note.get("source_date")
+        received = _moment(stamp, "entry_date") if stamp else None
+        if note.get("source_date"):
+            _moment(note.get("source_date"))
     except BadValue as exc:
-        errors.add(line, exc.element, str(exc))
+        errors.add(note.line_of(exc.element), exc.element, str(exc))
         return None
-    if not person_id:
-        errors.add(line, "person_record_id", "a note outside a person must name its person")
+    if received is None:
+        return None  # reported by the reader (source_date is mandatory)
+    contact = note.get("author_made_contact")
     return _Note(
-        line=line,
-        note_id=_text(el, "note_record_id"),
+        line=note.line,
+        note_id=note.get("note_record_id"),
         person_id=person_id,
         received_at=received,
         author=author[:TEXT_MAX],
-        status=_text(el, "status"),
-        made_contact=None if not contact else contact in ("true", "1"),
+        status=note.get("status"),
+        made_contact=None if not contact else contact == "true",
         place=place[:TEXT_MAX],
-        text=_long_text(el, "text"),
+        text=note.get("text"),
+        kept={k: note.get(k) for k in NOTE_KEPT if note.get(k)},
     )
 
 
@@ -240,68 +261,121 @@ def _known_record(actor: Actor, record_id: str, domain: str) -> MissingPersonRec
     return known
 
 
-def _plan(actor: Actor, doc: Document, ori: str, domain: str, errors: Collector) -> _Plan:
+def _expiry(person: Record, errors: Collector) -> datetime | bool | None:
+    """The person's expiry (None if none), or False when it is not a real date."""
+    if not person.get("expiry_date"):
+        return None
+    try:
+        return _moment(person.get("expiry_date"), "expiry_date")
+    except BadValue as exc:
+        errors.add(person.line_of("expiry_date"), exc.element, str(exc))
+        return False
+
+
+def _plan_person(
+    actor: Actor, person: Record, plan: _Plan, ori: str, domain: str, errors: Collector
+) -> None:
+    record_id = person.get("person_record_id")
+    stored = PfifPerson.objects.filter(person_record_id=record_id).first()
+    expiry = _expiry(person, errors)
+    if expiry is False:
+        return
+    if isinstance(expiry, datetime) and expiry <= timezone.now():
+        plan.expired.add(record_id)  # section 3.3: an expired record is to be deleted
+        if stored is not None:
+            plan.to_expire.append(stored)
+        return
+    for child in person.notes:
+        found = _note(child, record_id, errors)
+        if found:
+            plan.notes.append(found)
+    record = _known_record(actor, record_id, domain)
+    if record is None and (
+        stored is not None or ExternalId.objects.filter(scheme=SCHEME, value=record_id).exists()
+    ):
+        errors.add(person.line, "person_record_id", "already imported by an agency you may not see")
+        return
+    try:
+        data = person_input(person, ori=ori, domain=domain)
+        source_date = _moment(person.get("source_date")) if person.get("source_date") else None
+    except BadValue as exc:
+        message = (
+            str(exc)
+            if exc.element != "source_date" or person.get("source_date")
+            else ("Beacon needs source_date or entry_date (the date of last contact)")
+        )
+        errors.add(person.line_of(exc.element), exc.element, message)
+        return
+    newer = stored is not None and source_date is not None and source_date > stored.source_date
+    if stored is not None and not newer:
+        plan.older += 1  # section 3.2: the copy we hold is as recent or more
+    if record is None or newer:
+        try:
+            RecordValidator().clean(data, default_agency=actor.agency)
+        except ValidationFailed as exc:
+            for name, messages in exc.fields.items():
+                element = ELEMENT_OF.get(name.split(".")[0], name)
+                for message in messages:
+                    errors.add(person.line, element, message)
+            return
+    plan.persons.append(_Person(person.line, record_id, person, data, record, stored, newer))
+
+
+def _plan(
+    actor: Actor,
+    doc_persons: list[Record],
+    doc_notes: list[Record],
+    ori: str,
+    domain: str,
+    errors: Collector,
+    skipped: list[str] | None,
+) -> _Plan:
+    """What to write; a record's problems are errors, or with ``skipped`` (skip_invalid)
+    the record is left out and listed."""
     plan = _Plan()
-    validator = RecordValidator()
     seen_persons: dict[str, int] = {}
     seen_notes: dict[str, int] = {}
-    for el in doc.root:
-        kind = local(el.tag)
-        if kind == "note":
-            found = _note(doc, el, "", errors)
-            if found:
-                plan.notes.append(found)
-            continue
-        line = doc.line(el)
-        record_id = _text(el, "person_record_id")
+    left_out: set[str] = set()
+
+    def settle(mine: Collector, kind: str, line: int, what: str) -> bool:
+        if mine.errors and skipped is not None:
+            reasons = "; ".join(str(e) for e in mine.errors)
+            skipped.append(f"line {line}: {kind} {what} left out ({reasons})")
+            return False
+        errors.errors.extend(mine.errors)
+        return not mine.errors
+
+    for person in doc_persons:
+        record_id = person.get("person_record_id")
+        if not record_id:
+            continue  # reported by the reader
+        mine = Collector("PFIF")
         if record_id in seen_persons:
-            errors.add(
-                line, "person_record_id", f"the same person as line {seen_persons[record_id]}"
-            )
+            first = seen_persons[record_id]
+            mine.add(person.line, "person_record_id", f"the same person as line {first}")
+            settle(mine, "person", person.line, record_id)
             continue
-        seen_persons[record_id] = line
-        try:
-            expiry = _text(el, "expiry_date")
-            if expiry and _moment(expiry, "expiry_date") <= timezone.now():
-                plan.expired.add(record_id)  # PFIF: an expired record is to be deleted
-                continue
-        except BadValue as exc:
-            errors.add(line, exc.element, str(exc))
-            continue
-        for child in el.findall(f"{{{NS}}}note"):
-            found = _note(doc, child, record_id, errors)
-            if found:
-                plan.notes.append(found)
-        record = _known_record(actor, record_id, domain)
-        if ExternalId.objects.filter(scheme=SCHEME, value=record_id).exists() and record is None:
-            errors.add(line, "person_record_id", "already imported by an agency you may not see")
-            continue
-        try:
-            data = person_input(el, ori=ori, domain=domain)
-        except BadValue as exc:
-            errors.add(line, exc.element, str(exc))
-            continue
-        if record is None:
-            try:
-                validator.clean(data, default_agency=actor.agency)
-            except ValidationFailed as exc:
-                for name, messages in exc.fields.items():
-                    element = ELEMENT_OF.get(name.split(".")[0], name)
-                    for message in messages:
-                        errors.add(line, element, message)
-                continue
-        plan.persons.append(_Person(line, record_id, data, record))
-    known = set(seen_persons)
-    plan.notes = [n for n in plan.notes if n.person_id not in plan.expired]
-    for note in plan.notes:
+        seen_persons[record_id] = person.line
+        _plan_person(actor, person, plan, ori, domain, mine)
+        if not settle(mine, "person", person.line, record_id):
+            left_out.add(record_id)
+    for top in doc_notes:
+        found = _note(top, "", errors)
+        if found:
+            plan.notes.append(found)
+    gone = plan.expired | left_out
+    notes, plan.notes = [n for n in plan.notes if n.person_id not in gone], []
+    for note in notes:
+        mine = Collector("PFIF")
         if note.note_id in seen_notes:
-            errors.add(
-                note.line, "note_record_id", f"the same note as line {seen_notes[note.note_id]}"
-            )
-        seen_notes[note.note_id] = note.line
-        unknown = note.person_id and note.person_id not in known
+            first = seen_notes[note.note_id]
+            mine.add(note.line, "note_record_id", f"the same note as line {first}")
+        seen_notes.setdefault(note.note_id, note.line)
+        unknown = note.person_id and note.person_id not in seen_persons
         if unknown and _known_record(actor, note.person_id, domain) is None:
-            errors.add(note.line, "person_record_id", "no such person in the file or in Beacon")
+            mine.add(note.line, "person_record_id", "no such person in the file or in Beacon")
+        if settle(mine, "note", note.line, note.note_id):
+            plan.notes.append(note)
     return plan
 
 
@@ -313,13 +387,16 @@ def import_pfif(
     source: str = "pfif.xml",
     ori: str = "",
     domain: str = DEFAULT_DOMAIN,
-    use_lxml: bool | None = None,
+    skip_invalid: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Persons and notes of a PFIF 1.4 document into an operation, all or nothing.
+    """Persons and notes of a PFIF 1.1-1.4 document into an operation, all or nothing.
 
     ``ori`` names the agency the new records are entered for (the actor's own agency
-    unless the actor is the system actor, which must name one).
+    unless the actor is the system actor, which must name one). With ``skip_invalid``
+    a person or note that breaks the spec is left out and listed (``result.skipped``,
+    by line), as Person Finder's own importer does; the rest is imported. A problem of
+    the document itself (not well-formed, not PFIF) still refuses the whole file.
     """
     policy.require(actor, Permission.RECORDS_IMPORT, object_type="operation", object_id=operation)
     policy.require(
@@ -330,21 +407,35 @@ def import_pfif(
     if not ori:
         raise ValidationFailed.on("ori", "name the agency (ORI) the records are entered for")
     errors = Collector("PFIF")
-    doc, problems = validate(data, use_lxml=use_lxml)
+    doc, problems = read(data)
+    skipped: list[str] = []
+    if doc is not None and skip_invalid:
+        problems = _skip_invalid(doc, problems, skipped)
     errors.errors.extend(problems)
     errors.raise_if_any()
     assert doc is not None
-    plan = _plan(actor, doc, ori, domain, errors)
+    plan = _plan(
+        actor, doc.persons, doc.notes, ori, domain, errors, skipped if skip_invalid else None
+    )
+    total = len(plan.persons) + len(plan.notes)
     if progress:
-        progress(
-            "validate", len(plan.persons) + len(plan.notes), len(plan.persons) + len(plan.notes)
-        )
+        progress("validate", total, total)
     errors.raise_if_any()
     result = ImportResult(FORMAT, source, digest(data))
+    result.skipped = skipped
+    if skipped:
+        result.count("skipped_invalid", len(skipped))
     if plan.expired:
         result.count("persons_expired_skipped", len(plan.expired))
+    if plan.older:
+        result.count("persons_not_newer", plan.older)
     with transaction.atomic():
-        targets = _write_persons(actor, op, plan, source, result, errors, progress)
+        for stored in plan.to_expire:
+            stored.fields, stored.beacon = {}, {}
+            stored.expiry_date = min(stored.expiry_date or timezone.now(), timezone.now())
+            stored.save(update_fields=["fields", "beacon", "expiry_date"])
+            result.count("persons_expired")
+        targets = _write_persons(actor, op, plan, source, domain, result, errors, progress)
         _write_notes(actor, op, plan, targets, source, domain, result, errors)
         errors.raise_if_any()
         audit.record(
@@ -352,9 +443,96 @@ def import_pfif(
             "interchange.import",
             object_type="operation",
             object_id=op.code,
-            detail={k: v for k, v in result.as_dict().items() if k != "nics"},
+            detail={
+                **{k: v for k, v in result.as_dict().items() if k != "nics"},
+                "pfif_version": doc.version,
+            },
         )
     return result
+
+
+def _skip_invalid(doc: Document, problems: list[LineError], skipped: list[str]) -> list[LineError]:
+    """Leave out each person or note with a problem of its own; the document's remain."""
+    own: set[int] = set()
+
+    def keep(record: Record) -> bool:
+        own.update(id(p) for p in record.problems)
+        for note in record.notes:
+            own.update(id(p) for p in note.problems)
+        if not record.problems:
+            return True
+        what = record.get(f"{record.kind}_record_id") or "(no id)"
+        reasons = "; ".join(str(p) for p in record.problems)
+        skipped.append(f"line {record.line}: {record.kind} {what} left out ({reasons})")
+        return False
+
+    doc.persons = [p for p in doc.persons if keep(p)]
+    for person in doc.persons:
+        person.notes = [n for n in person.notes if keep(n)]
+    doc.notes = [n for n in doc.notes if keep(n)]
+    return [p for p in problems if id(p) not in own]
+
+
+def _store(person: _Person, record: MissingPersonRecord, source: str) -> None:
+    """Keep the person as its source gave it, beside the record (never our own ids)."""
+    fields = {k: v for k, v in person.source.fields.items()}
+    values = {
+        "record": record,
+        "fields": fields,
+        "beacon": derived(MissingPersonRecord.objects.get(pk=record.pk)),
+        "source_date": _moment(person.source.get("source_date"))
+        if person.source.get("source_date")
+        else timezone.now(),
+        "expiry_date": _moment(fields["expiry_date"]) if fields.get("expiry_date") else None,
+        "stored_at": timezone.now(),
+        "source": source,
+    }
+    PfifPerson.objects.update_or_create(person_record_id=person.record_id, defaults=values)
+
+
+def _changes(before: RecordInput, after: RecordInput) -> dict[str, object]:
+    names = [
+        "last_name",
+        "first_name",
+        "middle_name",
+        "sex",
+        "dob",
+        "aliases",
+        "place_last_seen",
+        "jurisdiction_last_seen",
+        "notes",
+    ]
+    return {n: getattr(after, n) for n in names if getattr(before, n) != getattr(after, n)}
+
+
+def _write_person(
+    actor: Actor, person: _Person, source: str, domain: str, result: ImportResult
+) -> MissingPersonRecord:
+    record = person.record
+    if record is None:
+        record = registry.enter_record(
+            actor, person.data, reason=f"imported from {source} (PFIF {person.record_id})"
+        )
+        result.count("entered")
+    elif person.update:
+        changes = _changes(registry.record_input_of(record), person.data)
+        if changes:
+            record = registry.modify_record(
+                actor,
+                record.nic,
+                changes,
+                reason=f"a later version of PFIF {person.record_id} from {source}",
+            )
+        result.count("updated")
+    else:
+        result.count("linked")
+    ExternalId.objects.get_or_create(
+        scheme=SCHEME, value=person.record_id, defaults={"record": record, "source": source}
+    )
+    own = person.record_id.partition("/")[0] == domain
+    if not own and (person.stored is None or person.update):
+        _store(person, record, source)
+    return record
 
 
 def _write_persons(
@@ -362,24 +540,15 @@ def _write_persons(
     op: Operation,
     plan: _Plan,
     source: str,
+    domain: str,
     result: ImportResult,
     errors: Collector,
     progress: Progress | None,
 ) -> dict[str, MissingPersonRecord]:
     records: dict[str, MissingPersonRecord] = {}
     for done, person in enumerate(plan.persons, start=1):
-        record = person.record
         try:
-            if record is None:
-                record = registry.enter_record(
-                    actor, person.data, reason=f"imported from {source} (PFIF {person.record_id})"
-                )
-                result.count("entered")
-            else:
-                result.count("linked")
-            ExternalId.objects.get_or_create(
-                scheme=SCHEME, value=person.record_id, defaults={"record": record, "source": source}
-            )
+            record = _write_person(actor, person, source, domain, result)
             _target, new = add_target(actor, op, record, source=source)
             result.count("targets_added" if new else "targets_unchanged")
         except DomainError as exc:
@@ -427,6 +596,7 @@ def _write_notes(
             status=note.status,
             author_made_contact=note.made_contact,
             source=source,
+            fields=note.kept,
         )
         refs.append(lead.ref)
         result.count(f"leads_{codes.LEAD_TYPE_OF_STATUS.get(note.status, 'information')}")
@@ -438,134 +608,3 @@ def _write_notes(
             object_id=op.code,
             detail={"format": FORMAT, "source": source, "leads": refs},
         )
-
-
-# ------------------------------------------------------------------ export
-
-
-def _add(parent: Element, name: str, value: str) -> None:
-    if value:
-        SubElement(parent, f"{{{NS}}}{name}").text = value
-
-
-def _person_element(
-    parent: Element, record: MissingPersonRecord, person_id: str, notes: list[Element]
-) -> None:
-    el = SubElement(parent, f"{{{NS}}}person")
-    given = " ".join(n for n in (record.first_name, record.middle_name) if n)
-    place = record.jurisdiction_last_seen
-    state, country = "", ""
-    if place is not None and place.kind == "state":
-        state, country = place.abbreviation, "US"
-    elif place is not None and place.kind == "county" and place.parent is not None:
-        state, country = place.parent.abbreviation, "US"
-    elif place is not None:
-        country = place.code
-    aliases = [
-        " ".join(p for p in (n.first_name, n.middle_name, n.last_name) if p)
-        for n in record.names.all()
-        if n.kind != "primary"
-    ]
-    _add(el, "person_record_id", person_id)
-    _add(el, "entry_date", _stamp(record.entered_at))
-    _add(el, "author_name", record.originating_agency.name)
-    _add(el, "source_name", record.originating_agency.name)
-    _add(el, "source_date", f"{record.dlc.isoformat()}T00:00:00Z")
-    _add(el, "full_name", " ".join(p for p in (given, record.last_name) if p))
-    _add(el, "given_name", given)
-    _add(el, "family_name", record.last_name)
-    _add(el, "alternate_names", "\n".join(aliases))
-    _add(el, "description", record.notes)
-    _add(el, "sex", SEX_OUT.get(record.sex, ""))
-    _add(el, "date_of_birth", record.dob.isoformat() if record.dob else "")
-    _add(el, "home_city", record.place_last_seen)
-    _add(el, "home_state", state)
-    _add(el, "home_country", country)
-    el.extend(notes)
-
-
-def _note_element(lead: Lead, person_id: str, domain: str, *, nested: bool) -> Element:
-    el = Element(f"{{{NS}}}note")
-    stored: PfifNote | None = getattr(lead, "pfif_note", None)
-    _add(el, "note_record_id", stored.note_record_id if stored else f"{domain}/lead.{lead.ref}")
-    if not nested:
-        _add(el, "person_record_id", person_id)
-    _add(el, "entry_date", _stamp(lead.received_at))
-    SubElement(el, f"{{{NS}}}author_name").text = lead.source or "Beacon"
-    _add(el, "source_date", _stamp(lead.received_at))
-    if stored and stored.author_made_contact is not None:
-        _add(el, "author_made_contact", "true" if stored.author_made_contact else "false")
-    _add(el, "status", stored.status if stored else "")
-    _add(el, "last_known_location", lead.place)
-    SubElement(el, f"{{{NS}}}text").text = lead.description
-    return el
-
-
-def export_pfif(
-    actor: Actor,
-    *,
-    operation: str | None = None,
-    since: datetime | None = None,
-    domain: str = DEFAULT_DOMAIN,
-) -> tuple[bytes, dict[str, int]]:
-    """A PFIF 1.4 document of the visible records and their leads (only what changed
-    since ``since`` when given). Records TLP 2.0 does not let the actor send outside
-    their organisation (``policy.may_share_outside``: another agency's AMBER, any
-    AMBER+STRICT or RED) are withheld, only counted. Returns (document, counts)."""
-    policy.require(actor, Permission.OPERATIONS_EXPORT, object_type="record")
-    if since is not None and timezone.is_naive(since):
-        raise ValidationFailed.on("since", "give a time zone (e.g. 2021-06-01T00:00:00Z)")
-    records = policy.records_visible_to(actor)
-    leads = Lead.objects.filter(target__operation__in=policy.operations_visible_to(actor))
-    if operation:
-        op = get_operation(actor, operation)
-        records = records.filter(targets__operation=op)
-        leads = leads.filter(target__operation=op)
-    if since is not None:
-        leads = leads.filter(received_at__gte=since)
-        changed = Q(transactions__at__gte=since) | Q(targets__leads__in=leads)
-        records = records.filter(changed)
-    rows = list(
-        records.distinct()
-        .select_related("originating_agency", "jurisdiction_last_seen__parent")
-        .prefetch_related("names", "external_ids")
-        .order_by("nic")
-    )
-    # A partner export leaves the exporter's organisation: TLP 2.0 decides (policy).
-    withheld = [r.nic for r in rows if not policy.may_share_outside(actor, r)]
-    rows = [r for r in rows if policy.may_share_outside(actor, r)]
-    by_record: dict[int, list[Lead]] = {}
-    for lead in leads.filter(target__record__in=rows).select_related("target", "pfif_note"):
-        by_record.setdefault(lead.target.record_id, []).append(lead)
-    register_namespace("pfif", NS)
-    root = Element(f"{{{NS}}}pfif")
-    exported: list[str] = []
-    note_count = 0
-    for record in rows:
-        ids = [e.value for e in record.external_ids.all() if e.scheme == SCHEME]
-        person_id = ids[0] if ids else f"{domain}/{record.nic}"
-        notes = [
-            _note_element(lead, person_id, domain, nested=True)
-            for lead in sorted(by_record.get(record.pk, []), key=lambda x: (x.received_at, x.pk))
-        ]
-        note_count += len(notes)
-        _person_element(root, record, person_id, notes)
-        exported.append(record.nic)
-    indent(root)
-    document = tostring(root, encoding="utf-8", xml_declaration=True)
-    with transaction.atomic():
-        audit.record(
-            actor,
-            "interchange.export",
-            object_type="record",
-            object_id=FORMAT,
-            detail={
-                "format": FORMAT,
-                "operation": operation or "",
-                "since": since.isoformat() if since else "",
-                "nics": exported,
-                "notes": note_count,
-                "withheld_tlp": withheld,
-            },
-        )
-    return document, {"persons": len(exported), "notes": note_count, "withheld_tlp": len(withheld)}

@@ -21,6 +21,7 @@ class ImportResult:
     sha256: str
     counts: dict[str, int] = field(default_factory=dict)
     nics: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # what was left out, and why
 
     def count(self, kind: str, n: int = 1) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + n
@@ -32,6 +33,7 @@ class ImportResult:
             "sha256": self.sha256,
             "counts": self.counts,
             "nics": self.nics,
+            "skipped": self.skipped,
         }
 
 

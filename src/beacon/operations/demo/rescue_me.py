@@ -130,6 +130,9 @@ def build() -> dict[str, Any]:
                 "jurisdiction_last_seen": DONA_ANA,
                 "place_last_seen": "Dona Ana County, New Mexico",
                 "notes": "Synthetic demo record (Beacon demo data).",
+                # Every fourth record its agency marked TLP:GREEN (shareable with community
+                # partners such as person finders): partner exports of the demo are not empty.
+                **({"tlp": "GREEN"} if index % 4 == 0 else {}),
             }
         )
         ref = b.event(

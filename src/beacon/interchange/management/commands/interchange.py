@@ -25,7 +25,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 from beacon.core.commands import BeaconCommand
 from beacon.core.errors import ValidationFailed
-from beacon.interchange import htcds, ncic, nibrs, pfif
+from beacon.interchange import htcds, htcds_rows, ncic, nibrs, pfif
 from beacon.interchange.targets import ImportResult
 
 FORMATS = ("pfif", "htcds", "ncic", "nibrs")
@@ -58,9 +58,16 @@ class Command(BeaconCommand):
         load = sub.add_parser("import", help="read a partner's file (all or nothing)")
         load.add_argument("format", choices=FORMATS)
         load.add_argument("file", type=Path)
-        load.add_argument("--operation", help="operation code (ncic, pfif, nibrs)")
+        load.add_argument(
+            "--operation", help="operation code (ncic, pfif, nibrs; htcds case rows or XLSX)"
+        )
         load.add_argument("--ori", default="", help="agency the PFIF records are entered for")
         load.add_argument("--domain", default=pfif.DEFAULT_DOMAIN, help="our PFIF domain")
+        load.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="PFIF: leave out (and list) persons and notes that break the spec",
+        )
         load.add_argument("--quiet", action="store_true", help="no progress bar")
         dump = sub.add_parser("export", help="write a file for a partner")
         dump.add_argument("format", choices=FORMATS)
@@ -68,6 +75,9 @@ class Command(BeaconCommand):
         dump.add_argument("--nic", action="append", default=[], help="NCIC: a record's NIC")
         dump.add_argument("--since", help="PFIF: only what changed since (ISO 8601, with zone)")
         dump.add_argument("--domain", default=pfif.DEFAULT_DOMAIN, help="our PFIF domain")
+        dump.add_argument(
+            "--record-domain", default="", help="PFIF: only records whose ids are in this domain"
+        )
         dump.add_argument("--summary", action="store_true", help="NIBRS: the report's counts")
         dump.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
@@ -119,7 +129,12 @@ class Command(BeaconCommand):
                     source=path.name,
                     ori=_need(options, "ori", fmt),
                     domain=options["domain"],
+                    skip_invalid=options["skip_invalid"],
                     progress=progress,
+                )
+            elif fmt == "htcds" and (options["operation"] or data.startswith(b"PK")):
+                result = htcds_rows.import_htcds_cases(
+                    actor, _need(options, "operation", fmt), data, source=path.name
                 )
             elif fmt == "htcds":
                 result = htcds.import_htcds_updates(
@@ -133,6 +148,8 @@ class Command(BeaconCommand):
                     source=path.name,
                     progress=progress,
                 )
+        for line in result.skipped:
+            self.stderr.write(line)
         counts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(result.counts.items()))
         self.stdout.write(f"Imported {path.name} ({fmt}): {counts or 'nothing to do'}.")
 
@@ -156,16 +173,26 @@ class Command(BeaconCommand):
                 operation=options["operation"],
                 since=_since(options["since"]),
                 domain=options["domain"],
+                record_domain=options["record_domain"],
             )
             summary = (
                 f"{counts['persons']} person(s), {counts['notes']} note(s), "
-                f"{counts['withheld_tlp']} withheld by their TLP marking"
+                f"{counts['withheld_tlp']} withheld by their TLP marking, "
+                f"{counts.get('expired', 0)} expired, "
+                f"{counts.get('other_domains', 0)} of other domains left out"
             )
         elif fmt == "htcds":
-            document = htcds.export_htcds(actor, _need(options, "operation", fmt))
+            code = _need(options, "operation", fmt)
+            document = htcds.export_htcds(actor, code)
             data = json.dumps(document, indent=2, ensure_ascii=False).encode()
-            withheld = document["withheld"]["noConsent"]
-            summary = f"{len(document['cases'])} case(s), {withheld} withheld without consent"
+            output_path: Path | None = options["output"]
+            if output_path is not None and output_path.suffix.lower() == ".xlsx":
+                data = htcds_rows.export_htcds_xlsx(actor, code)
+            withheld = document["withheld"]["noDataConsent"]
+            summary = (
+                f"{len(document['cases'])} case(s), "
+                f"{withheld} withheld without consent to manage personal data"
+            )
         elif options["summary"]:
             counts_doc = nibrs.offense_summary(actor, _need(options, "operation", fmt)).as_dict()
             data = json.dumps(counts_doc, indent=2, default=str).encode()
