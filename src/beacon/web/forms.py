@@ -63,15 +63,28 @@ class ArrestForm(EventForm, PersonFields):
     )
 
 
+# A sensitive answer is never pre-selected: an untouched select submits "" and is
+# refused, so a victim is never saved as a consenting male minor by default. "Unknown"
+# and "Not asked" are answers the officer chooses, not what the form assumes.
+NOT_CHOSEN: list[tuple[str, str | Promise]] = [("", _("— choose one —"))]
+MUST_CHOOSE = {
+    "required": _("Choose one: \u201cUnknown\u201d or \u201cNot asked\u201d if you do not know.")
+}
+
+
+def _answer(label: Any, choices: list[tuple[str, Any]]) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=NOT_CHOSEN + list(choices), error_messages=MUST_CHOOSE
+    )
+
+
 class VictimForm(EventForm, PersonFields):
     age_min = forms.IntegerField(label=_("Age (or youngest)"), required=False, min_value=0)
     age_max = forms.IntegerField(label=_("Age (oldest, for a range)"), required=False, min_value=0)
-    age_group = forms.ChoiceField(label=_("Minor or adult"), choices=codes.AgeGroup.choices)
-    sex = forms.ChoiceField(label=_("Sex"), choices=codes.Sex.choices)
-    self_identification = forms.ChoiceField(
-        label=_("Identifies as"), choices=codes.SelfIdentification.choices
-    )
-    consent = forms.ChoiceField(label=_("Services"), choices=codes.Consent.choices)
+    age_group = _answer(_("Minor or adult"), codes.AgeGroup.choices)
+    sex = _answer(_("Sex"), codes.Sex.choices)
+    self_identification = _answer(_("Identifies as"), codes.SelfIdentification.choices)
+    consent = _answer(_("Services"), codes.Consent.choices)
 
 
 class WarrantForm(EventForm):
