@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from beacon.core.actor import Actor
 from beacon.operations import codes
 from beacon.operations.models import Target
-from beacon.records.codes import TransactionKind
+from beacon.records.codes import Status, TransactionKind
 from beacon.records.status import agency_refusal, refusal
 
 # The registry transaction each outcome kind makes.
@@ -49,7 +49,8 @@ def offer(actor: Actor, target: Target) -> Offer:
     kinds: set[str] = set()
     refused: dict[str, str] = {}
     for kind, transaction in TRANSACTION.items():
-        why = refusal(transaction, record.status) or agency_refusal(transaction, actor, originating)
+        status = Status(record.status)
+        why = refusal(transaction, status) or agency_refusal(transaction, actor, originating)
         if why is None:
             kinds.add(kind)
         else:
