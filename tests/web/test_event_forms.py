@@ -95,3 +95,24 @@ def test_victim_choice_is_readable_and_not_preselected(lapd: Client, kind: str) 
     shown = labels[0][1]
     assert str(victim.person).replace("'", "&#x27;") in shown
     assert shown.strip() != victim.ref  # never the bare internal reference
+
+
+def test_phone_form_prefills_own_agency_and_now(lapd: Client) -> None:
+    html = lapd.get(f"/operations/{OPERATION}/events/arrest/").content.decode()
+    agency = Agency.objects.get(name="Los Angeles Police Department")
+    assert _shown_first(html, "agency") == str(agency.pk)
+    at = re.search(r'<input type="datetime-local" name="at" value="([^"]+)"', html)
+    assert at and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", at.group(1))
+
+
+def test_errors_are_summarised_above_the_fields_and_input_is_kept(lapd: Client) -> None:
+    response = lapd.post(
+        f"/operations/{OPERATION}/events/victim/",
+        {**_base(), "last_name": "Keptname", "age_min": "-3"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    summary = html.index('id="error-summary"')
+    assert summary < html.index('name="last_name"')
+    assert 'href="#id_sex"' in html and 'href="#id_age_min"' in html
+    assert 'value="Keptname"' in html

@@ -7,6 +7,7 @@ to the same fields.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -42,6 +43,24 @@ class EventForm(forms.Form):
             self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
         if jurisdictions is not None:
             self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
+
+    def prefill(self, own_agency_id: int | None, now: datetime) -> None:
+        """On a phone every tap counts: fill what has one sensible answer (the officer's
+        own agency when it takes part, the only agency or place there is, and now)."""
+        agency_field = self.fields["agency"]
+        place_field = self.fields["jurisdiction"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        assert isinstance(place_field, forms.ModelChoiceField)
+        assert agency_field.queryset is not None and place_field.queryset is not None
+        agencies = list(agency_field.queryset.values_list("pk", flat=True))
+        if own_agency_id in agencies:
+            self.initial.setdefault("agency", own_agency_id)
+        elif len(agencies) == 1:
+            self.initial.setdefault("agency", agencies[0])
+        places = list(place_field.queryset.values_list("pk", flat=True)[:2])
+        if len(places) == 1:
+            self.initial.setdefault("jurisdiction", places[0])
+        self.initial.setdefault("at", now.replace(second=0, microsecond=0))
 
 
 class PersonFields(forms.Form):

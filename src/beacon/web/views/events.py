@@ -45,6 +45,8 @@ def build_form(actor: Actor, operation: Operation, kind: str, data: Any = None) 
         return form_class(data)
     choices = _choices_for(operation)
     form = form_class(data, **choices)
+    if data is None:
+        form.prefill(actor.agency_id, localtime())
     if isinstance(form, ServiceForm | ReferralForm):
         victims = (
             policy.victims_visible_to(actor)
