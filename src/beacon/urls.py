@@ -14,3 +14,5 @@ urlpatterns = [
 
 # An unreachable database answers 503 with a clear message; any other crash a bare 500.
 handler500 = "beacon.resilience.views.server_error"
+# An unknown address gets Beacon's own page, in the reader's language, not Django's bare one.
+handler404 = "beacon.web.views.common.not_found"

@@ -33,7 +33,11 @@ PAGES = [
     ("coordinator", "/operations/UNITED-FRONT/targets/", 14),
     ("coordinator", "/operations/UNITED-FRONT/figures/arrests/", 18),
     ("pio", "/operations/", 12),
-    ("coordinator", "/operations/UNITED-FRONT/events/arrest/", 12),
+    (
+        "coordinator",
+        "/operations/UNITED-FRONT/events/arrest/",
+        14,
+    ),  # + agencies, places to pre-fill
     ("admin", "/administration/", 12),
     ("admin", "/administration/agencies/", 10),
     ("admin", "/administration/tokens/", 10),

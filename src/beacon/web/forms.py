@@ -7,6 +7,7 @@ to the same fields.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -43,6 +44,24 @@ class EventForm(forms.Form):
         if jurisdictions is not None:
             self.fields["jurisdiction"].queryset = jurisdictions  # type: ignore[attr-defined]
 
+    def prefill(self, own_agency_id: int | None, now: datetime) -> None:
+        """On a phone every tap counts: fill what has one sensible answer (the officer's
+        own agency when it takes part, the only agency or place there is, and now)."""
+        agency_field = self.fields["agency"]
+        place_field = self.fields["jurisdiction"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        assert isinstance(place_field, forms.ModelChoiceField)
+        assert agency_field.queryset is not None and place_field.queryset is not None
+        agencies = list(agency_field.queryset.values_list("pk", flat=True))
+        if own_agency_id in agencies:
+            self.initial.setdefault("agency", own_agency_id)
+        elif len(agencies) == 1:
+            self.initial.setdefault("agency", agencies[0])
+        places = list(place_field.queryset.values_list("pk", flat=True)[:2])
+        if len(places) == 1:
+            self.initial.setdefault("jurisdiction", places[0])
+        self.initial.setdefault("at", now.replace(second=0, microsecond=0))
+
 
 class PersonFields(forms.Form):
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=60)
@@ -63,15 +82,28 @@ class ArrestForm(EventForm, PersonFields):
     )
 
 
+# A sensitive answer is never pre-selected: an untouched select submits "" and is
+# refused, so a victim is never saved as a consenting male minor by default. "Unknown"
+# and "Not asked" are answers the officer chooses, not what the form assumes.
+NOT_CHOSEN: list[tuple[str, str | Promise]] = [("", _("— choose one —"))]
+MUST_CHOOSE = {
+    "required": _("Choose one: \u201cUnknown\u201d or \u201cNot asked\u201d if you do not know.")
+}
+
+
+def _answer(label: Any, choices: list[tuple[str, Any]]) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=NOT_CHOSEN + list(choices), error_messages=MUST_CHOOSE
+    )
+
+
 class VictimForm(EventForm, PersonFields):
     age_min = forms.IntegerField(label=_("Age (or youngest)"), required=False, min_value=0)
     age_max = forms.IntegerField(label=_("Age (oldest, for a range)"), required=False, min_value=0)
-    age_group = forms.ChoiceField(label=_("Minor or adult"), choices=codes.AgeGroup.choices)
-    sex = forms.ChoiceField(label=_("Sex"), choices=codes.Sex.choices)
-    self_identification = forms.ChoiceField(
-        label=_("Identifies as"), choices=codes.SelfIdentification.choices
-    )
-    consent = forms.ChoiceField(label=_("Services"), choices=codes.Consent.choices)
+    age_group = _answer(_("Minor or adult"), codes.AgeGroup.choices)
+    sex = _answer(_("Sex"), codes.Sex.choices)
+    self_identification = _answer(_("Identifies as"), codes.SelfIdentification.choices)
+    consent = _answer(_("Services"), codes.Consent.choices)
 
 
 class WarrantForm(EventForm):

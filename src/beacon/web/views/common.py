@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
@@ -53,6 +53,18 @@ def page(view: F) -> F:
             return render(request, "web/error.html", context, status=exc.http_status)
 
     return wrapped  # type: ignore[return-value]
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
+    """Unknown URLs: the same styled, translated page as an object one may not see (the
+    API answers JSON, as its clients expect)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    context = {
+        "title": _("Not found"),
+        "message": _("There is nothing here, or you may not see it."),
+    }
+    return render(request, "web/error.html", context, status=404)
 
 
 def field_errors(exc: DomainError) -> dict[str, list[str]]:

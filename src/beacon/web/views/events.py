@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,7 +22,7 @@ from beacon.access.routes import requires
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.actor import Actor
 from beacon.core.errors import DomainError, NotVisible
-from beacon.operations.models import Operation
+from beacon.operations.models import Operation, Victim
 from beacon.web import event_services
 from beacon.web.forms import KINDS, EventForm, ReferralForm, ServiceForm
 from beacon.web.lookups import visible_operation
@@ -43,16 +45,38 @@ def build_form(actor: Actor, operation: Operation, kind: str, data: Any = None) 
         return form_class(data)
     choices = _choices_for(operation)
     form = form_class(data, **choices)
+    if data is None:
+        form.prefill(actor.agency_id, localtime())
     if isinstance(form, ServiceForm | ReferralForm):
-        victims = policy.victims_visible_to(actor).filter(operation=operation).order_by("id")
-        form.fields["victim"].choices = [  # type: ignore[attr-defined]
-            (v.ref, f"{v.ref} · {v.get_age_group_display()}") for v in victims[:500]
-        ]
+        victims = (
+            policy.victims_visible_to(actor)
+            .filter(operation=operation)
+            .select_related("person", "jurisdiction")
+            .order_by("id")
+        )
+        # No victim is pre-selected: a referral sent for the wrong person is a disclosure.
+        victim_choices: list[tuple[str, str]] = [("", _("— choose the victim —"))]
+        victim_choices += [(v.ref, victim_label(v)) for v in victims[:500]]
+        form.fields["victim"].choices = victim_choices  # type: ignore[attr-defined]
     if isinstance(form, ReferralForm):
         form.fields["to_agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
             kind__in=[Agency.Kind.NGO, Agency.Kind.CHILD_WELFARE]
         ).order_by("name")
     return form
+
+
+def victim_label(victim: Victim) -> str:
+    """What an officer recognises a victim by: name, minor or adult, sex, age, where, when."""
+    age = ""
+    if victim.age_min is not None:
+        age = str(victim.age_min)
+        if victim.age_max is not None and victim.age_max != victim.age_min:
+            age = f"{victim.age_min}\u2013{victim.age_max}"
+    facts = [victim.get_age_group_display(), victim.get_sex_display()]
+    if age:
+        facts.append(_("age %(age)s") % {"age": age})
+    when = date_format(localtime(victim.at), "SHORT_DATE_FORMAT")
+    return f"{victim.person} ({', '.join(str(f) for f in facts)}) · {victim.jurisdiction.name} · {when}"
 
 
 def mark_invalid(form: forms.Form) -> None:

@@ -19,8 +19,9 @@ from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.agencies.models import Agency, Jurisdiction
+from beacon.core.actor import Actor
 from beacon.core.errors import DomainError
-from beacon.operations import codes
+from beacon.operations import codes, outcomes
 from beacon.operations import services as operations
 from beacon.operations.models import Operation, Target
 from beacon.web import reads
@@ -65,7 +66,11 @@ def _int(value: str | None) -> int | None:
 
 def filtered_targets(operation: Operation, params: dict[str, str]) -> QuerySet[Target]:
     targets = Target.objects.filter(operation=operation).select_related(
-        "record", "record__jurisdiction_last_seen", "assigned_agency", "outcome"
+        "record",
+        "record__jurisdiction_last_seen",
+        "record__originating_agency",
+        "assigned_agency",
+        "outcome",
     )
     status = params.get("status", "")
     if status == "outstanding":
@@ -114,10 +119,20 @@ def outcome_choices() -> list[dict[str, str]]:
             "kind": kind,
             "how": how,
             "label": f"{codes.OutcomeKind(kind).label}: {codes.OutcomeHow(how).label}",
-            "css": "danger" if kind == codes.OutcomeKind.RECOVERED else "",
         }
         for kind, how in OUTCOME_CHOICES
     ]
+
+
+def _row(actor: Actor, target: Target, today: date) -> dict[str, Any]:
+    """One target's row: its age and the outcome taps this actor can complete."""
+    can = None if outcomes.has_outcome(target) else outcomes.offer(actor, target)
+    return {
+        "target": target,
+        "age": age_of(target.record.dob, today),
+        "kinds": can.kinds if can else frozenset(),
+        "explanation": can.explanation if can else "",
+    }
 
 
 def row_context(operation: Operation) -> dict[str, Any]:
@@ -143,7 +158,7 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
     )
     targets = list(visible[: MAX_ROWS + 1])
     today = timezone.localdate()
-    rows = [{"target": t, "age": age_of(t.record.dob, today)} for t in targets[:MAX_ROWS]]
+    rows = [_row(actor, t, today) for t in targets[:MAX_ROWS]]
     reads.record_list_read(
         actor, "targets", operation.code, (t.record.nic for t in targets[:MAX_ROWS])
     )
@@ -185,12 +200,16 @@ def record_outcome(request: HttpRequest, code: str, ref: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         target = (
             Target.objects.select_related(
-                "record", "record__jurisdiction_last_seen", "assigned_agency", "outcome"
+                "record",
+                "record__jurisdiction_last_seen",
+                "record__originating_agency",
+                "assigned_agency",
+                "outcome",
             )
             .filter(pk=target.pk)
             .get()
         )
-        row = {"target": target, "age": age_of(target.record.dob, timezone.localdate())}
+        row = _row(actor, target, timezone.localdate())
         context = {
             "rows": [row],
             "operation": target.operation,
