@@ -16,6 +16,8 @@ class ListOut(Schema):
     source: str
     filename: str
     rows: int
+    quarantined: int
+    quarantine: list[dict[str, Any]]
     imported_at: datetime
     imported_by: str
 
@@ -26,6 +28,8 @@ class ListOut(Schema):
             source=listed.source,
             filename=listed.filename,
             rows=listed.rows,
+            quarantined=listed.quarantined,
+            quarantine=listed.quarantine,
             imported_at=listed.imported_at,
             imported_by=listed.imported_by,
         )
