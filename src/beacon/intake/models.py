@@ -104,6 +104,9 @@ class LinkRun(models.Model):
     registry_records = models.PositiveIntegerField()
     pairs = models.PositiveIntegerField()
     clusters = models.PositiveIntegerField()
+    # Joins refused because a pair across the two groups scored below the threshold (or
+    # was never compared): chains cut by the clustering guard.
+    chains_cut = models.PositiveIntegerField(default=0)
     levels = models.JSONField()  # comparison -> gamma -> label, to explain pairs in words
     seconds = models.FloatField()
     run_by = models.CharField(max_length=150)

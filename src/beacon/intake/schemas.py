@@ -43,6 +43,7 @@ class RunOut(Schema):
     registry_records: int
     pairs: int
     clusters: int
+    chains_cut: int
     seconds: float
     run_at: datetime
 
@@ -56,6 +57,7 @@ class RunOut(Schema):
             registry_records=run.registry_records,
             pairs=run.pairs,
             clusters=run.clusters,
+            chains_cut=run.chains_cut,
             seconds=run.seconds,
             run_at=run.run_at,
         )
