@@ -37,6 +37,7 @@ from beacon.intake import spec, storage
 ENGINES = ("duckdb", "spark")
 DEFAULT_PRIOR = 1e-4
 PRIOR_ITERATIONS = 100
+M_FLOOR, U_FLOOR = 1e-3, 1e-7  # see floored()
 MIN_PRIOR, MAX_PRIOR = 1e-12, 0.5
 LABEL_PRIOR_STRENGTH = 50.0  # EM's m estimates count as this many labelled pairs
 # The random-sampling u estimates count as this many pairs a reviewer split apart: a few
@@ -53,6 +54,18 @@ class Training:
     u_min_count: int = 20
     em_max_pairs: float | None = 2e6
     seed: int = 42
+
+
+def floored(params: dict[str, Any]) -> dict[str, Any]:
+    """No level's m or u below a floor: EM can drive one to zero (e.g. "another state"
+    never seen among its matches), which would make that level an absolute veto or an
+    absolute proof. Every level stays finite evidence, for or against."""
+    for levels in params["comparisons"].values():
+        for level in levels:
+            for key, floor in (("m", M_FLOOR), ("u", U_FLOOR)):
+                if level[key] is not None:
+                    level[key] = max(float(level[key]), floor)
+    return params
 
 
 @dataclass
@@ -147,7 +160,7 @@ class Session:
                 # No pairs under this rule (e.g. lists without addresses). A failed session
                 # can leave the prior changed: carry on from the model as it was before.
                 linker = Linker(self.input, before, log_level=None)
-        params = spec.extract_params(linker.misc.save_model_to_json())
+        params = floored(spec.extract_params(linker.misc.save_model_to_json()))
         params["probability_two_random_records_match"] = self._prior(params)
         if labels:
             params = self._blend(params, labels, "m", LABEL_PRIOR_STRENGTH)
