@@ -177,6 +177,20 @@ def _simple_text(column: str, description: str, fuzzy: float | None) -> Comparis
     )
 
 
+def address() -> ComparisonCreator:
+    return cl.CustomComparison(
+        output_column_name="address",
+        comparison_description="address",
+        comparison_levels=[
+            _null("address", "missing on one side"),
+            cll.ExactMatchLevel("address").configure(label_for_charts="same"),
+            _jw("address", 0.9, "spelt almost the same"),
+            _level("house_l = house_r", "same house number, street written differently"),
+            _else("different"),
+        ],
+    )
+
+
 def location() -> ComparisonCreator:
     """Town, state and postcode as one comparison: they move together (a child who moved
     has another town, postcode and often state), so three separate comparisons would
@@ -294,7 +308,7 @@ COMPARISON_COLUMNS: dict[str, tuple[str, ...]] = {
     "last_name": ("last_name",),
     "dob": ("dob",),
     "sex": ("sex",),
-    "address": ("address",),
+    "address": ("address", "house"),
     "location": ("place", "state", "postcode"),
 }
 ALL_COLUMNS = frozenset(c for cols in COMPARISON_COLUMNS.values() for c in cols) | {
@@ -323,7 +337,7 @@ def comparisons(present: frozenset[str] = ALL_COLUMNS) -> list[ComparisonCreator
         "last_name": last_name(),
         "dob": date_of_birth(),
         "sex": _simple_text("sex", "sex", None),
-        "address": _simple_text("address", "address", 0.9),
+        "address": address(),
         "middle_name": middle_name(),
         "location": location(),
     }
@@ -346,6 +360,7 @@ BLOCKING_KEYS: list[tuple[str, ...]] = [
     ("last_key", "dob_y", "dob_m", "sex"),  # another first name and the day wrong
     ("middle_key", "last_key", "birth_year"),  # first name replaced by the middle name
     ("first_key", "last_key", "place"),  # no or wrong date of birth
+    ("postcode", "first_initial", "last_initial"),  # typos in both names, no or wrong DOB
     ("postcode", "first_key"),  # a name and the date of birth wrong
     ("postcode", "last_key"),
     ("place", "first_key"),
