@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from beacon.audit.models import AuditEvent, ChainHead
 from beacon.audit.verify import current_anchor, verify
 from beacon.core.actor import system_actor
 from beacon.resilience.backup import _engine
-from tests.resilience.harness import beacon_env
+from tests.resilience.harness import BurstResult, Launcher, beacon_env, burst, free_port
 from tests.resilience.snapshot import take
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -245,3 +246,32 @@ def test_a_tampered_backup_restores_but_reports_the_broken_audit_chain(
     assert "audit chain BROKEN" in restored.stderr
     assert "event #3: no valid proof that Beacon wrote it" in restored.stderr
     assert "Traceback" not in restored.stderr
+
+
+@pytest.mark.slow
+def test_backups_taken_while_beacon_serves_writes_succeed(
+    tmp_path: Path, launcher: Launcher
+) -> None:
+    """Served as in production (gunicorn workers, chainer threads) under a burst of writes,
+    `beacon backup` verifies the live trail first: no false alarm, every backup exits 0."""
+    port = free_port()
+    pid = launcher.serve(port)
+    result, stop = BurstResult(), threading.Event()
+    try:
+        threads = burst(port, "backup", stop, result, clients=3)
+        backups = [
+            _run(["-m", "beacon.cli", "backup", str(tmp_path / f"live-{n}.backup")], _this_database())
+            for n in range(3)
+        ]
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    finally:
+        stop.set()
+        launcher.kill(pid)
+    assert len(result.acknowledged) > 10  # the backups ran while writes were landing
+    for done in backups:
+        assert done.returncode == 0, done.stderr
+        assert "audit chain verified" in done.stdout
+    assert AuditEvent.objects.filter(action="backup.create").count() == 3
+    assert verify().ok
