@@ -59,9 +59,7 @@ if MODE not in RELAXED_MODES and (not MASTER_KEY or MASTER_KEY == _DEMO_MASTER_K
 # required outside demo/development/test; never the master key.
 _DEMO_AUDIT_KEY = "YmVhY29uLWRlbW8tYXVkaXQta2V5LW5vdC1zZWNyZXQ="  # demo only
 AUDIT_KEY = os.environ.get("BEACON_AUDIT_KEY", _DEMO_AUDIT_KEY if MODE in RELAXED_MODES else "")
-if MODE not in RELAXED_MODES and (
-    not AUDIT_KEY or AUDIT_KEY == _DEMO_AUDIT_KEY or AUDIT_KEY == MASTER_KEY
-):
+if MODE not in RELAXED_MODES and (not AUDIT_KEY or AUDIT_KEY in (_DEMO_AUDIT_KEY, MASTER_KEY)):
     raise ImproperlyConfigured(
         "BEACON_AUDIT_KEY must be set outside demo mode, to a key of its own (not the "
         "master key): the base64 of 32 random bytes "

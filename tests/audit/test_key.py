@@ -32,7 +32,7 @@ def _check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         "BEACON_MASTER_KEY": MASTER,
         "BEACON_DATA_DIR": str(tmp_path),
     }
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "beacon.cli", "check"],
         env={**clean, **production, **env},
         capture_output=True,

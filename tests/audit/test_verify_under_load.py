@@ -85,7 +85,9 @@ def _truncate() -> None:
 
 
 def _drop_trigger() -> None:
-    name = "audit_event_append_only" if connection.vendor == "postgresql" else "audit_event_no_delete"
+    name = (
+        "audit_event_append_only" if connection.vendor == "postgresql" else "audit_event_no_delete"
+    )
     raw(f"DROP TRIGGER {name}" + (f" ON {T}" if connection.vendor == "postgresql" else ""))
 
 

@@ -260,7 +260,9 @@ def test_backups_taken_while_beacon_serves_writes_succeed(
     try:
         threads = burst(port, "backup", stop, result, clients=3)
         backups = [
-            _run(["-m", "beacon.cli", "backup", str(tmp_path / f"live-{n}.backup")], _this_database())
+            _run(
+                ["-m", "beacon.cli", "backup", str(tmp_path / f"live-{n}.backup")], _this_database()
+            )
             for n in range(3)
         ]
         stop.set()

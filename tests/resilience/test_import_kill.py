@@ -14,8 +14,8 @@ import pytest
 from django.db import connection
 
 from beacon.agencies.models import Agency
-from beacon.records.models import MissingPersonRecord
 from beacon.audit.verify import verify
+from beacon.records.models import MissingPersonRecord
 from tests.resilience.harness import REPO, beacon_env
 
 ROWS = 3000

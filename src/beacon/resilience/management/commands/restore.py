@@ -46,5 +46,7 @@ class Command(BeaconCommand):
             for problem in chain.problems:
                 self.stderr.write(problem)
             raise CommandError(f"restored, but {chain.describe()}", returncode=1)
-        discarded = f"; {result.discarded} newer audit event(s) discarded" if result.discarded else ""
+        discarded = (
+            f"; {result.discarded} newer audit event(s) discarded" if result.discarded else ""
+        )
         self.stdout.write(f"restored from {options['file']}; {chain.describe()}{discarded}")
