@@ -16,6 +16,8 @@ can drop them is stopped by the proofs (beacon.audit.chain), not by these.
 
 from __future__ import annotations
 
+from django.db import connection
+
 from beacon.audit.chain import EVENT_FIELDS
 
 TABLE = "audit_auditevent"
@@ -88,3 +90,49 @@ def sqlite_triggers() -> dict[str, str]:
         name = statement.split()[5]
         found[name] = statement.replace("IF NOT EXISTS ", "")
     return found
+
+
+def installed_problems() -> list[str]:
+    """What is wrong with the append-only triggers (missing, disabled or altered)."""
+    if connection.vendor == "postgresql":
+        return _postgresql_trigger_problems()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            [TABLE],
+        )
+        found = {name: " ".join(sql.split()) for name, sql in cursor.fetchall()}
+    problems = []
+    for name, statement in sqlite_triggers().items():
+        if name not in found:
+            problems.append(f"append-only trigger {name} is missing (dropped)")
+        elif found[name] != " ".join(statement.split()):
+            problems.append(f"append-only trigger {name} was altered")
+    return problems
+
+
+def _postgresql_trigger_problems() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.tgname, t.tgtype, t.tgenabled, t.tgqual IS NULL, p.proname, p.prosrc "
+            "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = to_regclass(%s) AND NOT t.tgisinternal",
+            [TABLE],
+        )
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    problems = []
+    for name, tgtype in PG_TRIGGERS.items():
+        if name not in found:
+            problems.append(f"append-only trigger {name} is missing (dropped)")
+            continue
+        kind, enabled, unconditional, function, source = found[name]
+        if enabled not in ("O", "A"):
+            problems.append(f"append-only trigger {name} is disabled")
+        if (
+            kind != tgtype
+            or not unconditional
+            or function != "audit_refuse_change"
+            or source != PG_FUNCTION_BODY
+        ):
+            problems.append(f"append-only trigger {name} was altered")
+    return problems

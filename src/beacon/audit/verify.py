@@ -152,7 +152,7 @@ def verify(anchor: Anchor | None = None, *, now: datetime | None = None) -> Repo
     key = audit_key()
     report = Report()
     with read_snapshot():
-        report.problems.extend(installed_problems())
+        report.problems.extend(triggers.installed_problems())
         _walk_chain(report, key, anchor)
         _check_unchained(report, key, now or timezone.now())
         _check_copies(report)
@@ -261,49 +261,3 @@ def _check_copies(report: Report) -> None:
         report.problems.append(
             f"one event is stored {times} times (proof {str(mac)[:16]}...): copies were inserted"
         )
-
-
-def installed_problems() -> list[str]:
-    """What is wrong with the append-only triggers (missing, disabled or altered)."""
-    if connection.vendor == "postgresql":
-        return _postgresql_trigger_problems()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-            [triggers.TABLE],
-        )
-        found = {name: " ".join(sql.split()) for name, sql in cursor.fetchall()}
-    problems = []
-    for name, statement in triggers.sqlite_triggers().items():
-        if name not in found:
-            problems.append(f"append-only trigger {name} is missing (dropped)")
-        elif found[name] != " ".join(statement.split()):
-            problems.append(f"append-only trigger {name} was altered")
-    return problems
-
-
-def _postgresql_trigger_problems() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t.tgname, t.tgtype, t.tgenabled, t.tgqual IS NULL, p.proname, p.prosrc "
-            "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
-            "WHERE t.tgrelid = to_regclass(%s) AND NOT t.tgisinternal",
-            [triggers.TABLE],
-        )
-        found = {row[0]: row[1:] for row in cursor.fetchall()}
-    problems = []
-    for name, tgtype in triggers.PG_TRIGGERS.items():
-        if name not in found:
-            problems.append(f"append-only trigger {name} is missing (dropped)")
-            continue
-        kind, enabled, unconditional, function, source = found[name]
-        if enabled not in ("O", "A"):
-            problems.append(f"append-only trigger {name} is disabled")
-        if (
-            kind != tgtype
-            or not unconditional
-            or function != "audit_refuse_change"
-            or source != triggers.PG_FUNCTION_BODY
-        ):
-            problems.append(f"append-only trigger {name} was altered")
-    return problems
