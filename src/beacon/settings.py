@@ -4,6 +4,8 @@ BEACON_MODE      demo | development | test | production (default production)
 BEACON_SECRET_KEY  required outside demo/development/test
 BEACON_MASTER_KEY  base64 of 32 random bytes wrapping the per-agency data keys
                  (beacon.vault); required outside demo/development/test
+BEACON_AUDIT_KEY base64 of 32 random bytes proving audit events (beacon.audit.chain);
+                 required outside demo/development/test
 BEACON_DATA_DIR  where the SQLite file, uploads and anchors live
                  (default: $XDG_DATA_HOME/beacon, i.e. ~/.local/share/beacon)
 DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon; default SQLite
@@ -48,6 +50,19 @@ BEACON_SEAL_FREE_TEXT = os.environ.get("BEACON_SEAL_FREE_TEXT", "1") == "1"
 if MODE not in RELAXED_MODES and (not MASTER_KEY or MASTER_KEY == _DEMO_MASTER_KEY):
     raise ImproperlyConfigured(
         "BEACON_MASTER_KEY must be set outside demo mode: the base64 of 32 random bytes "
+        '(python -c "import base64,os; print(base64.b64encode(os.urandom(32)).decode())").'
+    )
+
+# Proves that each audit event was written by Beacon (HMAC-SHA256, beacon.audit.chain): a
+# key held outside the database, so write access to the database alone cannot forge,
+# edit, reorder or re-chain events (docs/decisions/0007). Base64 of 32 random bytes;
+# required outside demo/development/test; never the master key.
+_DEMO_AUDIT_KEY = "YmVhY29uLWRlbW8tYXVkaXQta2V5LW5vdC1zZWNyZXQ="  # demo only
+AUDIT_KEY = os.environ.get("BEACON_AUDIT_KEY", _DEMO_AUDIT_KEY if MODE in RELAXED_MODES else "")
+if MODE not in RELAXED_MODES and (not AUDIT_KEY or AUDIT_KEY in (_DEMO_AUDIT_KEY, MASTER_KEY)):
+    raise ImproperlyConfigured(
+        "BEACON_AUDIT_KEY must be set outside demo mode, to a key of its own (not the "
+        "master key): the base64 of 32 random bytes "
         '(python -c "import base64,os; print(base64.b64encode(os.urandom(32)).decode())").'
     )
 
