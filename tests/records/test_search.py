@@ -168,7 +168,13 @@ def test_search_is_audited(lupe: MissingPersonRecord, investigator_a: Actor) -> 
 def test_bad_search_names_the_field(investigator_a: Actor) -> None:
     with pytest.raises(ValidationFailed) as caught:
         search_records(investigator_a, SearchQuery(sex="X", limit=0, dob_years=3))
-    assert {"last_name", "sex", "limit", "dob"} <= set(caught.value.fields)
+    assert {"sex", "limit", "dob"} <= set(caught.value.fields)
+    with pytest.raises(ValidationFailed) as caught:
+        search_records(investigator_a, SearchQuery())
+    assert set(caught.value.fields) == {"last_name"}
+    with pytest.raises(ValidationFailed) as caught:
+        search_records(investigator_a, SearchQuery(birth_month=13, dob=date(2010, 1, 1)))
+    assert set(caught.value.fields) == {"birth_month", "birth_year"}
 
 
 # (what the plan must show, what it must not: a full scan of the key table)
@@ -269,8 +275,12 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
                 (n.last_name, n.first_name, n.kind)
                 for n in RecordName.objects.filter(record=r).order_by("id")
             ] or [(r.last_name, r.first_name, "primary")]
-            name_score, name_why = engine._name_score(q, names) if q.last_name else (0.5, [])
-            dob_score, dob_why = engine._dob_score(q.dob, dobs)
+            named = q.last_name or q.first_name
+            name_score, name_why = engine._name_score(q, names) if named else (0.5, [])
+            if q.dob is None and q.birth_year is not None:
+                dob_score, dob_why = engine._partial_dob_score(q, dobs)
+            else:
+                dob_score, dob_why = engine._dob_score(q.dob, dobs)
             sex_score = 0.5 if not q.sex or "U" in (q.sex, r.sex) else float(q.sex == r.sex)
             total = 0.6 * name_score + 0.3 * dob_score + 0.1 * sex_score
             reasons = sorted({why for key in keys for why in p.reasons.get(key, ())})
@@ -300,15 +310,36 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
                 found.setdefault(rid, set()).add(key)
         return found
 
-    if q.last_name:
+    def born_on(dobs: list[date], skip: set[int]) -> dict[int, set[int]]:
+        ids = set(visible.filter(dob__in=dobs).values_list("id", flat=True))
+        ids |= set(RecordDob.objects.filter(dob__in=dobs).values_list("record_id", flat=True))
+        return {int(i): set() for i in ids if i not in skip}
+
+    query_dobs = [d for d, _ in engine._query_dobs(q)]
+    both = bool(q.last_name and q.first_name)
+    if (q.last_name or q.first_name) and q.dob is not None:
         first = matches(engine._key_rows(p.tight, ()), set())
         hits = score(first)
-        if q.dob is None or not hits or max(h.score for h in hits) < engine.STRONG:
-            hits += score(matches(engine._key_rows((), p.loose, p.years), set(first)))
+        if not hits or max(h.score for h in hits) < engine.STRONG:
+            second = matches(engine._key_rows(p.near_years, p.loose), set(first))
+            for rid, keys in born_on(query_dobs, set(first)).items():
+                second.setdefault(rid, set()).update(keys)
+            hits += score(second)
+    elif q.last_name or q.first_name:
+        alone = set() if both else p.single
+        first = matches(engine._key_rows(p.tight, p.loose | alone, p.years), set())
+        hits = score(first)
+        if both and (not hits or max(h.score for h in hits) < engine.STRONG_NAMES):
+            hits += score(matches(engine._key_rows((), p.single), set(first)))
+    elif q.dob is not None:
+        hits = score(born_on(query_dobs, set()))
     else:
-        assert q.dob is not None
-        dobs = [d for d, _ in engine._query_dobs(q)]
-        ids = visible.filter(dob__in=dobs).values_list("id", flat=True)[:400]
+        low, high = engine._dob_bounds(q)
+        rows = engine._filtered(visible, q)
+        rows = rows.filter(dob__gte=low) if low else rows
+        rows = rows.filter(dob__lte=high) if high else rows
+        rows = rows.filter(sex__in=[q.sex, "U"]) if q.sex and q.sex != "U" else rows
+        ids = rows.order_by("dob", "id").values_list("id", flat=True)[:limit]
         hits = score({int(i): set() for i in ids})
     return sorted(hits, key=lambda h: (-h.score, h.nic))[:limit]
 
@@ -349,6 +380,14 @@ def test_ranking_equals_reading_each_candidate_one_by_one(
         query(last_name="Garcia", first_name="", dob=date(2008, 5, 7), dob_years=2),
         SearchQuery(dob=date(2008, 5, 7)),
         query(category="EMJ", status="active", limit=3),
+        SearchQuery(last_name="Garcia"),
+        SearchQuery(first_name="Lupita", limit=20),
+        SearchQuery(birth_year=2008, limit=30),
+        SearchQuery(birth_year=2008, birth_month=5, sex="F"),
+        SearchQuery(age_min=10, age_max=16, sex="M", limit=15),
+        SearchQuery(last_name="Garzia", first_name="Marai", dob=date(2008, 5, 7)),
+        SearchQuery(last_name="Martinez", first_name="Guadalupe", dob=date(2009, 5, 7)),
+        SearchQuery(last_name="Martines", birth_year=2008),
     ]
     for visible in (MissingPersonRecord.objects.all(), policy.records_visible_to(investigator_a)):
         for q in queries:
