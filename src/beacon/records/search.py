@@ -98,6 +98,7 @@ class _Probe:
 
     single: set[int] = field(default_factory=set)  # surname alone, given name alone
     near_years: set[int] = field(default_factory=set)  # Soundex + birth year off by one
+    slips: set[int] = field(default_factory=set)  # name + DOB one misread digit away
 
     def add_reason(self, key: Key, *notes: str) -> None:
         self.reasons.setdefault(key.value, set()).add(
@@ -160,6 +161,28 @@ def dob_variants(d: date) -> list[tuple[date, str]]:
     return out
 
 
+def dob_slips(d: date) -> list[date]:
+    """Every date one misread digit away from ``d`` (the year's last two digits, the
+    month's, the day's), and, when ``d`` is the 1st of a month (a default written for an
+    unknown day), every day of that month: the second round's DOB variants."""
+    this_year = timezone.localdate().year
+    text = d.strftime("%Y%m%d")
+    out: set[date] = set()
+    for i in (2, 3, 4, 5, 6, 7):
+        for digit in "0123456789":
+            if digit == text[i]:
+                continue
+            t = text[:i] + digit + text[i + 1 :]
+            v = _valid(int(t[:4]), int(t[4:6]), int(t[6:]))
+            if v is not None and 1900 <= v.year <= this_year:
+                out.add(v)
+    if d.day == 1:
+        last = calendar.monthrange(d.year, d.month)[1]
+        out.update(date(d.year, d.month, day) for day in range(2, last + 1))
+    out.discard(d)
+    return sorted(out)
+
+
 def probe(q: SearchQuery) -> _Probe:
     p = _Probe()
     last, first = q.last_name.strip(), q.first_name.strip()
@@ -183,6 +206,10 @@ def probe(q: SearchQuery) -> _Probe:
             for d, dob_note in dob_variants(q.dob):
                 for key in name_keys(ln, fn, [d], VARIANT_KINDS):
                     p.add(key, note, dob_note)
+            for d in dob_slips(q.dob):
+                for key in name_keys(ln, fn, [d], VARIANT_KINDS):
+                    p.slips.add(key.value)
+                    p.add_reason(key, note, "one digit of the DOB differs")
             around = [q.dob.year - 1, q.dob.year + 1]
             for key in year_keys(ln, fn, around):
                 p.near_years.add(key.value)
@@ -264,22 +291,28 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
         return 1.0, "DOB exact"
     if d == swapped(q_dob):
         return 0.85, "DOB with day and month swapped"
+    a, b = q_dob.strftime("%Y%m%d"), d.strftime("%Y%m%d")
+    differ = [i for i in range(8) if a[i] != b[i]]
+    exchanged = (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and (a[differ[0]], a[differ[1]]) == (b[differ[1]], b[differ[0]])
+    )
+    if abs(d.year - q_dob.year) == 1 and (d.month, d.day) == (q_dob.month, q_dob.day):
+        return 0.8, "DOB with the birth year off by one"
+    if (d.year, d.month) == (q_dob.year, q_dob.month) and abs(d.day - q_dob.day) == 1:
+        return 0.8, "DOB with the day off by one"
+    if len(differ) == 1:
+        return 0.75, "one digit of the DOB differs"
+    if exchanged:
+        return 0.75, "two digits of the DOB exchanged"
+    if q_dob.day == 1 and (d.year, d.month) == (q_dob.year, q_dob.month):
+        return 0.7, "DOB in the month given (the 1st, often written for an unknown day)"
+    if (q_dob.month, q_dob.day) == (1, 1) and d.year == q_dob.year:
+        return 0.6, "DOB in the year given (1 January, often written for an unknown date)"
     same = (d.year == q_dob.year) + (d.month == q_dob.month) + (d.day == q_dob.day)
-    if same == 2:  # one of year, month and day differs
-        if d.year != q_dob.year:
-            gap = abs(d.year - q_dob.year)
-            digits = sorted(f"{d.year:04d}") == sorted(f"{q_dob.year:04d}")
-            if gap == 1 or digits:
-                return 0.8, "DOB with the birth year off"
-            return 0.55, "DOB with another birth year"
-        if d.day != q_dob.day:
-            near = abs(d.day - q_dob.day) == 1 or sorted(f"{d.day:02d}") == sorted(
-                f"{q_dob.day:02d}"
-            )
-            return (0.8, "DOB with a slip in the day") if near else (0.65, "DOB, another day")
-        near = sorted(f"{d.month:02d}") == sorted(f"{q_dob.month:02d}")
-        near = near or abs(d.month - q_dob.month) == 1
-        return (0.75, "DOB with a slip in the month") if near else (0.6, "DOB, another month")
+    if same == 2:  # one of year, month and day differs, by more than a slip
+        return 0.55, "DOB with one of year, month and day different"
     gap = abs((d - q_dob).days)
     if gap <= 31:
         return 0.4, "DOB within a month"
@@ -696,7 +729,9 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
     if named and q.dob is not None:
         rounds.append(lambda: _key_rows_sql(p.tight, ()))
         rounds.append(
-            lambda: _union(_key_rows_sql(p.near_years, p.loose), _dob_rows_sql(query_dobs))
+            lambda: _union(
+                _key_rows_sql(p.near_years | p.slips, p.loose), _dob_rows_sql(query_dobs)
+            )
         )
         strong = STRONG
     elif named:
