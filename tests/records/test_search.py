@@ -392,3 +392,109 @@ def test_ranking_equals_reading_each_candidate_one_by_one(
     for visible in (MissingPersonRecord.objects.all(), policy.records_visible_to(investigator_a)):
         for q in queries:
             assert engine.find(visible, q) == reference_find(visible, q), q
+
+
+def test_rounds_without_name_keys_return_only_visible_records(
+    investigator_a: Actor, investigator_b: Actor
+) -> None:
+    """The DOB round (an error in every name), a DOB alone, a year alone and a filter
+    alone read candidates through the actor's visible records: another agency's record
+    born the same day, or earlier in the year, is never a hit and never takes a slot."""
+    born = date(2012, 6, 30)
+    hidden = enter_record(
+        investigator_b,
+        juvenile(last_name="Gartia", first_name="Marja", dob=born, oca="B-1", aliases=()),
+    )
+    enter_record(
+        investigator_b, juvenile(dob=date(2012, 1, 2), oca="B-2", aliases=(), alias_dobs=())
+    )
+    mine = enter_record(
+        investigator_a,
+        juvenile(last_name="Garcia", first_name="Maria", dob=born, oca="A-1", alias_dobs=()),
+    )
+    queries = [
+        SearchQuery(last_name="Gartia", first_name="Marja", dob=born),
+        SearchQuery(dob=born),
+        SearchQuery(birth_year=2012, limit=1),
+        SearchQuery(birth_year=2012, birth_month=1, limit=1),
+        SearchQuery(sex="F", limit=1),
+    ]
+    everyone = engine.find(MissingPersonRecord.objects.all(), queries[0])
+    assert everyone[0].nic == hidden.nic  # it would rank first
+    for q in queries[:3] + queries[4:]:
+        assert [h.nic for h in search_records(investigator_a, q)] == [mine.nic], q
+    assert search_records(investigator_a, queries[3]) == []
+
+
+def test_no_hit_says_what_was_searched_and_what_to_try(
+    lupe: MissingPersonRecord, investigator_a: Actor, investigator_b: Actor
+) -> None:
+    q = SearchQuery(last_name="Okonkwo", first_name="Chidi", dob=date(2001, 7, 30), sex="M")
+    hits = search_records(investigator_a, q)
+    assert hits == []
+    said = " ".join(hits.searched)
+    for words in ("surname OKONKWO", "given name CHIDI", "date of birth 2001-07-30", "sex M"):
+        assert words in said
+    assert "among the records you may see" in said
+    assert any("without the date of birth" in s for s in hits.suggestions)
+    assert any("Remove a filter" in s for s in hits.suggestions)
+    found = search_records(investigator_a, query())
+    assert found and found.suggestions == [] and "surname MARTINEZ" in " ".join(found.searched)
+    # the same search by someone who may not see the record: nothing, and why that can be
+    nothing = search_records(investigator_b, query())
+    assert nothing == [] and any("may not see" in s for s in nothing.suggestions)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        SearchQuery(last_name="Martinez"),
+        SearchQuery(first_name="Guadalupe"),
+        SearchQuery(first_name="Lupita"),
+        SearchQuery(dob=date(2010, 3, 5)),
+        SearchQuery(birth_year=2010),
+        SearchQuery(birth_year=2010, birth_month=3),
+        SearchQuery(sex="F"),
+        SearchQuery(category="EMJ"),
+        SearchQuery(last_name="Martines", birth_year=2010),
+    ],
+    ids=repr,
+)
+def test_any_single_field_answers(
+    lupe: MissingPersonRecord, investigator_a: Actor, q: SearchQuery
+) -> None:
+    assert [h.nic for h in search_records(investigator_a, q)] == [lupe.nic]
+
+
+def test_an_age_range_answers_with_the_records_of_that_age(
+    lupe: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    age = (timezone.localdate() - lupe.dob).days // 366 if lupe.dob else 0
+    assert [h.nic for h in search_records(investigator_a, SearchQuery(age_min=age - 1))] == [
+        lupe.nic
+    ]
+    assert search_records(investigator_a, SearchQuery(age_min=age + 2)) == []
+    assert search_records(investigator_a, SearchQuery(age_max=age - 2)) == []
+
+
+def test_dob_slips_are_found_with_their_reason(
+    lupe: MissingPersonRecord, investigator_a: Actor
+) -> None:
+    for dob, reason in (
+        (date(2011, 3, 5), "birth year off by one"),
+        (date(2010, 3, 6), "day off by one"),
+        (date(2010, 8, 5), "one digit of the DOB differs"),
+        (date(2001, 3, 5), "two digits of the DOB exchanged"),
+    ):
+        hits = search_records(investigator_a, query(last_name="Martinex", dob=dob))
+        assert hits and hits[0].nic == lupe.nic, dob
+        assert any(reason in r for r in hits[0].reasons), (dob, hits[0].reasons)
+
+
+def test_a_dob_given_as_the_first_of_its_month_or_year_scores_as_a_default() -> None:
+    assert "the month given" in engine._one_dob_score(date(2010, 3, 1), date(2010, 3, 22))[1]
+    assert "the year given" in engine._one_dob_score(date(2010, 1, 1), date(2010, 9, 22))[1]
+    assert (
+        engine._one_dob_score(date(2010, 3, 1), date(2010, 3, 22))[0]
+        > (engine._one_dob_score(date(2010, 3, 5), date(2010, 3, 22))[0])
+    )
