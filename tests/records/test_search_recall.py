@@ -37,14 +37,34 @@ def registry(tmp_path: Path, agency_a: Agency, system: Actor) -> dict[str, int]:
     with path.open("w", newline="", encoding="utf-8") as handle:
         out = csv.writer(handle)
         out.writerow(
-            ["category", "last_name", "first_name", "sex", "dob", "dlc", "oca", "ori"]
-            + ["circumstances", "notes"]
+            [
+                "category",
+                "last_name",
+                "first_name",
+                "sex",
+                "dob",
+                "dlc",
+                "oca",
+                "ori",
+                "circumstances",
+                "notes",
+            ]
         )
         for p in people:
+            circumstances = "family_abduction" if p.category == "EMI" else "runaway"
             out.writerow(
-                [p.category, p.last_name, p.first_name, p.sex, p.dob, p.dlc, f"P{p.pid}"]
-                + [agency_a.ori, "family_abduction" if p.category == "EMI" else "runaway"]
-                + ["synthetic"]
+                [
+                    p.category,
+                    p.last_name,
+                    p.first_name,
+                    p.sex,
+                    p.dob,
+                    p.dlc,
+                    f"P{p.pid}",
+                    agency_a.ori,
+                    circumstances,
+                    "synthetic",
+                ]
             )
     import_records(system, path)
     return {nic: int(oca[1:]) for nic, oca in MissingPersonRecord.objects.values_list("nic", "oca")}
