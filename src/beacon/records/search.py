@@ -15,7 +15,6 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import heapq
-import json
 import re
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
@@ -512,15 +511,7 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _ids_sql(ids: list[int], vendor: str) -> tuple[str, list[Any]]:
-    """(record_id, key) rows of a list of ids without keys, the list as ONE parameter."""
-    if vendor == "postgresql":
-        return "SELECT unnest(%s::bigint[]), NULL::bigint", [ids]
-    if vendor == "sqlite":
-        return "SELECT value, NULL FROM json_each(%s)", [json.dumps(ids)]
-    return " UNION ALL ".join(["SELECT %s, NULL"] * len(ids)), list(ids)
-
-
+NO_KEY = "CAST(NULL AS BIGINT)"  # a candidate row not found by a key (typed for a UNION)
 KEYS_CTE = "search_keys"  # the statement's key rows, named for the candidates' filter
 
 
@@ -647,8 +638,8 @@ def _dob_rows_sql(dobs: list[date]) -> tuple[str, list[Any]]:
     own = MissingPersonRecord._meta.db_table
     alias = RecordDob._meta.db_table
     return (
-        f"SELECT * FROM (SELECT id, NULL FROM {own} WHERE dob IN ({marks}) LIMIT %s) AS dd0 "
-        f"UNION ALL SELECT * FROM (SELECT record_id, NULL FROM {alias} "
+        f"SELECT * FROM (SELECT id, {NO_KEY} FROM {own} WHERE dob IN ({marks}) LIMIT %s) "
+        f"AS dd0 UNION ALL SELECT * FROM (SELECT record_id, {NO_KEY} FROM {alias} "
         f"WHERE dob IN ({marks}) LIMIT %s) AS dd1",
         [*dobs, DOB_ROUND_LIMIT, *dobs, LOOSE_KEY_LIMIT],
     )
@@ -670,7 +661,7 @@ def _browse_rows_sql(
         records = records.filter(sex__in=[q.sex, "U"])
     ids = records.order_by("dob", "id").values_list("id")[:limit]
     sql, params = ids.query.get_compiler(using=visible.db).as_sql()
-    return f"SELECT b.id, NULL FROM ({sql}) b", list(params)
+    return f"SELECT b.id, {NO_KEY} FROM ({sql}) b", list(params)
 
 
 def _dob_bounds(q: SearchQuery) -> tuple[date | None, date | None]:
