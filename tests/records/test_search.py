@@ -498,3 +498,12 @@ def test_a_dob_given_as_the_first_of_its_month_or_year_scores_as_a_default() -> 
         engine._one_dob_score(date(2010, 3, 1), date(2010, 3, 22))[0]
         > (engine._one_dob_score(date(2010, 3, 5), date(2010, 3, 22))[0])
     )
+
+
+def test_letters_unicode_does_not_decompose_are_folded(db: None) -> None:
+    """Before issue 15 'Đặng' folded to 'ANG' (Đ has no decomposition): another key."""
+    assert fold("Đặng") == fold("Dang") == "DANG"
+    assert fold("Łukasz Øster") == "LUKASZ OSTER"
+    assert name_keys("Đặng", "Thị", [date(2012, 1, 2)]) == name_keys(
+        "Dang", "Thi", [date(2012, 1, 2)]
+    )
