@@ -258,6 +258,7 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
     q = dataclasses.replace(q, last_name=fold(q.last_name), first_name=fold(q.first_name))
     p = engine.probe(q)
     today = timezone.localdate()
+    keys_of: dict[str, set[int]] = {}
 
     def score(matched: dict[int, set[int]]) -> list[Hit]:
         out = []
@@ -283,8 +284,8 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
                 dob_score, dob_why = engine._dob_score(q.dob, dobs)
             sex_score = 0.5 if not q.sex or "U" in (q.sex, r.sex) else float(q.sex == r.sex)
             total = 0.6 * name_score + 0.3 * dob_score + 0.1 * sex_score
-            reasons = sorted({why for key in keys for why in p.reasons.get(key, ())})
-            reasons += name_why + ([dob_why] if dob_why else [])
+            reasons = name_why + ([dob_why] if dob_why else [])
+            keys_of[r.nic] = keys
             out.append(
                 Hit(
                     r.nic,
@@ -321,7 +322,8 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
         first = matches(engine._key_rows(p.tight, ()), set())
         hits = score(first)
         if not hits or max(h.score for h in hits) < engine.STRONG:
-            second = matches(engine._key_rows(p.near_years, p.loose), set(first))
+            slips = engine.slip_keys(q, p)
+            second = matches(engine._key_rows(slips, p.loose), set(first))
             for rid, keys in born_on(query_dobs, set(first)).items():
                 second.setdefault(rid, set()).update(keys)
             hits += score(second)
@@ -341,7 +343,13 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
         rows = rows.filter(sex__in=[q.sex, "U"]) if q.sex and q.sex != "U" else rows
         ids = rows.order_by("dob", "id").values_list("id", flat=True)[:limit]
         hits = score({int(i): set() for i in ids})
-    return sorted(hits, key=lambda h: (-h.score, h.nic))[:limit]
+    ranked = sorted(hits, key=lambda h: (-h.score, h.nic))[:limit]
+    # the reasons of every way each matched key was built (round 2's keys may add some)
+    for h in ranked:
+        h.reasons = sorted({w for key in keys_of[h.nic] for w in p.reasons.get(key, ())}) + (
+            h.reasons
+        )
+    return ranked
 
 
 def test_ranking_equals_reading_each_candidate_one_by_one(

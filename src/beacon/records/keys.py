@@ -209,6 +209,18 @@ def _name_plan(
     return frozenset(fixed), tuple(surnames), first_codes, tuple(years)
 
 
+def dob_keys(last: str, first: str, d: date) -> list[Key]:
+    """The ``LD`` and ``FD`` keys of a name with one date of birth (the query's DOB
+    variants: the same keys as ``name_keys(last, first, [d], {"LD", "FD"})``)."""
+    iso = d.isoformat()
+    first_codes, _sx = given_codes(first)
+    out = [
+        Key(key_hash("LD", ln, iso), "LD", REASONS["LD"]) for ln, _lm, _ls in surname_codes(last)
+    ]
+    out.extend(Key(key_hash("FD", fc, iso), "FD", REASONS["FD"]) for fc in first_codes)
+    return out
+
+
 def year_keys(last: str, first: str, years: Iterable[int]) -> list[Key]:
     """The ``LY`` keys of a name for each birth year (a search without a DOB)."""
     _codes, given_sx = given_codes(first)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db import connection, connections
@@ -31,7 +32,7 @@ from rapidfuzz.distance import JaroWinkler
 from beacon.agencies.models import Agency
 from beacon.core.errors import ValidationFailed
 from beacon.records import variants
-from beacon.records.keys import Key, name_keys, year_keys
+from beacon.records.keys import Key, dob_keys, name_keys, year_keys
 from beacon.records.models import MissingPersonRecord, NameKey, RecordDob, RecordName
 from beacon.records.normalize import fold, given_form, surname_forms
 from beacon.records.validation import age_on
@@ -50,7 +51,6 @@ SURNAME_SHARE = 0.45
 LOOSE_KINDS = frozenset({"LF.N", "LF.M"})
 SINGLE_KINDS = frozenset({"L", "F"})  # one name alone: capped like the loose keys
 DOB_KINDS = frozenset({"LD", "FD", "LY", "NMD"})
-VARIANT_KINDS = frozenset({"LD", "FD"})  # looked up with the DOB's usual slips
 DOB_ROUND_LIMIT = 3000  # records born on the query's DOB (or its swap) read in one round
 
 
@@ -86,6 +86,11 @@ class Hit:
     version: int
 
 
+@lru_cache(maxsize=1024)
+def _suffix(notes: tuple[str, ...]) -> str:
+    return "".join(f" ({n})" for n in notes if n)
+
+
 @dataclass
 class _Probe:
     """Query keys with what each one means."""
@@ -96,13 +101,9 @@ class _Probe:
     years: set[int] = field(default_factory=set)  # Soundex + each plausible birth year
 
     single: set[int] = field(default_factory=set)  # surname alone, given name alone
-    near_years: set[int] = field(default_factory=set)  # Soundex + birth year off by one
-    slips: set[int] = field(default_factory=set)  # name + DOB one misread digit away
 
     def add_reason(self, key: Key, *notes: str) -> None:
-        self.reasons.setdefault(key.value, set()).add(
-            key.reason + "".join(f" ({n})" for n in notes if n)
-        )
+        self.reasons.setdefault(key.value, set()).add(key.reason + _suffix(notes))
 
     def add(self, key: Key, *notes: str, spread: bool = False) -> None:
         self.add_reason(key, *notes)
@@ -182,14 +183,41 @@ def dob_slips(d: date) -> list[date]:
     return sorted(out)
 
 
+def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
+    """The ``LD`` and ``FD`` keys of the query's names with every DOB one misread digit
+    away (``dob_slips``), and the Soundex keys of the neighbouring birth years, their
+    reasons added to ``p``: built only for a second round."""
+    if q.dob is None:
+        return set()
+    out: set[int] = set()
+    slips = dob_slips(q.dob)
+    around = [q.dob.year - 1, q.dob.year + 1]
+    for ln, fn, note in _orientations(q):
+        if not ln:
+            continue
+        for d in slips:
+            for key in dob_keys(ln, fn, d):
+                out.add(key.value)
+                p.add_reason(key, note, "one digit of the DOB differs")
+        for key in year_keys(ln, fn, around):
+            out.add(key.value)
+            p.add_reason(key, note, "birth year off by one")
+    return out
+
+
+def _orientations(q: SearchQuery) -> list[tuple[str, str, str]]:
+    last, first = q.last_name.strip(), q.first_name.strip()
+    out = [(last, first, "")]
+    if first and last:
+        out.append((first, last, "names transposed"))
+    return out
+
+
 def probe(q: SearchQuery) -> _Probe:
     p = _Probe()
     last, first = q.last_name.strip(), q.first_name.strip()
-    orientations = [(last, first, "")]
-    if first and last:
-        orientations.append((first, last, "names transposed"))
     dobs = _query_dobs(q)
-    for ln, fn, note in orientations:
+    for ln, fn, note in _orientations(q):
         if not ln:
             continue
         for key in name_keys(ln, fn, []):
@@ -203,16 +231,8 @@ def probe(q: SearchQuery) -> _Probe:
                 p.add(key, note, dob_note)
         if q.dob is not None:
             for d, dob_note in dob_variants(q.dob):
-                for key in name_keys(ln, fn, [d], VARIANT_KINDS):
+                for key in dob_keys(ln, fn, d):
                     p.add(key, note, dob_note)
-            for d in dob_slips(q.dob):
-                for key in name_keys(ln, fn, [d], VARIANT_KINDS):
-                    p.slips.add(key.value)
-                    p.add_reason(key, note, "one digit of the DOB differs")
-            around = [q.dob.year - 1, q.dob.year + 1]
-            for key in year_keys(ln, fn, around):
-                p.near_years.add(key.value)
-                p.add_reason(key, note, "birth year off by one")
         if q.dob is not None and q.dob_years:
             years = range(q.dob.year - q.dob_years, q.dob.year + q.dob_years + 1)
             for key in year_keys(ln, fn, years):
@@ -721,7 +741,8 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         rounds.append(lambda: _key_rows_sql(p.tight, ()))
         rounds.append(
             lambda: _union(
-                _key_rows_sql(p.near_years | p.slips, p.loose), _dob_rows_sql(query_dobs)
+                _key_rows_sql(slip_keys(q, p), p.loose),
+                _dob_rows_sql(query_dobs),
             )
         )
         strong = STRONG
