@@ -192,3 +192,19 @@ def test_a_typo_in_every_name_with_the_dob_right_is_found_among_namesakes(
     )
     assert hits[0].nic == sought.nic
     assert "DOB exact" in hits[0].reasons
+
+
+def test_a_surname_and_a_year_find_a_common_name_beyond_the_per_key_cap(
+    tmp_path: Path, agency_a: Agency, system: Actor
+) -> None:
+    """A surname alone is read capped at 200 records per key: with a year (or a year and
+    month) the search also looks the surname up with each day of it."""
+    dobs = [date(2008 + i % 4, 1 + i % 12, 1 + i % 28) for i in range(300)] + [date(2014, 6, 30)]
+    _import_namesakes(tmp_path, agency_a, system, dobs)
+    sought = MissingPersonRecord.objects.get(oca="N300")
+    visible = MissingPersonRecord.objects.all()
+    for q in (
+        SearchQuery(last_name="Garcia", birth_year=2014),
+        SearchQuery(first_name="Maria", birth_year=2014, birth_month=6),
+    ):
+        assert [h.nic for h in engine.find(visible, q)] == [sought.nic], q

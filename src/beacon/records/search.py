@@ -205,6 +205,17 @@ def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
     return out
 
 
+def _days(q: SearchQuery) -> list[date]:
+    """Every day of a partial DOB (a year, or a year and month)."""
+    assert q.birth_year is not None
+    months = [q.birth_month] if q.birth_month else list(range(1, 13))
+    return [
+        date(q.birth_year, m, day)
+        for m in months
+        for day in range(1, calendar.monthrange(q.birth_year, m)[1] + 1)
+    ]
+
+
 def _orientations(q: SearchQuery) -> list[tuple[str, str, str]]:
     last, first = q.last_name.strip(), q.first_name.strip()
     out = [(last, first, "")]
@@ -248,6 +259,12 @@ def probe(q: SearchQuery) -> _Probe:
             if key.kind == "F":
                 p.single.add(key.value)
                 p.add_reason(key)
+    if q.dob is None and q.birth_year is not None and not (last and first):
+        # one name and a year (or year and month): the name with each day of it (the
+        # name-alone key is capped, and a common name's 200 rows may miss the year)
+        for d in _days(q):
+            for key in dob_keys(last, first, d):
+                p.add(key, "born in the year or month given")
     return p
 
 
