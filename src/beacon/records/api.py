@@ -82,7 +82,7 @@ def search(request: HttpRequest, payload: SearchIn) -> SearchOut:
     range, sex, category, status. With no hit, ``searched`` says what was looked for and
     ``suggestions`` what to try."""
     data = payload.dict()
-    dob, birth_year, birth_month = parse_dob(data.pop("dob"))
+    dob, birth_year, birth_month = parse_dob(data.pop("dob") or "")
     query = SearchQuery(**data, dob=dob, birth_year=birth_year, birth_month=birth_month)
     hits = services.search_records(actor_for(request), query)
     return SearchOut(

@@ -81,7 +81,9 @@ class ValidateIn(Schema):
 class SearchIn(Schema):
     last_name: str = ""
     first_name: str = ""
-    dob: str = Field("", description="date of birth: YYYY-MM-DD, or a part of it: YYYY-MM or YYYY")
+    dob: str | None = Field(
+        None, description="date of birth: YYYY-MM-DD, or a part of it: YYYY-MM or YYYY"
+    )
     dob_years: int | None = Field(None, description="DOB within +/- N years")
     sex: str = ""
     age_min: int | None = None
