@@ -634,7 +634,7 @@ def test_validating_workers_yield_the_cpu_to_the_writer() -> None:
 def test_typographic_apostrophes_are_stored_as_plain_ones(
     tmp_path: Path, system: Actor, agencies: None
 ) -> None:
-    # A list typed in a word processor writes D’Alia; refusing it refused the whole list.
+    # A list typed in a word processor writes D\u2019Alia; refusing it refused the whole list.
     row = ["EMJ", "D\u2019Alia", "O\u02bcNeil", "F", "2011-02-03", DLC, "LC-9", "NM0070100"]
     path = write_csv(tmp_path / "r.csv", [HEADER[:8], row])
     assert import_records(system, path).records == 1

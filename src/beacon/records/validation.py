@@ -18,7 +18,7 @@ from beacon.core.errors import ValidationFailed
 from beacon.records import codes
 from beacon.records.inputs import NameInput, RecordInput
 
-# Word processors and phones type D’Alia with a typographic apostrophe (or a modifier
+# Word processors and phones type D\u2019Alia with a typographic apostrophe (or a modifier
 # letter, an acute accent, a backtick): they are the same name, stored with "'".
 APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u00b4\u0060", "'"))
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
