@@ -187,9 +187,8 @@ class Evidence:
                         return None  # recorded only at a coarser level: cannot tell
                     continue
             tallies.append(t)
-        if place is not None and not self.containment.territory_known(place):
-            if not tallies:
-                return None  # what lies in it is not known: not 0
+        if place is not None and not tallies and not self.containment.territory_known(place):
+            return None  # what lies in it is not known: not 0
         metrics = total(tallies).metrics()
         if metric_id == "cash_seized" and currency:
             return number(metrics["cash_seized_by_currency"].get(currency, 0))
