@@ -328,3 +328,21 @@ def test_the_metrics_command_lists_shows_and_adds_local_metrics(tmp_path: Path) 
     out = StringIO()
     call_command("metrics", "list", "--family", "local", stdout=out)
     assert "local.hotel_staff_trained" in out.getvalue()
+
+
+def test_amend_replaces_a_field_event_but_never_a_target() -> None:
+    from beacon.operations.models import Arrest
+    from tests.operations.factories import tiny_bundle
+
+    load_tiny()
+    fixed = tiny_bundle()
+    fixed["arrests"][0]["role"] = "buyer"
+    import_bundle(system_actor(), fixed, amend=True, reason="role corrected")
+    assert Arrest.objects.get(ref="A1").role == "buyer"
+    assert Amendment.objects.get(section="arrests", key="A1").before["role"] == "trafficker"
+    fixed["targets"][0]["investigator"] = "Someone Else"
+    with pytest.raises(BundleRejected) as caught:
+        import_bundle(system_actor(), fixed, amend=True)
+    assert problems(caught)["targets[0]"] == [
+        "targets are not amended by an import: change it in Beacon"
+    ]
