@@ -68,7 +68,9 @@ def render(data: dict[str, object]) -> str:
         )
         if f.get("wording"):
             head += f" (\u201c{f['wording']}\u201d)"
-        head += f"; scope {_scope(f['scope'])}; period {_period(f.get('period') or data.get('period'))}"
+        head += (
+            f"; scope {_scope(f['scope'])}; period {_period(f.get('period') or data.get('period'))}"
+        )
         if f.get("parent"):
             head += f"; part of {f['parent']}"
         head += f"; source {f['source']}."
