@@ -893,6 +893,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "F13": {"metric": "victims_potential", "breakdown": {"form": "forced_labour"}},
             "F14": {"metric": "investigations_opened"},
             "F15": {"metric": "local.investigations_labour"},
+            "F16": {"metric": "officers_deployed"},
+            "F17": {"metric": "arrests"},
+            "F18": {"metric": "victims_potential"},
+            "F19": {"metric": "suspects_identified"},
+            "F20": {"metric": "investigations_opened"},
         },
     },
     "europol-labour-week-2019": {
