@@ -44,6 +44,12 @@ def _french_subdivisions() -> gettext.NullTranslations:
     return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
 
 
+@cache
+def _subdivisions() -> dict[str, str]:
+    """ISO 3166-2 code -> name, from pycountry."""
+    return {str(s.code): str(s.name) for s in pycountry.subdivisions}
+
+
 def _us_states() -> set[str]:
     import us
 
@@ -90,7 +96,7 @@ def _where(code: str, kind: str = "") -> tuple[str, str] | str:
         return f"unknown country {code}"
     if code.startswith("US-") and code[3:] in _us_states():
         return "state", code[3:]
-    if pycountry.subdivisions.get(code=code) is None:
+    if code not in _subdivisions():
         return f"unknown ISO 3166-2 subdivision {code}"
     return "subdivision", code
 
@@ -131,9 +137,8 @@ def ensure(
     if found is not None:
         return found
     if kind == "subdivision":
-        sub = pycountry.subdivisions.get(code=code)
         country = ensure("country", code.split("-")[0])
-        name = sub.name if sub is not None else code
+        name = _subdivisions().get(code, code)
         return Jurisdiction.objects.create(
             kind=kind,
             code=code,
@@ -206,18 +211,37 @@ class Containment:
         self.kind: dict[int, str] = {}
         self.code: dict[int, str] = {}
         self.up: dict[int, set[int]] = {}
-        todo = {i for i in ids if i is not None}
-        us = Jurisdiction.objects.filter(kind="country", code="US").values_list("pk", flat=True)
-        self.us = next(iter(us), None)
+        self._ids = {i for i in ids if i is not None}
+        self._loaded = False
+        self._within: dict[int, set[int]] = {}
+        self._members_known: dict[int, bool] = {}
+        self.us: int | None = None
+
+    def _load(self) -> None:
+        """Loaded on the first question (a report without place figures asks none): the
+        places, their parents and grandparents and the United States in one statement,
+        the areas they are members of in another; again only for areas found there."""
+        from django.db.models import Q
+
+        self._loaded = True
+        todo = set(self._ids) - set(self.kind)
         through = Jurisdiction.members.through
+        first = True
         while todo:
-            batch = todo - set(self.kind)
-            if not batch:
-                break
-            rows = Jurisdiction.objects.filter(pk__in=batch).values_list(
-                "pk", "kind", "code", "parent_id"
+            here = Jurisdiction.objects.filter(pk__in=todo)
+            wanted = (
+                Q(pk__in=todo)
+                | Q(pk__in=here.values("parent_id"))
+                | Q(pk__in=here.values("parent__parent_id"))
             )
-            todo = set()
+            if first:
+                wanted |= Q(kind="country", code="US")
+            rows = list(
+                Jurisdiction.objects.filter(wanted).values_list("pk", "kind", "code", "parent_id")
+            )
+            if first:
+                self.us = next((pk for pk, k, c, _p in rows if k == "country" and c == "US"), None)
+                first = False
             for pk, kind, code, parent in rows:
                 self.kind[pk], self.code[pk] = kind, code
                 ups = self.up.setdefault(pk, set())
@@ -225,19 +249,24 @@ class Containment:
                     ups.add(parent)
                 if kind in US_KINDS and self.us is not None:
                     ups.add(self.us)
-            for group, member in through.objects.filter(to_jurisdiction_id__in=batch).values_list(
+            loaded = {pk for pk, *_rest in rows}
+            for group, member in through.objects.filter(to_jurisdiction_id__in=loaded).values_list(
                 "from_jurisdiction_id", "to_jurisdiction_id"
             ):
                 self.up.setdefault(member, set()).add(group)
-            for ups in self.up.values():
-                todo |= {u for u in ups if u not in self.kind}
-            if self.us is not None and self.us not in self.kind:
-                todo.add(self.us)
+            todo = {u for ups in self.up.values() for u in ups if u not in self.kind}
 
     def within(self, place: int | None) -> set[int]:
         """Every place that contains ``place``, itself included."""
         if place is None:
             return set()
+        if place in self._within:
+            return self._within[place]
+        if not self._loaded:
+            self._load()
+        if place not in self.kind and place not in self.up:
+            self._ids.add(place)
+            self._load()
         seen = {place}
         stack = [place]
         while stack:
@@ -245,9 +274,30 @@ class Containment:
                 if up not in seen:
                     seen.add(up)
                     stack.append(up)
+        self._within[place] = seen
         return seen
 
+    def territory_known(self, place: int) -> bool:
+        """Whether Beacon knows what lies in ``place``: a country, subdivision, state,
+        county or city by definition; a named area only through its members."""
+        if not self._loaded:
+            self._load()
+        if place not in self.kind:
+            self._ids.add(place)
+            self._load()
+        if self.kind.get(place) not in NAMED:
+            return True
+        if place not in self._members_known:
+            through = Jurisdiction.members.through
+            self._members_known[place] = (
+                through.objects.filter(from_jurisdiction_id=place).exists()
+                or Jurisdiction.objects.filter(parent_id=place).exists()
+            )
+        return self._members_known[place]
+
     def contains(self, outer: int, inner: int | None) -> bool:
+        if inner is not None and outer == inner:
+            return True
         return outer in self.within(inner)
 
     def country(self, place: int) -> str | None:

@@ -254,7 +254,11 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
         ]
     ordered_agencies = sorted(agencies.values(), key=lambda a: (a.parent_id is not None, a.pk))
 
-    used = {str(o.metric) for name in ("counts", "reported_figures") for o in objects[name]}
+    used = {
+        str(getattr(o, "metric", ""))
+        for name in ("counts", "reported_figures")
+        for o in objects[name]
+    }
     bundle["metrics"] = [
         {"id": m.code, **m.entry}
         for m in LocalMetric.objects.filter(code__in=used).order_by("code")

@@ -556,7 +556,7 @@ class Writer:
                 )
                 key = (row["operation"], row["ref"])
             existing = query.first()
-            store = self.figures if section is schema.FIGURES else self.counts
+            store: dict[Any, Any] = self.figures if section is schema.FIGURES else self.counts
             if existing is not None:
                 if self.same(section, path, existing, row):
                     values = self.values(section, row)
@@ -564,11 +564,11 @@ class Writer:
                     for name, value in values.items():
                         setattr(existing, name, value)
                     existing.save()
-                store[key] = existing  # type: ignore[index]
+                store[key] = existing
                 continue
             values = self.values(section, row)
             assert values is not None
-            store[key] = model._default_manager.create(**values)  # type: ignore[index]
+            store[key] = model._default_manager.create(**values)
             self.report.count(section.name, new=True)
 
 
