@@ -5,8 +5,9 @@ Beacon's format (``published.json``) and the bundle entered from them
 (``bundle.json``). Every bundle goes through the real importer (``beacon bundle
 import``); the report is rendered in English and French (``beacon report``, JSON and
 Markdown), and every published figure must appear with its value (in the reader's
-number format), its qualifier (in words), its scope (the place or agency it is
-about) and its source, and nothing may be marked as disagreeing: these operations
+number format) on a line that also gives its qualifier (in words), its label in
+that language (from the catalogue or the bundle's local metric), its breakdown and
+its scope (the place or agency it is about), and with its source, and nothing may be marked as disagreeing: these operations
 hold no records, so no computed value exists to disagree with.
 
 A figure Beacon cannot hold is marked ``unrepresentable`` in published.json (with
@@ -19,6 +20,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import tomllib
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from decimal import Decimal
@@ -30,7 +33,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "operations"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "operations"
+CATALOGUE = tomllib.loads((ROOT / "src/beacon/operations/data/metrics.toml").read_text("utf-8"))
 SLUGS = sorted(p.parent.name for p in EXAMPLES.glob("*/published.json"))
 LANGS = ("en", "fr")
 
@@ -131,6 +136,30 @@ def _number_pattern(value: Decimal, lang: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\d.,])(?:" + "|".join(alternatives) + r")(?![\d]|[.,]\d)")
 
 
+def _fold(text: str) -> str:
+    """Lower case, typographic apostrophes as plain ones, for matching words."""
+    return unicodedata.normalize("NFC", text).lower().replace("\u2019", "'")
+
+
+def _metric_words(metric: str, lang: str, bundle: dict[str, Any]) -> tuple[str, ...]:
+    """The catalogue's (or the bundle's local) words for a metric in one language."""
+    entry: dict[str, Any] | None = CATALOGUE["metrics"].get(metric)
+    if entry is None:
+        entry = next(m for m in bundle.get("metrics", []) if m["id"] == metric)
+    words = entry[lang]
+    return tuple(_fold(words[k]) for k in ("label", "one", "other") if words.get(k))
+
+
+def _breakdown_stems(breakdown: dict[str, str], lang: str) -> list[tuple[str, ...]]:
+    """Per breakdown value, the first five letters of each word of its label in that
+    language (agreement changes endings: mineurs / mineures); any one must appear."""
+    stems = []
+    for dimension, value in breakdown.items():
+        words = CATALOGUE["dimensions"][dimension]["values"][value][lang]
+        stems.append(tuple(w[:5] for w in _fold(words).replace(",", " ").split() if len(w) > 3))
+    return stems
+
+
 def _lines_with(text: str, pattern: re.Pattern[str]) -> list[str]:
     return [line for line in text.splitlines() if pattern.search(line)]
 
@@ -182,6 +211,12 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
             if not any(w in line.lower() for line in lines for w in words):
                 problems.append(f"{where}: no line gives {value} with {' / '.join(words)}")
         row = rows[ref]
+        words = _metric_words(row["metric"], lang, bundle)
+        if not any(w in _fold(line) for line in lines for w in words):
+            problems.append(f"{where}: no line gives {value} with its label {' / '.join(words)}")
+        for stems in _breakdown_stems(row.get("breakdown") or {}, lang):
+            if not any(stem in _fold(line) for line in lines for stem in stems):
+                problems.append(f"{where}: no line gives {value} with its breakdown {stems}")
         scope_name = entry.get("jurisdiction") or entry.get("agency")
         if row.get("jurisdiction") or row.get("agency"):
             if not scope_name:
