@@ -20,6 +20,7 @@ from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
 from beacon.geo.places import Containment
 from beacon.operations import codes
+from beacon.operations.bundles.reader import partial_text
 from beacon.operations.catalogue import Catalogue, catalogue
 from beacon.operations.models import Operation, Participation, ReportedFigure
 from beacon.operations.reports.aggregate import Places, folded, tally_cells
@@ -220,6 +221,11 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
         entries.append(judge(figure, computed, known.label(figure.metric, lang)))
 
     report["computed"] = _covered(evidence, own, known)
+    report["counts"] = [c.as_dict(known, lang) for c in evidence.counts if c.operation_id in own]
+    report["period_as_published"] = {
+        "start": partial_text(root.start, root.start_precision),
+        "end": partial_text(root.end, root.end_precision),
+    }
     for metric, value in report["computed"].items():
         if metric in totals and isinstance(totals[metric], int | float):
             totals[metric] = value  # records and aggregate counts together

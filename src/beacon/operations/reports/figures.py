@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -52,17 +53,66 @@ class CountRow:
     breakdown: tuple[tuple[str, str], ...]
     value: Decimal
     currency: str
+    names: tuple[str, str, str] = ("", "", "")  # place (en, fr), agency
+    period: tuple[str | None, str | None] = (None, None)
+
+    def as_dict(self, known: Catalogue, lang: str) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "label": known.label(self.metric, lang),
+            "breakdown": dict(self.breakdown),
+            "value": number(self.value),
+            "qualifier": "exact",
+            "currency": self.currency,
+            "jurisdiction": (self.names[1] if lang == "fr" else self.names[0]) or None,
+            "agency": self.names[2] or None,
+            "period": {"start": self.period[0], "end": self.period[1]},
+        }
+
+
+def _day(value: Any) -> date | None:
+    return value if isinstance(value, date) else None
 
 
 def count_rows(operation_ids: Iterable[int], known: Catalogue) -> list[CountRow]:
-    rows = Count.objects.filter(operation_id__in=list(operation_ids)).values_list(
-        "operation_id", "jurisdiction_id", "agency_id", "metric", "breakdown", "value", "currency"
+    from beacon.operations.bundles.reader import partial_text
+
+    rows = (
+        Count.objects.filter(operation_id__in=list(operation_ids))
+        .order_by("pk")
+        .values_list(
+            "operation_id",
+            "jurisdiction_id",
+            "agency_id",
+            "metric",
+            "breakdown",
+            "value",
+            "currency",
+            "jurisdiction__name_en",
+            "jurisdiction__name_fr",
+            "agency__name",
+            "period_start",
+            "period_start_precision",
+            "period_end",
+            "period_end_precision",
+        )
     )
     out = []
-    for op, place, agency, metric, crumbs, value, currency in rows:
+    for op, place, agency, metric, crumbs, value, currency, *rest in rows:
+        name_en, name_fr, agency_name, start, start_p, end, end_p = rest
         metric_id, resolved = known.resolve(metric, crumbs)
         out.append(
-            CountRow(op, place, agency, metric_id, tuple(sorted(resolved.items())), value, currency)
+            CountRow(
+                op,
+                place,
+                agency,
+                metric_id,
+                tuple(sorted(resolved.items())),
+                value,
+                currency,
+                (str(name_en or ""), str(name_fr or ""), str(agency_name or "")),
+                (partial_text(_day(start), str(start_p)), partial_text(_day(end), str(end_p))),
+            )
         )
     return out
 

@@ -42,6 +42,8 @@ def _table(rows: list[list[str]], styles: Any) -> Table:
 
 
 def _escape(text: str) -> str:
+    # The PDF's standard fonts have no narrow no-break space, ≈ or →: their nearest glyphs.
+    text = text.replace("\u202f", "\u00a0").replace("≈", "~").replace("→", "->")
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("≠", "/=")
 
 

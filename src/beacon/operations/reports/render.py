@@ -11,6 +11,7 @@ from django.utils import translation
 
 from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.labels import day, word
+from beacon.operations.reports.phrases import french
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
@@ -58,7 +59,8 @@ def to_markdown(report: dict[str, Any], lang: str) -> str:
     if report["reported_figures"]:
         parts += [f"## {head['figures']}", _md_table(figures_table(report, lang))]
     parts += [f"## {head['agencies']}", ", ".join(report["agencies"]), f"_{head['note']}_"]
-    return "\n\n".join(parts) + "\n"
+    text = "\n\n".join(parts) + "\n"
+    return french(text) if lang == "fr" else text
 
 
 def to_html(report: dict[str, Any], lang: str) -> str:

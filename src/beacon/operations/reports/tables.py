@@ -33,10 +33,28 @@ CHART_METRICS = (
     "search_warrants",
     "raids",
 )
-MARKS = {"agrees": "=", "disagrees": "≠", "not_compared": ""}
+MARKS = {
+    "agrees": "=",
+    "disagrees": "≠",
+    "not_compared": "",
+    "superseded": "→",
+    "publishers_differ": "≈",
+}
 STATUS = {
-    "en": {"agrees": "agrees", "disagrees": "DISAGREES", "not_compared": "not compared"},
-    "fr": {"agrees": "concorde", "disagrees": "DIVERGE", "not_compared": "non comparé"},
+    "en": {
+        "agrees": "agrees",
+        "disagrees": "DISAGREES",
+        "not_compared": "not recorded",
+        "superseded": "superseded",
+        "publishers_differ": "publishers differ",
+    },
+    "fr": {
+        "agrees": "concorde",
+        "disagrees": "DIVERGE",
+        "not_compared": "non enregistré",
+        "superseded": "remplacé",
+        "publishers_differ": "les sources diffèrent",
+    },
 }
 HEAD = {
     "en": {
@@ -48,6 +66,10 @@ HEAD = {
         "reported": "Reported",
         "source": "Source",
         "status": "Check",
+        "scope": "Scope",
+        "fig_period": "Period",
+        "part_of": "Part of",
+        "fig_note": "Note",
         "summary": "Summary",
         "totals": "Totals",
         "by_jurisdiction": "By jurisdiction",
@@ -70,6 +92,10 @@ HEAD = {
         "reported": "Publié",
         "source": "Source",
         "status": "Contrôle",
+        "scope": "Portée",
+        "fig_period": "Période",
+        "part_of": "Partie de",
+        "fig_note": "Note",
         "summary": "Résumé",
         "totals": "Totaux",
         "by_jurisdiction": "Par juridiction",
@@ -109,49 +135,110 @@ def agency_table(report: dict[str, Any], lang: str) -> list[list[str]]:
 
 
 def totals_table(report: dict[str, Any], lang: str) -> list[list[str]]:
-    """Each computed total with the published figure for it beside it, marked."""
-    published: dict[str, dict[str, Any]] = {}
+    """Each computed total with every published figure for it beside it (one row per
+    publisher: none is hidden), marked."""
+    published: dict[str, list[dict[str, Any]]] = {}
     for entry in report["reported_figures"]:
-        if entry["scope"] == "operation" and entry["operation"] == report["code"]:
-            published[entry["metric"]] = entry
+        if (
+            entry["scope"] == "operation"
+            and entry["operation"] == report["code"]
+            and not entry["breakdown"]
+            and not entry["unit"]
+        ):
+            published.setdefault(entry["metric"], []).append(entry)
     head = HEAD[lang]
-    rows = [[head["metric"], head["computed"], head["reported"], head["status"]]]
+    rows = [[head["metric"], head["computed"], head["reported"], head["status"], head["source"]]]
     metrics = [*columns(report), "victim_age_min", "victim_age_max", "victim_age_mean"]
     metrics += ["target_age_min", "target_age_max", "countries", "participating_agencies"]
+    computed = report.get("computed", {})
+    metrics += [m for m in computed if m not in metrics]
+    metrics += [m for m in published if m not in metrics]
     for metric in metrics:
-        value = report["totals"].get(metric)
+        value = computed.get(metric, report["totals"].get(metric))
         if value in (None, 0) and metric not in published:
             continue
-        entry = published.get(metric)
-        rows.append(
-            [
-                word(metric, lang),
-                num(value, lang),
-                f"{word(entry['qualifier'], lang)}{num(entry['value'], lang)}" if entry else "",
-                STATUS[lang][entry["status"]] if entry else "",
-            ]
-        )
+        shown = num(value, lang) if metric in computed or value else ""
+        entries: list[dict[str, Any] | None] = [*published.get(metric, [])] or [None]
+        for entry in entries:
+            rows.append(
+                [
+                    word(metric, lang),
+                    shown,
+                    f"{word(entry['qualifier'], lang)}{num(entry['value'], lang)}" if entry else "",
+                    STATUS[lang][entry["status"]] if entry else "",
+                    entry["source"]["name"] if entry else "",
+                ]
+            )
     return rows
 
 
-def figures_table(report: dict[str, Any], lang: str) -> list[list[str]]:
-    head = HEAD[lang]
-    rows = [[head["metric"], head["reported"], head["computed"], head["status"], head["source"]]]
-    for e in report["reported_figures"]:
-        scope = (
-            e["jurisdiction"]
-            or e["agency"]
-            or (f"{head['edition']} {e['edition']}" if e["edition"] else "")
+def _figure_label(e: dict[str, Any], lang: str) -> str:
+    from beacon.operations.reports.phrases import percent
+
+    label = e.get("label") or word(e["metric"], lang)
+    if e["breakdown"]:
+        from beacon.operations.catalogue import builtin
+
+        dims = builtin().dimensions
+        label += (
+            " ("
+            + ", ".join(
+                dims[d].word(v, lang) if d in dims else v for d, v in e["breakdown"].items()
+            )
+            + ")"
         )
-        label = word(e["metric"], lang) + (f" ({scope})" if scope else "")
-        source = e["source"]["name"] + (f", {e['source']['date']}" if e["source"]["date"] else "")
+    if e["unit"] == "percent":
+        label += f" ({percent(e['value'], lang)})"
+    return label
+
+
+def figures_table(report: dict[str, Any], lang: str) -> list[list[str]]:
+    """Every reported figure: value as published, scope, period, parent, source (with its
+    document), note, the computed value where recorded, and the check."""
+    from beacon.operations.reports.phrases import edition, partial_day, when
+
+    head = HEAD[lang]
+    rows = [
+        [
+            head["metric"],
+            head["reported"],
+            head["scope"],
+            head["fig_period"],
+            head["part_of"],
+            head["computed"],
+            head["status"],
+            head["source"],
+            head["fig_note"],
+        ]
+    ]
+    naming = (report.get("series") or {}).get("edition_naming", "number")
+    labels = {
+        e["ref"]: e.get("label") or word(e["metric"], lang) for e in report["reported_figures"]
+    }
+    for e in report["reported_figures"]:
+        scope = [x for x in (e["jurisdiction"], e["agency"]) if x]
+        if e["edition"]:
+            scope.append(edition(e["edition"], naming, lang))
+        unit = "%" if e["unit"] == "percent" else (e["currency"] or e["unit"])
+        source = e["source"]["name"]
+        if e["source"]["date"]:
+            source += f", {partial_day(e['source']['date'], lang)}"
+        if e["source"]["document"]:
+            source += f" ({e['source']['document']})"
+        if e["publication"] != "final":
+            source += f" [{e['publication']}]"
         rows.append(
             [
-                label,
-                f"{word(e['qualifier'], lang)}{num(e['value'], lang)}",
+                _figure_label(e, lang),
+                f"{word(e['qualifier'], lang)}{num(e['value'], lang)}"
+                + (f" {unit}" if unit else ""),
+                ", ".join(scope),
+                when(e["period"]["start"], e["period"]["end"], lang),
+                labels.get(e["parent"], "") if e["parent"] else "",
                 num(e["computed"], lang) if e["computed"] is not None else "",
                 STATUS[lang][e["status"]],
                 source,
+                e["note"],
             ]
         )
     return rows
