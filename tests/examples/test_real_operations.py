@@ -58,6 +58,25 @@ QUALIFIER_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+# False disagreements the model still produces, each with its reason (also in
+# examples/operations/UNREPRESENTABLE.md, "Problems found in Beacon"). Each is
+# checked to still happen, so the entry must go once Beacon is fixed; every other
+# disagreement fails.
+_PARTICIPANTS = (
+    "participating_agencies is computed from the participants the bundle lists (the "
+    "lead agency and a few partners named in the release), which is never a census "
+    "of the agencies taking part, so the published total is marked as disagreeing"
+)
+KNOWN_FALSE_DISAGREEMENTS: dict[tuple[str, str], str] = {
+    ("broken-heart-2019", "F08"): _PARTICIPANTS,
+    ("cross-country-2022", "F10"): _PARTICIPANTS,
+    ("nca-aidant-sexual-exploitation-2018", "F05"): _PARTICIPANTS,
+    ("northern-spotlight-4-2015", "F01"): _PARTICIPANTS,
+    ("northern-spotlight-vi-2017", "F02"): _PARTICIPANTS,
+    ("ohio-knows-2021", "F05"): _PARTICIPANTS,
+}
+
+
 class _Rollback(Exception):
     pass
 
@@ -195,7 +214,14 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
             problems.append(
                 f"{where}: qualifier {entry.get('qualifier')} instead of {fig['qualifier']}"
             )
-        if entry["status"] == "disagrees":
+        known = KNOWN_FALSE_DISAGREEMENTS.get((slug, fig["id"]))
+        if known and entry["status"] != "disagrees":
+            problems.append(
+                f"{where}: no longer disagrees: remove it from KNOWN_FALSE_DISAGREEMENTS"
+            )
+        elif known:
+            unrepresentable.append(f"{where}: false disagreement: {known}")
+        elif entry["status"] == "disagrees":
             problems.append(f"{where}: marked disagrees (computed {entry.get('computed')})")
         source = sources[fig["source"]]
         if source["publisher"] not in json.dumps(entry, ensure_ascii=False):
@@ -241,9 +267,10 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
                 status = entries.get(f"{code}-{fid}", {}).get("status")
                 if status != "publishers_differ":
                     problems.append(f"{slug} {fid} [{lang}]: {group['note']}: status {status}")
-    if report.get("disagreements"):
-        refs = [d.get("ref") for d in report["disagreements"]]
-        problems.append(f"{slug} [{lang}]: disagreements listed: {refs}")
+    listed = {d.get("ref") for d in report.get("disagreements", [])}
+    expected = {f"{code}-{fid}" for (s, fid) in KNOWN_FALSE_DISAGREEMENTS if s == slug}
+    if listed - expected:
+        problems.append(f"{slug} [{lang}]: disagreements listed: {sorted(listed - expected)}")
     return problems, unrepresentable
 
 
@@ -256,7 +283,7 @@ def test_every_published_figure_is_reported(imported: dict[str, str], slug: str)
         found, unrepresentable = _problems(slug, lang)
         problems += found
         for line in unrepresentable:
-            warnings.warn(f"known unrepresentable: {line}", stacklevel=1)
+            warnings.warn(f"known: {line}", stacklevel=1)
     assert not problems, "\n".join(problems)
 
 
