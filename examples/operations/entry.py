@@ -85,13 +85,13 @@ LOCAL: dict[str, dict[str, Any]] = {
         "definition": "Share of the recovered children recovered within seven days of the U.S. Marshals Service assisting with the case.",
         "en": (
             "Recovered within 7 days",
-            "of the children recovered were recovered within seven days",
-            "of the children recovered were recovered within seven days",
+            "recovered children, recovered within seven days of the USMS assisting",
+            "recovered children, recovered within seven days of the USMS assisting",
         ),
         "fr": (
             "Récupérés en 7 jours",
-            "des enfants récupérés l'ont été en sept jours",
-            "des enfants récupérés l'ont été en sept jours",
+            "enfants récupérés, récupérés dans les sept jours suivant l'aide de l'USMS",
+            "enfants récupérés, récupérés dans les sept jours suivant l'aide de l'USMS",
             "m",
         ),
     },
