@@ -1,14 +1,18 @@
-"""Real published operations (examples/operations/*): imported, reported, checked figure by figure.
+"""Real published operations (examples/operations/*): imported, reported, checked.
 
 Each example holds the operation's published figures as an oracle independent of
 Beacon's format (``published.json``) and the bundle entered from them
 (``bundle.json``). Every bundle goes through the real importer (``beacon bundle
-import``); the report is rendered in English and French (``beacon report``, JSON and
-Markdown), and every published figure must appear with its value (in the reader's
-number format) on a line that also gives its qualifier (in words), its label in
-that language (from the catalogue or the bundle's local metric), its breakdown and
-its scope (the place or agency it is about), and with its source, and nothing may be marked as disagreeing: these operations
-hold no records, so no computed value exists to disagree with.
+import``); the report is rendered in English and French (``beacon report``: JSON,
+Markdown and HTML). Every published figure must be in the JSON report with its
+value, qualifier and source, and in the Markdown report on a line that gives its
+value in the reader's number format with its qualifier in words, its label in that
+language (from the catalogue, or the bundle's local metric), its breakdown and its
+scope (the place or agency it is about); its value and source are in the HTML
+report too. Nothing may be marked as disagreeing: these operations hold no records,
+so no computed value exists to disagree with (except the false disagreements listed
+in KNOWN_FALSE_DISAGREEMENTS, checked to still happen). Figures published by
+different publishers for the same thing are marked as differing publishers.
 
 A figure Beacon cannot hold is marked ``unrepresentable`` in published.json (with
 its reason, also in examples/operations/UNREPRESENTABLE.md): it is reported as a
@@ -17,6 +21,7 @@ warning, not silently skipped; any other missing figure fails.
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import re
@@ -190,6 +195,7 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
     code = bundle["operations"][0]["code"]
     report = json.loads(_report(code, "json", lang))
     markdown = _plain(_report(code, "md", lang))
+    page = html.unescape(_plain(_report(code, "html", lang)))
     rows = {row["ref"]: row for row in bundle["reported_figures"]}
     entries = {e["ref"]: e for e in _entries(report)}
     sources = {s["id"]: s for s in published["sources"]}
@@ -226,8 +232,11 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
         source = sources[fig["source"]]
         if source["publisher"] not in json.dumps(entry, ensure_ascii=False):
             problems.append(f"{where}: source {source['publisher']} not given with the figure")
-        if source["publisher"] not in markdown:
-            problems.append(f"{where}: source {source['publisher']} not in the Markdown report")
+        for name, text in (("Markdown", markdown), ("HTML", page)):
+            if source["publisher"] not in text:
+                problems.append(f"{where}: source {source['publisher']} not in the {name} report")
+        if not _number_pattern(value, lang).search(page):
+            problems.append(f"{where}: value {value} not written in the HTML report")
         lines = _lines_with(markdown, _number_pattern(value, lang))
         if not lines:
             problems.append(f"{where}: value {value} not written in the Markdown report")
