@@ -256,3 +256,93 @@ def test_series_totals_cover_every_metric_carry_qualifiers_and_skip_local_figure
     assert totals["officers_deployed"] == 300
     assert sources["officers_deployed"]["qualifier"] == "at_least"  # 2018 gave none
     assert report["series"]["edition_naming"] == "year"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_every_published_figure_is_in_the_prose_with_qualifier_scope_and_source(
+    lang: str,
+) -> None:
+    from beacon.operations.reports.render import render
+
+    import_bundle(system_actor(), docs_example())
+    text = render(build_report(system_actor(), "EXAMPLE-2023", lang=lang), "md", lang).decode()
+    summary = text.split("\n## ")[0]
+    nn = "\u202f"
+    expected = {
+        "en": [
+            "169 arrests (FBI, July 10, 2023)",
+            "Published (FBI, July 31, 2023): 177 arrests",
+            "nearly 200 victims identified; of which 60% of victims identified (minors)",
+            "Published (U.S. Department of Justice, August 2, 2023): 179 arrests",
+            "12 arrests in Jackson County",
+            "4 victims identified (minors) in Quebec",
+            "Published (INTERPOL, 2023): more than 1,300 irregular migrants detected in West Africa",
+            "ran from June to July 2023",
+            "Counted by the operation: 12 arrests (Jackson County, Kansas City Police Department)",
+        ],
+        "fr": [
+            "169 arrestations (FBI, 10 juillet 2023)",
+            f"Publié (FBI, 31 juillet 2023){nn}: 177 arrestations",
+            f"près de 200 victimes identifiées{nn}; dont 60{nn}% des victimes identifiées (mineurs)",
+            f"Publié (U.S. Department of Justice, 2 août 2023){nn}: 179 arrestations",
+            "12 arrestations (comté de Jackson)",
+            "4 victimes identifiées (mineurs) (Québec)",
+            f"plus de 1{nn}300 migrants en situation irrégulière détectés (Afrique de l'Ouest)",
+            "s'est déroulée de juin à juillet 2023",
+        ],
+    }[lang]
+    for phrase in expected:
+        assert phrase in summary, phrase
+    assert " :" not in summary and " ;" not in summary  # French spacing is narrow, no-break
+    assert "Communiqué" in text and "quatre mineures" in text  # source document and note
+
+
+def test_the_metrics_command_lists_shows_and_adds_local_metrics(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("metrics", "list", "--family", "justice", "--lang", "fr", stdout=out)
+    assert "persons_charged" in out.getvalue() and "Personnes inculpées" in out.getvalue()
+    out = StringIO()
+    call_command("metrics", "show", "victims_identified", stdout=out)
+    assert json.loads(out.getvalue())["dimensions"] == ["age_group", "sex", "form", "nationality"]
+    file = tmp_path / "local.toml"
+    file.write_text(
+        '[metrics.local.hotel_staff_trained]\nunit = "count"\ndefinition = "Hotel staff trained."\n'
+        'en = { label = "Hotel staff trained", one = "employee trained", other = "employees trained" }\n'
+        'fr = { label = "Employés formés", one = "employé formé", other = "employés formés", gender = "m" }\n',
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("metrics", "add", str(file), stdout=out)
+    assert "created: local.hotel_staff_trained" in out.getvalue()
+    file.write_text(file.read_text().replace('"Hotel staff trained."', '"Staff."'))
+    with pytest.raises(CommandError) as caught:
+        call_command("metrics", "add", str(file))
+    assert caught.value.returncode == 2 and "--amend" in str(caught.value)
+    call_command("metrics", "add", str(file), "--amend", "--reason", "shorter", stdout=StringIO())
+    assert Amendment.objects.filter(section="metrics", key="local.hotel_staff_trained").exists()
+    out = StringIO()
+    call_command("metrics", "list", "--family", "local", stdout=out)
+    assert "local.hotel_staff_trained" in out.getvalue()
+
+
+def test_amend_replaces_a_field_event_but_never_a_target() -> None:
+    from beacon.operations.models import Arrest
+    from tests.operations.factories import tiny_bundle
+
+    load_tiny()
+    fixed = tiny_bundle()
+    fixed["arrests"][0]["role"] = "buyer"
+    import_bundle(system_actor(), fixed, amend=True, reason="role corrected")
+    assert Arrest.objects.get(ref="A1").role == "buyer"
+    assert Amendment.objects.get(section="arrests", key="A1").before["role"] == "trafficker"
+    fixed["targets"][0]["investigator"] = "Someone Else"
+    with pytest.raises(BundleRejected) as caught:
+        import_bundle(system_actor(), fixed, amend=True)
+    assert problems(caught)["targets[0]"] == [
+        "targets are not amended by an import: change it in Beacon"
+    ]

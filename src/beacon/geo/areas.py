@@ -90,25 +90,37 @@ class Area:
     members: tuple[str, ...] = ()
 
 
+def _state_names(abbr: str) -> tuple[str, str]:
+    import us
+
+    from beacon.agencies.codes import _french_state_name
+
+    state = us.states.lookup(abbr)
+    name = state.name if state is not None else abbr
+    return name, _french_state_name(name)
+
+
 def districts() -> dict[str, Area]:
     out: dict[str, Area] = {}
     for state, letters in SPLIT_DISTRICTS.items():
+        en_state, fr_state = _state_names(state)
         for letter in letters:
             en, fr = DIRECTIONS[letter]
             code = f"{state}-{letter}"
             out[code] = Area(
                 "district",
                 code,
-                f"{en} District ({state})",
-                f"District {fr} ({state})",
+                f"{en} District of {en_state}",
+                f"District fédéral {fr} ({fr_state})",
                 f"state:{state}",
             )
     for state in WHOLE_DISTRICTS:
+        en_state, fr_state = _state_names(state)
         out[state] = Area(
             "district",
             state,
-            f"District of {state}",
-            f"District fédéral ({state})",
+            f"District of {en_state}",
+            f"District fédéral ({fr_state})",
             f"state:{state}",
             (f"state:{state}",),
         )

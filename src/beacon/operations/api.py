@@ -235,6 +235,17 @@ def history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     return amendments(actor_for(request), code)
 
 
+@router.post("/metrics", response={201: dict[str, Any]})
+@requires(Permission.OPERATIONS_MANAGE)
+def add_metrics(
+    request: HttpRequest, payload: dict[str, Any], amend: bool = False, reason: str = ""
+) -> Any:
+    """Add local metrics: {"local.id": entry, ...} (docs/metrics.md)."""
+    from beacon.operations.metrics import add_local_metrics
+
+    return Status(201, add_local_metrics(actor_for(request), payload, amend=amend, reason=reason))
+
+
 @router.get("/metrics")
 @requires(Permission.OPERATIONS_REPORT)
 def metrics(request: HttpRequest) -> dict[str, Any]:

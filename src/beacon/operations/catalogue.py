@@ -242,20 +242,35 @@ def builtin() -> Catalogue:
     return Catalogue(version=int(data["version"]), metrics=metrics, dimensions=dimensions)
 
 
-def catalogue(extra: dict[str, dict[str, Any]] | None = None) -> Catalogue:
-    """The built-in catalogue with every local metric stored in Beacon (and ``extra``,
-    a bundle's not yet stored ones)."""
+def catalogue(extra: dict[str, dict[str, Any]] | None = None, *, stored: bool = True) -> Catalogue:
+    """The built-in catalogue with every local metric stored in Beacon (unless not
+    ``stored``) and ``extra`` (a bundle's not yet stored ones, or a report's)."""
     from beacon.operations.models import LocalMetric
 
     base = builtin()
-    local = {row.code: row.entry for row in LocalMetric.objects.all()}
+    local = {row.code: row.entry for row in LocalMetric.objects.all()} if stored else {}
     local |= extra or {}
     if not local:
         return base
     metrics = dict(base.metrics)
-    for code, entry in local.items():
+    for code, entry in sorted(local.items()):
         try:
             metrics[code] = metric_from_entry(code, entry, local=True)
         except (KeyError, TypeError):
             continue  # refused by entry_problems before it can be stored
     return Catalogue(version=base.version, metrics=metrics, dimensions=base.dimensions)
+
+
+def local_entries(known: Catalogue) -> dict[str, dict[str, Any]]:
+    """The local metrics of a catalogue as entries (a report carries them, so that its
+    rendering needs no query)."""
+    from dataclasses import asdict
+
+    out: dict[str, dict[str, Any]] = {}
+    for metric in known.metrics.values():
+        if metric.local:
+            entry = asdict(metric)
+            entry.pop("id")
+            entry.pop("local")
+            out[metric.id] = entry
+    return out

@@ -80,9 +80,19 @@ class Writer:
                 self.agencies[key] = Agency.objects.get(ori=key)
         return self.agencies[key]
 
-    def same(self, section: schema.Section, path: str, existing: Model, row: Row) -> bool:
+    def same(
+        self,
+        section: schema.Section,
+        path: str,
+        existing: Model,
+        row: Row,
+        *,
+        amendable: bool = True,
+    ) -> bool:
         """An existing row must be identical to the incoming one, unless amending: then
-        it is replaced (True) and its previous content kept as an amendment."""
+        it is replaced (True) and its previous content kept as an amendment. People,
+        targets and outcomes are not amended by an import (a person is shared by
+        operations; a target's record and an outcome belong to the registry)."""
         exported = exporter.section_row(section, existing)
         scratch = Reader()
         scratch.declared_places = self.reader.declared_places
@@ -92,6 +102,9 @@ class Writer:
             return False
         if not self.amend:
             self.fail(path, DIFFERENT)
+            return False
+        if not amendable:
+            self.fail(path, f"{section.name} are not amended by an import: change it in Beacon")
             return False
         key = str(row.get("ref") or row.get("code") or row.get("target"))
         self.amended(section.name, key, row.get("operation") or "", exported, row)
@@ -293,7 +306,7 @@ class Writer:
         new = []
         for path, row in rows:
             if row["ref"] in existing:
-                self.same(schema.PEOPLE, path, existing[row["ref"]], row)
+                self.same(schema.PEOPLE, path, existing[row["ref"]], row, amendable=False)
                 continue
             new.append(
                 Person(
@@ -361,7 +374,7 @@ class Writer:
                 .first()
             )
             if existing is not None:
-                self.same(schema.TARGETS, path, existing, row)
+                self.same(schema.TARGETS, path, existing, row, amendable=False)
                 self.targets[(row["operation"], row["ref"])] = existing
                 continue
             try:
@@ -401,7 +414,7 @@ class Writer:
                 .first()
             )
             if existing is not None:
-                self.same(schema.OUTCOMES, path, existing, row)
+                self.same(schema.OUTCOMES, path, existing, row, amendable=False)
                 continue
             agency = self.agency(row["agency"])
             try:

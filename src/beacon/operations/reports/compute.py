@@ -21,7 +21,7 @@ from beacon.core.errors import ValidationFailed
 from beacon.geo.places import Containment
 from beacon.operations import codes
 from beacon.operations.bundles.reader import partial_text
-from beacon.operations.catalogue import Catalogue, catalogue
+from beacon.operations.catalogue import Catalogue, catalogue, local_entries
 from beacon.operations.models import Operation, Participation, ReportedFigure
 from beacon.operations.reports.aggregate import Places, folded, tally_cells
 from beacon.operations.reports.figures import Entry, Evidence, count_rows, judge, settle
@@ -221,6 +221,8 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
         entries.append(judge(figure, computed, known.label(figure.metric, lang)))
 
     report["computed"] = _covered(evidence, own, known)
+    report["local_metrics"] = local_entries(known)
+    report["by_place"] = _by_place(figures, evidence, own, known, lang)
     report["counts"] = [c.as_dict(known, lang) for c in evidence.counts if c.operation_id in own]
     report["period_as_published"] = {
         "start": partial_text(root.start, root.start_precision),
@@ -251,6 +253,45 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
             detail={"lang": lang, "aggregate": True},
         )
     return report
+
+
+def _by_place(
+    figures: list[ReportedFigure],
+    evidence: Evidence,
+    ops: list[int],
+    known: Catalogue,
+    lang: str,
+) -> list[dict[str, Any]]:
+    """Every place a figure or a count names, at whatever level, with what the records
+    and counts give there for the metrics named there (None: not recorded)."""
+    from beacon.geo.places import ref_of
+
+    places: dict[int, Any] = {}
+    metrics: list[str] = []
+    for f in figures:
+        if f.jurisdiction is not None and not f.context:
+            places.setdefault(f.jurisdiction.pk, f.jurisdiction)
+            metric_id, _crumbs = known.resolve(f.metric)
+            if metric_id not in metrics and known.get(metric_id) is not None:
+                metrics.append(metric_id)
+    counted = [c for c in evidence.counts if c.operation_id in ops and c.place is not None]
+    for c in counted:
+        if c.metric not in metrics:
+            metrics.append(c.metric)
+    missing = {c.place for c in counted if c.place is not None} - set(places)
+    for place in Jurisdiction.objects.filter(pk__in=missing):
+        places[place.pk] = place
+    rows = []
+    for pk, place in places.items():
+        rows.append(
+            {
+                "jurisdiction": place.name_fr if lang == "fr" else place.name_en,
+                "jurisdiction_code": ref_of(place),
+                "kind": place.kind,
+                "values": {m: evidence.computed(m, {}, ops, place=pk) for m in metrics},
+            }
+        )
+    return rows
 
 
 def _participants(participations: list[Participation]) -> dict[int, set[int]]:

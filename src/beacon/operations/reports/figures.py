@@ -148,6 +148,42 @@ class Evidence:
     counts: list[CountRow]
     known: Catalogue
     participants: dict[int, set[int]] = field(default_factory=dict)
+    # The tally of each scope asked (operations, place, agency), added up once.
+    _scopes: dict[tuple[Any, ...], dict[str, Any] | None] = field(default_factory=dict)
+    _by_metric: dict[str, list[CountRow]] | None = None
+
+    def counts_of(self, metric_id: str) -> list[CountRow]:
+        if self._by_metric is None:
+            self._by_metric = defaultdict(list)
+            for c in self.counts:
+                self._by_metric[c.metric].append(c)
+        return self._by_metric.get(metric_id, [])
+
+    def _metrics(
+        self, ops: tuple[int, ...], place: int | None, agency: int | None
+    ) -> dict[str, Any] | None:
+        """The records' metrics in one scope; None when the place cannot be told."""
+        key = (ops, place, agency)
+        if key in self._scopes:
+            return self._scopes[key]
+        tallies = []
+        result: dict[str, Any] | None = None
+        for (op, where, by), t in self.cells.items():
+            if op not in ops or (agency is not None and by != agency):
+                continue
+            if place is not None:
+                if where is None:
+                    break
+                if not self.containment.contains(place, where):
+                    if self.containment.contains(where, place):
+                        break  # recorded only at a coarser level: cannot tell
+                    continue
+            tallies.append(t)
+        else:
+            known = place is None or tallies or self.containment.territory_known(place)
+            result = total(tallies).metrics() if known else None
+        self._scopes[key] = result
+        return result
 
     def computed(
         self,
@@ -175,9 +211,8 @@ class Evidence:
         # agency), a place, or an agency; partial counts never make up a larger whole.
         chosen = [
             c
-            for c in self.counts
+            for c in self.counts_of(metric_id)
             if c.operation_id in ops
-            and c.metric == metric_id
             and c.breakdown == key
             and c.place == place
             and (agency is None or c.agency == agency)
@@ -225,21 +260,9 @@ class Evidence:
             *(self.places.placeless.get(op, set()) for op in ops)
         ):
             return None
-        tallies = []
-        for (op, where, by), t in self.cells.items():
-            if op not in ops or (agency is not None and by != agency):
-                continue
-            if place is not None:
-                if where is None:
-                    return None
-                if not self.containment.contains(place, where):
-                    if self.containment.contains(where, place):
-                        return None  # recorded only at a coarser level: cannot tell
-                    continue
-            tallies.append(t)
-        if place is not None and not tallies and not self.containment.territory_known(place):
-            return None  # what lies in it is not known: not 0
-        metrics = total(tallies).metrics()
+        metrics = self._metrics(tuple(ops), place, agency)
+        if metrics is None:
+            return None
         if metric_id == "cash_seized" and currency:
             return number(metrics["cash_seized_by_currency"].get(currency, 0))
         value = _from_tally(metrics, metric_id, crumbs)
@@ -354,6 +377,7 @@ def settle(entries: list[Entry], known: Catalogue) -> None:
             if later:
                 entry.superseded_by = later[-1].ref
         current = [e for e in group if not e.superseded_by]
+        values = {id(e): number(e.figure.value) for e in current}
         for entry in group:
             if entry.superseded_by:
                 entry.status = "superseded"
@@ -361,7 +385,7 @@ def settle(entries: list[Entry], known: Catalogue) -> None:
             entry.others = [
                 {
                     "ref": o.figure.ref,
-                    "value": number(o.figure.value),
+                    "value": values[id(o)],
                     "qualifier": o.figure.qualifier,
                     "source": o.figure.source_name,
                 }

@@ -17,6 +17,7 @@ from beacon.operations.reports.mapimage import map_png
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
+    area_table,
     figures_table,
     jurisdiction_table,
     sub_table,
@@ -89,6 +90,9 @@ def to_pdf(report: dict[str, Any], lang: str) -> bytes:
             Paragraph(head["subs"], styles["Heading2"]),
             _table(sub_table(report, lang), styles),
         ]
+    if report.get("by_place"):
+        story += [Paragraph(head["by_place"], styles["Heading2"])]
+        story.append(_table(area_table(report, lang), styles))
     if report["reported_figures"]:
         story += [Paragraph(head["figures"], styles["Heading2"])]
         story.append(_table(figures_table(report, lang), styles))

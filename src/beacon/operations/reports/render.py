@@ -10,11 +10,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from beacon.operations.reports.chart import chart_png
-from beacon.operations.reports.labels import day, word
-from beacon.operations.reports.phrases import french
+from beacon.operations.reports.labels import word
+from beacon.operations.reports.phrases import french, partial_day
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
+    area_table,
     figures_table,
     jurisdiction_table,
     sub_table,
@@ -36,7 +37,9 @@ def _md_table(rows: list[list[str]]) -> str:
 
 
 def _period(report: dict[str, Any], lang: str) -> str:
-    start, end = day(report["period"]["start"], lang), day(report["period"]["end"], lang)
+    """The operation's period as precise as it was given (June 2023 - July 2023)."""
+    given = report.get("period_as_published") or report["period"]
+    start, end = partial_day(given["start"], lang), partial_day(given["end"], lang)
     return f"{start} - {end}" if end else f"{start} -"
 
 
@@ -54,6 +57,8 @@ def to_markdown(report: dict[str, Any], lang: str) -> str:
         f"## {head['by_agency']}",
         _md_table(agency_table(report, lang)),
     ]
+    if report.get("by_place"):
+        parts += [f"## {head['by_place']}", _md_table(area_table(report, lang))]
     if report.get("sub_operations"):
         parts += [f"## {head['subs']}", _md_table(sub_table(report, lang))]
     if report["reported_figures"]:
@@ -78,6 +83,7 @@ def to_html(report: dict[str, Any], lang: str) -> str:
                 "totals": totals_table(report, lang),
                 "places": jurisdiction_table(report, lang),
                 "agencies": agency_table(report, lang),
+                "areas": area_table(report, lang) if report.get("by_place") else None,
                 "subs": sub_table(report, lang) if report.get("sub_operations") else None,
                 "figures": figures_table(report, lang) if report["reported_figures"] else None,
                 "chart": chart,

@@ -56,6 +56,10 @@ STATUS = {
         "publishers_differ": "les sources diffèrent",
     },
 }
+PUBLICATION = {
+    "en": {"interim": "interim", "preliminary": "preliminary"},
+    "fr": {"interim": "provisoire", "preliminary": "préliminaire"},
+}
 HEAD = {
     "en": {
         "jurisdiction": "Jurisdiction",
@@ -73,6 +77,7 @@ HEAD = {
         "summary": "Summary",
         "totals": "Totals",
         "by_jurisdiction": "By jurisdiction",
+        "by_place": "Places named by the figures",
         "figures": "Reported figures",
         "subs": "Sub-operations",
         "series": "Series",
@@ -99,6 +104,7 @@ HEAD = {
         "summary": "Résumé",
         "totals": "Totaux",
         "by_jurisdiction": "Par juridiction",
+        "by_place": "Lieux nommés par les chiffres",
         "figures": "Chiffres publiés",
         "subs": "Opérations",
         "series": "Série",
@@ -153,6 +159,7 @@ def totals_table(report: dict[str, Any], lang: str) -> list[list[str]]:
     computed = report.get("computed", {})
     metrics += [m for m in computed if m not in metrics]
     metrics += [m for m in published if m not in metrics]
+    labels = {e["metric"]: e["label"].lower() for e in report["reported_figures"] if e.get("label")}
     for metric in metrics:
         value = computed.get(metric, report["totals"].get(metric))
         if value in (None, 0) and metric not in published:
@@ -162,7 +169,9 @@ def totals_table(report: dict[str, Any], lang: str) -> list[list[str]]:
         for entry in entries:
             rows.append(
                 [
-                    word(metric, lang),
+                    word(metric, lang)
+                    if metric in TABLE_METRICS
+                    else labels.get(metric) or word(metric, lang),
                     shown,
                     f"{word(entry['qualifier'], lang)}{num(entry['value'], lang)}" if entry else "",
                     STATUS[lang][entry["status"]] if entry else "",
@@ -173,8 +182,6 @@ def totals_table(report: dict[str, Any], lang: str) -> list[list[str]]:
 
 
 def _figure_label(e: dict[str, Any], lang: str) -> str:
-    from beacon.operations.reports.phrases import percent
-
     label = e.get("label") or word(e["metric"], lang)
     if e["breakdown"]:
         from beacon.operations.catalogue import builtin
@@ -187,8 +194,8 @@ def _figure_label(e: dict[str, Any], lang: str) -> str:
             )
             + ")"
         )
-    if e["unit"] == "percent":
-        label += f" ({percent(e['value'], lang)})"
+    if e["unit"] == "percent" and e["base_value"] is not None:
+        label += f" ({'sur' if lang == 'fr' else 'of'} {num(e['base_value'], lang)})"
     return label
 
 
@@ -219,14 +226,14 @@ def figures_table(report: dict[str, Any], lang: str) -> list[list[str]]:
         scope = [x for x in (e["jurisdiction"], e["agency"]) if x]
         if e["edition"]:
             scope.append(edition(e["edition"], naming, lang))
-        unit = "%" if e["unit"] == "percent" else (e["currency"] or e["unit"])
+        unit = e["currency"] or ("" if e["unit"] == "percent" else e["unit"])
         source = e["source"]["name"]
         if e["source"]["date"]:
             source += f", {partial_day(e['source']['date'], lang)}"
         if e["source"]["document"]:
             source += f" ({e['source']['document']})"
         if e["publication"] != "final":
-            source += f" [{e['publication']}]"
+            source += f" [{PUBLICATION[lang][e['publication']]}]"
         rows.append(
             [
                 _figure_label(e, lang),
@@ -242,6 +249,26 @@ def figures_table(report: dict[str, Any], lang: str) -> list[list[str]]:
             ]
         )
     return rows
+
+
+def area_table(report: dict[str, Any], lang: str) -> list[list[str]]:
+    """Every place the figures name, at any level: computed, or "not recorded"."""
+    rows = report.get("by_place") or []
+    if not rows:
+        return []
+    metrics = list(rows[0]["values"])
+    head = HEAD[lang]
+    out = [[head["jurisdiction"], *(word(m, lang) for m in metrics)]]
+    dash = STATUS[lang]["not_compared"]
+    for row in rows:
+        values = row["values"]
+        out.append(
+            [
+                row["jurisdiction"],
+                *(num(values[m], lang) if values[m] is not None else dash for m in metrics),
+            ]
+        )
+    return out
 
 
 def sub_table(report: dict[str, Any], lang: str) -> list[list[str]]:

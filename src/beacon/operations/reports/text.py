@@ -31,7 +31,10 @@ def _opening(r: dict[str, Any], lang: str) -> str:
         name = r["operation"].removeprefix("Operation ").removeprefix("Opération ")
         text = f"L'opération {name}, menée par {leads}"
         if others > 0:
-            text += f" avec {num(others, lang)} agences partenaires"
+            text += (
+                f" avec {num(others, lang)} agence{'s' if others > 1 else ''} "
+                f"partenaire{'s' if others > 1 else ''}"
+            )
         if partial:
             period = phrases.when(published["start"], published["end"] or published["start"], lang)
             verb = "a débuté" if r["status"] == "active" else "s'est déroulée"
@@ -47,7 +50,7 @@ def _opening(r: dict[str, Any], lang: str) -> str:
         return text
     text = f"{r['operation']}, led by {leads}"
     if others > 0:
-        text += f" with {num(others, lang)} partner agencies"
+        text += f" with {num(others, lang)} partner agenc{'ies' if others > 1 else 'y'}"
     if partial:
         period = phrases.when(published["start"], published["end"] or published["start"], lang)
         if r["status"] == "active":
@@ -325,7 +328,7 @@ def _reported(r: dict[str, Any], lang: str, known: Catalogue) -> list[str]:
         by_source.setdefault(_source(e, lang), []).append(e)
     for source, group in by_source.items():
         heading = "Publié" if fr else "Published"
-        out.append(f"{heading} ({source}) : {_phrases(group, known, lang)}.")
+        out.append(f"{heading} ({source}){' :' if fr else ':'} {_phrases(group, known, lang)}.")
     superseded = [e for e in entries if e["status"] == "superseded"]
     if superseded:
         facts = [f"{_phrases([e], known, lang)} ({_source(e, lang)})" for e in superseded]
@@ -387,7 +390,7 @@ def summary(report: dict[str, Any], lang: str) -> list[str]:
             if lang == "fr"
             else f"Hub coordinating {count} operations run at the same time."
         )
-    known = catalogue()
+    known = catalogue(report.get("local_metrics"), stored=False)
     paragraphs += _places(report, lang) + _counts(report, lang, known)
     paragraphs += _series(report, lang, known) + _reported(report, lang, known)
     if lang == "fr":
