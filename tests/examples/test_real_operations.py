@@ -242,6 +242,10 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
         if not lines:
             problems.append(f"{where}: value {value} not written in the Markdown report")
             continue
+        if fig["unit"] == "percent":
+            sign = re.compile(_number_pattern(value, lang).pattern + r" ?%")
+            if not any(sign.search(line) for line in lines):
+                problems.append(f"{where}: {value} not written as a percentage")
         if fig["qualifier"] != "exact":
             words = QUALIFIER_WORDS[lang][fig["qualifier"]]
             if not any(w in line.lower() for line in lines for w in words):
