@@ -97,7 +97,7 @@ def operation_row(operation: Operation) -> Row:
         "status": operation.status,
         "start": partial_text(operation.start, operation.start_precision),
         "end": partial_text(operation.end, operation.end_precision),
-        "announced": operation.announced.isoformat() if operation.announced else None,
+        "announced": partial_text(operation.announced, operation.announced_precision),
         "focus": list(operation.focus),
         "parent": operation.parent.code if operation.parent else None,
         "series": operation.series.code if operation.series else None,

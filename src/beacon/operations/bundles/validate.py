@@ -241,6 +241,7 @@ class Validator:
         for path, row in r.rows(self.data, "operations", OPERATION_FIELDS):
             code = r.text(row, "code", path, required=True, max_len=32)
             start, start_precision = r.partial(row, "start", path, required=True)
+            announced, announced_precision = r.partial(row, "announced", path)
             end, end_precision = r.partial(row, "end", path, end=True)
             parent = r.text(row, "parent", path, max_len=32)
             series = r.text(row, "series", path, max_len=32)
@@ -302,7 +303,8 @@ class Validator:
                         "start_precision": start_precision,
                         "end": end,
                         "end_precision": end_precision,
-                        "announced": r.day(row, "announced", path),
+                        "announced": announced,
+                        "announced_precision": announced_precision,
                         "focus": focus,
                         "parent": parent,
                         "series": series,

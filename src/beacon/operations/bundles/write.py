@@ -274,6 +274,7 @@ class Writer:
             "end": row["end"],
             "end_precision": row["end_precision"],
             "announced": row["announced"],
+            "announced_precision": row["announced_precision"],
             "focus": row["focus"],
             "parent": self._operation(row["parent"]) if row["parent"] else None,
             "series": self._series_of(row["series"]),
@@ -592,7 +593,7 @@ def _operation_canon(row: Row) -> str:
     from beacon.operations.bundles.reader import partial_text
 
     row = dict(row)
-    for name in ("start", "end"):
+    for name in ("start", "end", "announced"):
         precision = row.pop(f"{name}_precision", None)
         if precision is not None and isinstance(row.get(name), date):
             row[name] = partial_text(row[name], precision)

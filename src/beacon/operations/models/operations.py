@@ -45,6 +45,9 @@ class Operation(models.Model):
         max_length=5, choices=codes.Precision.choices, default=codes.Precision.DAY
     )
     announced = models.DateField(null=True, blank=True)
+    announced_precision = models.CharField(
+        max_length=5, choices=codes.Precision.choices, default=codes.Precision.DAY
+    )
     status = models.CharField(
         max_length=8, choices=codes.Status.choices, default=codes.Status.PLANNED
     )

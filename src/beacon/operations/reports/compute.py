@@ -218,7 +218,9 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
             computed = evidence.computed(
                 figure.metric, figure.breakdown, scope_ops, currency=figure.currency
             )
-        entries.append(judge(figure, computed, known.label(figure.metric, lang)))
+        entries.append(
+            judge(figure, computed, known.label(figure.metric, lang), _unit(known, figure))
+        )
 
     report["computed"] = _covered(evidence, own, known)
     report["local_metrics"] = local_entries(known)
@@ -292,6 +294,11 @@ def _by_place(
             }
         )
     return rows
+
+
+def _unit(known: Catalogue, figure: ReportedFigure) -> str:
+    metric = known.get(known.resolve(figure.metric)[0])
+    return metric.unit if metric is not None else ""
 
 
 def _participants(participations: list[Participation]) -> dict[int, set[int]]:
@@ -457,7 +464,9 @@ def _series(
         ):
             # Only a series whose every edition is on file can be checked against a total.
             computed = number(sums[figure.metric])
-        entries.append(judge(figure, computed, known.label(figure.metric, lang)))
+        entries.append(
+            judge(figure, computed, known.label(figure.metric, lang), _unit(known, figure))
+        )
     for metric in metrics:
         whole = _published(figures, None, metric)
         amount, source = sums[metric], "sum of editions"

@@ -235,16 +235,6 @@ class Evidence:
     ) -> float | int | None:
         metric = self.known.get(metric_id)
         assert metric is not None
-        if metric_id == "countries":
-            if place is not None or agency is not None or crumbs:
-                return None
-            declared = [j for op in ops for j in self.places.declared.get(op, [])]
-            return len({self.places.country_code(j) for j in declared}) if declared else None
-        if metric_id == "participating_agencies":
-            if place is not None or agency is not None or crumbs:
-                return None
-            agencies = set().union(*(self.participants.get(op, set()) for op in ops))
-            return len(agencies) if agencies else None
         if not metric.computed_from and metric.sum_of:
             parts = [
                 self._from_records(p, crumbs, ops, place, agency, currency) for p in metric.sum_of
@@ -279,6 +269,7 @@ class Entry:
     label: str = ""
     others: list[dict[str, Any]] = field(default_factory=list)
     superseded_by: str | None = None
+    unit: str = ""  # the figure's, or percent for a percentage metric
 
     def as_dict(self, lang: str) -> dict[str, Any]:
         f = self.figure
@@ -292,8 +283,9 @@ class Entry:
             "breakdown": dict(f.breakdown or {}),
             "value": number(f.value),
             "qualifier": f.qualifier,
-            "unit": f.unit,
+            "unit": self.unit,
             "base": f.base.ref if f.base else None,
+            "base_metric": f.base.metric if f.base else None,
             "base_value": number(f.base_value) if f.base_value is not None else None,
             "currency": f.currency,
             "scope": f.scope,
@@ -402,9 +394,12 @@ def settle(entries: list[Entry], known: Catalogue) -> None:
                 entry.status = "publishers_differ"
 
 
-def judge(figure: ReportedFigure, computed: float | int | None, label: str) -> Entry:
+def judge(
+    figure: ReportedFigure, computed: float | int | None, label: str, unit_of: str = ""
+) -> Entry:
     """Agreement with the records, where they cover the figure."""
-    if figure.context or computed is None or figure.unit not in ("", "years"):
-        return Entry(figure, None if figure.context else computed, "not_compared", label)
+    unit = figure.unit or ("percent" if unit_of == "percent" else "")
+    if figure.context or computed is None or unit not in ("", "years"):
+        return Entry(figure, None if figure.context else computed, "not_compared", label, unit=unit)
     status = "agrees" if agrees(computed, figure.value, figure.qualifier) else "disagrees"
-    return Entry(figure, computed, status, label)
+    return Entry(figure, computed, status, label, unit=unit)

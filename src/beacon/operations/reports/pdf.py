@@ -75,16 +75,17 @@ def to_pdf(report: dict[str, Any], lang: str) -> bytes:
     story += [Paragraph(_escape(p), styles["BodyText"]) for p in summary(report, lang)]
     story += [Spacer(1, 6), Paragraph(head["totals"], styles["Heading2"])]
     story.append(_table(totals_table(report, lang), styles))
-    story += [Paragraph(head["by_jurisdiction"], styles["Heading2"])]
-    story.append(_table(jurisdiction_table(report, lang), styles))
+    places = jurisdiction_table(report, lang)
+    if places:
+        story += [Paragraph(head["by_jurisdiction"], styles["Heading2"])]
+        story.append(_table(places, styles))
     story.append(Image(io.BytesIO(chart_png(report, lang)), width=20 * cm, height=9 * cm))
     drawn_map = map_png(report, lang)
     if drawn_map is not None:
         story.append(Image(io.BytesIO(drawn_map), width=16 * cm, height=10 * cm))
-    story += [
-        Paragraph(head["by_agency"], styles["Heading2"]),
-        _table(agency_table(report, lang), styles),
-    ]
+    agencies = agency_table(report, lang)
+    if agencies:
+        story += [Paragraph(head["by_agency"], styles["Heading2"]), _table(agencies, styles)]
     if report.get("sub_operations"):
         story += [
             Paragraph(head["subs"], styles["Heading2"]),

@@ -147,9 +147,11 @@ def figure(e: dict[str, Any], known: Catalogue, lang: str, *, where: bool = True
     value = e["value"]
     if metric is None:  # not in the catalogue any more: say it as stored
         text = f"{q}{number(value, lang)} {e['metric'].replace('_', ' ')}"
-    elif e.get("unit") == "percent":
+    elif e.get("unit") == "percent" or metric.unit == "percent":
         of = "des" if lang == "fr" else "of"
-        text = f"{q}{percent(value, lang)} {of} {metric.words(lang).other}"
+        base = known.get(known.resolve(e["base_metric"])[0]) if e.get("base_metric") else None
+        words = (base if base is not None and metric.unit == "percent" else metric).words(lang)
+        text = f"{q}{percent(value, lang)} {of} {words.other}"
     elif metric.unit == "money":
         text = f"{q}{number(value, lang)} {e.get('currency') or ''} {noun(metric, value, lang)}"
     elif metric.unit in ("age", "duration"):

@@ -52,11 +52,13 @@ def to_markdown(report: dict[str, Any], lang: str) -> str:
         *summary(report, lang),
         f"## {head['totals']}",
         _md_table(totals_table(report, lang)),
-        f"## {head['by_jurisdiction']}",
-        _md_table(jurisdiction_table(report, lang)),
-        f"## {head['by_agency']}",
-        _md_table(agency_table(report, lang)),
     ]
+    for title, table in (
+        ("by_jurisdiction", jurisdiction_table(report, lang)),
+        ("by_agency", agency_table(report, lang)),
+    ):
+        if table:  # nothing recorded: no table of empty rows
+            parts += [f"## {head[title]}", _md_table(table)]
     if report.get("by_place"):
         parts += [f"## {head['by_place']}", _md_table(area_table(report, lang))]
     if report.get("sub_operations"):
@@ -71,6 +73,8 @@ def to_markdown(report: dict[str, Any], lang: str) -> str:
 def to_html(report: dict[str, Any], lang: str) -> str:
     chart = base64.b64encode(chart_png(report, lang)).decode()
     with translation.override(lang):
+        places = jurisdiction_table(report, lang)
+        agencies = agency_table(report, lang)
         return render_to_string(
             "operations/report.html",
             {
@@ -81,8 +85,8 @@ def to_html(report: dict[str, Any], lang: str) -> str:
                 "period": _period(report, lang),
                 "summary": summary(report, lang),
                 "totals": totals_table(report, lang),
-                "places": jurisdiction_table(report, lang),
-                "agencies": agency_table(report, lang),
+                "places": places or None,
+                "agencies": agencies or None,
                 "areas": area_table(report, lang) if report.get("by_place") else None,
                 "subs": sub_table(report, lang) if report.get("sub_operations") else None,
                 "figures": figures_table(report, lang) if report["reported_figures"] else None,

@@ -125,6 +125,8 @@ def columns(report: dict[str, Any]) -> list[str]:
 
 def jurisdiction_table(report: dict[str, Any], lang: str) -> list[list[str]]:
     cols = columns(report)
+    if not cols:
+        return []  # nothing recorded: no table of empty rows
     rows = [[HEAD[lang]["jurisdiction"], *(word(c, lang) for c in cols)]]
     for row in report["by_jurisdiction"]:
         rows.append([row["jurisdiction"], *(num(row[c], lang) for c in cols)])
@@ -134,6 +136,8 @@ def jurisdiction_table(report: dict[str, Any], lang: str) -> list[list[str]]:
 
 def agency_table(report: dict[str, Any], lang: str) -> list[list[str]]:
     cols = columns(report)
+    if not cols or not report["by_agency"]:
+        return []
     rows = [[HEAD[lang]["agency"], *(word(c, lang) for c in cols)]]
     for row in report["by_agency"]:
         rows.append([row["agency"], *(num(row[c], lang) for c in cols)])
