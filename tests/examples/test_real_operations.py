@@ -10,8 +10,8 @@ value in the reader's number format with its qualifier in words, its label in th
 language (from the catalogue, or the bundle's local metric), its breakdown and its
 scope (the place or agency it is about); its value and source are in the HTML
 report too. Nothing may be marked as disagreeing: these operations hold no records,
-so no computed value exists to disagree with (except the false disagreements listed
-in KNOWN_FALSE_DISAGREEMENTS, checked to still happen). Figures published by
+so no computed value exists to disagree with (except the known problems listed
+in KNOWN_PROBLEMS, checked to still happen). Figures published by
 different publishers for the same thing are marked as differing publishers.
 
 A figure Beacon cannot hold is marked ``unrepresentable`` in published.json (with
@@ -63,23 +63,22 @@ QUALIFIER_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-# False disagreements the model still produces, each with its reason (also in
-# examples/operations/UNREPRESENTABLE.md, "Problems found in Beacon"). Each is
-# checked to still happen, so the entry must go once Beacon is fixed; every other
-# disagreement fails.
-_PARTICIPANTS = (
-    "participating_agencies is computed from the participants the bundle lists (the "
-    "lead agency and a few partners named in the release), which is never a census "
-    "of the agencies taking part, so the published total is marked as disagreeing"
+# Problems Beacon is known to have with a figure, each with its reason (also in
+# examples/operations/UNREPRESENTABLE.md, "Problems found in Beacon"). The figure's
+# problems are reported as warnings and checked to still happen, so the entry must go
+# once Beacon is fixed; any problem with any other figure fails. (Seven false
+# disagreements on participating agencies were listed here until results 2ec6b75.)
+_PERCENT = (
+    "a percentage: the figures table prints its value without %, and the prose gives "
+    "its base's words only, not what the percentage counts (within seven days)"
 )
-KNOWN_FALSE_DISAGREEMENTS: dict[tuple[str, str], str] = {
-    ("broken-heart-2019", "F08"): _PARTICIPANTS,
-    ("cross-country-2022", "F10"): _PARTICIPANTS,
-    ("falcon-iii-2006", "F31"): _PARTICIPANTS,
-    ("nca-aidant-sexual-exploitation-2018", "F05"): _PARTICIPANTS,
-    ("northern-spotlight-4-2015", "F01"): _PARTICIPANTS,
-    ("northern-spotlight-vi-2017", "F02"): _PARTICIPANTS,
-    ("ohio-knows-2021", "F05"): _PARTICIPANTS,
+_PERCENT_TABLE = "a percentage: the figures table prints its value without %"
+KNOWN_PROBLEMS: dict[tuple[str, str], str] = {
+    ("owwfy-2023", "F06"): _PERCENT_TABLE,
+    ("owwfy-2023", "F07"): _PERCENT_TABLE,
+    ("owwfy-2023", "F08"): _PERCENT_TABLE,
+    ("owwfy-2023", "F12"): _PERCENT,
+    ("owwfy2-2024", "F10"): _PERCENT,
 }
 
 
@@ -202,18 +201,13 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
     sources = {s["id"]: s for s in published["sources"]}
     problems: list[str] = []
     unrepresentable: list[str] = []
-    for fig in published["figures"]:
-        ref = f"{code}-{fig['id']}"
-        where = f"{slug} {fig['id']} ({fig['concept']}) [{lang}]"
-        if fig.get("unrepresentable"):
-            unrepresentable.append(f"{where}: {fig['unrepresentable']}")
-            if ref in rows:
-                problems.append(f"{where}: marked unrepresentable but entered in the bundle")
-            continue
+
+    def check(fig: dict[str, Any], ref: str, where: str) -> list[str]:
+        problems: list[str] = []
         entry = entries.get(ref)
         if entry is None:
             problems.append(f"{where}: not in the report")
-            continue
+            return problems
         value = Decimal(str(fig["value"]))
         if Decimal(str(entry["value"])) != value:
             problems.append(f"{where}: value {entry['value']} instead of {value}")
@@ -221,14 +215,7 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
             problems.append(
                 f"{where}: qualifier {entry.get('qualifier')} instead of {fig['qualifier']}"
             )
-        known = KNOWN_FALSE_DISAGREEMENTS.get((slug, fig["id"]))
-        if known and entry["status"] != "disagrees":
-            problems.append(
-                f"{where}: no longer disagrees: remove it from KNOWN_FALSE_DISAGREEMENTS"
-            )
-        elif known:
-            unrepresentable.append(f"{where}: false disagreement: {known}")
-        elif entry["status"] == "disagrees":
+        if entry["status"] == "disagrees":
             problems.append(f"{where}: marked disagrees (computed {entry.get('computed')})")
         source = sources[fig["source"]]
         if source["publisher"] not in json.dumps(entry, ensure_ascii=False):
@@ -241,7 +228,7 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
         lines = _lines_with(markdown, _number_pattern(value, lang))
         if not lines:
             problems.append(f"{where}: value {value} not written in the Markdown report")
-            continue
+            return problems
         if fig["unit"] == "percent":
             sign = re.compile(_number_pattern(value, lang).pattern + r" ?%")
             if not any(sign.search(line) for line in lines):
@@ -254,6 +241,17 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
         words = _metric_words(row["metric"], lang, bundle)
         if not any(w in _fold(line) for line in lines for w in words):
             problems.append(f"{where}: no line gives {value} with its label {' / '.join(words)}")
+        prose = [line for line in lines if not line.startswith(("|", "#"))]
+        if not any(w in _fold(line) for line in prose for w in words):
+            problems.append(f"{where}: the prose does not give {value} with {' / '.join(words)}")
+        if fig["unit"] == "percent":
+            cell = re.compile(r"^(?:[^\d]*\s)?" + _number_pattern(value, lang).pattern + r"( ?%)?$")
+            for line in lines:
+                if line.startswith("|"):
+                    for text in line.strip("|").split("|"):
+                        found = cell.match(text.strip())
+                        if found and not found.group(1):
+                            problems.append(f"{where}: table cell {text.strip()!r} without %")
         for stems in _breakdown_stems(row.get("breakdown") or {}, lang):
             if not any(stem in _fold(line) for line in lines for stem in stems):
                 problems.append(f"{where}: no line gives {value} with its breakdown {stems}")
@@ -265,6 +263,24 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
                 )
             elif not any(_plain(str(scope_name)) in line for line in lines):
                 problems.append(f"{where}: no line gives {value} with its scope {scope_name}")
+        return problems
+
+    for fig in published["figures"]:
+        ref = f"{code}-{fig['id']}"
+        where = f"{slug} {fig['id']} ({fig['concept']}) [{lang}]"
+        if fig.get("unrepresentable"):
+            unrepresentable.append(f"{where}: {fig['unrepresentable']}")
+            if ref in rows:
+                problems.append(f"{where}: marked unrepresentable but entered in the bundle")
+            continue
+        found = check(fig, ref, where)
+        known = KNOWN_PROBLEMS.get((slug, fig["id"]))
+        if known and not found:
+            problems.append(f"{where}: reported right now: remove it from KNOWN_PROBLEMS")
+        elif known:
+            unrepresentable += [f"{line} (known: {known})" for line in found]
+        else:
+            problems += found
     for group in published.get("publishers_differ", []):
         same = {
             json.dumps(
@@ -282,7 +298,7 @@ def _problems(slug: str, lang: str) -> tuple[list[str], list[str]]:
                 if status != "publishers_differ":
                     problems.append(f"{slug} {fid} [{lang}]: {group['note']}: status {status}")
     listed = {d.get("ref") for d in report.get("disagreements", [])}
-    expected = {f"{code}-{fid}" for (s, fid) in KNOWN_FALSE_DISAGREEMENTS if s == slug}
+    expected = {f"{code}-{fid}" for (s, fid) in KNOWN_PROBLEMS if s == slug}
     if listed - expected:
         problems.append(f"{slug} [{lang}]: disagreements listed: {sorted(listed - expected)}")
     return problems, unrepresentable
