@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from beacon.access import policy, services, tokens
 from beacon.access.permissions import HUMAN_ROLES, Permission, role_has
 from beacon.access.routes import PUBLIC, SIGNED_IN
+from beacon.access.services import actor_of_user
 from beacon.core.actor import Actor, system_actor
 from tests.access import routes_table
 from tests.access import world as w
@@ -65,7 +66,7 @@ def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
                 owner = services.create_user(
                     system_actor(), "owner", "owner passphrase 123", world.agencies[0], "analyst"
                 )
-                token, _raw = tokens.create_token(system_actor(), owner, "matrix")
+                token, _raw = tokens.create_token(actor_of_user(owner), "matrix")
                 values = {
                     "nic": world.records[0].nic,
                     "code": world.operations[0].code,
@@ -83,7 +84,7 @@ def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
                         user = services.create_user(
                             system_actor(), name, "matrix passphrase 123", agency, role
                         )
-                        _t, raw = tokens.create_token(system_actor(), user, "matrix")
+                        _t, raw = tokens.create_token(actor_of_user(user), "matrix")
                         device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
                         web = Client()
                         web.force_login(user)
