@@ -137,8 +137,8 @@ def test_admin_manages_accounts_over_the_api(
     )
     assert for_carol.status_code == 403 and "token" not in for_carol.json()
     assert not ApiToken.objects.filter(owner__username="carol").exists()
-    _own, raw = tokens.create_token(actor_of_user(User.objects.get(username="carol")), "sync")
-    prefix = _own.prefix
+    own, _raw = tokens.create_token(actor_of_user(User.objects.get(username="carol")), "sync")
+    prefix = own.prefix
     assert (
         admin.post(
             "/api/access/users/carol/disable", {"reason": "test"}, content_type="application/json"
