@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from beacon.access import policy, services, tokens
 from beacon.access.permissions import HUMAN_ROLES, Permission, role_has
 from beacon.access.routes import PUBLIC, SIGNED_IN
+from beacon.audit.models import AuditEvent
 from beacon.access.services import actor_of_user
 from beacon.core.actor import Actor, system_actor
 from tests.access import routes_table
@@ -167,6 +168,7 @@ def test_permission_matrix(route: routes_table.Route, matrix: dict[str, Any], db
         else:
             client = Client()
             client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+        probes = AuditEvent.objects.filter(action="access.not_visible").count()
         response = _call(client, method, url)
         status = response.status_code
         cell = f"{route} as {role} ({context}): {status} {response.get('Location')}"
@@ -177,5 +179,8 @@ def test_permission_matrix(route: routes_table.Route, matrix: dict[str, Any], db
         visible = _visible(who, kinds, matrix["values"])
         if method == "GET" and visible is False:
             assert status == 404, cell
+            # The probe is audited (the answer is the same 404 as for nothing at all).
+            after = AuditEvent.objects.filter(action="access.not_visible").count()
+            assert after == probes + 1, f"{cell}: the probe left no audit event"
         elif method == "GET" and visible:
             assert status < 400 or status in ALLOWED_FAILURES, cell
