@@ -19,8 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from beacon.access import policy, services, tokens
 from beacon.access.permissions import HUMAN_ROLES, Permission, role_has
 from beacon.access.routes import PUBLIC, SIGNED_IN
-from beacon.audit.models import AuditEvent
 from beacon.access.services import actor_of_user
+from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor, system_actor
 from tests.access import routes_table
 from tests.access import world as w
