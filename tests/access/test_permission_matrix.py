@@ -6,6 +6,7 @@ hides, and allowed otherwise. A route without a declared permission fails."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -138,6 +139,22 @@ def _visible(who: Actor, kinds: list[str], values: dict[str, str]) -> bool | Non
     return all(checks[kind]() for kind in kinds)
 
 
+SIGN_OUT = re.compile(
+    rb'<form class="sign-out" method="post" action="/account/sign-out/" data-sign-out>\s*'
+    rb'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">'
+)
+
+
+def assert_sign_out_on_page(response: Any, cell: str) -> None:
+    """Every page a signed-in person sees offers sign-out (a POST with its CSRF token)."""
+    content_type = response.get("Content-Type", "")
+    if response.streaming or not content_type.startswith("text/html"):
+        return
+    if b"<html" not in response.content:  # an htmx fragment, swapped into a page
+        return
+    assert SIGN_OUT.search(response.content), f"{cell}: no sign-out in the page header"
+
+
 def _call(client: Client, method: str, url: str) -> Any:
     if method == "GET":
         return client.get(url)
@@ -172,6 +189,8 @@ def test_permission_matrix(route: routes_table.Route, matrix: dict[str, Any], db
         response = _call(client, method, url)
         status = response.status_code
         cell = f"{route} as {role} ({context}): {status} {response.get('Location')}"
+        if route.kind == "web":
+            assert_sign_out_on_page(response, cell)
         if permission != SIGNED_IN and not role_has(role, policy.Permission(permission)):
             assert status == 403, cell
             continue
