@@ -92,3 +92,44 @@ def test_a_weak_password_from_the_cli_names_the_rule(agency_a: Agency) -> None:
             stdin="short\n",
         )
     assert "too short" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("role", "root.admin", "--role", "hub_coordinator"),
+        ("disable", "root.admin", "--reason", "mine"),
+        ("enable", "root.admin"),
+        ("unlock", "root.admin"),
+        ("reset-mfa", "root.admin"),
+        ("approve-role", "root.admin"),
+        ("approve-role", "carol"),
+        ("token", "--name", "x", "--role", "hub_coordinator"),
+    ],
+    ids=" ".join,
+)
+def test_a_refused_cli_command_changes_nothing(
+    args: tuple[str, ...], agency_a: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Acting as a named administrator (BEACON_CLI_USER), the CLI keeps the API's rules: no
+    change to one's own account, no approving one's own request, no token above one's role;
+    a refusal exits non-zero and leaves every table as it was."""
+    from beacon.access import services
+    from beacon.core.actor import system_actor
+    from tests.access.test_refusals_change_nothing import snapshot
+
+    system = Agency.system()
+    services.create_user(
+        system_actor(), "root.admin", "a long enough passphrase", system, "system_admin"
+    )
+    carol = services.create_user(
+        system_actor(), "carol", "a long enough passphrase", agency_a, "pio"
+    )
+    monkeypatch.setenv("BEACON_CLI_USER", "root.admin")
+    run("role", "carol", "--role", "analyst")  # a request by root.admin, pending
+    assert Membership.objects.get(user=carol).role == "pio"
+    before = snapshot()
+    with pytest.raises(CommandError) as refused:
+        run(*args)
+    assert refused.value.returncode in (2, 3, 4)
+    assert snapshot() == before
