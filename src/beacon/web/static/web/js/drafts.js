@@ -18,6 +18,9 @@
   var cache = {};          // storage key -> the draft, in clear, in this page only
   var writes = {};         // storage key -> the pending write (kept in order)
   var cryptoKey = null;    // the session's draft key (non-extractable), or null
+  var sending = {};        // storage key -> true while a send is in flight
+  var retries = {};        // storage key -> the timer of the next retry
+  var sent = {};           // storage key -> true once the server applied the entry
 
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
@@ -148,6 +151,12 @@
   }
 
   function send(form, attempt) {
+    // One send at a time per form (a retry timer and the "online" event may both fire),
+    // and none after the entry was applied: a late one would store the draft again.
+    var name = storageKey(form);
+    if (sending[name] || sent[name]) { return; }
+    if (retries[name]) { window.clearTimeout(retries[name]); delete retries[name]; }
+    sending[name] = true;
     var draft = load(form) || save(form);
     if (!draft.idempotencyKey) { draft = save(form, { idempotencyKey: newKey() }); }
     save(form, { pending: true });
@@ -165,6 +174,7 @@
         "X-Requested-With": "fetch"
       }
     }).then(function (response) {
+      sending[name] = false;
       if (response.status === 422) {
         // Answered and not applied: the corrected entry is a new request, with a new key.
         save(form, { pending: false, idempotencyKey: null });
@@ -175,13 +185,15 @@
         say(form, "failed");
         return null;
       }
+      sent[name] = true;
       drop(form);
       var next = response.headers.get("Location") || response.url;
       return (writes[storageKey(form)] || Promise.resolve()).then(function () { window.location.assign(next); });
     }).catch(function () {
+      sending[name] = false;
       say(form, "offline");
       var delay = Math.min(30000, 1000 * Math.pow(2, attempt));
-      window.setTimeout(function () { send(form, attempt + 1); }, delay);
+      retries[name] = window.setTimeout(function () { send(form, attempt + 1); }, delay);
     });
   }
 
@@ -197,6 +209,7 @@
   function start(form) {
     restore(form);
     form.addEventListener("input", function () {
+      if (sent[storageKey(form)]) { return; }
       // Keep any key already sent: the server may have applied that attempt.
       save(form);
       say(form, "saved");
