@@ -319,7 +319,7 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
             Agency.objects.get(ori=AGENCIES[0][0]),
             "hub_coordinator",
         )
-        _token, raw = tokens.create_token(actor, coordinator, "bench")
+        _token, raw = tokens.create_token(accounts.actor_of_user(coordinator), "bench")
         client = Client(headers={"Authorization": f"Bearer {raw}"})
         api_ms: list[float] = []
         for i, v in enumerate(variants):
