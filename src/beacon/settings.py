@@ -6,8 +6,9 @@ BEACON_MASTER_KEY  base64 of 32 random bytes wrapping the per-agency data keys
                  (beacon.vault); required outside demo/development/test
 BEACON_DATA_DIR  where the SQLite file, uploads and anchors live
                  (default: $XDG_DATA_HOME/beacon, i.e. ~/.local/share/beacon)
-DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon; default SQLite
-                 file $BEACON_DATA_DIR/beacon.sqlite3
+DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon, or
+                 sqlite:////path/to/beacon.sqlite3; default SQLite file
+                 $BEACON_DATA_DIR/beacon.sqlite3
 """
 
 from __future__ import annotations
@@ -118,22 +119,10 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict[str, object]:
-    url = os.environ.get("DATABASE_URL", "")
-    if url:
-        # Persistent connections are checked before reuse, so after a database restart
-        # the first request reconnects instead of failing; an unreachable server is
-        # reported within connect_timeout seconds (a fast 503), not after minutes.
-        parsed = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        parsed["OPTIONS"] = {"connect_timeout": 3, **parsed.get("OPTIONS", {})}
-        db: dict[str, object] = dict(parsed)
-        # A unique test database per run lets several test runs share one server.
-        db["TEST"] = {"NAME": os.environ.get("BEACON_TEST_DB", f"test_beacon_{os.getpid()}")}
-        return db
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+def _sqlite(name: str) -> dict[str, object]:
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(DATA_DIR / "beacon.sqlite3"),
+        "NAME": name,
         "OPTIONS": {
             # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two
             # writers queue instead of failing half-way with "database is locked".
@@ -146,6 +135,43 @@ def _database() -> dict[str, object]:
         # Tests use a file, not :memory:, so WAL and synchronous=FULL hold there too.
         "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
     }
+
+
+def _database() -> dict[str, object]:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("sqlite:"):
+        # The same file settings as the default (WAL, synchronous=FULL, checked on every
+        # connection by beacon.core.db), at the path the URL names.
+        name = str(dj_database_url.parse(url)["NAME"] or "")
+        if name in {"", ":memory:"}:
+            raise ImproperlyConfigured(
+                "DATABASE_URL names an in-memory SQLite database, which loses every record "
+                "when Beacon stops: give a file, e.g. sqlite:////var/lib/beacon/beacon.sqlite3 "
+                "(four slashes for an absolute path), or leave DATABASE_URL unset."
+            )
+        path = Path(name).expanduser().resolve()
+        if not path.parent.is_dir():
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names the SQLite file {path}, but its folder does not exist."
+            )
+        return _sqlite(str(path))
+    if url:
+        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+            scheme = url.split(":", 1)[0]
+            raise ImproperlyConfigured(
+                f"DATABASE_URL must be postgres://... or sqlite:///path, not {scheme}://..."
+            )
+        # Persistent connections are checked before reuse, so after a database restart
+        # the first request reconnects instead of failing; an unreachable server is
+        # reported within connect_timeout seconds (a fast 503), not after minutes.
+        parsed = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        parsed["OPTIONS"] = {"connect_timeout": 3, **parsed.get("OPTIONS", {})}
+        db: dict[str, object] = dict(parsed)
+        # A unique test database per run lets several test runs share one server.
+        db["TEST"] = {"NAME": os.environ.get("BEACON_TEST_DB", f"test_beacon_{os.getpid()}")}
+        return db
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return _sqlite(str(DATA_DIR / "beacon.sqlite3"))
 
 
 DATABASES = {"default": _database()}
