@@ -35,7 +35,7 @@ def _env(tmp_path: Path, url: str) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603
         [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120, check=False
     )
 
