@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook
@@ -264,9 +263,7 @@ def test_a_marker_through_every_write_path_is_never_stored_in_clear_nor_outlives
     notes += [a.charges for a in Arrest.objects.all()]
     written = " ".join(notes).lower()
     not_kept = {"htcds", "htcdsdetails", "apirecord"}  # read only; replaced by apimodify
-    missing = [
-        m for m in mark.used if m.lower() not in written and m[12:] not in not_kept
-    ]
+    missing = [m for m in mark.used if m.lower() not in written and m[12:] not in not_kept]
     assert not missing, f"write paths that lost their text: {missing}"
 
     assert tables_holding(mark.stem) == [], "sealed text stored in clear"
