@@ -128,8 +128,11 @@ def _sqlite(name: str) -> dict[str, object]:
             # writers queue instead of failing half-way with "database is locked".
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
+            # secure_delete: a deleted or overwritten row is zeroed in its page, not left
+            # in free space (a destroyed agency key, text replaced by its sealed form).
             "init_command": (
                 "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA busy_timeout=30000;"
+                "PRAGMA secure_delete=ON;"
             ),
         },
         # Tests use a file, not :memory:, so WAL and synchronous=FULL hold there too.

@@ -58,3 +58,30 @@ def backup_text(path: Path) -> bytes:
 
 def holds(data: bytes | str, text: str) -> bool:
     return _contains(data, text.lower())
+
+
+def database_files(*, server_wal: bool = False) -> list[Path]:
+    """The files the database keeps on disk (SQLite: the file and its WAL; PostgreSQL:
+    every relation of this database, after a checkpoint wrote the buffers out, and with
+    ``server_wal`` the server's write-ahead log, which holds every change sent)."""
+    if connection.vendor == "sqlite":
+        name = Path(str(connection.settings_dict["NAME"]))
+        return [p for p in (name, Path(f"{name}-wal")) if p.exists()]
+    with connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
+        cursor.execute("SELECT current_setting('data_directory')")
+        root = Path(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT pg_relation_filepath(c.oid) FROM pg_class c "
+            "WHERE c.relkind IN ('r', 't', 'i') AND pg_relation_filepath(c.oid) IS NOT NULL"
+        )
+        relations = [root / row[0] for row in cursor.fetchall()]
+    files = {f for r in relations for f in r.parent.glob(f"{r.name}*") if f.is_file()}
+    if server_wal:
+        files |= {f for f in (root / "pg_wal").iterdir() if f.is_file()}
+    return sorted(files)
+
+
+def files_holding(text: str, files: list[Path]) -> list[str]:
+    needle = text.lower().encode()
+    return [str(f) for f in files if needle in f.read_bytes().lower()]

@@ -41,9 +41,16 @@ from beacon.operations.models import (
 from beacon.records.importer import import_records
 from beacon.records.models import MissingPersonRecord
 from beacon.vault import sealing
+from beacon.vault.models import AgencyKey
 from beacon.vault.services import destroy_agency_key
 from tests.operations.factories import CODE, LEAD, NGO, PARTNER, load_tiny, tiny_bundle
-from tests.vault.leaks import backup_text, holds, tables_holding
+from tests.vault.leaks import (
+    backup_text,
+    database_files,
+    files_holding,
+    holds,
+    tables_holding,
+)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "formats" / "samples"
 DLC = (timezone.localdate() - timedelta(days=3)).isoformat()
@@ -267,6 +274,9 @@ def test_a_marker_through_every_write_path_is_never_stored_in_clear_nor_outlives
     assert not missing, f"write paths that lost their text: {missing}"
 
     assert tables_holding(mark.stem) == [], "sealed text stored in clear"
+    on_disk = database_files(server_wal=True)
+    assert files_holding(mark.stem, on_disk) == [], "sealed text on disk in clear"
+    wrapped = list(AgencyKey.objects.values_list("wrapped", flat=True))
     history = StringIO()
     for nic in (api_nic, cli_nic):
         call_command("records", "history", nic, stdout=history)
@@ -277,6 +287,10 @@ def test_a_marker_through_every_write_path_is_never_stored_in_clear_nor_outlives
         destroy_agency_key(system_actor(), agency)
 
     assert tables_holding(mark.stem) == [], "sealed text left after the keys were destroyed"
+    assert files_holding(mark.stem, database_files(server_wal=True)) == [], "on disk in clear"
+    files = database_files()  # PostgreSQL's WAL keeps the key: rotate the master key
+    left = {key[:12]: files_holding(key, files) for key in wrapped}
+    assert not any(left.values()), f"destroyed keys still in the database's files: {left}"
     for nic in (api_nic, cli_nic):
         call_command("records", "history", nic, stdout=history)
         call_command("records", "show", nic, stdout=history)

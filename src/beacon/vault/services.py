@@ -11,11 +11,12 @@ data binds it to the agency, table, row and field, so it cannot be copied elsewh
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from beacon.agencies.models import Agency
@@ -27,6 +28,7 @@ from beacon.vault.crypto import Unreadable
 from beacon.vault.models import AgencyKey
 
 PREFIX = "bv1:"
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "PREFIX",
@@ -203,7 +205,13 @@ def rotate(actor: Actor) -> int:
 
 
 def destroy_agency_key(actor: Actor, agency: Agency) -> None:
-    """Crypto-shred: delete the agency's data key; its sealed data can never be read again."""
+    """Crypto-shred: delete the agency's data key; its sealed data can never be read again.
+
+    Once the deletion commits, the deleted row's bytes are pushed out of the database's
+    files (``purge_deleted_keys``). Copies made before (backups, PostgreSQL's WAL
+    archive) still hold the key wrapped by the master key: rotating the master key
+    afterwards makes those copies useless too (docs/threat-model.md, What is sealed).
+    """
     if not actor.is_system:
         raise Forbidden("Only the system actor (the CLI) destroys keys.")
     with transaction.atomic():
@@ -212,3 +220,23 @@ def destroy_agency_key(actor: Actor, agency: Agency) -> None:
         if not deleted:
             raise NotVisible(f"Agency {agency.ori} has no data key.")
         audit.record(actor, "vault.key_destroyed", object_type="agency", object_id=agency.ori)
+        transaction.on_commit(purge_deleted_keys)
+
+
+def purge_deleted_keys() -> bool:
+    """Rewrite what still holds deleted key rows: SQLite (secure_delete on, settings)
+    zeroes a deleted row in its page, but the page's older versions stay in the WAL until
+    a checkpoint, which this runs and truncates the WAL with; PostgreSQL keeps a deleted
+    row as a dead tuple in the table's file, which VACUUM FULL rewrites without it.
+    False when SQLite could not checkpoint everything (a reader held an older snapshot):
+    the next checkpoint finishes the job."""
+    table = connection.ops.quote_name(AgencyKey._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _log, _done = cursor.fetchone()
+            if busy:
+                logger.warning("destroyed key: WAL not yet checkpointed (a reader was active)")
+            return not busy
+        cursor.execute(f"VACUUM FULL {table}")
+    return True
