@@ -76,7 +76,7 @@ def _postgres_full() -> Iterator[None]:
     # Not under pytest's tmp_path: the server's user must reach the folder.
     mount = Path(tempfile.mkdtemp(prefix="beacon-full-"))
     mount.chmod(0o755)
-    mounted = subprocess.run(
+    mounted = subprocess.run(  # noqa: S603
         ["mount", "-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", str(mount)],  # noqa: S607
         capture_output=True,
         check=False,
@@ -120,7 +120,11 @@ def _drop_tablespaces() -> Iterator[None]:
         space, mount = _pending_cleanups.pop()
         with contextlib.suppress(psycopg.Error), _admin_connection() as admin:
             admin.execute(f"DROP TABLESPACE IF EXISTS {space}")
-        subprocess.run(["umount", str(mount)], capture_output=True, check=False)  # noqa: S607
+        subprocess.run(  # noqa: S603
+            ["umount", str(mount)],  # noqa: S607
+            capture_output=True,
+            check=False,
+        )
         mount.rmdir()
 
 
