@@ -284,3 +284,31 @@ def seal_existing() -> int:
                     model._base_manager.filter(pk=row.pk).update(**changes)
                     count += 1
     return count
+
+
+SEALED_MARK = "[sealed]"
+
+
+def scrub_history() -> int:
+    """Replace the clear copies of sealed record fields that enter transactions written
+    before this was fixed hold (``detail.entered.notes``) by ``[sealed]``; returns how
+    many. Audit events of that time cannot be changed (append-only): see
+    docs/threat-model.md, What is sealed."""
+    transaction_model = apps.get_model("records.RecordTransaction")
+    fields = sorted(
+        spec.field for spec in SEALED_FIELDS if spec.model == "records.MissingPersonRecord"
+    )
+    count = 0
+    with transaction.atomic():
+        rows = transaction_model._base_manager.filter(kind="enter", detail__has_key="entered")
+        for row in rows.iterator(chunk_size=500):
+            entered = row.detail.get("entered")
+            if not isinstance(entered, dict):
+                continue
+            leaked = [f for f in fields if entered.get(f) not in (None, "", SEALED_MARK)]
+            if not leaked:
+                continue
+            entered.update(dict.fromkeys(leaked, SEALED_MARK))
+            transaction_model._base_manager.filter(pk=row.pk).update(detail=row.detail)
+            count += 1
+    return count
