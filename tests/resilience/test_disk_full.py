@@ -2,8 +2,9 @@
 cannot save (507, no Retry-After, since retrying cannot help) and the operator's log
 says exactly what failed and where.
 
-SQLite: the connection's max_page_count is lowered to the file's size, so the next page
-the write needs fails with SQLITE_FULL, SQLite's real "database or disk is full".
+SQLite: the file's free pages are used up and the connection's max_page_count lowered to
+the file's size, so the next page the write needs fails with SQLITE_FULL, SQLite's real
+"database or disk is full".
 PostgreSQL: the record table is moved (inside the test's transaction) to a tablespace on
 a tiny tmpfs that is then filled, so the insert fails with the server's real
 "No space left on device" (disk_full, 53100).
@@ -50,6 +51,16 @@ def _entry(oca: str) -> dict[str, object]:
 @contextlib.contextmanager
 def _sqlite_full() -> Iterator[None]:
     with connection.cursor() as cursor:
+        # Free pages left by earlier deletes would take the write: use them up first
+        # (a table made and filled inside the test's transaction, rolled back with it).
+        cursor.execute("PRAGMA freelist_count")
+        free = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA page_size")
+        size = int(cursor.fetchone()[0])
+        cursor.execute("CREATE TABLE disk_full_filler (b BLOB)")
+        cursor.execute("INSERT INTO disk_full_filler VALUES (zeroblob(%s))", [(free + 2) * size])
+        cursor.execute("PRAGMA freelist_count")
+        assert int(cursor.fetchone()[0]) == 0
         cursor.execute("PRAGMA page_count")
         pages = int(cursor.fetchone()[0])
         cursor.execute(f"PRAGMA max_page_count = {pages}")
@@ -58,6 +69,7 @@ def _sqlite_full() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA max_page_count = 1073741823")
+            cursor.execute("DROP TABLE disk_full_filler")
 
 
 def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
