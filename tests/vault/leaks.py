@@ -83,5 +83,18 @@ def database_files(*, server_wal: bool = False) -> list[Path]:
 
 
 def files_holding(text: str, files: list[Path]) -> list[str]:
+    """The files holding ``text``, each with its table's name on PostgreSQL."""
     needle = text.lower().encode()
-    return [str(f) for f in files if needle in f.read_bytes().lower()]
+    return [_named(f) for f in files if needle in f.read_bytes().lower()]
+
+
+def _named(path: Path) -> str:
+    if connection.vendor == "sqlite" or not path.name.split(".")[0].isdigit():
+        return str(path)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE pg_relation_filenode(oid) = %s",
+            [int(path.name.split(".")[0].split("_")[0])],
+        )
+        row = cursor.fetchone()
+    return f"{path} ({row[0] if row else '?'})"
