@@ -8,8 +8,9 @@ BEACON_AUDIT_KEY base64 of 32 random bytes proving audit events (beacon.audit.ch
                  required outside demo/development/test
 BEACON_DATA_DIR  where the SQLite file, uploads and anchors live
                  (default: $XDG_DATA_HOME/beacon, i.e. ~/.local/share/beacon)
-DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon; default SQLite
-                 file $BEACON_DATA_DIR/beacon.sqlite3
+DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon, or
+                 sqlite:////path/to/beacon.sqlite3; default SQLite file
+                 $BEACON_DATA_DIR/beacon.sqlite3
 """
 
 from __future__ import annotations
@@ -133,9 +134,51 @@ TEMPLATES = [
 ]
 
 
+def _sqlite(name: str) -> dict[str, object]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two
+            # writers queue instead of failing half-way with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            # secure_delete: a deleted or overwritten row is zeroed in its page, not left
+            # in free space (a destroyed agency key, text replaced by its sealed form).
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA busy_timeout=30000;"
+                "PRAGMA secure_delete=ON;"
+            ),
+        },
+        # Tests use a file, not :memory:, so WAL and synchronous=FULL hold there too.
+        "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
+    }
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("sqlite:"):
+        # The same file settings as the default (WAL, synchronous=FULL, checked on every
+        # connection by beacon.core.db), at the path the URL names.
+        name = str(dj_database_url.parse(url)["NAME"] or "")
+        if name in {"", ":memory:"}:
+            raise ImproperlyConfigured(
+                "DATABASE_URL names an in-memory SQLite database, which loses every record "
+                "when Beacon stops: give a file, e.g. sqlite:////var/lib/beacon/beacon.sqlite3 "
+                "(four slashes for an absolute path), or leave DATABASE_URL unset."
+            )
+        path = Path(name).expanduser().resolve()
+        if not path.parent.is_dir():
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names the SQLite file {path}, but its folder does not exist."
+            )
+        return _sqlite(str(path))
     if url:
+        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+            scheme = url.split(":", 1)[0]
+            raise ImproperlyConfigured(
+                f"DATABASE_URL must be postgres://... or sqlite:///path, not {scheme}://..."
+            )
         # Persistent connections are checked before reuse, so after a database restart
         # the first request reconnects instead of failing; an unreachable server is
         # reported within connect_timeout seconds (a fast 503), not after minutes.
@@ -146,21 +189,7 @@ def _database() -> dict[str, object]:
         db["TEST"] = {"NAME": os.environ.get("BEACON_TEST_DB", f"test_beacon_{os.getpid()}")}
         return db
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(DATA_DIR / "beacon.sqlite3"),
-        "OPTIONS": {
-            # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two
-            # writers queue instead of failing half-way with "database is locked".
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-            "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA busy_timeout=30000;"
-            ),
-        },
-        # Tests use a file, not :memory:, so WAL and synchronous=FULL hold there too.
-        "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
-    }
+    return _sqlite(str(DATA_DIR / "beacon.sqlite3"))
 
 
 DATABASES = {"default": _database()}

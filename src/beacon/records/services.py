@@ -97,6 +97,17 @@ def _snapshot(data: RecordInput) -> dict[str, object]:
     return {f.name: _jsonable(getattr(data, f.name)) for f in dataclasses.fields(data)}
 
 
+def _history_snapshot(data: RecordInput) -> dict[str, object]:
+    """The snapshot history and audit keep: a field sealed at rest on the record is
+    named, never copied (history and audit rows are not sealed, and audit rows can never
+    be deleted, so a copy there would outlive the agency key's destruction)."""
+    snapshot = _snapshot(data)
+    for name in _SEALED_RECORD_FIELDS:
+        if snapshot.get(name):
+            snapshot[name] = SEALED_MARK
+    return snapshot
+
+
 # ---------------------------------------------------------------- enter
 
 
@@ -138,7 +149,7 @@ def enter_record(
         except IntegrityError:
             raise Conflict("The NIC or the agency's OCA is already in use.") from None
         indexing.write_index(record, clean.aliases, clean.alias_dobs)
-        snapshot = _snapshot(record_input_of(record))
+        snapshot = _history_snapshot(record_input_of(record))
         _write(actor, record, K.ENTER, now, reason, {"entered": snapshot})
     return record
 

@@ -38,7 +38,7 @@ from beacon.operations.models import (
 from beacon.operations.services import HIT_DEADLINES
 from beacon.records import services as registry
 from beacon.records.models import MissingPersonRecord
-from beacon.vault.sealing import seal_created
+from beacon.vault.sealing import sealed_bulk_create
 
 # Refs per ``IN (...)`` lookup: below SQLite's bound on query parameters.
 _IN_BATCH = 500
@@ -493,8 +493,7 @@ class Writer:
             new_people.append(row.get("people", []))
             if section.name == "victims":
                 self.victims[key] = obj  # type: ignore[assignment]
-        model._default_manager.bulk_create(new, batch_size=500)
-        seal_created(new)  # bulk_create skips the vault's signals: notes, charges
+        sealed_bulk_create(model, new)  # bulk_create skips the vault's signals: notes, charges
         self.report.created[section.name] = len(new)
         if not by_target:
             through = model._meta.get_field("people").remote_field.through  # type: ignore[union-attr]
