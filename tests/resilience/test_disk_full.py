@@ -193,3 +193,21 @@ def test_a_browser_gets_a_page_saying_the_storage_is_full(
     assert answer.status_code == 507
     page = answer.content.decode()
     assert "storage is full" in page and "Traceback" not in page
+
+
+def test_the_command_line_on_a_full_database_says_so_without_a_traceback(
+    agency_a: Agency,
+    full: Callable[[], contextlib.AbstractContextManager[None]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    fields = [f"{k}={v}" for k, v in _entry("FULL-CLI").items()]
+    caplog.set_level(logging.ERROR, logger="beacon.resilience")
+    with full(), pytest.raises(CommandError) as refused:
+        call_command("records", "enter", *fields)
+    assert refused.value.returncode == 74  # EX_IOERR: retrying will not help
+    assert "storage is full" in str(refused.value)
+    assert any("during beacon records" in r.getMessage() for r in caplog.records)
+    assert not MissingPersonRecord.objects.filter(oca="FULL-CLI").exists()

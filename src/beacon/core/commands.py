@@ -6,9 +6,15 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from beacon.core.actor import Actor, system_actor
 from beacon.core.errors import DomainError
+
+
+# sysexits.h: what scripts around the CLI can tell apart (retry later, or call someone).
+EX_IOERR = 74
+EX_TEMPFAIL = 75
 
 
 class BeaconCommand(BaseCommand):
@@ -23,6 +29,27 @@ class BeaconCommand(BaseCommand):
             for field, messages in exc.fields.items():
                 lines.extend(f"  {field}: {message}" for message in messages)
             raise CommandError("\n".join(lines), returncode=exc.exit_code) from None
+        except DatabaseError as exc:
+            # A full disk or an unreachable database is the operator's to fix, not a bug:
+            # say which, without a traceback (the transaction was rolled back whole).
+            from beacon.resilience import outage  # resilience sits above core
+
+            cause = outage.storage_full_cause(exc)
+            if cause is not None:
+                outage.log_storage_full(f"beacon {self.command_name()}", cause)
+                raise CommandError(
+                    f"{outage.STORAGE_FULL_MESSAGE} ({cause})", returncode=EX_IOERR
+                ) from None
+            if outage.is_database_outage(exc):
+                raise CommandError(
+                    f"The database is unreachable ({exc}); nothing was saved. Retry when it "
+                    "is back.",
+                    returncode=EX_TEMPFAIL,
+                ) from None
+            raise
+
+    def command_name(self) -> str:
+        return type(self).__module__.rsplit(".", 1)[-1]
 
     def handle_command(self, *args: Any, **options: Any) -> str | None:
         raise CommandError(f"{type(self).__name__} defines no handle_command")

@@ -75,17 +75,21 @@ def _where() -> str:
     return f"SQLite file {path}, {usage.free:,} bytes free of {usage.total:,} on its volume"
 
 
-def storage_full_response(
-    request: HttpRequest, exc: BaseException, cause: BaseException
-) -> HttpResponse:
+def log_storage_full(during: str, cause: BaseException) -> None:
+    """The operator's line: exactly what failed, where, and what to do."""
     logger.critical(
-        "database storage full during %s %s: %s (%s): free space, or raise the database's "
+        "database storage full during %s: %s (%s): free space, or raise the database's "
         "size limit; every write fails until then",
-        request.method,
-        request.path,
+        during,
         cause,
         _where(),
     )
+
+
+def storage_full_response(
+    request: HttpRequest, exc: BaseException, cause: BaseException
+) -> HttpResponse:
+    log_storage_full(f"{request.method} {request.path}", cause)
     return error_response(
         request,
         507,
