@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -278,3 +279,130 @@ def test_a_new_operation_joins_a_series_as_its_next_edition(supervisor: Client) 
     assert response.status_code == 302
     created = Operation.objects.get(code="PC-9")
     assert (created.series.code, created.edition) == ("PROTECTED-CHILDHOOD", 9)  # type: ignore[union-attr]
+
+
+# --- Administration: the user page, search, role names, the trail newest first.
+
+
+def test_the_user_page_shows_sign_in_failures_lock_role_and_agency(client_as: ClientAs) -> None:
+    from django.test import Client as Anonymous
+    from django.utils import timezone
+
+    from beacon.access.models import SignInAttempt
+
+    for _ in range(2):
+        SignInAttempt.objects.create(
+            username="analyst", source_address="192.0.2.7", succeeded=False
+        )
+    Membership.objects.filter(user__username="analyst").update(locked_at=timezone.now())
+    admin = client_as("admin")
+    response = admin.get("/administration/users/analyst/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<dd id="role">Analyst</dd>' in page
+    assert "HSI Las Cruces" in page and '<dd id="failures">2</dd>' in page
+    assert '<dd id="locked-since">—</dd>' not in page and "192.0.2.7" in page
+    assert '<dd id="last-sign-in">Never</dd>' in page
+    assert Anonymous().get("/administration/users/analyst/").status_code in (302, 403)
+    assert admin.get("/administration/users/nobody-by-that-name/").status_code == 404
+
+
+def test_actions_on_a_user_are_listed_newest_first_on_their_page(client_as: ClientAs) -> None:
+    admin = client_as("admin")
+    user_id = Membership.objects.get(user__username="analyst").user_id
+    admin.post("/administration/users/analyst/disable/", {"reason": "left", "back": "user"})
+    back = admin.post("/administration/users/analyst/enable/", {"back": "user"})
+    assert back["Location"] == "/administration/users/analyst/"
+    page = admin.get("/administration/users/analyst/").content.decode()
+    on_user = page[page.index('id="on-user"') : page.index('id="by-user"')]
+    assert on_user.index("account.enabled") < on_user.index("account.disabled")
+    assert f'href="/administration/users/analyst/">user {user_id}</a>' in on_user
+    # The administrator who acted is linked to their own page.
+    assert 'href="/administration/users/admin/">admin</a>' in on_user
+
+
+def test_the_audit_trail_is_newest_first_with_linked_objects(client_as: ClientAs) -> None:
+    admin = client_as("admin")
+    admin.post("/administration/users/analyst/role/", {"role": "investigator"})
+    client_as("investigator.hsi").get("/operations/RESCUE-ME-2021/targets/")  # audited read
+    page = admin.get("/administration/audit/").content.decode()
+    seqs = [int(s) for s in re.findall(r'<tr><td class="num">(\d+)</td>', page)]
+    assert len(seqs) > 2 and seqs == sorted(seqs, reverse=True)
+    assert 'href="/administration/users/analyst/">user ' in page
+    record = AuditEvent.objects.filter(object_type="operation", object_id="RESCUE-ME-2021").first()
+    assert record is not None
+    trail = admin.get(
+        f"/administration/audit/?object_type=operation&object_id={record.object_id}"
+    ).content.decode()
+    assert f'href="/operations/{record.object_id}/">operation {record.object_id}</a>' in trail
+
+
+def test_the_audit_trail_pages_back_to_older_events(client_as: ClientAs) -> None:
+    from beacon.web.views import admin as admin_views
+
+    admin = client_as("admin")
+    first = admin.get("/administration/audit/").content.decode()
+    seqs = [int(s) for s in re.findall(r'<tr><td class="num">(\d+)</td>', first)]
+    assert len(seqs) == admin_views.AUDIT_PAGE
+    older = re.search(r'href="\?before=(\d+)"', first)
+    assert older is not None and int(older.group(1)) == seqs[-1]
+    second = admin.get(f"/administration/audit/?before={older.group(1)}").content.decode()
+    next_seqs = [int(s) for s in re.findall(r'<tr><td class="num">(\d+)</td>', second)]
+    assert next_seqs and max(next_seqs) < seqs[-1]
+
+
+def test_accounts_are_searched_by_username_name_or_agency(client_as: ClientAs) -> None:
+    from django.contrib.auth.models import User
+
+    User.objects.filter(username="caseworker.zoe").update(first_name="Zoë", last_name="Okafor")
+    admin = client_as("admin")
+
+    def rows(query: str) -> set[str]:
+        page = admin.get("/administration/", {"q": query}).content.decode()
+        return set(re.findall(r'<tr id="user-([^"]+)">', page))
+
+    assert rows("investigator.") == {"investigator.hsi", "investigator.lcpd"}
+    assert rows("okafor") == {"caseworker.zoe"}
+    assert rows("HSI Las") == {"investigator.hsi", "analyst"}
+    assert rows("no such person") == set()
+    assert "No account matches." in admin.get("/administration/?q=zzz").content.decode()
+
+
+def test_roles_are_shown_by_name_in_english_and_french(client_as: ClientAs) -> None:
+    admin = client_as("admin")
+    page = admin.get("/administration/").content.decode()
+    assert '<option value="hub_coordinator" selected>Hub coordinator</option>' in page
+    options = re.findall(r"<option value=\"(\w+)\"[^>]*>([^<]+)</option>", page)
+    assert ("pio", "Public information officer") in options
+    assert not [code for code, name in options if code == name]
+    admin.cookies["django_language"] = "fr"
+    french = admin.get("/administration/users/coordinator/").content.decode()
+    assert '<dd id="role">Coordinateur de pôle</dd>' in french
+    tokens = admin.get("/administration/tokens/").content.decode()
+    assert ">Enquêteur</option>" in tokens
+
+
+@pytest.mark.parametrize("username", ["coordinator", "investigator.hsi", "pio", "caseworker.zoe"])
+def test_only_administrators_reach_a_user_page(client_as: ClientAs, username: str) -> None:
+    assert client_as(username).get("/administration/users/analyst/").status_code == 403
+
+
+def test_the_user_page_answers_in_a_flat_number_of_queries(client_as: ClientAs) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = client_as("admin")
+
+    def queries() -> int:
+        admin.get("/administration/users/analyst/")
+        admin.get("/administration/users/analyst/")
+        with CaptureQueriesContext(connection) as captured:
+            assert admin.get("/administration/users/analyst/").status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(30):
+        admin.post(
+            "/administration/users/analyst/role/", {"role": ("analyst", "supervisor")[n % 2]}
+        )
+    assert queries() == before

@@ -114,12 +114,25 @@ def _apply(events: QuerySet[AuditEvent], f: AuditFilter) -> QuerySet[AuditEvent]
 
 
 def search(
-    actor: Actor, f: AuditFilter, *, after_seq: int = 0, limit: int = 100
+    actor: Actor,
+    f: AuditFilter,
+    *,
+    after_seq: int = 0,
+    limit: int = 100,
+    newest_first: bool = False,
+    before_seq: int | None = None,
 ) -> list[AuditEvent]:
-    """Events matching ``f`` in sequence order, ``limit`` at a time after ``after_seq``."""
+    """Events matching ``f`` in sequence order, ``limit`` at a time after ``after_seq``;
+    with ``newest_first``, in reverse order, ``limit`` at a time before ``before_seq``."""
     policy.require(actor, Permission.AUDIT_VIEW, object_type="audit")
     chain_pending()  # pages run in chain order: give every committed event its place
-    found = list(_apply(AuditEvent.objects.filter(seq__gt=after_seq), f).order_by("seq")[:limit])
+    events = _apply(AuditEvent.objects.filter(seq__gt=after_seq), f)
+    if newest_first:
+        if before_seq is not None:
+            events = events.filter(seq__lt=before_seq)
+        found = list(events.order_by("-seq")[:limit])
+    else:
+        found = list(events.order_by("seq")[:limit])
     services.record(actor, "audit.search", object_type="audit", detail=f.as_detail())
     return [_readable(actor, event) for event in found]
 

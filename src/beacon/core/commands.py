@@ -11,7 +11,6 @@ from django.db import DatabaseError
 from beacon.core.actor import Actor, system_actor
 from beacon.core.errors import DomainError
 
-
 # sysexits.h: what scripts around the CLI can tell apart (retry later, or call someone).
 EX_IOERR = 74
 EX_TEMPFAIL = 75

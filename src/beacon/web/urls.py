@@ -72,6 +72,7 @@ urlpatterns = [
     ),
     # Administration
     path("administration/", admin.users, name="admin_home"),
+    path("administration/users/<str:username>/", admin.user_detail, name="admin_user_detail"),
     path("administration/users/<str:username>/<str:action>/", admin.user_action, name="admin_user"),
     path("administration/agencies/", admin.agencies, name="admin_agencies"),
     path("administration/agencies/new/", admin.agency_create, name="admin_agency_create"),
