@@ -30,3 +30,22 @@ def test_the_compiled_catalogue_is_committed() -> None:
     compiled = LOCALE / "django.mo"
     assert compiled.exists()
     assert compiled.stat().st_size > 10000
+
+
+def _translations() -> list[str]:
+    found = []
+    for entry in entries():
+        for _index, text in MSGSTR.findall(entry + "\n"):
+            found.append("".join(re.findall(r'"(.*)"', text)))
+    return found
+
+
+def test_french_high_punctuation_takes_a_narrow_no_break_space() -> None:
+    # French sets : ; ! ? after a narrow no-break space (U+202F): never a plain or a
+    # breaking space (a line could start with the colon), never glued to the word.
+    wrong = [
+        text
+        for text in _translations()
+        if re.search(r"[ \u00a0][:;!?]", text) or re.search(r"[^\W\d_][;!?]", text)
+    ]
+    assert wrong == []
