@@ -88,14 +88,26 @@ def present_columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str
 class Session:
     """One engine, one linkage input table, one Linker."""
 
-    def __init__(self, engine: str, con: duckdb.DuckDBPyConnection, table: str) -> None:
+    def __init__(
+        self,
+        engine: str,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        *,
+        present: frozenset[str] | None = None,
+        only_sources: tuple[str, ...] = (),
+    ) -> None:
+        """``present``: the columns the model compares (default: those with a value in
+        ``table``); ``only_sources``: score only pairs involving a row of these sources
+        (an incremental run)."""
         if engine not in ENGINES:
             raise ValidationFailed.on("engine", f"must be one of {', '.join(ENGINES)}")
         self.engine = engine
         self.con = con
         self.table = table
         self._tmp: Path | None = None
-        self.present = present_columns(con, table)
+        self.only_sources = only_sources
+        self.present = present if present is not None else present_columns(con, table)
         self.comparisons = spec.comparison_names(self.present)
         self.api: DatabaseAPI[Any]
         if engine == "duckdb":
@@ -125,7 +137,18 @@ class Session:
 
     def linker(self, params: dict[str, Any] | None) -> Linker:
         dialect = self.api.sql_dialect.sql_dialect_str
-        return Linker(self.input, spec.settings_dict(dialect, params, self.present), log_level=None)
+        built = spec.settings_dict(dialect, params, self.present, self.only_sources)
+        return Linker(self.input, built, log_level=None)
+
+    def use_term_frequencies(self, tables: dict[str, str]) -> None:
+        """Score with these term-frequency tables (column -> table of ``column``,
+        ``tf_column``) instead of frequencies counted on the input table: an incremental
+        run's input is a sample, the frequencies are those of the whole intake."""
+        for column, table in tables.items():
+            name = f"__splink__df_tf_{column}"
+            self.api._intermediate_table_cache[name] = self.api.table_to_splink_dataframe(
+                name, table
+            )
 
     def train(
         self,
