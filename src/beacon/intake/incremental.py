@@ -59,15 +59,32 @@ def _files(paths: list[str]) -> str:
     return "[" + ", ".join(storage.sql_literal(storage.data_dir() / p) for p in paths) + "]"
 
 
+def _terms(condition: str) -> frozenset[str]:
+    """A condition's AND-ed terms, each equality with its sides in order."""
+    terms = set()
+    for term in condition.split(" AND "):
+        sides = term.split(" = ")
+        terms.add(" = ".join(sorted(sides)) if len(sides) == 2 else term)
+    return frozenset(terms)
+
+
 def _candidates(con: duckdb.DuckDBPyConnection, present: frozenset[str]) -> None:
     """``link_old`` rows that share a blocking key with a ``link_new`` row, into
     ``link_in`` with the new rows (every rule, in both orientations)."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
     joins = []
     for rule in rules:
-        for old, new in (("l", "r"), ("r", "l")):
-            condition = rule.replace(f"{old}.", "o.").replace(f"{new}.", "n.")
-            joins.append(f"SELECT o.unique_id FROM link_old o JOIN link_new n ON {condition}")
+        conditions = {
+            rule.replace(f"{old}.", "o.").replace(f"{new}.", "n.")
+            for old, new in (("l", "r"), ("r", "l"))
+        }
+        # a rule of equal keys reads the same both ways round: one semi-join suffices
+        if len({_terms(c) for c in conditions}) == 1:
+            conditions = {min(conditions)}
+        for condition in sorted(conditions):
+            joins.append(
+                f"SELECT o.unique_id FROM link_old o SEMI JOIN link_new n ON {condition}"
+            )
     con.execute(
         "CREATE TEMP TABLE link_in AS SELECT * FROM link_new UNION ALL "
         f"SELECT * FROM link_old WHERE unique_id IN ({' UNION '.join(joins)})"
@@ -135,11 +152,13 @@ def link_new(
             f"CREATE TEMP TABLE link_old AS SELECT * FROM read_parquet({_files(cache['link'])})"
         )
         _candidates(con, present)
-        session = Session("duckdb", con, "link_in", present=present, only_sources=new_sources)
+        session = Session(
+            "duckdb", con, "link_in", present=present, only_sources=new_sources, validate=False
+        )
         session.use_term_frequencies(_term_frequencies(con, cache["tf"]))
         step(STEPS[3])
         model = base.model
-        scored, levels = session.predict(model.params, base.threshold)
+        scored, levels = session.predict(model.params, base.threshold, one_pass=True)
         comparisons = list(levels.labels)
         new_edges = _edges(scored, comparisons)
         step(STEPS[4])
