@@ -95,12 +95,10 @@ class Session:
         table: str,
         *,
         present: frozenset[str] | None = None,
-        only_sources: tuple[str, ...] = (),
         validate: bool = True,
     ) -> None:
         """``present``: the columns the model compares (default: those with a value in
-        ``table``); ``only_sources``: score only pairs involving a row of these sources
-        (an incremental run); ``validate``: let Splink check the settings against the
+        ``table``); ``validate``: let Splink check the settings against the
         input (skipped by an incremental run: the same settings were checked by the full
         run, and the check parses every SQL condition, ~0.6 s)."""
         self.validate = validate
@@ -110,7 +108,6 @@ class Session:
         self.con = con
         self.table = table
         self._tmp: Path | None = None
-        self.only_sources = only_sources
         self.present = present if present is not None else present_columns(con, table)
         self.comparisons = spec.comparison_names(self.present)
         self.api: DatabaseAPI[Any]
@@ -141,7 +138,7 @@ class Session:
 
     def linker(self, params: dict[str, Any] | None) -> Linker:
         dialect = self.api.sql_dialect.sql_dialect_str
-        built = spec.settings_dict(dialect, params, self.present, self.only_sources)
+        built = spec.settings_dict(dialect, params, self.present)
         return Linker(self.input, built, log_level=None, validate_settings=self.validate)
 
     def use_term_frequencies(self, tables: dict[str, str]) -> None:
@@ -312,25 +309,15 @@ class Session:
         threshold: float,
         *,
         explain: bool = True,
-        one_pass: bool = False,
     ) -> tuple[pa.Table, Levels]:
         """Scored pairs at or above ``threshold`` with per-comparison gamma and weight.
 
         Every blocked pair is scored lean (ids and probability only); the levels and
         weights that explain a pair are then computed for the kept pairs alone, by the
         same model on the same input (about a fifth faster at a million records).
-        ``one_pass``: levels and weights kept in the one scoring pass (few blocked pairs,
-        as in an incremental run: a second pass would cost more than it saves).
         """
         linker = self.linker(params)
         settings = linker._settings_obj
-        if explain and one_pass:
-            scored = linker.inference.predict(
-                threshold_match_probability=threshold, warning_mode="never"
-            )
-            out = self._to_arrow(scored)
-            scored.drop_table_from_database_and_remove_from_cache()
-            return out, self.levels(linker)
         settings._retain_matching_columns = False
         settings._retain_intermediate_calculation_columns = False
         scored = linker.inference.predict(
@@ -353,6 +340,35 @@ class Session:
         explained = self.api.sql_pipeline_to_splink_dataframe(pipeline)
         scored.drop_table_from_database_and_remove_from_cache()
         return self._to_arrow(explained), self.levels(linker)
+
+    def predict_pairs(
+        self, params: dict[str, Any], threshold: float, pairs: str
+    ) -> tuple[pa.Table, Levels]:
+        """As ``predict``, for the pairs listed in table ``pairs`` (unique_id_l,
+        unique_id_r) instead of those the blocking rules make (an incremental run finds
+        its pairs itself: only those with a new row)."""
+        linker = self.linker(params)
+        settings = linker._settings_obj
+        settings._retain_matching_columns = True
+        settings._retain_intermediate_calculation_columns = True
+        pipeline = CTEPipeline()
+        enqueue_df_concat_with_tf(linker, pipeline)
+        pipeline.enqueue_list_of_sqls(block_from_labels(linker, pairs))
+        pipeline.enqueue_sql(
+            compute_comparison_vector_values_sql(
+                settings._columns_to_select_for_comparison_vector_values
+            ),
+            "__splink__df_comparison_vectors",
+        )
+        pipeline.enqueue_list_of_sqls(
+            predict_from_comparison_vectors_sqls_using_settings(
+                settings, threshold_match_probability=threshold
+            )
+        )
+        scored = self.api.sql_pipeline_to_splink_dataframe(pipeline)
+        out = self._to_arrow(scored)
+        scored.drop_table_from_database_and_remove_from_cache()
+        return out, self.levels(linker)
 
     def score(self, params: dict[str, Any], threshold: float) -> list[tuple[float, str, str]]:
         """(match probability, left key, right key) of every pair at or above ``threshold``."""

@@ -68,27 +68,48 @@ def _terms(condition: str) -> frozenset[str]:
     return frozenset(terms)
 
 
-def _candidates(con: duckdb.DuckDBPyConnection, present: frozenset[str]) -> None:
-    """``link_old`` rows that share a blocking key with a ``link_new`` row, into
-    ``link_in`` with the new rows (every rule, in both orientations)."""
+def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str]) -> int:
+    """The pairs a full run's blocking would make that involve a new row, as
+    ``incoming_pairs`` (unique_id_l < unique_id_r, as Splink orders a dedupe pair and
+    reads each rule with ``l`` the lower key), and ``link_in``: the new rows and the
+    earlier rows they pair with. Returns the pair count."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
-    joins = []
+    selects = []
     for rule in rules:
-        conditions = {
-            rule.replace(f"{old}.", "o.").replace(f"{new}.", "n.")
-            for old, new in (("l", "r"), ("r", "l"))
-        }
-        # a rule of equal keys reads the same both ways round: one semi-join suffices
-        if len({_terms(c) for c in conditions}) == 1:
-            conditions = {min(conditions)}
-        for condition in sorted(conditions):
-            joins.append(
-                f"SELECT o.unique_id FROM link_old o SEMI JOIN link_new n ON {condition}"
+
+        def read(left: str, right: str, rule: str = rule) -> str:
+            return rule.replace("l.", f"{left}.").replace("r.", f"{right}.")
+
+        selects.append(
+            f"SELECT a.unique_id AS l, b.unique_id AS r FROM link_new a JOIN link_new b "
+            f"ON {read('a', 'b')} AND a.unique_id < b.unique_id"
+        )
+        if _terms(read("o", "n")) == _terms(read("n", "o")):
+            # a rule of equal keys reads the same both ways round: one join
+            selects.append(
+                "SELECT least(o.unique_id, n.unique_id) AS l, "
+                "greatest(o.unique_id, n.unique_id) AS r "
+                f"FROM link_old o JOIN link_new n ON {read('o', 'n')}"
+            )
+        else:
+            selects.append(
+                f"SELECT o.unique_id AS l, n.unique_id AS r FROM link_old o JOIN link_new n "
+                f"ON {read('o', 'n')} AND o.unique_id < n.unique_id"
+            )
+            selects.append(
+                f"SELECT n.unique_id AS l, o.unique_id AS r FROM link_old o JOIN link_new n "
+                f"ON {read('n', 'o')} AND n.unique_id < o.unique_id"
             )
     con.execute(
-        "CREATE TEMP TABLE link_in AS SELECT * FROM link_new UNION ALL "
-        f"SELECT * FROM link_old WHERE unique_id IN ({' UNION '.join(joins)})"
+        "CREATE TEMP TABLE incoming_pairs AS SELECT l AS unique_id_l, r AS unique_id_r "
+        f"FROM ({' UNION '.join(selects)})"
     )
+    con.execute(
+        "CREATE TEMP TABLE link_in AS SELECT * FROM link_new UNION ALL "
+        "SELECT * FROM link_old WHERE unique_id IN (SELECT unique_id_l FROM incoming_pairs "
+        "UNION SELECT unique_id_r FROM incoming_pairs)"
+    )
+    return count(con, "SELECT count(*) FROM incoming_pairs")
 
 
 def _term_frequencies(con: duckdb.DuckDBPyConnection, tf_path: str) -> dict[str, str]:
@@ -151,14 +172,12 @@ def link_new(
         con.execute(
             f"CREATE TEMP TABLE link_old AS SELECT * FROM read_parquet({_files(cache['link'])})"
         )
-        _candidates(con, present)
-        session = Session(
-            "duckdb", con, "link_in", present=present, only_sources=new_sources, validate=False
-        )
+        _pairs(con, present)
+        session = Session("duckdb", con, "link_in", present=present, validate=False)
         session.use_term_frequencies(_term_frequencies(con, cache["tf"]))
         step(STEPS[3])
         model = base.model
-        scored, levels = session.predict(model.params, base.threshold, one_pass=True)
+        scored, levels = session.predict_pairs(model.params, base.threshold, "incoming_pairs")
         comparisons = list(levels.labels)
         new_edges = _edges(scored, comparisons)
         step(STEPS[4])

@@ -398,40 +398,23 @@ def _uses_only(sql: str, present: frozenset[str]) -> bool:
     return used <= present
 
 
-def only_sources_sql(sources: tuple[str, ...]) -> str:
-    """Pairs with at least one row from ``sources`` (an incremental run's new lists)."""
-    listed = ", ".join("'" + s.replace("'", "''") + "'" for s in sources)
-    return f"(l.source IN ({listed}) OR r.source IN ({listed}))"
-
-
 def blocking_rule_sql(
-    present: frozenset[str] = ALL_COLUMNS,
-    *,
-    skip_registry_pairs: bool = True,
-    only_sources: tuple[str, ...] = (),
+    present: frozenset[str] = ALL_COLUMNS, *, skip_registry_pairs: bool = True
 ) -> list[str]:
-    """The blocking rules that can fire on the columns present, as SQL conditions; with
-    ``only_sources``, only pairs involving a row of those sources."""
+    """The blocking rules that can fire on the columns present, as SQL conditions."""
     rules = [blocking_sql(keys) for keys in BLOCKING_KEYS] + MISSING_DOB_RULES + SWAPPED_NAMES_RULES
     rules = [rule for rule in rules if _uses_only(rule, present)]
     if skip_registry_pairs:
         rules = [f"({rule}) AND {NOT_BOTH_REGISTRY}" for rule in rules]
-    if only_sources:
-        rules = [f"({rule}) AND {only_sources_sql(only_sources)}" for rule in rules]
     return rules
 
 
 def blocking_rules(
-    present: frozenset[str] = ALL_COLUMNS,
-    *,
-    skip_registry_pairs: bool = True,
-    only_sources: tuple[str, ...] = (),
+    present: frozenset[str] = ALL_COLUMNS, *, skip_registry_pairs: bool = True
 ) -> list[BlockingRuleCreator | dict[str, Any]]:
     return [
         CustomRule(rule)
-        for rule in blocking_rule_sql(
-            present, skip_registry_pairs=skip_registry_pairs, only_sources=only_sources
-        )
+        for rule in blocking_rule_sql(present, skip_registry_pairs=skip_registry_pairs)
     ]
 
 
@@ -463,16 +446,13 @@ def deterministic_rules(present: frozenset[str] = ALL_COLUMNS) -> list[str]:
 
 
 def settings(
-    present: frozenset[str] = ALL_COLUMNS,
-    *,
-    retain_explanations: bool = True,
-    only_sources: tuple[str, ...] = (),
+    present: frozenset[str] = ALL_COLUMNS, *, retain_explanations: bool = True
 ) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name=UNIQUE_ID,
         comparisons=comparisons(present),
-        blocking_rules_to_generate_predictions=blocking_rules(present, only_sources=only_sources),
+        blocking_rules_to_generate_predictions=blocking_rules(present),
         additional_columns_to_retain=RETAINED,
         retain_matching_columns=retain_explanations,  # gives gamma_* (the level of each)
         retain_intermediate_calculation_columns=retain_explanations,
@@ -480,13 +460,10 @@ def settings(
 
 
 def settings_dict(
-    dialect: str,
-    params: dict[str, Any] | None,
-    present: frozenset[str] = ALL_COLUMNS,
-    only_sources: tuple[str, ...] = (),
+    dialect: str, params: dict[str, Any] | None, present: frozenset[str] = ALL_COLUMNS
 ) -> dict[str, Any]:
     """The settings for one SQL dialect, with trained parameters filled in when given."""
-    built = settings(present, only_sources=only_sources).create_settings_dict(dialect)
+    built = settings(present).create_settings_dict(dialect)
     if params:
         apply_params(built, params)
     return built
