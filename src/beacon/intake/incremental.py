@@ -310,18 +310,27 @@ def link_new(
 
 def _numbers(
     con: duckdb.DuckDBPyConnection, path: str, groups: list[list[str]], numbers: list[int]
-) -> dict[str, int]:
-    """Each clustered row's cluster number after this run."""
-    mapping = {
-        str(key): int(number)
-        for key, number in con.execute(
-            f"SELECT key, number FROM read_parquet({_files([path])})"
-        ).fetchall()
-    }
-    for group, number in zip(groups, numbers, strict=True):
-        for key in group:
-            mapping[key] = number
-    return mapping
+) -> str:
+    """A query of each clustered row's cluster number after this run: the base run's,
+    with the changed and new groups' numbers."""
+    keys = [key for group in groups for key in group]
+    con.register(
+        "beacon_new_numbers",
+        pa.table(
+            {
+                "key": pa.array(keys, pa.string()),
+                "number": pa.array(
+                    [n for group, n in zip(groups, numbers, strict=True) for _ in group],
+                    pa.int64(),
+                ),
+            }
+        ),
+    )
+    return (
+        f"(SELECT key, number FROM read_parquet({_files([path])}) "
+        "WHERE key NOT IN (SELECT key FROM beacon_new_numbers) "
+        "UNION ALL SELECT key, number FROM beacon_new_numbers)"
+    )
 
 
 def _members_of(

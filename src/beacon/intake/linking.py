@@ -462,14 +462,14 @@ def write_cache(
     people_files: list[str],
     link_table: str,
     people_table: str,
-    numbers: dict[str, int],
+    numbers: dict[str, int] | str,
     tf_counts: str,
     present: frozenset[str],
 ) -> dict[str, Any]:
     """Cache a run's linkage input for the next incremental run, under
     ``DATA_DIR/intake/<intake>/run-<uuid>/``: ``link_table`` (normalised rows) and
     ``people_table`` (as the sources gave them) added to the earlier runs' files, each
-    row's cluster number, and term-frequency counts (``tf_counts``: a table of column,
+    row's cluster number (``numbers``: key -> number, or a query of key, number), and term-frequency counts (``tf_counts``: a table of column,
     value, n; empty: counted on ``link_table``)."""
     folder = Path(storage.FOLDER) / str(intake.pk) / f"run-{uuid.uuid4().hex}"
     target = storage.data_dir() / folder
@@ -479,15 +479,18 @@ def write_cache(
         con.execute(f"COPY {table} TO {storage.sql_literal(target / name)} (FORMAT parquet)")
         return str(folder / name)
 
-    con.register(
-        "beacon_numbers",
-        pa.table(
-            {
-                "key": pa.array(list(numbers), pa.string()),
-                "number": pa.array(list(numbers.values()), pa.int64()),
-            }
-        ),
-    )
+    table = numbers if isinstance(numbers, str) else "beacon_numbers_arrow"
+    if not isinstance(numbers, str):
+        con.register(
+            "beacon_numbers_arrow",
+            pa.table(
+                {
+                    "key": pa.array(list(numbers), pa.string()),
+                    "number": pa.array(list(numbers.values()), pa.int64()),
+                }
+            ),
+        )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE beacon_numbers AS SELECT key, number FROM {table}")
     if not tf_counts:
         counted = " UNION ALL ".join(
             f"SELECT '{c}' AS col, {c} AS value, count(*) AS n FROM {link_table} "
@@ -503,7 +506,8 @@ def write_cache(
         "tf": copy(tf_counts, "tf.parquet"),
         "present": sorted(present),
     }
-    con.unregister("beacon_numbers")
+    if not isinstance(numbers, str):
+        con.unregister("beacon_numbers_arrow")
     return cache
 
 
