@@ -3,16 +3,22 @@ rows the clusters a full relink gives them."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
+from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
 from beacon.intake import services
 from beacon.intake.models import Cluster, LinkRun
+from beacon.records.inputs import RecordInput
+from beacon.records.services import enter_record
 
 from .conftest import NCMEC_MAPPING
 
@@ -84,3 +90,41 @@ def test_cli_link_new(system: Actor, lists_dir: dict[str, Path]) -> None:
     call_command("intake", "link", "Inc", "--new", stdout=linked)
     assert "54 new records" not in linked.getvalue()  # the summary counts the whole intake
     assert "117 records" in linked.getvalue()
+
+
+def test_incremental_run_with_registry_records_over_the_api(
+    agency_a: Agency,
+    lists_dir: dict[str, Path],
+    api_client_as: Callable[[str, Agency], Client],
+) -> None:
+    supervisor = Actor(name="sam", agency=agency_a, role="supervisor", via="cli")
+    registered = enter_record(
+        supervisor,
+        RecordInput(
+            category="EMJ",
+            last_name="Garcia",
+            first_name="Maria",
+            sex="F",
+            dob=dt.date(2010, 3, 4),
+            dlc=dt.date(2021, 4, 20),
+            oca="LC-21-0042",
+            place_last_seen="Las Cruces",
+        ),
+    )
+    intake = services.create_intake(supervisor, "Rescue Me")
+    services.import_list(supervisor, intake, lists_dir["ncic"], source="NCIC")
+    services.import_list(supervisor, intake, lists_dir["agency"], source="LCPD")
+    first = services.link(supervisor, intake)
+    ncmec = services.import_list(
+        supervisor, intake, lists_dir["ncmec"], source="NCMEC", mapping=NCMEC_MAPPING
+    )
+    incremental = services.link_new(supervisor, intake)
+    assert incremental.registry_records == 1
+    shown = api_client_as("analyst", agency_a).get(f"/api/intake/intakes/{intake.pk}").json()
+    assert shown["latest_run"]["id"] == incremental.pk
+    assert shown["latest_run"]["base_run"] == first.pk
+    assert shown["latest_run"]["clusters"] == incremental.clusters == 4
+    full = services.link(supervisor, intake)
+    assert _groups(incremental) == _groups(full)
+    maria = next(g for g in _groups(incremental) if f"NIC:{registered.nic}" in g)
+    assert any(key.startswith(f"{ncmec.pk}:") for key in maria)  # "Maria Garsia"

@@ -68,12 +68,20 @@ def _terms(condition: str) -> frozenset[str]:
     return frozenset(terms)
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str]) -> int:
+def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) -> int:
     """The pairs a full run's blocking would make that involve a new row, as
     ``incoming_pairs`` (unique_id_l < unique_id_r, as Splink orders a dedupe pair and
     reads each rule with ``l`` the lower key), and ``link_in``: the new rows and the
     earlier rows they pair with. Returns the pair count."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
+    # the earlier rows' blocking keys only (not their names and the rest): less to read
+    keys = sorted(
+        {part.split(" ")[0].rstrip(")") for rule in rules for part in rule.split("l.")[1:]}
+    )
+    con.execute(
+        f"CREATE TEMP TABLE link_old AS SELECT unique_id, {', '.join(keys)} "
+        f"FROM read_parquet({files})"
+    )
     selects = []
     for rule in rules:
 
@@ -106,7 +114,7 @@ def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str]) -> int:
     )
     con.execute(
         "CREATE TEMP TABLE link_in AS SELECT * FROM link_new UNION ALL "
-        "SELECT * FROM link_old WHERE unique_id IN (SELECT unique_id_l FROM incoming_pairs "
+        f"SELECT * FROM read_parquet({files}) WHERE unique_id IN (SELECT unique_id_l FROM incoming_pairs "
         "UNION SELECT unique_id_r FROM incoming_pairs)"
     )
     return count(con, "SELECT count(*) FROM incoming_pairs")
@@ -169,10 +177,7 @@ def link_new(
         link_table(con, "people_new", "link_new", name_variants())
         new_records = count(con, "SELECT count(*) FROM link_new")
         step(STEPS[2])
-        con.execute(
-            f"CREATE TEMP TABLE link_old AS SELECT * FROM read_parquet({_files(cache['link'])})"
-        )
-        _pairs(con, present)
+        _pairs(con, present, _files(cache["link"]))
         session = Session("duckdb", con, "link_in", present=present, validate=False)
         session.use_term_frequencies(_term_frequencies(con, cache["tf"]))
         step(STEPS[3])
