@@ -466,6 +466,64 @@ def phase_beacon(
     return result
 
 
+# ----------------------------------------------------------------------------- incremental
+
+NEW_RECORDS = 10_000
+
+
+def phase_incremental(data: Path, existing: int, workdir: Path) -> dict[str, Any]:
+    """The list's first ``existing`` rows imported and linked in full (the cache), then its
+    last NEW_RECORDS rows imported as a new list and linked with ``link --new``: the
+    time of that call, and the full run's for scale."""
+    with data.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    old_path, new_path = workdir / "existing.csv", workdir / "new.csv"
+    for path, part in ((old_path, body[:existing]), (new_path, body[-NEW_RECORDS:])):
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            out = csv.writer(handle)
+            out.writerow(header)
+            out.writerows(part)
+    mapping = {"columns": FIELD_SETS["five_fields"], "dob_format": "iso"}
+    full_seconds, full_steps, _, _ = beacon_lists(workdir / "beacon", [(old_path, "old", mapping)])
+    from beacon.core.actor import system_actor
+    from beacon.intake import services
+    from beacon.intake.fields import ColumnMapping
+    from beacon.intake.models import Intake
+
+    actor = system_actor()
+    intake = Intake.objects.get(name="benchmark")
+    started = time.perf_counter()
+    services.import_list(
+        actor, intake, new_path, source="new", mapping=ColumnMapping.from_dict(mapping)
+    )
+    imported = time.perf_counter() - started
+    steps: dict[str, float] = {}
+    current: list[Any] = ["setup", time.perf_counter()]
+
+    def step(name: str) -> None:
+        now = time.perf_counter()
+        steps[current[0]] = round(now - current[1], 3)
+        current[:] = [name.lower(), now]
+
+    started = time.perf_counter()
+    run = services.link_new(actor, intake, progress=step)
+    elapsed = time.perf_counter() - started
+    steps[current[0]] = round(time.perf_counter() - current[1], 3)
+    return {
+        "existing_records": existing,
+        "new_records": NEW_RECORDS,
+        "seconds": round(elapsed, 3),
+        "steps": steps,
+        "import_new_list_seconds": round(imported, 3),
+        "new_pairs": run.pairs - run.base.pairs if run.base else run.pairs,
+        "clusters": run.clusters,
+        "full_link_seconds": round(full_seconds, 2),
+        "full_link_steps": full_steps,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 # ----------------------------------------------------------------------------- raw Splink
 
 BASELINE_THRESHOLD = 0.95  # the tutorial clusters at 0.95
@@ -641,6 +699,33 @@ def compare(
     }
 
 
+def incremental(existing: int, cache_dir: str | None, output: Path) -> None:
+    """``--incremental EXISTING``: the figure merged into the results file as
+    ``incremental_10k_against_<scale>_s`` with its detail and load average."""
+    loads_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="beacon-incremental-") as tmp:
+        workdir = Path(tmp)
+        cache = Path(cache_dir) if cache_dir else workdir
+        cache.mkdir(parents=True, exist_ok=True)
+        data, _, _, _ = make_list("synthetic_people", existing + NEW_RECORDS, cache)
+        print(f"incremental: {NEW_RECORDS} against {existing} ...", flush=True)
+        result = run_phase(
+            "incremental",
+            "--data",
+            str(data),
+            "--incremental",
+            str(existing),
+            "--workdir",
+            str(workdir),
+        )
+    result["load_average"] = load_average(loads_before)
+    figures = json.loads(output.read_text()) if output.exists() else {}
+    figures[f"incremental_10k_against_{scale(existing)}_s"] = result["seconds"]
+    figures[f"incremental_10k_against_{scale(existing)}"] = result
+    output.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -663,12 +748,21 @@ def main() -> None:
     parser.add_argument("--true-pairs", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--extra", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--incremental",
+        type=int,
+        metavar="EXISTING",
+        help=f"only the incremental figure: {NEW_RECORDS} new records (synthetic_people) "
+        "linked against EXISTING already linked ones; merged into --output",
+    )
     args = parser.parse_args()
 
     if args.phase:
         workdir = Path(args.workdir)
         if args.phase == "febrl":
             result = phase_febrl(workdir)
+        elif args.phase == "incremental":
+            result = phase_incremental(Path(args.data), args.incremental, workdir)
         elif args.phase == "beacon":
             result = phase_beacon(
                 Path(args.data), Path(args.truth), args.true_pairs, args.fields, workdir, args.extra
@@ -678,6 +772,9 @@ def main() -> None:
         Path(args.result).write_text(json.dumps(result))
         return
 
+    if args.incremental:
+        incremental(args.incremental, args.cache, Path(args.output))
+        return
     loads_before = os.getloadavg()
     figures: dict[str, Any] = {"threshold": THRESHOLD, "records": args.records}
     with tempfile.TemporaryDirectory(prefix="beacon-linkage-") as tmp:

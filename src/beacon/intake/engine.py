@@ -88,14 +88,27 @@ def present_columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str
 class Session:
     """One engine, one linkage input table, one Linker."""
 
-    def __init__(self, engine: str, con: duckdb.DuckDBPyConnection, table: str) -> None:
+    def __init__(
+        self,
+        engine: str,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        *,
+        present: frozenset[str] | None = None,
+        validate: bool = True,
+    ) -> None:
+        """``present``: the columns the model compares (default: those with a value in
+        ``table``); ``validate``: let Splink check the settings against the
+        input (skipped by an incremental run: the same settings were checked by the full
+        run, and the check parses every SQL condition, ~0.6 s)."""
+        self.validate = validate
         if engine not in ENGINES:
             raise ValidationFailed.on("engine", f"must be one of {', '.join(ENGINES)}")
         self.engine = engine
         self.con = con
         self.table = table
         self._tmp: Path | None = None
-        self.present = present_columns(con, table)
+        self.present = present if present is not None else present_columns(con, table)
         self.comparisons = spec.comparison_names(self.present)
         self.api: DatabaseAPI[Any]
         if engine == "duckdb":
@@ -125,7 +138,18 @@ class Session:
 
     def linker(self, params: dict[str, Any] | None) -> Linker:
         dialect = self.api.sql_dialect.sql_dialect_str
-        return Linker(self.input, spec.settings_dict(dialect, params, self.present), log_level=None)
+        built = spec.settings_dict(dialect, params, self.present)
+        return Linker(self.input, built, log_level=None, validate_settings=self.validate)
+
+    def use_term_frequencies(self, tables: dict[str, str]) -> None:
+        """Score with these term-frequency tables (column -> table of ``column``,
+        ``tf_column``) instead of frequencies counted on the input table: an incremental
+        run's input is a sample, the frequencies are those of the whole intake."""
+        for column, table in tables.items():
+            name = f"__splink__df_tf_{column}"
+            self.api._intermediate_table_cache[name] = self.api.table_to_splink_dataframe(
+                name, table
+            )
 
     def train(
         self,
@@ -280,7 +304,11 @@ class Session:
         return Levels(labels, descriptions)
 
     def predict(
-        self, params: dict[str, Any], threshold: float, *, explain: bool = True
+        self,
+        params: dict[str, Any],
+        threshold: float,
+        *,
+        explain: bool = True,
     ) -> tuple[pa.Table, Levels]:
         """Scored pairs at or above ``threshold`` with per-comparison gamma and weight.
 
@@ -312,6 +340,35 @@ class Session:
         explained = self.api.sql_pipeline_to_splink_dataframe(pipeline)
         scored.drop_table_from_database_and_remove_from_cache()
         return self._to_arrow(explained), self.levels(linker)
+
+    def predict_pairs(
+        self, params: dict[str, Any], threshold: float, pairs: str
+    ) -> tuple[pa.Table, Levels]:
+        """As ``predict``, for the pairs listed in table ``pairs`` (unique_id_l,
+        unique_id_r) instead of those the blocking rules make (an incremental run finds
+        its pairs itself: only those with a new row)."""
+        linker = self.linker(params)
+        settings = linker._settings_obj
+        settings._retain_matching_columns = True
+        settings._retain_intermediate_calculation_columns = True
+        pipeline = CTEPipeline()
+        enqueue_df_concat_with_tf(linker, pipeline)
+        pipeline.enqueue_list_of_sqls(block_from_labels(linker, pairs))
+        pipeline.enqueue_sql(
+            compute_comparison_vector_values_sql(
+                settings._columns_to_select_for_comparison_vector_values
+            ),
+            "__splink__df_comparison_vectors",
+        )
+        pipeline.enqueue_list_of_sqls(
+            predict_from_comparison_vectors_sqls_using_settings(
+                settings, threshold_match_probability=threshold
+            )
+        )
+        scored = self.api.sql_pipeline_to_splink_dataframe(pipeline)
+        out = self._to_arrow(scored)
+        scored.drop_table_from_database_and_remove_from_cache()
+        return out, self.levels(linker)
 
     def score(self, params: dict[str, Any], threshold: float) -> list[tuple[float, str, str]]:
         """(match probability, left key, right key) of every pair at or above ``threshold``."""

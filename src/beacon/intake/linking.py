@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import math
 import time
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -70,7 +72,9 @@ def name_variants() -> list[tuple[str, str]]:
     return [(variant, canonical) for variant, forms in table().items() for canonical in forms]
 
 
-def _load_lists(con: duckdb.DuckDBPyConnection, lists: list[SourceList]) -> None:
+def _load_lists(
+    con: duckdb.DuckDBPyConnection, lists: list[SourceList], table: str = "people"
+) -> None:
     fields = ", ".join(FIELDS)
     parts = []
     for listed in lists:
@@ -79,7 +83,7 @@ def _load_lists(con: duckdb.DuckDBPyConnection, lists: list[SourceList]) -> None
             f"SELECT '{listed.pk}:' || line AS unique_id, '{listed.pk}' AS source, line, "
             f"{fields} FROM read_parquet({storage.sql_literal(path)})"
         )
-    con.execute(f"CREATE TEMP TABLE people AS {' UNION ALL '.join(parts)}")
+    con.execute(f"CREATE TEMP TABLE {table} AS {' UNION ALL '.join(parts)}")
 
 
 def alias_rows(
@@ -376,6 +380,17 @@ def link(
         sources = {str(listed.pk): listed for listed in lists}
         members = _members(con, groups, sources)
         step(STEPS[6])
+        cache = write_cache(
+            con,
+            intake,
+            link_files=[],
+            people_files=[],
+            link_table="link_in",
+            people_table="people",
+            numbers={key: n for n, group in enumerate(groups, start=1) for key in group},
+            tf_counts="",
+            present=session.present,
+        )
         with transaction.atomic():
             run = LinkRun.objects.create(
                 intake=intake,
@@ -397,6 +412,7 @@ def link(
                 },
                 seconds=0.0,
                 run_by=actor.name,
+                cache=cache,
             )
             _save_clusters(run, groups, edges, members, clusterer, must)
             run.seconds = round(time.monotonic() - started, 3)
@@ -435,6 +451,66 @@ def link(
     return run
 
 
+TF_COLUMNS = ("first_name", "middle_name", "last_name")  # spec's term-frequency columns
+
+
+def write_cache(
+    con: duckdb.DuckDBPyConnection,
+    intake: Intake,
+    *,
+    link_files: list[str],
+    people_files: list[str],
+    link_table: str,
+    people_table: str,
+    numbers: dict[str, int] | str,
+    tf_counts: str,
+    present: frozenset[str],
+) -> dict[str, Any]:
+    """Cache a run's linkage input for the next incremental run, under
+    ``DATA_DIR/intake/<intake>/run-<uuid>/``: ``link_table`` (normalised rows) and
+    ``people_table`` (as the sources gave them) added to the earlier runs' files, each
+    row's cluster number (``numbers``: key -> number, or a query of key, number), and term-frequency counts (``tf_counts``: a table of column,
+    value, n; empty: counted on ``link_table``)."""
+    folder = Path(storage.FOLDER) / str(intake.pk) / f"run-{uuid.uuid4().hex}"
+    target = storage.data_dir() / folder
+    target.mkdir(parents=True, exist_ok=True)
+
+    def copy(table: str, name: str) -> str:
+        con.execute(f"COPY {table} TO {storage.sql_literal(target / name)} (FORMAT parquet)")
+        return str(folder / name)
+
+    table = numbers if isinstance(numbers, str) else "beacon_numbers_arrow"
+    if not isinstance(numbers, str):
+        con.register(
+            "beacon_numbers_arrow",
+            pa.table(
+                {
+                    "key": pa.array(list(numbers), pa.string()),
+                    "number": pa.array(list(numbers.values()), pa.int64()),
+                }
+            ),
+        )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE beacon_numbers AS SELECT key, number FROM {table}")
+    if not tf_counts:
+        counted = " UNION ALL ".join(
+            f"SELECT '{c}' AS col, {c} AS value, count(*) AS n FROM {link_table} "
+            f"WHERE {c} IS NOT NULL GROUP BY {c}"
+            for c in TF_COLUMNS
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE beacon_tf_counts AS {counted}")
+        tf_counts = "beacon_tf_counts"
+    cache = {
+        "link": [*link_files, copy(link_table, "link.parquet")],
+        "people": [*people_files, copy(people_table, "people.parquet")],
+        "clusters": copy("beacon_numbers", "clusters.parquet"),
+        "tf": copy(tf_counts, "tf.parquet"),
+        "present": sorted(present),
+    }
+    if not isinstance(numbers, str):
+        con.unregister("beacon_numbers_arrow")
+    return cache
+
+
 def _save_clusters(
     run: LinkRun,
     groups: list[list[str]],
@@ -442,6 +518,8 @@ def _save_clusters(
     members: dict[str, dict[str, Any]],
     clusterer: Clusterer,
     must: Clusterer,
+    first_number: int = 1,
+    numbers: list[int] | None = None,
 ) -> None:
     by_root: dict[str, list[dict[str, Any]]] = {}
     for edge in edges:
@@ -459,7 +537,8 @@ def _save_clusters(
         # The driver's own cursor (same placeholders): Django's DEBUG wrapper would format
         # and keep each megabyte-long statement in its query log.
         cursor = wrapper.cursor
-        for number, group in enumerate(groups, start=1):
+        for i, group in enumerate(groups):
+            number = numbers[i] if numbers is not None else first_number + i
             pairs = by_root.get(clusterer.find(group[0]), [])
             accepted = _accepted_by_reviewers(group, must)
             batch.extend(
@@ -473,7 +552,7 @@ def _save_clusters(
                     "",
                 )
             )
-            if len(batch) >= BATCH * len(columns) or number == len(groups):
+            if len(batch) >= BATCH * len(columns) or i == len(groups) - 1:
                 rows = len(batch) // len(columns)
                 cursor.execute(
                     f"INSERT INTO {table} ({names}) VALUES {', '.join([row_sql] * rows)}", batch

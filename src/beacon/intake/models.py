@@ -111,6 +111,14 @@ class LinkRun(models.Model):
     seconds = models.FloatField()
     run_by = models.CharField(max_length=150)
     run_at = models.DateTimeField(auto_now_add=True)
+    # An incremental run (``link --new``) linked only the lists new since ``base`` against
+    # the base run's cached linkage input; its untouched clusters are the base run's.
+    base = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Where the run's linkage input is cached for the next incremental run (paths relative
+    # to DATA_DIR): normalised rows, raw rows, cluster numbers, term-frequency counts.
+    cache = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"run {self.pk} of {self.intake_id}"

@@ -46,6 +46,7 @@ class RunOut(Schema):
     chains_cut: int
     seconds: float
     run_at: datetime
+    base_run: int | None  # an incremental run (link --new): the run it added to
 
     @classmethod
     def of(cls, run: LinkRun) -> RunOut:
@@ -60,6 +61,7 @@ class RunOut(Schema):
             chains_cut=run.chains_cut,
             seconds=run.seconds,
             run_at=run.run_at,
+            base_run=run.base_id,
         )
 
 

@@ -12,10 +12,13 @@ from beacon.intake.importing import (
     preview,
     remembered_mapping,
 )
+from beacon.intake.incremental import STEPS as INCREMENTAL_STEPS
+from beacon.intake.incremental import link_new
 from beacon.intake.linking import STEPS, link
 from beacon.intake.review import accept_intake, decide, get_cluster, latest_run, queue
 
 __all__ = [
+    "INCREMENTAL_STEPS",
     "STEPS",
     "accept_intake",
     "create_intake",
@@ -25,6 +28,7 @@ __all__ = [
     "import_list",
     "latest_run",
     "link",
+    "link_new",
     "preview",
     "queue",
     "remembered_mapping",

@@ -2,7 +2,7 @@
 
     beacon intake import "Rescue Me" ncic.csv --source NCIC
     beacon intake import "Rescue Me" ncmec.xlsx --source NCMEC --map "Child=full_name" ...
-    beacon intake link "Rescue Me" [--engine spark] [--retrain]
+    beacon intake link "Rescue Me" [--engine spark] [--retrain] [--new]
     beacon intake review "Rescue Me"                       # the queue, with reasons
     beacon intake review "Rescue Me" --cluster 12 --accept
     beacon intake review "Rescue Me" --cluster 12 --split "1:4,2:9/3:2"
@@ -78,6 +78,11 @@ class Command(BeaconCommand):
         link.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
         link.add_argument("--retrain", action="store_true", help="retrain the model first")
         link.add_argument("--threshold", type=float, default=None)
+        link.add_argument(
+            "--new",
+            action="store_true",
+            help="link only the lists imported since the latest run, against its cache",
+        )
         review = sub.add_parser("review", help="show the review queue, or decide on a cluster")
         review.add_argument("intake")
         review.add_argument("--cluster", type=int, help="cluster number in the latest run")
@@ -153,8 +158,17 @@ class Command(BeaconCommand):
     def _link(self, actor: Actor, options: dict[str, Any]) -> None:
         intake = self._intake(actor, options["intake"])
         console = Console(file=cast(IO[str], self.stdout), force_terminal=False)
+        incremental = options.get("new", False)
+        if incremental and (options["retrain"] or options["threshold"] is not None):
+            raise ValidationFailed.on(
+                "new",
+                "--new reuses the latest run's model and threshold: link in full to change them",
+            )
+        if incremental and options["engine"] != "duckdb":
+            raise ValidationFailed.on("new", "--new runs on DuckDB")
+        steps = services.INCREMENTAL_STEPS if incremental else services.STEPS
         with _progress(console) as progress:
-            task = progress.add_task("Linking", total=len(services.STEPS))
+            task = progress.add_task("Linking", total=len(steps))
             seen: list[str] = []
 
             def step(name: str) -> None:
@@ -163,15 +177,18 @@ class Command(BeaconCommand):
                 seen.append(name)
                 progress.update(task, description=name)
 
-            run = services.link(
-                actor,
-                intake,
-                engine=options["engine"],
-                retrain=options["retrain"],
-                threshold=options["threshold"],
-                progress=step,
-            )
-            progress.update(task, completed=len(services.STEPS), description="Done")
+            if incremental:
+                run = services.link_new(actor, intake, progress=step)
+            else:
+                run = services.link(
+                    actor,
+                    intake,
+                    engine=options["engine"],
+                    retrain=options["retrain"],
+                    threshold=options["threshold"],
+                    progress=step,
+                )
+            progress.update(task, completed=len(steps), description="Done")
         proposed = run.cluster_set.filter(status=Cluster.Status.PROPOSED).count()
         self.stdout.write(
             f"Run #{run.pk} ({run.engine}): {run.records} records "
