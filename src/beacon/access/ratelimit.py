@@ -102,7 +102,8 @@ class _Windows:
             with _side_connection().cursor() as cursor:  # where the counts were made
                 cursor.execute(f"DELETE FROM {TABLE}")
             close_side_connection()
-        ApiRateWindow.objects.all().delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE}")
 
 
 _windows = _Windows()
