@@ -65,6 +65,9 @@ class Node:
             "DATABASE_URL": database_url,
             "BEACON_DATA_DIR": str(data_dir),
             "BEACON_API_RATE_PER_MINUTE": str(RATE),
+            # As in production: each node chains its audit events on a background thread
+            # (test mode would chain inline), under the database's chain lock.
+            "BEACON_AUDIT_CHAINER": "thread",
             "PYTHONPATH": os.pathsep.join(
                 p for p in (str(REPO / "src"), os.environ.get("PYTHONPATH", "")) if p
             ),
