@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/load.py [--duration 60] [--clients 16] [--workers 2] [--profile 10]
                                    [--ceiling 20] [--worker-class gthread] [--threads 8]
+                                   [--rates 50,100,150,200,300] [--open-long 60]
+                                   [--open-short 15] [--two-nodes 30]
 
 1. Creates a private PostgreSQL database on the local server (DATABASE_URL's server,
    default postgres://postgres@127.0.0.1:5432), migrates it and loads `beacon demo`.
@@ -14,8 +16,6 @@
    bounded time and count: 60% person searches, 25% writes (field events), 15%
    dashboards and reports, each client acting for one of the agencies.
 5. Optionally profiles the workers with py-spy and lists where the time goes.
-    [--rates 50,100,150,200,300] [--open-long 60] [--open-short 15] [--two-nodes 30]
-
 6. With --ceiling N (default 20): N seconds each of the same clients against a Django view
    that does nothing (/ceiling/plain) and against the cheapest authenticated API call
    (/api/access/me: token, rate limit, ninja): how far Django itself goes on this machine;
