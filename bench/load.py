@@ -116,7 +116,9 @@ def beacon_env(db: Database, data_dir: Path) -> dict[str, str]:
         "DATABASE_URL": db.url,
         "BEACON_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "beacon.settings",
-        "PYTHONPATH": str(HERE),  # bench/_ceiling_settings.py for the ceiling runs
+        # This checkout's code (not whichever Beacon the virtualenv installed), and
+        # bench/_ceiling_settings.py for the ceiling runs.
+        "PYTHONPATH": os.pathsep.join((str(REPO / "src"), str(HERE))),
         # Three tokens stand for many agencies' integrations: their per-account brake
         # (30,000/min each) would otherwise cap the bench at 1,500/s by itself.
         "BEACON_API_RATE_PER_MINUTE": "10000000",
