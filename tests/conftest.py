@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from beacon.access.services import actor_of_user
 from beacon.agencies.models import Agency
 from beacon.core.actor import Actor, system_actor
 
@@ -66,7 +67,7 @@ def api_client_as(db: None) -> Callable[..., Client]:
         user = services.create_user(
             system_actor(), username, secrets.token_urlsafe(16), agency, role
         )
-        _token, raw = tokens.create_token(system_actor(), user, "test client")
+        _token, raw = tokens.create_token(actor_of_user(user), "test client")
         client = Client(headers={"Authorization": f"Bearer {raw}"})
         client.actor = Actor(  # type: ignore[attr-defined]
             name=username, agency=agency, role=role, user_id=user.pk, via="api"

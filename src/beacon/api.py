@@ -8,7 +8,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from beacon.access.ninja import SessionOrToken, enforce_declared_permission
-from beacon.core.errors import DomainError
+from beacon.access.probes import audit_not_visible
+from beacon.core.errors import DomainError, NotVisible
 
 api = NinjaAPI(
     title="Beacon API",
@@ -23,6 +24,8 @@ api.add_decorator(enforce_declared_permission, mode="view")
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, NotVisible):
+        audit_not_visible(request)  # a probe outside need-to-know is audited, not revealed
     return api.create_response(request, exc.as_dict(), status=exc.http_status)
 
 

@@ -4,10 +4,13 @@ BEACON_MODE      demo | development | test | production (default production)
 BEACON_SECRET_KEY  required outside demo/development/test
 BEACON_MASTER_KEY  base64 of 32 random bytes wrapping the per-agency data keys
                  (beacon.vault); required outside demo/development/test
+BEACON_AUDIT_KEY base64 of 32 random bytes proving audit events (beacon.audit.chain);
+                 required outside demo/development/test
 BEACON_DATA_DIR  where the SQLite file, uploads and anchors live
                  (default: $XDG_DATA_HOME/beacon, i.e. ~/.local/share/beacon)
-DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon; default SQLite
-                 file $BEACON_DATA_DIR/beacon.sqlite3
+DATABASE_URL     e.g. postgres://postgres@127.0.0.1:5432/beacon, or
+                 sqlite:////path/to/beacon.sqlite3; default SQLite file
+                 $BEACON_DATA_DIR/beacon.sqlite3
 """
 
 from __future__ import annotations
@@ -48,6 +51,19 @@ BEACON_SEAL_FREE_TEXT = os.environ.get("BEACON_SEAL_FREE_TEXT", "1") == "1"
 if MODE not in RELAXED_MODES and (not MASTER_KEY or MASTER_KEY == _DEMO_MASTER_KEY):
     raise ImproperlyConfigured(
         "BEACON_MASTER_KEY must be set outside demo mode: the base64 of 32 random bytes "
+        '(python -c "import base64,os; print(base64.b64encode(os.urandom(32)).decode())").'
+    )
+
+# Proves that each audit event was written by Beacon (HMAC-SHA256, beacon.audit.chain): a
+# key held outside the database, so write access to the database alone cannot forge,
+# edit, reorder or re-chain events (docs/decisions/0007). Base64 of 32 random bytes;
+# required outside demo/development/test; never the master key.
+_DEMO_AUDIT_KEY = "YmVhY29uLWRlbW8tYXVkaXQta2V5LW5vdC1zZWNyZXQ="  # demo only
+AUDIT_KEY = os.environ.get("BEACON_AUDIT_KEY", _DEMO_AUDIT_KEY if MODE in RELAXED_MODES else "")
+if MODE not in RELAXED_MODES and (not AUDIT_KEY or AUDIT_KEY in (_DEMO_AUDIT_KEY, MASTER_KEY)):
+    raise ImproperlyConfigured(
+        "BEACON_AUDIT_KEY must be set outside demo mode, to a key of its own (not the "
+        "master key): the base64 of 32 random bytes "
         '(python -c "import base64,os; print(base64.b64encode(os.urandom(32)).decode())").'
     )
 
@@ -118,9 +134,51 @@ TEMPLATES = [
 ]
 
 
+def _sqlite(name: str) -> dict[str, object]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two
+            # writers queue instead of failing half-way with "database is locked".
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            # secure_delete: a deleted or overwritten row is zeroed in its page, not left
+            # in free space (a destroyed agency key, text replaced by its sealed form).
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA busy_timeout=30000;"
+                "PRAGMA secure_delete=ON;"
+            ),
+        },
+        # Tests use a file, not :memory:, so WAL and synchronous=FULL hold there too.
+        "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
+    }
+
+
 def _database() -> dict[str, object]:
     url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("sqlite:"):
+        # The same file settings as the default (WAL, synchronous=FULL, checked on every
+        # connection by beacon.core.db), at the path the URL names.
+        name = str(dj_database_url.parse(url)["NAME"] or "")
+        if name in {"", ":memory:"}:
+            raise ImproperlyConfigured(
+                "DATABASE_URL names an in-memory SQLite database, which loses every record "
+                "when Beacon stops: give a file, e.g. sqlite:////var/lib/beacon/beacon.sqlite3 "
+                "(four slashes for an absolute path), or leave DATABASE_URL unset."
+            )
+        path = Path(name).expanduser().resolve()
+        if not path.parent.is_dir():
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names the SQLite file {path}, but its folder does not exist."
+            )
+        return _sqlite(str(path))
     if url:
+        if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+            scheme = url.split(":", 1)[0]
+            raise ImproperlyConfigured(
+                f"DATABASE_URL must be postgres://... or sqlite:///path, not {scheme}://..."
+            )
         # Persistent connections are checked before reuse, so after a database restart
         # the first request reconnects instead of failing; an unreachable server is
         # reported within connect_timeout seconds (a fast 503), not after minutes.
@@ -131,21 +189,7 @@ def _database() -> dict[str, object]:
         db["TEST"] = {"NAME": os.environ.get("BEACON_TEST_DB", f"test_beacon_{os.getpid()}")}
         return db
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(DATA_DIR / "beacon.sqlite3"),
-        "OPTIONS": {
-            # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two
-            # writers queue instead of failing half-way with "database is locked".
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-            "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA busy_timeout=30000;"
-            ),
-        },
-        # Tests use a file, not :memory:, so WAL and synchronous=FULL hold there too.
-        "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
-    }
+    return _sqlite(str(DATA_DIR / "beacon.sqlite3"))
 
 
 DATABASES = {"default": _database()}

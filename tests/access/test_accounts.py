@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from beacon.access import services, tokens
 from beacon.access.models import ApiToken, Membership
+from beacon.access.services import actor_of_user
 from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import system_actor
@@ -28,7 +29,7 @@ def test_disabling_ends_sessions_and_revokes_tokens_at_once(
         "/account/sign-in/",
         {"username": "alice", "password": PASSWORD, "code": current_code(device)},
     )
-    _token, raw = tokens.create_token(system_actor(), user, "integration")
+    _token, raw = tokens.create_token(actor_of_user(user), "integration")
     api = Client(headers={"Authorization": f"Bearer {raw}"})
     assert web.get("/api/access/me").status_code == 200
     assert api.get("/api/access/me").status_code == 200
@@ -89,23 +90,23 @@ def test_a_token_is_shown_once_stored_hashed_and_scoped(
     make_user: Callable[..., User], agency_a: Agency
 ) -> None:
     user = make_user("alice", agency_a, "supervisor")
-    token, raw = tokens.create_token(system_actor(), user, "sync", role="analyst", days=30)
+    token, raw = tokens.create_token(actor_of_user(user), "sync", role="analyst", days=30)
     stored = ApiToken.objects.get(pk=token.pk)
     assert raw not in {stored.digest, stored.prefix, stored.name}
     assert stored.agency == agency_a and stored.role == "analyst"
     me = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/access/me").json()
     assert me["role"] == "analyst" and me["agency_ori"] == agency_a.ori
     with pytest.raises(ValidationFailed):
-        tokens.create_token(system_actor(), user, "too strong", role="system_admin")
+        tokens.create_token(actor_of_user(user), "too strong", role="system_admin")
 
 
 def test_expired_and_revoked_tokens_are_refused(
     make_user: Callable[..., User], agency_a: Agency
 ) -> None:
     user = make_user("alice", agency_a)
-    expired, raw_expired = tokens.create_token(system_actor(), user, "old")
+    expired, raw_expired = tokens.create_token(actor_of_user(user), "old")
     ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    revoked, raw_revoked = tokens.create_token(system_actor(), user, "gone")
+    revoked, raw_revoked = tokens.create_token(actor_of_user(user), "gone")
     tokens.revoke_token(system_actor(), revoked.prefix)
     for raw in (raw_expired, raw_revoked, raw_revoked[:-2] + "xx", "bcn_nothing"):
         response = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/access/me")
@@ -122,18 +123,22 @@ def test_admin_manages_accounts_over_the_api(
         {"username": "carol", "password": PASSWORD, "agency_ori": agency_a.ori, "role": "analyst"},
         content_type="application/json",
     )
+    # An administrator's grant of a case-reading role waits for a second administrator.
     assert created.status_code == 201
+    assert created.json()["role"] == "pio" and created.json()["pending"]["role"] == "analyst"
     weak = admin.post(
         "/api/access/users",
         {"username": "dave", "password": "short", "agency_ori": agency_a.ori, "role": "analyst"},
         content_type="application/json",
     )
     assert weak.status_code == 422 and "password" in weak.json()["fields"]
-    token = admin.post(
+    for_carol = admin.post(
         "/api/access/tokens", {"owner": "carol", "name": "sync"}, content_type="application/json"
     )
-    assert token.status_code == 201 and token.json()["token"].startswith("bcn_")
-    prefix = token.json()["prefix"]
+    assert for_carol.status_code == 403 and "token" not in for_carol.json()
+    assert not ApiToken.objects.filter(owner__username="carol").exists()
+    own, _raw = tokens.create_token(actor_of_user(User.objects.get(username="carol")), "sync")
+    prefix = own.prefix
     assert (
         admin.post(
             "/api/access/users/carol/disable", {"reason": "test"}, content_type="application/json"
@@ -151,7 +156,7 @@ def test_refused_tokens_are_audited_and_rate_limited_per_address(
 ) -> None:
     settings.BEACON_LOGIN_RATE = (3, 60)  # type: ignore[attr-defined]
     user = make_user("alice", agency_a)
-    token, raw = tokens.create_token(system_actor(), user, "old")
+    token, raw = tokens.create_token(actor_of_user(user), "old")
     tokens.revoke_token(system_actor(), token.prefix)
     client = Client(headers={"Authorization": f"Bearer {raw}"})
     statuses = [client.get("/api/access/me").status_code for _ in range(5)]

@@ -23,7 +23,9 @@ def run(*args: str, stdin: str = "") -> str:
     return out.getvalue()
 
 
-def test_the_cli_creates_disables_unlocks_and_issues_tokens(agency_a: Agency) -> None:
+def test_the_cli_creates_disables_unlocks_and_issues_tokens(
+    agency_a: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run(
         "create",
         "alice",
@@ -37,8 +39,19 @@ def test_the_cli_creates_disables_unlocks_and_issues_tokens(agency_a: Agency) ->
     user = User.objects.get(username="alice")
     assert user.check_password("a long enough passphrase")
     assert Membership.objects.get(user=user).role == "analyst"
-    printed = run("token", "alice", "--name", "sync", "--days", "7")
+    # A token is printed to its owner only: the CLI makes one for BEACON_CLI_USER alone.
+    with pytest.raises(CommandError) as refused:
+        run("token", "alice", "--name", "sync")  # naming someone else is not even parsed
+    assert "unrecognized arguments: alice" in str(refused.value)
+    with pytest.raises(CommandError) as refused:
+        run("token", "--name", "sync")  # the system actor is no person: it owns no token
+    assert refused.value.returncode == 3
+    assert not ApiToken.objects.exists()
+    monkeypatch.setenv("BEACON_CLI_USER", "alice")
+    printed = run("token", "--name", "sync", "--days", "7")
+    monkeypatch.delenv("BEACON_CLI_USER")
     assert printed.strip().splitlines()[-1].startswith("bcn_")
+    assert ApiToken.objects.get().owner == user
     Membership.objects.filter(user=user).update(locked_at="2026-01-01T00:00:00Z")
     run("unlock", "alice")
     assert Membership.objects.get(user=user).locked_at is None
@@ -47,6 +60,8 @@ def test_the_cli_creates_disables_unlocks_and_issues_tokens(agency_a: Agency) ->
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"account.created", "token.created", "account.unlocked", "account.disabled"} <= actions
     assert set(AuditEvent.objects.values_list("via", flat=True)) == {"cli"}
+    token_event = AuditEvent.objects.get(action="token.created")
+    assert token_event.actor == "alice"
 
 
 @pytest.mark.parametrize(
@@ -77,3 +92,44 @@ def test_a_weak_password_from_the_cli_names_the_rule(agency_a: Agency) -> None:
             stdin="short\n",
         )
     assert "too short" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("role", "root.admin", "--role", "hub_coordinator"),
+        ("disable", "root.admin", "--reason", "mine"),
+        ("enable", "root.admin"),
+        ("unlock", "root.admin"),
+        ("reset-mfa", "root.admin"),
+        ("approve-role", "root.admin"),
+        ("approve-role", "carol"),
+        ("token", "--name", "x", "--role", "hub_coordinator"),
+    ],
+    ids=" ".join,
+)
+def test_a_refused_cli_command_changes_nothing(
+    args: tuple[str, ...], agency_a: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Acting as a named administrator (BEACON_CLI_USER), the CLI keeps the API's rules: no
+    change to one's own account, no approving one's own request, no token above one's role;
+    a refusal exits non-zero and leaves every table as it was."""
+    from beacon.access import services
+    from beacon.core.actor import system_actor
+    from tests.access.test_refusals_change_nothing import snapshot
+
+    system = Agency.system()
+    services.create_user(
+        system_actor(), "root.admin", "a long enough passphrase", system, "system_admin"
+    )
+    carol = services.create_user(
+        system_actor(), "carol", "a long enough passphrase", agency_a, "pio"
+    )
+    monkeypatch.setenv("BEACON_CLI_USER", "root.admin")
+    run("role", "carol", "--role", "analyst")  # a request by root.admin, pending
+    assert Membership.objects.get(user=carol).role == "pio"
+    before = snapshot()
+    with pytest.raises(CommandError) as refused:
+        run(*args)
+    assert refused.value.returncode in (2, 3, 4)
+    assert snapshot() == before

@@ -6,6 +6,7 @@ hides, and allowed otherwise. A route without a declared permission fails."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from beacon.access import policy, services, tokens
 from beacon.access.permissions import HUMAN_ROLES, Permission, role_has
 from beacon.access.routes import PUBLIC, SIGNED_IN
+from beacon.access.services import actor_of_user
+from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor, system_actor
 from tests.access import routes_table
 from tests.access import world as w
@@ -65,7 +68,7 @@ def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
                 owner = services.create_user(
                     system_actor(), "owner", "owner passphrase 123", world.agencies[0], "analyst"
                 )
-                token, _raw = tokens.create_token(system_actor(), owner, "matrix")
+                token, _raw = tokens.create_token(actor_of_user(owner), "matrix")
                 values = {
                     "nic": world.records[0].nic,
                     "code": world.operations[0].code,
@@ -83,7 +86,7 @@ def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
                         user = services.create_user(
                             system_actor(), name, "matrix passphrase 123", agency, role
                         )
-                        _t, raw = tokens.create_token(system_actor(), user, "matrix")
+                        _t, raw = tokens.create_token(actor_of_user(user), "matrix")
                         device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
                         web = Client()
                         web.force_login(user)
@@ -136,6 +139,22 @@ def _visible(who: Actor, kinds: list[str], values: dict[str, str]) -> bool | Non
     return all(checks[kind]() for kind in kinds)
 
 
+SIGN_OUT = re.compile(
+    rb'<form class="sign-out" method="post" action="/account/sign-out/" data-sign-out>\s*'
+    rb'<input type="hidden" name="csrfmiddlewaretoken" value="\w+">'
+)
+
+
+def assert_sign_out_on_page(response: Any, cell: str) -> None:
+    """Every page a signed-in person sees offers sign-out (a POST with its CSRF token)."""
+    content_type = response.get("Content-Type", "")
+    if response.streaming or not content_type.startswith("text/html"):
+        return
+    if b"<html" not in response.content:  # an htmx fragment, swapped into a page
+        return
+    assert SIGN_OUT.search(response.content), f"{cell}: no sign-out in the page header"
+
+
 def _call(client: Client, method: str, url: str) -> Any:
     if method == "GET":
         return client.get(url)
@@ -166,9 +185,12 @@ def test_permission_matrix(route: routes_table.Route, matrix: dict[str, Any], db
         else:
             client = Client()
             client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+        probes = AuditEvent.objects.filter(action="access.not_visible").count()
         response = _call(client, method, url)
         status = response.status_code
         cell = f"{route} as {role} ({context}): {status} {response.get('Location')}"
+        if route.kind == "web":
+            assert_sign_out_on_page(response, cell)
         if permission != SIGNED_IN and not role_has(role, policy.Permission(permission)):
             assert status == 403, cell
             continue
@@ -176,5 +198,8 @@ def test_permission_matrix(route: routes_table.Route, matrix: dict[str, Any], db
         visible = _visible(who, kinds, matrix["values"])
         if method == "GET" and visible is False:
             assert status == 404, cell
+            # The probe is audited (the answer is the same 404 as for nothing at all).
+            after = AuditEvent.objects.filter(action="access.not_visible").count()
+            assert after == probes + 1, f"{cell}: the probe left no audit event"
         elif method == "GET" and visible:
             assert status < 400 or status in ALLOWED_FAILURES, cell

@@ -128,7 +128,7 @@ def test_session_api_writes_need_the_csrf_token(
     signed_in = web_client_as("system_admin", agency_a)
     strict = Client(enforce_csrf_checks=True)
     strict.cookies = signed_in.cookies
-    body = {"owner": "nobody", "name": "x"}
+    body = {"name": "x"}
     refused = strict.post("/api/access/tokens", body, content_type="application/json")
     assert refused.status_code == 403 and "CSRF" in refused.json()["message"]
     strict.get("/account/sign-in/")  # receives the CSRF cookie
@@ -136,4 +136,79 @@ def test_session_api_writes_need_the_csrf_token(
     allowed = strict.post(
         "/api/access/tokens", body, content_type="application/json", headers={"X-CSRFToken": token}
     )
-    assert allowed.status_code == 404  # past the CSRF check: the owner does not exist
+    assert allowed.status_code == 201  # past the CSRF check: the administrator's own token
+
+
+def _open_operation(agency: Agency) -> str:
+    from datetime import date
+
+    from beacon.operations.models import Operation, Participation
+
+    operation = Operation.objects.create(name="Operation Idle", code="OP-IDLE", start=date.today())
+    Participation.objects.create(operation=operation, agency=agency, role="partner")
+    return operation.code
+
+
+def test_an_open_dashboard_does_not_keep_a_session_alive(
+    web_client_as: Callable[..., Client], agency_a: Agency
+) -> None:
+    client = web_client_as("investigator", agency_a)
+    code = _open_operation(agency_a)
+    poll = f"/operations/{code}/figures/"
+    assert client.get(f"/operations/{code}/").status_code == 200  # a person opens it
+    _age(client, started=40 * 60, seen=29 * 60)
+    seen = client.session[SEEN]
+    for _ in range(3):  # the page polls by itself: HX-Request, no X-Beacon-Poll header
+        assert client.get(poll, headers={"HX-Request": "true"}).status_code == 200
+    assert client.session[SEEN] == seen  # polls are not the person's activity
+    _age(client, started=40 * 60, seen=31 * 60)
+    ended = client.get(poll, headers={"HX-Request": "true"})
+    assert ended["HX-Redirect"] == "/account/sign-in/"  # the whole page goes to sign-in
+    assert AuditEvent.objects.get(action="auth.session_expired").detail == {"reason": "idle"}
+    assert client.get("/api/access/me").status_code == 401
+
+
+def test_a_request_marked_as_a_poll_does_not_refresh_the_idle_clock(
+    web_client_as: Callable[..., Client], agency_a: Agency
+) -> None:
+    client = web_client_as("investigator", agency_a)
+    assert client.get("/api/access/me").status_code == 200
+    _age(client, started=60, seen=20 * 60)
+    seen = client.session[SEEN]
+    assert client.get("/api/access/me", headers={"X-Beacon-Poll": "1"}).status_code == 200
+    assert client.session[SEEN] == seen
+    assert client.get("/api/access/me").status_code == 200  # a person's request does
+    assert client.session[SEEN] > seen
+
+
+def test_every_url_a_page_polls_is_declared_a_background_poll() -> None:
+    """Generated from the templates: whatever an hx-trigger="every ..." element fetches
+    must be a view declared @background_poll, or an open page would keep its session."""
+    import re
+    from pathlib import Path
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    import beacon
+    from beacon.access.middleware import POLL_ATTR
+
+    def views(patterns: list[object], namespace: str = "") -> dict[str, object]:
+        found: dict[str, object] = {}
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                found |= views(p.url_patterns, inner)
+            elif isinstance(p, URLPattern) and p.name:
+                found[namespace + p.name] = p.callback
+        return found
+
+    named = views(get_resolver().url_patterns)
+    polled = []
+    for template in Path(beacon.__file__).parent.rglob("templates/**/*.html"):
+        for element in re.findall(r"<[^>]*hx-trigger=\"every[^>]*>", template.read_text()):
+            name = re.search(r"hx-get=\"\{% url '([\w:]+)'", element)
+            assert name is not None, f"{template}: a poll without a named URL"
+            polled.append(name.group(1))
+    assert polled, "no polling page found: the generator is broken"
+    for name in polled:
+        assert getattr(named[name], POLL_ATTR, False), f"{name} polls but is not declared"

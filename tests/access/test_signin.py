@@ -153,14 +153,12 @@ def test_failures_older_than_the_window_or_before_a_success_do_not_count(
 
     from django.utils import timezone
 
-    from beacon.access.models import SignInAttempt
-
     user = make_user("alice", agency_a)
     device = enrol_totp(user)
     client = Client()
     for _ in range(4):
         post_sign_in(client, "alice", "not the password!")
-    SignInAttempt.objects.filter(username="alice").update(at=timezone.now() - timedelta(minutes=16))
+    Membership.objects.filter(user=user).update(failed_since=timezone.now() - timedelta(minutes=16))
     for _ in range(4):
         post_sign_in(client, "alice", "not the password!")
     assert Membership.objects.get(user=user).locked_at is None

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import base64
+
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import override_settings
 
 from beacon.audit import services
-from beacon.audit.chain import GENESIS_HASH, event_hash, payload_of
+from beacon.audit.chain import EVENT_FIELDS, GENESIS_HASH, event_mac, link_hash, payload_of
 from beacon.audit.chainer import chain_pending
 from beacon.audit.models import AuditEvent, ChainHead
 from beacon.audit.triggers import CHAIN_COLUMNS, FIXED_COLUMNS
@@ -12,35 +16,33 @@ from beacon.core.actor import Actor
 
 
 @pytest.mark.django_db
-def test_each_event_carries_the_hash_of_the_one_before(system: Actor) -> None:
+def test_each_event_is_proven_when_written_and_linked_to_the_one_before(system: Actor) -> None:
     first = services.record(system, "test.first", object_type="thing", object_id=1)
-    second = services.record(system, "test.second", detail={"fields": ["name"]})
+    second = services.record(system, "test.second", detail={"fields": ["name"], "n": 1.5})
+    stored = AuditEvent.objects.get(pk=second.pk)
+    payload = payload_of(**{f: getattr(stored, f) for f in EVENT_FIELDS})
+    assert stored.seq is None and stored.mac == second.mac == event_mac(payload)
     assert chain_pending() == 2
     first, second = AuditEvent.objects.get(pk=first.pk), AuditEvent.objects.get(pk=second.pk)
     assert first.seq == 1
     assert first.prev_hash == GENESIS_HASH
+    assert first.hash == link_hash(GENESIS_HASH, 1, first.mac)
     assert second.prev_hash == first.hash
     assert second.seq == first.seq + 1
-    stored = AuditEvent.objects.get(pk=second.pk)
-    fields = {
-        f: getattr(stored, f)
-        for f in (
-            "seq",
-            "at",
-            "actor",
-            "user_id",
-            "agency_ori",
-            "role",
-            "action",
-            "object_type",
-            "object_id",
-            "outcome",
-            "source_address",
-            "via",
-            "detail",
-        )
-    }
-    assert event_hash(str(stored.prev_hash), payload_of(**fields)) == stored.hash
+    assert second.hash == link_hash(str(first.hash), 2, second.mac)
+
+
+@pytest.mark.django_db
+def test_the_proof_depends_on_the_audit_key(system: Actor) -> None:
+    event = services.record(system, "test.keyed")
+    stored = AuditEvent.objects.get(pk=event.pk)
+    payload = payload_of(**{f: getattr(stored, f) for f in EVENT_FIELDS})
+    real = link_hash(GENESIS_HASH, 1, stored.mac)
+    other = base64.b64encode(b"another-32-byte-key-for-the-test").decode()
+    assert other != settings.AUDIT_KEY
+    with override_settings(AUDIT_KEY=other):
+        assert event_mac(payload) != stored.mac
+        assert link_hash(GENESIS_HASH, 1, stored.mac) != real
 
 
 @pytest.mark.django_db

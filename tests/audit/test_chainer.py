@@ -79,7 +79,7 @@ def test_concurrent_writers_and_chainers_keep_one_valid_chain() -> None:
     total = WRITERS * EACH + WRITERS * len(range(0, EACH, 3))
     assert AuditEvent.objects.filter(action__startswith="test.concurrent").count() == total
     chain_pending()
-    report = verify(chain_first=False)
+    report = verify()
     assert report.ok, report.problems
     assert not has_pending()
     assert report.checked == total
@@ -113,7 +113,7 @@ def test_a_transaction_that_commits_last_with_the_lower_id_is_chained_after() ->
         chain_pending(wait=False)
         assert AuditEvent.objects.get(pk=fast.pk).seq == 1
         assert not AuditEvent.objects.filter(pk=slow["id"]).exists()
-        assert verify(chain_first=False).ok
+        assert verify().ok
     finally:
         release.set()
         thread.join(timeout=60)
@@ -130,24 +130,31 @@ def test_a_transaction_that_commits_last_with_the_lower_id_is_chained_after() ->
 def test_an_event_left_unchained_past_the_grace_is_reported(system: Actor) -> None:
     event = services.record(system, "test.left")
     later = timezone.now() + timedelta(hours=1)
-    problems = verify(chain_first=False, now=later).problems
+    problems = verify(now=later).problems
     assert problems == [
         f"event id {event.pk} (written {event.at.isoformat(timespec='seconds')}) was not "
-        "chained within 600 s (the chainer is not running, or it was written behind "
-        "Beacon's back)"
+        "chained within 600 s (the chainer is not running)"
     ]
-    assert verify(now=timezone.now()).ok  # chained now, and recent: nothing to report
+    assert verify(now=later).problems == problems  # verify never chains
+    assert verify().ok  # recent: nothing to report yet
+    assert chain_pending() == 1
+    assert verify(now=later).ok
 
 
 @pytest.mark.django_db
-def test_a_backdated_row_inserted_behind_beacons_back_is_reported(system: Actor) -> None:
+def test_a_row_inserted_behind_beacons_back_is_never_chained(system: Actor) -> None:
     services.record(system, "test.real")
     chain_pending()
     forged = AuditEvent.objects.create(
         at=timezone.now() - timedelta(days=3), actor="ghost", agency_ori="X", role="x", action="x"
     )
-    problems = verify().problems  # found before the chainer gives it a place
-    assert len(problems) == 1 and f"event id {forged.pk} " in problems[0]
+    real = services.record(system, "test.after")
+    assert chain_pending() == 1  # the real one; the forged one is refused
+    assert not has_pending()  # and the refusal does not keep the chainer looping
+    assert AuditEvent.objects.get(pk=forged.pk).seq is None
+    assert AuditEvent.objects.get(pk=real.pk).seq == 2
+    problems = verify().problems
+    assert len(problems) == 1 and f"event id {forged.pk}: no valid proof" in problems[0]
 
 
 @pytest.mark.django_db
@@ -203,6 +210,6 @@ def test_no_event_is_left_unchained_after_concurrent_commits() -> None:
 
     assert _run_threads(write, WRITERS) == []
     assert not has_pending()
-    report = verify(chain_first=False)
+    report = verify()
     assert report.ok, report.problems
     assert report.checked == WRITERS * EACH

@@ -34,6 +34,7 @@ def test_production_starts_with_a_real_secret(tmp_path: object) -> None:
             "BEACON_MODE": "production",
             "BEACON_SECRET_KEY": "x" * 50,
             "BEACON_MASTER_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            "BEACON_AUDIT_KEY": "YXVkaXQta2V5LWZvci10aGUtc2V0dGluZ3MtdGVzdCE=",
             "BEACON_DATA_DIR": str(tmp_path),
         }
     )

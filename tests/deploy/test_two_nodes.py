@@ -134,7 +134,7 @@ def nodes(tmp_path: Path) -> Iterator[tuple[Node, Node]]:
 
 def api_token(username: str, role: str, agency: Agency) -> str:
     user = services.create_user(system_actor(), username, secrets.token_urlsafe(16), agency, role)
-    return tokens.create_token(system_actor(), user, "two nodes")[1]
+    return tokens.create_token(services.actor_of_user(user), "two nodes")[1]
 
 
 def sign_in(node: Node, username: str, password: str) -> int:

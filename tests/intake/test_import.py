@@ -1,4 +1,4 @@
-"""Importing source lists: all rows or none, errors by line and column, mapping remembered."""
+"""Importing source lists: bad cells quarantined by line and column, mapping remembered."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def stored_files(intake: Intake) -> list[Path]:
     return sorted(folder.glob("*")) if folder.exists() else []
 
 
-def test_bad_file_is_refused_whole_with_line_and_column(
+def test_bad_cells_are_quarantined_per_row_and_the_rest_imported(
     system: Actor, intake: Intake, tmp_path: Path
 ) -> None:
     path = write_csv(
@@ -41,22 +41,60 @@ def test_bad_file_is_refused_whole_with_line_and_column(
         [
             ["Ana", "Lopez", "2010-01-02", "F", "Hatch"],
             ["Ben", "Ruiz", "2010-02-31", "M", "Hatch"],  # line 3: no 31 February
-            ["Cal", "Diaz", "2011-03-04", "M", "Hatch"],
+            ["Cal", "Diaz", "2099-08-15", "M", "Hatch"],  # line 4: in the future
             ["Dee", "Soto", "2012-04-05", "Q", "Hatch"],  # line 5: sex
             ["", "", "", "F", "Hatch"],  # line 6: nothing to link on
+            ["", "", "2099-01-01", "F", "Hatch"],  # line 7: nothing left once the DOB goes
         ],
     )
+    listed = services.import_list(system, intake, path, source="LAPD")
+
+    assert listed.rows == 4
+    assert listed.quarantined == 6
+    assert [
+        (q["line"], q["column"], q["value"], q["reason"], q["action"]) for q in listed.quarantine
+    ] == [
+        (
+            3,
+            "DOB",
+            "2010-02-31",
+            "is not a date (expected YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD)",
+            "cell left empty",
+        ),
+        (4, "DOB", "2099-08-15", "is in the future", "cell left empty"),
+        (5, "Sex", "Q", "must be M, F or U", "cell left empty"),
+        (6, "Last Name", None, "the row has no name, date of birth or identifier", "row left out"),
+        (7, "DOB", "2099-01-01", "is in the future", "cell left empty"),
+        (7, "Last Name", None, "the row has no name, date of birth or identifier", "row left out"),
+    ]
+    import duckdb
+
+    from beacon.intake import storage
+
+    stored = duckdb.sql(
+        "SELECT line, first_name, dob, sex FROM read_parquet("
+        f"{storage.sql_literal(storage.rows_path(listed.data_file, listed.data_sha256))})"
+        " ORDER BY line"
+    ).fetchall()
+    assert stored == [
+        (2, "Ana", dt.date(2010, 1, 2), "F"),
+        (3, "Ben", None, "M"),
+        (4, "Cal", None, "M"),
+        (5, "Dee", dt.date(2012, 4, 5), None),
+    ]
+    event = AuditEvent.objects.get(action="intake.import")
+    assert event.detail["quarantined"] == 6 and event.detail["rows"] == 4
+
+
+def test_a_list_with_no_row_to_link_is_refused(
+    system: Actor, intake: Intake, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "empty.csv", HEADER, [["", "", "2099-01-01", "F", "Hatch"]])
     with pytest.raises(ValidationFailed) as refused:
         services.import_list(system, intake, path, source="LAPD")
-    fields = refused.value.fields
-    assert fields["line 3, column 'DOB'"] == [
-        "'2010-02-31' is not a date (expected YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD)"
-    ]
-    assert fields["line 5, column 'Sex'"] == ["'Q' must be M, F or U"]
-    assert fields["line 6, column 'Last Name'"] == [
-        "the row has no name, date of birth or identifier"
-    ]
-    assert "3 problem(s)" in refused.value.message
+    assert refused.value.fields == {
+        "file": ["empty.csv: no row has a name, date of birth or identifier"]
+    }
     assert not SourceList.objects.filter(intake=intake).exists()
     assert not SourceMapping.objects.exists()
     assert stored_files(intake) == []
@@ -129,10 +167,28 @@ def test_xlsx_list_is_imported_with_dates_from_cells(
     ]
 
 
-def test_cli_refuses_a_bad_file_with_exit_code_2(system: Actor, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "bad.csv", HEADER, [["Ana", "Lopez", "13/13/2010", "F", "Hatch"]])
+def test_cli_reports_quarantined_cells_and_imports_the_rest(
+    system: Actor, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv(
+        tmp_path / "bad.csv",
+        HEADER,
+        [["Ana", "Lopez", "13/13/2010", "F", "Hatch"], ["Ben", "Ruiz", "2010-01-02", "M", ""]],
+    )
+    call_command("intake", "import", "Rescue Me", str(path), "--source", "NMSP")
+    out = capsys.readouterr().out
+    assert "Imported 2 rows from bad.csv" in out
+    assert "line 2, column 'DOB': '13/13/2010' is not a date" in out
+    assert "(cell left empty)" in out
+    assert SourceList.objects.get().quarantined == 1
+
+
+def test_cli_refuses_a_list_with_no_row_to_link_with_exit_code_2(
+    system: Actor, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "bad.csv", HEADER, [["", "", "13/13/2010", "F", "Hatch"]])
     with pytest.raises(CommandError) as refused:
         call_command("intake", "import", "Rescue Me", str(path), "--source", "NMSP")
     assert refused.value.returncode == 2
-    assert "line 2, column 'DOB': '13/13/2010' is not a date" in str(refused.value)
+    assert "no row has a name, date of birth or identifier" in str(refused.value)
     assert not SourceList.objects.exists()

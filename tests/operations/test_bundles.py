@@ -88,7 +88,7 @@ def test_a_bad_bundle_is_refused_whole_with_every_problem() -> None:
     with pytest.raises(BundleRejected) as caught:
         load_tiny(bundle)
     problems = _problems(caught)
-    assert problems["operations[0].start"] == ["must be a date YYYY-MM-DD"]
+    assert problems["operations[0].start"] == ["must be a date: YYYY, YYYY-MM or YYYY-MM-DD"]
     assert problems["operations[0].colour"] == ["unknown field"]
     assert problems["targets[0].assigned_agency"] == ["unknown agency NM0000000"]
     assert "aged under 18" in problems["victims[0].age_group"][0]

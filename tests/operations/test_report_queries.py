@@ -23,9 +23,10 @@ from tests.operations.factories import CODE, LEAD, NGO, PARTNER, load_tiny, tiny
 pytestmark = pytest.mark.django_db
 ClientFor = Callable[[str, Agency], Client]
 
-# Measured when the facts became one statement (before: 24 and 43); lower is welcome.
-REPORT_STATEMENTS = 15
-DASHBOARD_STATEMENTS = 34
+# Measured when the facts became one statement (before: 24 and 43), plus two since
+# issue 13: the local metrics of the catalogue and the aggregate counts; lower is welcome.
+REPORT_STATEMENTS = 17
+DASHBOARD_STATEMENTS = 36
 
 
 def _event(ref: str, op: str, **extra: Any) -> dict[str, Any]:

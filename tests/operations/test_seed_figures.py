@@ -129,7 +129,7 @@ def test_protected_childhood_8_texts(demo: Path) -> None:
     fr = _text(report_json(PC8, "fr"))
     assert "86 arrests" in en and "172 search warrants" in en and "861 arrests" in en
     assert "86 arrestations" in fr and "172 mandats de perquisition" in fr
-    assert "Argentine : 15 victimes secourues" in fr
+    assert "Argentine\u202f: 15 victimes secourues" in fr
     assert "113 arrestations et 5 pays" in fr and "861 arrestations" in fr
 
 
@@ -192,11 +192,11 @@ def test_united_front_texts(demo: Path) -> None:
     assert "47 victimes secourues" in fr and "102 arrestations" in fr
     assert "41 d'entre elles ont reçu des services médicaux" in fr
     assert (
-        "Kentucky : 21 victimes adultes secourues, 2 victimes mineures secourues, 46 arrestations"
+        "Kentucky\u202f: 21 victimes adultes secourues, 2 victimes mineures secourues, 46 arrestations"
         in fr
     )
-    assert "Iowa : 11 arrestations, argent saisi" in fr
-    assert "1 883" in fr and "875" in fr
+    assert "Iowa\u202f: 11 arrestations, argent saisi" in fr
+    assert "1\u202f883" in fr and "875" in fr
     assert "47 victims rescued" in en and "102 arrests" in en and "1,883" in en
 
 

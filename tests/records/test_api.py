@@ -185,12 +185,50 @@ def test_search_returns_scored_hits_with_reasons(api: Client, created: dict[str,
         {"last_name": "Martines", "first_name": "Lupe", "dob": "2010-05-03"},
     )
     assert response.status_code == 200
-    hits = response.json()
+    hits = response.json()["hits"]
     assert hits[0]["nic"] == created["nic"]
     assert hits[0]["score"] > 0.7 and hits[0]["reasons"]
+    assert response.json()["suggestions"] == []
     bad = post(api, "/api/records/search", {"sex": "Q"})
     assert bad.status_code == 422
-    assert {"sex", "last_name"} <= set(bad.json()["fields"])
+    assert set(bad.json()["fields"]) == {"sex"}
+    nothing = post(api, "/api/records/search", {})
+    assert nothing.status_code == 422
+    assert set(nothing.json()["fields"]) == {"last_name"}
+
+
+@pytest.mark.parametrize("dob", ["2010-13", "2010-02-30", "10/03/2010", "20100"])
+def test_search_refuses_a_dob_it_cannot_read(api: Client, dob: str) -> None:
+    bad = post(api, "/api/records/search", {"last_name": "Martinez", "dob": dob})
+    assert bad.status_code == 422
+    assert set(bad.json()["fields"]) == {"dob"}
+
+
+def test_search_by_a_partial_dob_or_one_name(api: Client, created: dict[str, Any]) -> None:
+    for body in (
+        {"dob": "2010"},
+        {"dob": "2010-03", "sex": "F"},
+        {"last_name": "Martinez", "dob": None},
+        {"first_name": "Guadalupe"},
+    ):
+        response = post(api, "/api/records/search", body)
+        assert response.status_code == 200, body
+        assert [h["nic"] for h in response.json()["hits"]] == [created["nic"]], body
+
+
+def test_a_search_without_hits_says_what_it_searched_and_what_to_try(
+    api: Client, created: dict[str, Any]
+) -> None:
+    body = {"last_name": "Okonkwo", "first_name": "Chidi", "dob": "2001-07-30", "sex": "M"}
+    response = post(api, "/api/records/search", body)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["hits"] == []
+    searched = " ".join(answer["searched"])
+    assert "OKONKWO" in searched and "CHIDI" in searched and "2001-07-30" in searched
+    assert "sex M" in searched
+    assert any("without the date of birth" in s for s in answer["suggestions"])
+    assert any("Remove a filter" in s for s in answer["suggestions"])
 
 
 def test_due_lists_overdue_validation(api: Client, created: dict[str, Any]) -> None:
@@ -224,7 +262,7 @@ def test_api_search_is_a_few_statements_and_one_audit_event_naming_every_hit(
     with CaptureQueriesContext(connection) as queries:
         response = post(api, "/api/records/search", body)
     assert response.status_code == 200
-    hits = [h["nic"] for h in response.json()]
+    hits = [h["nic"] for h in response.json()["hits"]]
     assert hits == [created["nic"]]
     event = AuditEvent.objects.filter(action="records.search").latest("id")
     assert event.detail["hits"] == hits

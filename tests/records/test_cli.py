@@ -67,6 +67,13 @@ def test_search_prints_scored_hits(nic: str) -> None:
     assert nic in out and "Begay, Tyrell" in out
 
 
+def test_search_with_no_match_says_what_was_searched(nic: str) -> None:
+    out = run("search", "--last", "Zyxwvutsrq", "--first", "Qqqq", "--dob", "1950-01-01")
+    assert "No match." in out
+    assert "Searched: surname ZYXWVUTSRQ" in out
+    assert "Try: " in out
+
+
 def test_due_with_nothing_overdue(nic: str) -> None:
     assert "Nothing is overdue" in run("due")
 

@@ -629,3 +629,18 @@ def test_validating_workers_yield_the_cpu_to_the_writer() -> None:
     )
     assert import_context.WORKER_NICENESS > 0
     assert int(child.stdout) == min(19, os.nice(0) + import_context.WORKER_NICENESS)
+
+
+def test_typographic_apostrophes_are_stored_as_plain_ones(
+    tmp_path: Path, system: Actor, agencies: None
+) -> None:
+    # A list typed in a word processor writes D\u2019Alia; refusing it refused the whole list.
+    row = ["EMJ", "D\u2019Alia", "O\u02bcNeil", "F", "2011-02-03", DLC, "LC-9", "NM0070100"]
+    path = write_csv(tmp_path / "r.csv", [HEADER[:8], row])
+    assert import_records(system, path).records == 1
+    record = MissingPersonRecord.objects.get(oca="LC-9")
+    assert (record.last_name, record.first_name) == ("D'Alia", "O'Neil")
+    hits = services.search_records(
+        system, SearchQuery(last_name="D\u2019Alia", first_name="O'Neil", dob=record.dob)
+    )
+    assert hits[0].nic == record.nic

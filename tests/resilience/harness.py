@@ -10,6 +10,7 @@ import contextlib
 import http.client
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -27,10 +28,34 @@ REPO = Path(__file__).resolve().parents[2]
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 
 
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The range the kernel draws clients' local ports from (Linux's default otherwise)."""
+    try:
+        low, high = EPHEMERAL_RANGE.read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free now and outside the ephemeral range: a port the kernel may hand to any
+    client connection (bind to port 0 gives one of those) can be taken between this check
+    and the server's bind, which was seen with the throwaway PostgreSQL server."""
+    low, high = ephemeral_ports()
+    candidates = [*range(max(1024, low - 16384), low), *range(high + 1, 65536)]
+    if not candidates:
+        raise RuntimeError(f"no port outside the ephemeral range {low}-{high}")
+    for port in random.sample(candidates, min(len(candidates), 200)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port outside the ephemeral range {low}-{high}")
 
 
 def request(

@@ -23,17 +23,17 @@ def _table_digest(model: Any) -> dict[str, Any]:
 def take() -> dict[str, Any]:
     from django.apps import apps
 
-    from beacon.resilience.chaincheck import verify_chain
+    from beacon.audit.verify import verify
 
     tables = {
         model._meta.label: _table_digest(model)
         for model in sorted(apps.get_models(), key=lambda m: m._meta.label)
         if model._meta.app_label not in {"sessions", "admin"} and model._meta.managed
     }
-    chain = verify_chain()
+    chain = verify()
     return {
         "tables": tables,
-        "chain": {"ok": chain.ok, "events": chain.events, "head": chain.head_hash},
+        "chain": {"ok": chain.ok, "events": chain.checked, "head": chain.last_hash},
         "reports": reports(),
     }
 

@@ -31,7 +31,7 @@ from schemathesis.generation import GenerationMode
 
 from beacon.access import services as access
 from beacon.access import tokens
-from beacon.access.services import HUMAN_ROLES
+from beacon.access.services import HUMAN_ROLES, actor_of_user
 from beacon.agencies.models import Agency
 from beacon.core.actor import system_actor
 from beacon.records import services as registry
@@ -83,7 +83,7 @@ def _token(role: str, agency: Agency) -> str:
         agency,
         role,
     )
-    _made, raw = tokens.create_token(system_actor(), user, "fuzz")
+    _made, raw = tokens.create_token(actor_of_user(user), "fuzz")
     return str(raw)
 
 

@@ -39,5 +39,5 @@ def test_served_writes_are_chained_by_the_workers_after_commit(launcher: Launche
     written = AuditEvent.objects.filter(action=PROBE_ACTION)
     assert written.count() == len(result.acknowledged)
     assert not written.filter(seq=None).exists()
-    report = verify(chain_first=False)
+    report = verify()
     assert report.ok, report.problems

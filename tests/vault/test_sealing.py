@@ -141,3 +141,28 @@ def test_field_events_written_by_the_bundle_writer_are_sealed(
     again = client.post(url, body, content_type="application/json")
     assert again.status_code == 201, again.content
     assert again.json()["unchanged"]["victims"] == 1
+
+
+def test_seal_existing_removes_notes_copied_into_older_enter_transactions(
+    investigator_a: Actor,
+) -> None:
+    # Before the fix, the enter transaction copied the whole record, notes included.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from beacon.records.models import RecordTransaction
+
+    record = enter_record(investigator_a, juvenile(notes=NOTE))
+    entry = RecordTransaction.objects.get(record=record, kind="enter")
+    assert entry.detail["entered"]["notes"] == "[sealed]"  # what enter writes now
+    old = {**entry.detail, "entered": {**entry.detail["entered"], "notes": NOTE}}
+    RecordTransaction.objects.filter(pk=entry.pk).update(detail=old)  # as older code did
+    out = StringIO()
+    call_command("keys", "seal-existing", stdout=out)
+    assert "removed sealed text copied into 1 history entry" in out.getvalue()
+    scrubbed = RecordTransaction.objects.get(pk=entry.pk).detail
+    assert scrubbed["entered"]["notes"] == "[sealed]"
+    assert scrubbed["entered"]["last_name"] == "Martinez"  # the rest kept
+    assert "bus station" not in stored("records_recordtransaction", entry.pk, "detail")
+    assert sealing.scrub_history() == 0

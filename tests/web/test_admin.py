@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from beacon.access import services as accounts
-from beacon.access.models import ApiToken, Membership
+from beacon.access.models import ApiToken, Membership, RoleRequest
 from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import system_actor
@@ -25,7 +25,21 @@ def _demo(demo_db: None) -> None:
     return
 
 
-def test_admin_creates_an_account_and_the_audit_trail_shows_it(client_as: ClientAs) -> None:
+@pytest.fixture
+def second_admin(client_as: ClientAs) -> Client:
+    """Another system administrator: grants need two (the two-person rule)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = accounts.create_user(
+        system_actor(), "admin.two", PASSWORD, Agency.system(), "system_admin"
+    )
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return client_as("admin.two")
+
+
+def test_admin_creates_an_account_and_the_audit_trail_shows_it(
+    client_as: ClientAs, second_admin: Client
+) -> None:
     admin = client_as("admin")
     agency = Agency.objects.get(name="HSI Las Cruces")
     response = admin.post(
@@ -38,6 +52,11 @@ def test_admin_creates_an_account_and_the_audit_trail_shows_it(client_as: Client
         },
     )
     assert response.status_code == 302
+    # The account starts with the least role; the analyst role waits for a second admin.
+    created = Membership.objects.get(user__username="new.analyst")
+    assert created.role == "pio"
+    assert RoleRequest.objects.get(user=created.user, decided_at__isnull=True).role == "analyst"
+    assert second_admin.post("/administration/users/new.analyst/approve-role/").status_code == 302
     assert Membership.objects.get(user__username="new.analyst").role == "analyst"
     trail = admin.get("/administration/audit/?action=account.created").content.decode()
     assert "account.created" in trail and "user" in trail
@@ -58,13 +77,26 @@ def test_a_weak_password_is_refused_next_to_the_field(client_as: ClientAs) -> No
     assert not Membership.objects.filter(user__username="weak").exists()
 
 
-def test_admin_unlocks_disables_and_changes_a_role(client_as: ClientAs) -> None:
+def test_admin_unlocks_disables_and_changes_a_role(
+    client_as: ClientAs, second_admin: Client
+) -> None:
     admin = client_as("admin")
     member = Membership.objects.get(user__username="analyst")
     assert (
         admin.post("/administration/users/analyst/role/", {"role": "investigator"}).status_code
         == 302
     )
+    member.refresh_from_db()
+    assert member.role == "analyst"  # a grant: it waits for the second administrator
+    page = second_admin.get("/administration/").content.decode()
+    assert "/administration/users/analyst/approve-role/" in page
+    # The administrator who asked sees the request but no button to approve it.
+    assert (
+        "/administration/users/analyst/approve-role/"
+        not in admin.get("/administration/").content.decode()
+    )
+    assert admin.post("/administration/users/analyst/approve-role/").status_code == 403
+    assert second_admin.post("/administration/users/analyst/approve-role/").status_code == 302
     assert (
         admin.post("/administration/users/analyst/disable/", {"reason": "left"}).status_code == 302
     )
@@ -85,6 +117,7 @@ def test_a_token_is_shown_once_and_can_be_revoked(client_as: ClientAs) -> None:
     ).content.decode()
     assert 'id="secret">bcn_' in page
     token = ApiToken.objects.get(name="nightly export")
+    assert token.owner.username == "admin"  # the administrator's own: never the analyst's
     assert admin.post(f"/administration/tokens/{token.prefix}/revoke/").status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None

@@ -71,6 +71,24 @@ def hosts(server: LiveServer, db: None) -> Iterator[Hosts]:
     assert seen.refused == []
 
 
+# Opens a sealed draft with the session's key, as drafts.js does (AES-GCM, the storage key
+# as associated data); null when it does not open.
+OPEN_DRAFT = """async (name) => {
+  const stored = localStorage.getItem(name);
+  if (!stored) { return null; }
+  const box = JSON.parse(stored);
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const raw = bytes(document.body.getAttribute("data-draft-key"));
+  const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
+  try {
+    const plain = await crypto.subtle.decrypt(
+      {name: "AES-GCM", iv: bytes(box.iv), additionalData: new TextEncoder().encode(name)},
+      key, bytes(box.ct));
+    return JSON.parse(new TextDecoder().decode(plain));
+  } catch (e) { return null; }
+}"""
+
+
 def test_sign_in_with_password_and_authenticator_code(
     server: LiveServer, browser: Any, hosts: Hosts
 ) -> None:
@@ -163,9 +181,9 @@ def test_hub_dashboard_shows_an_entry_sent_after_a_lost_connection_within_two_se
         field.set_offline(True)
         entry.get_by_role("button", name="Save").tap()
         expect(entry.locator(".draft-status")).to_contain_text("No connection")
-        draft = entry.evaluate(
-            "JSON.parse(localStorage.getItem('beacon-draft:UNITED-FRONT-KY:arrest'))"
-        )
+        stored = entry.evaluate("localStorage.getItem('beacon-draft:UNITED-FRONT-KY:arrest')")
+        assert "Sampleperson" not in stored  # sealed on the device, never in clear
+        draft = entry.evaluate(OPEN_DRAFT, "beacon-draft:UNITED-FRONT-KY:arrest")
         assert draft["pending"] and draft["idempotencyKey"]
         assert draft["fields"]["last_name"] == "Sampleperson"
         field.set_offline(False)
@@ -326,3 +344,41 @@ def test_first_sign_in_enrols_an_authenticator_and_a_recovery_code_signs_in_once
                 page.wait_for_url(lambda url: "/account/" not in url)
             else:  # used up
                 expect(page.get_by_role("alert")).to_contain_text("Sign-in failed")
+
+
+def test_drafts_are_sealed_and_signing_out_wipes_them_and_destroys_their_key(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    """A victim's name typed into a field form is never on the device in clear; the header's
+    sign-out wipes the drafts, and a copy kept from before cannot be read after it."""
+    name = "beacon-draft:UNITED-FRONT-KY:victim"
+    form = "/operations/UNITED-FRONT-KY/events/victim/"
+    with context(browser, server.url, hosts, username="coordinator") as ctx:
+        page = ctx.new_page()
+        page.goto(form)
+        expect(page.locator("html[data-drafts-ready]")).to_be_attached()
+        page.get_by_label("Last name").fill("Victimname")
+        page.wait_for_function(f"localStorage.getItem({name!r}) !== null")
+        stored = page.evaluate(f"localStorage.getItem({name!r})")
+        assert "Victimname" not in stored and set(
+            page.evaluate(f"JSON.parse(localStorage.getItem({name!r}))")
+        ) == {"v", "iv", "ct"}
+        assert page.evaluate(OPEN_DRAFT, name)["fields"]["last_name"] == "Victimname"
+        page.reload()  # the draft comes back in the same session
+        expect(page.get_by_label("Last name")).to_have_value("Victimname")
+        page.locator("header form.sign-out button").click()
+        page.wait_for_url("**/account/sign-in/")
+        assert (
+            page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('beacon-draft:'))")
+            == []
+        )
+    with context(browser, server.url, hosts, username="coordinator") as ctx:
+        page = ctx.new_page()
+        page.goto(form)
+        # A copy of the sealed draft put back after signing out: the new session's key
+        # cannot open it, so it is not shown and is deleted.
+        page.evaluate(f"localStorage.setItem({name!r}, {stored!r})")
+        page.reload()
+        expect(page.locator("html[data-drafts-ready]")).to_be_attached()
+        expect(page.get_by_label("Last name")).to_have_value("")
+        assert page.evaluate(f"localStorage.getItem({name!r})") is None

@@ -42,8 +42,11 @@ def pending_totp(user: User) -> TOTPDevice:
 
 
 def confirm_totp(actor: Actor, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
-    """Confirm enrolment with a first code; returns the device and fresh recovery codes."""
-    device = pending_totp(user)
+    """Confirm enrolment with a first code; returns the device and fresh recovery codes.
+    A refused code changes nothing (the pending device is made by showing the page)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        raise ValidationFailed.on("code", "Open the set-up page first, then scan its code.")
     if not device.verify_token("".join(code.split())):
         raise ValidationFailed.on("code", "That code does not match; check the device's clock.")
     with transaction.atomic():

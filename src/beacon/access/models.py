@@ -20,6 +20,11 @@ class Membership(models.Model):
     role = models.CharField(max_length=24, choices=[(r, r) for r in HUMAN_ROLES])
     last_activity_at = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # Sign-in attempts counted against the lockout, each reserved (an atomic conditional
+    # UPDATE) before its password or code is checked, so concurrent guesses cannot all
+    # be checked before the lock (beacon.access.signin); zeroed by a success.
+    failed_attempts = models.PositiveIntegerField(default=0)
+    failed_since = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=200, blank=True)
     # The page language the user chose (settings.LANGUAGES); restored at every sign-in.
@@ -72,6 +77,34 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} from {self.source_address}: {self.succeeded}"
+
+
+class RoleRequest(models.Model):
+    """A role (or agency) change waiting for a second administrator: the two-person rule.
+
+    An administrator who grants a role that reads case files, or any role above the
+    current one, only proposes it; another administrator approves or refuses."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_requests"
+    )
+    role = models.CharField(max_length=24, choices=[(r, r) for r in HUMAN_ROLES])
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} -> {self.role} ({self.agency.ori})"
 
 
 class ApiRateWindow(models.Model):

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit:view"
     AUDIT_EXPORT = "audit:export"
     ACCOUNTS_MANAGE = "accounts:manage"
+    TOKENS_OWN = "tokens:own"  # create and revoke one's own API tokens
     AGENCIES_MANAGE = "agencies:manage"
 
 
@@ -50,11 +51,16 @@ _FIELD_WORK = {
     P.OPERATIONS_RECORD,
 }
 
+_OWN = {P.TOKENS_OWN}
+
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     # Administering accounts does not include reading case files.
-    "system_admin": frozenset({P.ACCOUNTS_MANAGE, P.AGENCIES_MANAGE, P.AUDIT_VIEW, P.AUDIT_EXPORT}),
+    "system_admin": frozenset(
+        _OWN | {P.ACCOUNTS_MANAGE, P.AGENCIES_MANAGE, P.AUDIT_VIEW, P.AUDIT_EXPORT}
+    ),
     "hub_coordinator": frozenset(
-        _READ_CASES
+        _OWN
+        | _READ_CASES
         | _FIELD_WORK
         | {
             P.OPERATIONS_MANAGE,
@@ -65,7 +71,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         }
     ),
     "supervisor": frozenset(
-        _READ_CASES
+        _OWN
+        | _READ_CASES
         | _FIELD_WORK
         | {
             P.OPERATIONS_MANAGE,
@@ -75,10 +82,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.RECORDS_CANCEL,
         }
     ),
-    "investigator": frozenset(_READ_CASES | _FIELD_WORK),
-    "analyst": frozenset(_READ_CASES | {P.INTAKE_MANAGE}),
-    "caseworker": frozenset({P.REFERRALS_VIEW, P.REFERRALS_RESPOND, P.SERVICES_RECORD}),
-    "pio": frozenset({P.OPERATIONS_REPORT}),
+    "investigator": frozenset(_OWN | _READ_CASES | _FIELD_WORK),
+    "analyst": frozenset(_OWN | _READ_CASES | {P.INTAKE_MANAGE}),
+    "caseworker": frozenset(_OWN | {P.REFERRALS_VIEW, P.REFERRALS_RESPOND, P.SERVICES_RECORD}),
+    "pio": frozenset(_OWN | {P.OPERATIONS_REPORT}),
     # The named system actor used by the CLI, demo loader and jobs.
     "system": frozenset(Permission),
 }
@@ -86,6 +93,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 ROLES = tuple(ROLE_PERMISSIONS)
 # Roles a person (or an API token) can hold; "system" is Beacon's own actor only.
 HUMAN_ROLES = tuple(role for role in ROLES if role != "system")
+# The role a new account gets unless a second administrator approves another: the one
+# with the fewest permissions and no personal data (tests/access check both).
+LEAST_ROLE = "pio"
+# Human roles from the least to the most powerful (forms list them in this order).
+ROLES_BY_POWER = tuple(sorted(HUMAN_ROLES, key=lambda r: (len(ROLE_PERMISSIONS[r]), r)))
 
 # Permissions that reveal personal data (or the accounts and audit that lead to it).
 # Every role holding one must sign in with a second factor (TOTP).
@@ -111,6 +123,25 @@ def role_has(role: str, permission: Permission) -> bool:
 
 def role_requires_mfa(role: str) -> bool:
     return bool(ROLE_PERMISSIONS.get(role, frozenset()) & PERSONAL_DATA)
+
+
+# Permissions that read case files or the people in them: granting a role that holds one
+# (or moving such a role to another agency) needs a second administrator.
+CASE_READING = frozenset(
+    {
+        P.RECORDS_VIEW,
+        P.RECORDS_SEARCH,
+        P.VICTIMS_VIEW,
+        P.REFERRALS_VIEW,
+        P.OPERATIONS_VIEW,
+        P.OPERATIONS_EXPORT,
+        P.INTAKE_MANAGE,
+    }
+)
+
+
+def reads_cases(role: str) -> bool:
+    return bool(ROLE_PERMISSIONS.get(role, frozenset()) & CASE_READING)
 
 
 def role_within(role: str, ceiling: str) -> bool:

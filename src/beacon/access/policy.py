@@ -7,7 +7,7 @@ Not allowed and not found look the same: ``get_*`` functions raise NotVisible.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from beacon.access.permissions import Permission, role_has
 from beacon.audit import services as audit
@@ -64,6 +64,21 @@ def require(
             detail={"permission": str(permission)},
         )
         raise Forbidden(f"Your role may not {permission}.")
+
+
+def refuse(
+    actor: Actor, message: str, *, object_type: str = "", object_id: object = "", reason: str
+) -> NoReturn:
+    """Refuse (403) an action the role allows but this case does not, and audit it."""
+    audit.record(
+        actor,
+        "access.denied",
+        object_type=object_type,
+        object_id=object_id,
+        outcome="denied",
+        detail={"reason": reason},
+    )
+    raise Forbidden(message)
 
 
 def records_visible_to(actor: Actor) -> QuerySet[MissingPersonRecord]:

@@ -17,8 +17,10 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 
 from beacon.access import policy
 from beacon.access.accounts import membership_of
@@ -49,6 +51,8 @@ def requires(permission: Permission | str) -> Callable[[F], F]:
             except Unauthenticated:
                 if request.path.startswith("/api/"):
                     raise
+                if request.headers.get("HX-Request"):  # an htmx poll: the whole page goes
+                    return HttpResponse(headers={"HX-Redirect": resolve_url(settings.LOGIN_URL)})
                 return redirect_to_login(request.get_full_path())
             return view(request, *args, **kwargs)
 

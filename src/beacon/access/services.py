@@ -6,6 +6,7 @@ the user's sessions and revokes their API tokens at once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,17 +18,31 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from beacon.access import mfa, policy, tokens
-from beacon.access.models import Membership
-from beacon.access.permissions import HUMAN_ROLES, Permission
+from beacon.access.models import Membership, RoleRequest
+from beacon.access.permissions import HUMAN_ROLES, LEAST_ROLE, Permission, reads_cases, role_within
 from beacon.agencies.models import Agency
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
-from beacon.core.errors import Conflict, NotVisible, ValidationFailed
+from beacon.core.errors import Conflict, Forbidden, NotVisible, ValidationFailed
 
 
 def _require_admin(actor: Actor, user_id: object = "") -> None:
     if not actor.is_system:
         policy.require(actor, Permission.ACCOUNTS_MANAGE, object_type="user", object_id=user_id)
+
+
+def _require_admin_of(actor: Actor, user: User) -> None:
+    """An administrator acts on other people's accounts, never on their own (no one raises
+    their own role, re-enables, unlocks or resets their own account: another does)."""
+    _require_admin(actor, user.pk)
+    if actor.user_id is not None and actor.user_id == user.pk:
+        policy.refuse(
+            actor,
+            "Administrators cannot change their own account; another administrator does.",
+            object_type="user",
+            object_id=user.pk,
+            reason="own account",
+        )
 
 
 def _check_password(password: str, user: User | None = None) -> None:
@@ -53,8 +68,17 @@ def get_user(actor: Actor, username: str) -> User:
 
 
 def create_user(
-    actor: Actor, username: str, password: str, agency: Agency, role: str, *, email: str = ""
+    actor: Actor,
+    username: str,
+    password: str,
+    agency: Agency,
+    role: str = LEAST_ROLE,
+    *,
+    email: str = "",
 ) -> User:
+    """Create an account. It holds LEAST_ROLE unless the system actor (the operator's CLI)
+    creates it: any other role an administrator asks for becomes a role request that a
+    second administrator approves (the two-person rule)."""
     _require_admin(actor, username)
     _check_role(role)
     username = username.strip()
@@ -64,46 +88,150 @@ def create_user(
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username, email=email, password=password)
-            Membership.objects.create(
-                user=user, agency=agency, role=role, last_activity_at=timezone.now()
+            held = role if actor.is_system else LEAST_ROLE
+            m = Membership.objects.create(
+                user=user, agency=agency, role=held, last_activity_at=timezone.now()
             )
             audit.record(
                 actor,
                 "account.created",
                 object_type="user",
                 object_id=user.pk,
-                detail={"username": username, "agency": agency.ori, "role": role},
+                detail={"username": username, "agency": agency.ori, "role": held},
             )
+            if held != role:
+                _request_role(actor, m, role, agency)
     except IntegrityError:
         raise Conflict(f"A user named {username} already exists.") from None
     return user
 
 
-def change_role(actor: Actor, user: User, role: str, agency: Agency | None = None) -> Membership:
-    """Change a user's role (and agency); their tokens are revoked and sessions ended."""
-    _require_admin(actor, user.pk)
+@dataclass(frozen=True)
+class RoleChange:
+    membership: Membership  # as it is now
+    pending: RoleRequest | None  # the request a second administrator must decide, if any
+
+
+def _needs_second_admin(actor: Actor, m: Membership, role: str, agency: Agency) -> bool:
+    if actor.is_system:
+        return False
+    raised = not role_within(role, m.role)
+    moved = agency.pk != m.agency_id and (reads_cases(role) or reads_cases(m.role))
+    return raised or moved
+
+
+def change_role(actor: Actor, user: User, role: str, agency: Agency | None = None) -> RoleChange:
+    """Change a user's role (and agency); their tokens are revoked and sessions ended.
+
+    Lowering a role applies at once. Raising it (any role that is not within the current
+    one, so every grant of case files) or moving a case-reading account to another agency
+    only files a request: a second administrator approves it (decide_role_request)."""
+    _require_admin_of(actor, user)
     _check_role(role)
     with transaction.atomic():
         m = Membership.objects.select_for_update().select_related("agency").get(user=user)
-        before = {"role": m.role, "agency": m.agency.ori}
-        m.role = role
-        m.agency = agency or m.agency
-        m.save(update_fields=["role", "agency"])
-        tokens.revoke_all_of(actor, user, "role changed")
-        end_sessions(user)
-        audit.record(
+        target = agency or m.agency
+        if _needs_second_admin(actor, m, role, target):
+            return RoleChange(m, _request_role(actor, m, role, target))
+        _apply_role(actor, user, m, role, target)
+    return RoleChange(m, None)
+
+
+def _apply_role(actor: Actor, user: User, m: Membership, role: str, agency: Agency) -> None:
+    before = {"role": m.role, "agency": m.agency.ori}
+    m.role = role
+    m.agency = agency
+    m.save(update_fields=["role", "agency"])
+    RoleRequest.objects.filter(user=user, decided_at__isnull=True).update(
+        decided_at=timezone.now(), approved=False
+    )
+    tokens.revoke_all_of(actor, user, "role changed")
+    end_sessions(user)
+    audit.record(
+        actor,
+        "account.role_changed",
+        object_type="user",
+        object_id=user.pk,
+        detail={"before": before, "after": {"role": m.role, "agency": m.agency.ori}},
+    )
+
+
+def _request_role(actor: Actor, m: Membership, role: str, agency: Agency) -> RoleRequest:
+    """File (or replace) the pending role request of ``m``'s user."""
+    if actor.user_id is None:
+        raise Forbidden("Only an administrator's account can request a role.")
+    RoleRequest.objects.filter(user_id=m.user_id, decided_at__isnull=True).update(
+        decided_at=timezone.now(), approved=False
+    )
+    request = RoleRequest.objects.create(
+        user_id=m.user_id, role=role, agency=agency, requested_by_id=actor.user_id
+    )
+    audit.record(
+        actor,
+        "account.role_requested",
+        object_type="user",
+        object_id=m.user_id,
+        detail={
+            "request": request.pk,
+            "current": {"role": m.role, "agency": m.agency.ori},
+            "requested": {"role": role, "agency": agency.ori},
+        },
+    )
+    return request
+
+
+def pending_role_request(actor: Actor, user: User) -> RoleRequest | None:
+    _require_admin(actor, user.pk)
+    return (
+        RoleRequest.objects.select_related("agency", "requested_by")
+        .filter(user=user, decided_at__isnull=True)
+        .first()
+    )
+
+
+def decide_role_request(actor: Actor, user: User, *, approve: bool) -> RoleChange:
+    """A second administrator approves (applies) or refuses the user's pending request.
+    Neither the administrator who asked nor the user themself may decide it."""
+    _require_admin_of(actor, user)
+    pending = RoleRequest.objects.filter(user=user, decided_at__isnull=True).first()
+    if pending is None:
+        raise NotVisible("No pending role request for this user.")
+    if pending.requested_by_id == actor.user_id:
+        policy.refuse(
             actor,
-            "account.role_changed",
+            "A second administrator must decide a role you requested.",
             object_type="user",
             object_id=user.pk,
-            detail={"before": before, "after": {"role": m.role, "agency": m.agency.ori}},
+            reason="own request",
         )
-    return m
+    with transaction.atomic():
+        request = (
+            RoleRequest.objects.select_for_update()
+            .filter(pk=pending.pk, decided_at__isnull=True)
+            .first()
+        )
+        if request is None:
+            raise Conflict("The request was decided or replaced meanwhile.")
+        m = Membership.objects.select_for_update().select_related("agency").get(user=user)
+        agency = Agency.objects.get(pk=request.agency_id)
+        audit.record(
+            actor,
+            "account.role_approved" if approve else "account.role_refused",
+            object_type="user",
+            object_id=user.pk,
+            detail={"request": request.pk, "requested_by": request.requested_by_id},
+        )
+        if approve:
+            _apply_role(actor, user, m, request.role, agency)
+        RoleRequest.objects.filter(pk=request.pk).update(
+            decided_by_id=actor.user_id, decided_at=timezone.now(), approved=approve
+        )
+    return RoleChange(m, None)
 
 
 def set_password(actor: Actor, user: User, password: str) -> None:
     """An administrator's password reset. The second factor stays: a reset cannot bypass MFA."""
-    _require_admin(actor, user.pk)
+    _require_admin_of(actor, user)
     _check_password(password, user)
     with transaction.atomic():
         user.set_password(password)
@@ -114,7 +242,7 @@ def set_password(actor: Actor, user: User, password: str) -> None:
 
 def reset_second_factor(actor: Actor, user: User) -> None:
     """Remove the user's devices; they must enrol again at their next sign-in."""
-    _require_admin(actor, user.pk)
+    _require_admin_of(actor, user)
     with transaction.atomic():
         mfa.remove_second_factor(user)
         end_sessions(user)
@@ -122,12 +250,13 @@ def reset_second_factor(actor: Actor, user: User) -> None:
 
 
 def unlock_user(actor: Actor, user: User) -> None:
-    _require_admin(actor, user.pk)
+    _require_admin_of(actor, user)
     with transaction.atomic():
         m = Membership.objects.select_for_update().get(user=user)
         before = m.locked_at
         m.locked_at = None
-        m.save(update_fields=["locked_at"])
+        m.failed_attempts, m.failed_since = 0, None
+        m.save(update_fields=["locked_at", "failed_attempts", "failed_since"])
         audit.record(
             actor,
             "account.unlocked",
@@ -139,7 +268,7 @@ def unlock_user(actor: Actor, user: User) -> None:
 
 def disable_user(actor: Actor, user: User, reason: str) -> None:
     """Disable at once: sessions end, API tokens are revoked, sign-in is refused."""
-    _require_admin(actor, user.pk)
+    _require_admin_of(actor, user)
     with transaction.atomic():
         now = timezone.now()
         User.objects.filter(pk=user.pk).update(is_active=False)
@@ -157,7 +286,7 @@ def disable_user(actor: Actor, user: User, reason: str) -> None:
 
 
 def enable_user(actor: Actor, user: User) -> None:
-    _require_admin(actor, user.pk)
+    _require_admin_of(actor, user)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=True)
         user.is_active = True

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django_otp.models import Device
 
@@ -65,20 +65,39 @@ def _check_rate(username: str, source_address: str) -> None:
     raise RateLimited("Too many sign-in attempts from your address; wait a minute.")
 
 
-def _failures_in_a_row(username: str) -> int:
+def _reserve_attempt(m: Membership) -> bool:
+    """Count this attempt against the lockout before anything is checked.
+
+    One conditional UPDATE: it succeeds only while the account is unlocked and fewer than
+    BEACON_LOCKOUT_FAILURES attempts are counted in the current window, so however many
+    guesses arrive at once, at most that many are ever checked (the database serialises
+    the updates of one row, and PostgreSQL re-reads the row it waited for)."""
     now = timezone.now()
-    since = now - timedelta(seconds=settings.BEACON_LOCKOUT_WINDOW_SECONDS)
-    last_success = SignInAttempt.objects.filter(username=username, succeeded=True).aggregate(
-        at=Max("at")
-    )["at"]
-    if last_success is not None and last_success > since:
-        since = last_success
-    return SignInAttempt.objects.filter(username=username, succeeded=False, at__gt=since).count()
+    stale = Q(failed_since__isnull=True) | Q(
+        failed_since__lt=now - timedelta(seconds=settings.BEACON_LOCKOUT_WINDOW_SECONDS)
+    )
+    reserved = (
+        Membership.objects.filter(pk=m.pk, locked_at__isnull=True)
+        .filter(stale | Q(failed_attempts__lt=settings.BEACON_LOCKOUT_FAILURES))
+        .update(
+            failed_attempts=Case(When(stale, then=Value(1)), default=F("failed_attempts") + 1),
+            failed_since=Case(When(stale, then=Value(now)), default=F("failed_since")),
+        )
+    )
+    return reserved == 1
 
 
 def _fail(
-    username: str, source_address: str, reason: str, user: User | None, m: Membership | None
+    username: str,
+    source_address: str,
+    reason: str,
+    user: User | None,
+    m: Membership | None,
+    *,
+    counted: bool = False,
 ) -> SignInRefused:
+    """Record and audit a refused attempt; a counted one (its password or code was
+    checked) locks the account once BEACON_LOCKOUT_FAILURES are counted."""
     with transaction.atomic():
         SignInAttempt.objects.create(
             username=username[:150], source_address=source_address, succeeded=False
@@ -96,12 +115,17 @@ def _fail(
             outcome="failure",
             detail={"reason": reason},
         )
-        if (
-            m is not None
-            and m.locked_at is None
-            and _failures_in_a_row(username) >= settings.BEACON_LOCKOUT_FAILURES
-        ):
-            Membership.objects.filter(pk=m.pk).update(locked_at=timezone.now())
+        locked = (
+            counted
+            and m is not None
+            and Membership.objects.filter(
+                pk=m.pk,
+                locked_at__isnull=True,
+                failed_attempts__gte=settings.BEACON_LOCKOUT_FAILURES,
+            ).update(locked_at=timezone.now())
+            == 1
+        )
+        if m is not None and locked:
             audit.record(
                 actor,
                 "account.locked",
@@ -119,7 +143,11 @@ def sign_in(username: str, password: str, code: str, *, source_address: str) -> 
     _check_rate(username, source_address)
     user = User.objects.filter(username=username).first()
     m = Membership.objects.select_related("agency").filter(user=user).first() if user else None
-    # authenticate() runs the hasher even for unknown users, so timing reveals nothing.
+    # The attempt is counted before the password or code is checked (see _reserve_attempt).
+    usable = m is not None and m.locked_at is None and m.disabled_at is None
+    reserved = usable and m is not None and _reserve_attempt(m)
+    # authenticate() runs the hasher even for unknown users, so timing reveals nothing;
+    # without a reservation its answer is never used.
     checked = authenticate(None, username=username, password=password)
     if user is None or m is None:
         raise _fail(username, source_address, "unknown user", None, None)
@@ -127,8 +155,10 @@ def sign_in(username: str, password: str, code: str, *, source_address: str) -> 
         raise _fail(username, source_address, "account locked", user, m)
     if m.disabled_at is not None or not user.is_active:
         raise _fail(username, source_address, "account disabled", user, m)
+    if not reserved:  # locked meanwhile, or the last allowed guesses are in flight
+        raise _fail(username, source_address, "account locked", user, m)
     if checked is None:
-        raise _fail(username, source_address, "wrong password", user, m)
+        raise _fail(username, source_address, "wrong password", user, m, counted=True)
     last_seen = m.last_activity_at or user.date_joined
     if timezone.now() - last_seen > timedelta(days=settings.BEACON_INACTIVE_DAYS):
         from beacon.access.services import disable_user
@@ -140,12 +170,14 @@ def sign_in(username: str, password: str, code: str, *, source_address: str) -> 
     if enrolled:
         device = mfa.check_code(user, code)
         if device is None:
-            raise _fail(username, source_address, "wrong second-factor code", user, m)
+            raise _fail(username, source_address, "wrong second-factor code", user, m, counted=True)
     with transaction.atomic():
         SignInAttempt.objects.create(
             username=username[:150], source_address=source_address, succeeded=True
         )
-        Membership.objects.filter(pk=m.pk).update(last_activity_at=timezone.now())
+        Membership.objects.filter(pk=m.pk).update(
+            last_activity_at=timezone.now(), failed_attempts=0, failed_since=None
+        )
         audit.record(
             actor_of(user, m, via="web", source_address=source_address),
             "auth.logon",

@@ -18,30 +18,41 @@ from beacon.access.permissions import Permission, role_within
 from beacon.agencies.models import Agency
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
-from beacon.core.errors import NotVisible, ValidationFailed
+from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
 
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(
-    actor: Actor, owner: User, name: str, *, role: str | None = None, days: int = 90
-) -> tuple[ApiToken, str]:
-    """Create a token acting for ``owner``'s agency, with ``owner``'s role or a narrower one.
+TOKEN_ACTOR = "/token:"  # noqa: S105 (not a secret) in the name of an actor who acts through an API token
 
+
+def acts_through_token(actor: Actor) -> bool:
+    return TOKEN_ACTOR in actor.name
+
+
+def create_token(
+    actor: Actor, name: str, *, role: str | None = None, days: int = 90
+) -> tuple[ApiToken, str]:
+    """Create an API token owned by the acting person, with their role or a narrower one.
+
+    There is no owner argument: only a token's owner ever sees its secret, so nobody (an
+    administrator, the system actor, another token) can mint one on someone's behalf.
     Returns the token row and the secret, which is never stored or shown again.
     """
-    membership = Membership.objects.select_related("agency").filter(user=owner).first()
-    if membership is None or membership.disabled_at is not None or not owner.is_active:
-        raise ValidationFailed.on("owner", "The owner has no active account.")
-    if actor.user_id != owner.pk:
-        policy.require(actor, Permission.ACCOUNTS_MANAGE, object_type="user", object_id=owner.pk)
-    role = role or membership.role
-    if not role_within(role, membership.role):
-        raise ValidationFailed.on(
-            "role", f"A token cannot hold more than the role {membership.role}."
-        )
+    if actor.user_id is None:
+        raise Forbidden("Only a person can own an API token; sign in as its owner.")
+    if acts_through_token(actor):
+        raise Forbidden("Create API tokens from a signed-in session, not with a token.")
+    policy.require(actor, Permission.TOKENS_OWN, object_type="api_token")
+    membership = Membership.objects.select_related("agency", "user").filter(user_id=actor.user_id)
+    found = membership.first()
+    if found is None or found.disabled_at is not None or not found.user.is_active:
+        raise Forbidden("Only a person with an active account can own an API token.")
+    role = role or found.role
+    if not role_within(role, found.role):
+        raise ValidationFailed.on("role", f"A token cannot hold more than the role {found.role}.")
     if not 1 <= days <= settings.BEACON_TOKEN_MAX_DAYS:
         raise ValidationFailed.on("days", f"Between 1 and {settings.BEACON_TOKEN_MAX_DAYS} days.")
     name = name.strip()
@@ -54,8 +65,8 @@ def create_token(
             name=name,
             prefix=prefix,
             digest=_digest(raw),
-            owner=owner,
-            agency=membership.agency,
+            owner=found.user,
+            agency=found.agency,
             role=role,
             expires_at=timezone.now() + timedelta(days=days),
         )
@@ -64,7 +75,7 @@ def create_token(
             "token.created",
             object_type="api_token",
             object_id=prefix,
-            detail={"owner": owner.get_username(), "role": role, "days": days},
+            detail={"owner": found.user.get_username(), "role": role, "days": days},
         )
     return token, raw
 
@@ -141,7 +152,7 @@ def actor_for_token(raw: str, *, source_address: str) -> Actor | None:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
         Membership.objects.filter(pk=membership_id).update(last_activity_at=now)
     return Actor(
-        name=f"{username}/token:{prefix}",
+        name=f"{username}{TOKEN_ACTOR}{prefix}",
         agency=agency,
         role=str(role),
         user_id=int(owner_id),

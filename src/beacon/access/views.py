@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from beacon.access import mfa, services, signin
 from beacon.access.accounts import actor_of, membership_of
@@ -103,7 +104,6 @@ def _qr_data_uri(url: str) -> str:
 @requires(SIGNED_IN)
 def enrol(request: HttpRequest) -> HttpResponse:
     user, actor = _actor(request)
-    device = mfa.pending_totp(user)
     error = ""
     if request.method == "POST":
         try:
@@ -113,6 +113,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
         else:
             otp_login(request, confirmed)
             return render(request, "access/recovery_codes.html", {"codes": codes})
+        if not TOTPDevice.objects.filter(user=user, confirmed=False).exists():
+            return redirect("access:enrol")  # nothing to confirm: show the page (GET) first
+    device = mfa.pending_totp(user)
     secret = base64.b32encode(device.bin_key).decode()
     context = {"secret": secret, "qr": _qr_data_uri(device.config_url), "error": error}
     return render(request, "access/enrol.html", context, status=422 if error else 200)

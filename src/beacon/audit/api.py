@@ -49,6 +49,7 @@ class EventOut(Schema):
     source_address: str
     via: str
     detail: dict[str, object]
+    mac: str
     prev_hash: str
     hash: str
 

@@ -11,22 +11,31 @@ the chain head row back the lock up: two chainers could never both commit one po
 Events are chained in id order within each pass. An event whose transaction commits
 after a later-numbered one is simply chained in a later pass: the chain records the
 order in which events became durable, which is all ``verify`` needs.
+
+Only proven events are chained (their ``mac`` matches their content under the audit
+key, docs/decisions/0007). A row without a valid proof was not written by Beacon: it is
+left unchained, logged once per process, and ``verify`` reports it on every run.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from beacon.audit.chain import EVENT_FIELDS, event_hash, payload_of
+from beacon.audit.chain import EVENT_FIELDS, audit_key, link_hash, payload_of, proves
 from beacon.audit.models import AuditEvent, ChainHead
+
+logger = logging.getLogger("beacon.audit")
 
 BATCH = 2000
 # Any fixed 64-bit key, so no other code's advisory lock collides with the chain's.
 ADVISORY_KEY = 0x6265_6163_6F6E_01  # "beacon" 01
-PAYLOAD_COLUMNS = ("id", *EVENT_FIELDS)
+PAYLOAD_COLUMNS = ("id", "mac", *EVENT_FIELDS)
+# Unproven rows (id, mac) this process has refused to chain (they stay unchained for good).
+_refused: set[tuple[int, str]] = set()
 
 
 def _unchained() -> QuerySet[AuditEvent]:
@@ -36,7 +45,9 @@ def _unchained() -> QuerySet[AuditEvent]:
 
 
 def has_pending() -> bool:
-    return _unchained().exists()
+    """Whether an unchained event this process has not refused is waiting."""
+    rows = _unchained().order_by("id").values_list("id", "mac")[: len(_refused) + 1]
+    return any(row not in _refused for row in rows)
 
 
 def chain_pending(*, wait: bool = True) -> int:
@@ -53,14 +64,14 @@ def try_chain(*, wait: bool = False) -> tuple[bool, int]:
     """(whether the chain lock was had, how many events were chained)."""
     if not has_pending():
         return True, 0
-    total = 0
+    total, after = 0, 0
     while True:
         with transaction.atomic():
             if not _lock(wait=wait):
                 return False, total
-            chained = _chain_batch()
+            chained, seen, after = _chain_batch(after)
         total += chained
-        if chained < BATCH:
+        if seen < BATCH:
             return True, total
 
 
@@ -74,22 +85,41 @@ def _lock(*, wait: bool) -> bool:
     return wait or bool(row and row[0])
 
 
-def _chain_batch() -> int:
+def _chain_batch(after: int) -> tuple[int, int, int]:
+    """Chain the proven events among the next BATCH unchained ones after id ``after``:
+    (chained, examined, last id examined)."""
     head, _ = ChainHead.objects.get_or_create(id=1)
-    events = list(_unchained().order_by("id").values(*PAYLOAD_COLUMNS)[:BATCH])
+    rows = _unchained().filter(id__gt=after).order_by("id").values(*PAYLOAD_COLUMNS)[:BATCH]
+    events = list(rows)
     if not events:
-        return 0
+        return 0, 0, after
+    key = audit_key()
     seq, prev = head.seq, head.hash
     links: list[tuple[int, str, str, int]] = []
     for event in events:
+        fields: dict[str, Any] = {k: v for k, v in event.items() if k not in ("id", "mac")}
+        if not proves(event["mac"], payload_of(**fields), key):
+            _refuse(int(event["id"]), str(event["mac"]))
+            continue
         seq += 1
-        fields: dict[str, Any] = {k: v for k, v in event.items() if k != "id"}
-        digest = event_hash(prev, payload_of(seq=seq, **fields))
+        digest = link_hash(prev, seq, str(event["mac"]), key)
         links.append((seq, prev, digest, int(event["id"])))
         prev = digest
-    _write_links(links)
-    ChainHead.objects.filter(id=1).update(seq=seq, hash=prev)
-    return len(links)
+    if links:
+        _write_links(links)
+        ChainHead.objects.filter(id=1).update(seq=seq, hash=prev)
+    return len(links), len(events), int(events[-1]["id"])
+
+
+def _refuse(event_id: int, mac: str) -> None:
+    if (event_id, mac) not in _refused:
+        _refused.add((event_id, mac))
+        logger.error(
+            "audit event id %s carries no valid proof that Beacon wrote it: not chained "
+            "(written behind Beacon's back, or by a Beacon with another BEACON_AUDIT_KEY); "
+            "`beacon audit verify` reports it",
+            event_id,
+        )
 
 
 def _write_links(links: list[tuple[int, str, str, int]]) -> None:

@@ -14,7 +14,7 @@ class AuditEvent(models.Model):
         FAILURE = "failure"
 
     # Chain position and hashes, filled once by the chainer (beacon.audit.chainer) after the
-    # writing transaction commits; NULL until then (docs/decisions/0005).
+    # writing transaction commits; NULL until then (docs/decisions/0005, 0007).
     seq = models.BigIntegerField(unique=True, null=True, blank=True)
     at = models.DateTimeField(db_index=True)  # UTC, microsecond precision
     actor = models.CharField(max_length=150)
@@ -29,6 +29,9 @@ class AuditEvent(models.Model):
     via = models.CharField(max_length=8, blank=True)
     # Which fields were read, before/after values of a change, or other context.
     detail = models.JSONField(default=dict, blank=True)
+    # HMAC of the content under the audit key, written with the event (beacon.audit.chain):
+    # the proof that Beacon wrote it. Unique: a copied row is refused.
+    mac = models.CharField(max_length=64, unique=True)
     prev_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 (NULL: not chained yet)
     hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 

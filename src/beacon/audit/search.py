@@ -20,7 +20,7 @@ from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.resilience.csvsafe import neutralise_row
 
-CSV_COLUMNS = ("seq", *EVENT_FIELDS, "prev_hash", "hash")
+CSV_COLUMNS = ("seq", *EVENT_FIELDS, "mac", "prev_hash", "hash")
 
 
 # Detail keys that never hold personal data: shown to every audit reader. Everything else
@@ -31,9 +31,17 @@ STRUCTURAL_KEYS = frozenset(
     | {"action", "role", "status", "outcome", "operation", "operations", "source", "rows"}
 )
 REDACTED = "[redacted]"
-# Events about accounts, sign-in, tokens, keys and the audit itself hold no case data:
+# Events about accounts, sign-in, tokens, keys, backups and the audit itself hold no case data:
 # administrators read them whole (that is their job).
-ADMINISTRATIVE_ACTIONS = ("account.", "auth.", "token.", "vault.", "audit.", "access.")
+ADMINISTRATIVE_ACTIONS = (
+    "account.",
+    "auth.",
+    "token.",
+    "vault.",
+    "audit.",
+    "access.",
+    "backup.",
+)
 
 
 def redact(detail: object) -> object:

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from beacon.audit import wake
+from beacon.audit.chain import event_mac, payload_of
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 
@@ -24,12 +25,14 @@ def record(
 ) -> AuditEvent:
     """Write one event in the caller's transaction (one INSERT, no lock).
 
-    The event and the change it records commit or roll back together. Its place in
-    the hash chain (seq, prev_hash, hash) is given after commit by the chainer
-    (beacon.audit.chainer); until then those fields are None.
+    The event and the change it records commit or roll back together, and it carries its
+    proof (``mac``, beacon.audit.chain) from the start. Its place in the chain (seq,
+    prev_hash, hash) is given after commit by the chainer (beacon.audit.chainer); until
+    then those fields are None.
     """
-    # Round-trip through JSON so the hash is computed over exactly what is stored.
+    # Round-trip through JSON so the proof is computed over exactly what is stored.
     text = json.dumps(detail or {}, default=str)
+    stored_detail = json.loads(text)
     fields: dict[str, Any] = {
         "at": timezone.now(),
         "actor": actor.name,
@@ -43,7 +46,8 @@ def record(
         "source_address": actor.source_address,
         "via": actor.via,
     }
-    event = AuditEvent(detail=json.loads(text), **fields)
+    fields["mac"] = event_mac(payload_of(**fields, detail=stored_detail))
+    event = AuditEvent(detail=stored_detail, **fields)
     event.pk = _insert(fields, text)
     event._state.adding, event._state.db = False, connection.alias
     transaction.on_commit(wake.after_commit)

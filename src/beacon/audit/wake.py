@@ -6,8 +6,8 @@
   (batching whatever else committed meanwhile). At exit the process chains what it left.
 - ``inline``: chain right after the commit, in the committing thread (the test suite,
   where no thread may outlive a test).
-- ``off``: never after commit; ``beacon audit chain``, verify, anchor, search and backup
-  still chain.
+- ``off``: never after commit; ``beacon audit chain``, anchor, search and backup still
+  chain (``verify`` never does: it only reads).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _chain_quietly(*, wait: bool) -> bool:
         return had_lock
     except DatabaseError:
         # Never fails the request that already committed: the events stay unchained
-        # and the next pass (or verify) chains them.
+        # and the next pass (or `beacon audit chain`) chains them.
         logger.warning("audit chaining deferred", exc_info=True)
         return False
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 from splink import Linker
 from splink.internals.block_from_labels import block_from_labels
@@ -35,6 +36,9 @@ from beacon.intake import spec, storage
 
 ENGINES = ("duckdb", "spark")
 DEFAULT_PRIOR = 1e-4
+PRIOR_ITERATIONS = 100
+M_FLOOR, U_FLOOR = 1e-3, 1e-7  # see floored()
+MIN_PRIOR, MAX_PRIOR = 1e-12, 0.5
 LABEL_PRIOR_STRENGTH = 50.0  # EM's m estimates count as this many labelled pairs
 # The random-sampling u estimates count as this many pairs a reviewer split apart: a few
 # splits lower the weight of the agreement that misled the model by a few bits, no more.
@@ -50,6 +54,18 @@ class Training:
     u_min_count: int = 20
     em_max_pairs: float | None = 2e6
     seed: int = 42
+
+
+def floored(params: dict[str, Any]) -> dict[str, Any]:
+    """No level's m or u below a floor: EM can drive one to zero (e.g. "another state"
+    never seen among its matches), which would make that level an absolute veto or an
+    absolute proof. Every level stays finite evidence, for or against."""
+    for levels in params["comparisons"].values():
+        for level in levels:
+            for key, floor in (("m", M_FLOOR), ("u", U_FLOOR)):
+                if level[key] is not None:
+                    level[key] = max(float(level[key]), floor)
+    return params
 
 
 @dataclass
@@ -144,13 +160,47 @@ class Session:
                 # No pairs under this rule (e.g. lists without addresses). A failed session
                 # can leave the prior changed: carry on from the model as it was before.
                 linker = Linker(self.input, before, log_level=None)
-        params = spec.extract_params(linker.misc.save_model_to_json())
+        params = floored(spec.extract_params(linker.misc.save_model_to_json()))
+        params["probability_two_random_records_match"] = self._prior(params)
         if labels:
             params = self._blend(params, labels, "m", LABEL_PRIOR_STRENGTH)
         if different:
             params = self._blend(params, different, "u", NEGATIVE_LABEL_STRENGTH)
         params["trained_on"] = {"labels": len(labels), "negative_labels": len(different)}
         return params
+
+    def _prior(self, params: dict[str, Any]) -> float:
+        """The share of all pairs that match, re-estimated by EM on the prior alone over
+        the blocked pairs, m and u held: each pair's posterior is computed from its Bayes
+        factor with the current prior, and the prior becomes the posteriors' sum over all
+        n(n-1)/2 pairs (pairs that are not blocked, or whose Bayes factor is below 1, count
+        as non-matches). Deterministic rules see only pairs that agree exactly, which on
+        lists where every duplicate differs somewhere under-counts matches a hundredfold.
+        """
+        start = float(params["probability_two_random_records_match"] or DEFAULT_PRIOR)
+        records = int(self.con.execute(f"SELECT count(*) FROM {self.table}").fetchall()[0][0])
+        total = records * (records - 1) / 2
+        if total <= 0:
+            return start
+        linker = self.linker(params)
+        settings = linker._settings_obj
+        settings._retain_matching_columns = False
+        settings._retain_intermediate_calculation_columns = False
+        scored = linker.inference.predict(threshold_match_probability=start, warning_mode="never")
+        weights = self._to_arrow(scored).column("match_weight").to_numpy(zero_copy_only=False)
+        scored.drop_table_from_database_and_remove_from_cache()
+        if not len(weights):
+            return start
+        factors = np.exp2(np.clip(weights, -1000, 1000)) * (1 - start) / start
+        prior = start
+        for _ in range(PRIOR_ITERATIONS):
+            odds = prior * factors
+            estimated = float(np.sum(odds / (odds + 1 - prior))) / total
+            if abs(estimated - prior) <= 1e-3 * prior:
+                prior = estimated
+                break
+            prior = estimated
+        return min(max(prior, MIN_PRIOR), MAX_PRIOR)
 
     def _level_counts(
         self, linker: Linker, pairs: list[tuple[str, str]], name: str

@@ -1,4 +1,4 @@
-"""Creating an intake and importing a source list into it (all rows or none)."""
+"""Creating an intake and importing a source list into it (bad cells quarantined)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from beacon.intake.models import Intake, SourceList, SourceMapping
 from beacon.intake.normalise import map_rows
 
 SOURCE_MAX = 100
+QUARANTINE_KEPT = 10_000  # quarantine entries stored with a list (all are counted)
 
 
 def create_intake(actor: Actor, name: str) -> Intake:
@@ -78,7 +79,11 @@ def import_list(
     mapping: ColumnMapping | None = None,
     filename: str | None = None,
 ) -> SourceList:
-    """Validate every row of ``path``; store the list and remember the mapping, or refuse.
+    """Validate every row of ``path``; store the list and remember the mapping.
+
+    Bad cells are emptied and rows with nothing to link on left out, each reported in
+    ``SourceList.quarantine``; the rest of the list is stored. A file that cannot be read,
+    a mapping that does not fit, or a list with no row left is refused whole.
 
     Without ``mapping`` the source's remembered mapping is used, else one proposed from
     the headers (which must then cover what the file needs).
@@ -97,9 +102,10 @@ def import_list(
         if mapping is None:
             mapping = remembered_mapping(actor, source) or propose_mapping(headers)
         mapping.check(headers)
-        rows = map_rows(con, "raw", mapping, "mapped", name)
+        rows, quarantine = map_rows(con, "raw", mapping, "mapped", name)
         if rows == 0:
-            raise ValidationFailed.on("file", f"{name} has no rows")
+            reason = "no row has a name, date of birth or identifier" if quarantine else "no rows"
+            raise ValidationFailed.on("file", f"{name}: {reason}")
         relative, data_sha = storage.write_rows(con, "mapped", intake.pk)
     finally:
         con.close()
@@ -114,6 +120,8 @@ def import_list(
                 mapping=mapping.as_dict(),
                 data_file=relative,
                 data_sha256=data_sha,
+                quarantine=quarantine[:QUARANTINE_KEPT],
+                quarantined=len(quarantine),
                 imported_by=actor.name,
             )
             SourceMapping.objects.update_or_create(
@@ -132,6 +140,7 @@ def import_list(
                     "file": name,
                     "sha256": listed.sha256,
                     "rows": rows,
+                    "quarantined": len(quarantine),
                     "mapping": mapping.as_dict(),
                 },
             )

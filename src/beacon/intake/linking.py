@@ -353,11 +353,22 @@ def link(
         edges = _edges(scored, comparisons)
         step(STEPS[5])
         same, different = _labels(intake)
-        clusterer = Clusterer(different)
+        # Complete linkage at the threshold: no cluster holds two rows that scored below
+        # it (or were never compared), however they are chained, unless a registry
+        # record's aliases vouch for both (see clustering).
+        vouchers = {
+            key
+            for edge in edges
+            if edge.get("alias")
+            for key in (edge["l"], edge["r"])
+            if key.startswith("NIC:")
+        }
+        scores = {(edge["l"], edge["r"]): edge["p"] for edge in edges}
+        clusterer = Clusterer(different, scores, threshold, vouchers)
         for a, b in same:
             clusterer.union(a, b)
         for edge in sorted(edges, key=lambda e: (-e["p"], e["l"], e["r"])):
-            clusterer.union(edge["l"], edge["r"])
+            clusterer.link(edge["l"], edge["r"])
         groups = clusterer.groups()
         must = Clusterer()
         for a, b in same:
@@ -376,6 +387,7 @@ def link(
                 registry_records=registry_count,
                 pairs=len(edges),
                 clusters=len(groups),
+                chains_cut=clusterer.refused,
                 levels={
                     name: {
                         "description": levels.descriptions[name],
@@ -413,6 +425,7 @@ def link(
                     "records": records,
                     "pairs": len(edges),
                     "clusters": len(groups),
+                    "chains_cut": clusterer.refused,
                 },
             )
     finally:

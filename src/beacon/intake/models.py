@@ -67,6 +67,10 @@ class SourceList(models.Model):
     mapping = models.JSONField()
     data_file = models.CharField(max_length=300)  # relative to BEACON_DATA_DIR
     data_sha256 = models.CharField(max_length=64)
+    # Bad cells emptied and rows left out at import, each {line, column, value, reason,
+    # action} (the first QUARANTINE_KEPT); ``quarantined`` counts them all.
+    quarantine = models.JSONField(default=list, blank=True)
+    quarantined = models.PositiveIntegerField(default=0)
     imported_by = models.CharField(max_length=150)
     imported_at = models.DateTimeField(auto_now_add=True)
 
@@ -100,6 +104,9 @@ class LinkRun(models.Model):
     registry_records = models.PositiveIntegerField()
     pairs = models.PositiveIntegerField()
     clusters = models.PositiveIntegerField()
+    # Joins refused because a pair across the two groups scored below the threshold (or
+    # was never compared): chains cut by the clustering guard.
+    chains_cut = models.PositiveIntegerField(default=0)
     levels = models.JSONField()  # comparison -> gamma -> label, to explain pairs in words
     seconds = models.FloatField()
     run_by = models.CharField(max_length=150)

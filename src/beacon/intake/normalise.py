@@ -1,7 +1,8 @@
 """Mapping, validating and normalising list rows, set-wise in DuckDB (no per-row Python).
 
-``map_rows`` turns a raw table (source headers) into Beacon's fields and refuses the
-file whole when any row is bad, naming line, column and reason. ``link_table`` turns
+``map_rows`` turns a raw table (source headers) into Beacon's fields; a bad cell is
+emptied and a row with nothing to link on left out, each reported (line, column,
+reason) while the rest of the list is kept. ``link_table`` turns
 stored rows (and registry records) into the columns the Splink model compares:
 upper-case names without accents or punctuation, DOB parts, nickname-canonical first
 names and phonetic keys (computed once per distinct name, not per row).
@@ -10,14 +11,14 @@ names and phonetic keys (computed once per distinct name, not per row).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import duckdb
 import jellyfish
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from beacon.core.errors import ValidationFailed
 from beacon.intake.fields import DOB_FORMAT_HELP, DOB_FORMATS, MAPPABLE, ColumnMapping
-from beacon.intake.readers import LINE, MAX_REPORTED
+from beacon.intake.readers import LINE
 
 SEX_CODES = {
     "M": "M",
@@ -52,8 +53,16 @@ def _field_expr(sources: list[str]) -> str:
 
 def map_rows(
     con: duckdb.DuckDBPyConnection, raw: str, mapping: ColumnMapping, out: str, label: str
-) -> int:
-    """Create ``out`` (line + FIELDS, dob as DATE, sex as M/F/U); refuse on any bad row."""
+) -> tuple[int, list[dict[str, Any]]]:
+    """Create ``out`` (line + FIELDS, dob as DATE, sex as M/F/U) from the rows that can be
+    linked; returns (rows kept, quarantine).
+
+    A bad cell (an impossible or future date, an unknown sex code, a malformed NIC, an
+    over-long value) is left empty and its row kept; a row with nothing to link on (no
+    name, date of birth or identifier, once its bad cells are emptied) is left out. Each
+    is reported in the quarantine: line, column (the source's header), value, reason and
+    what was done. The rest of the list is imported: one bad cell never refuses a list.
+    """
     formats = "[" + ", ".join(_lit(f) for f in DOB_FORMATS[mapping.dob_format]) + "]"
     selects = [f"{LINE} AS line"]
     for name in MAPPABLE:
@@ -65,7 +74,8 @@ def map_rows(
     )
     column_of = {name: " + ".join(srcs) for name, srcs in mapping.columns.items()}
     sex_values = ", ".join(_lit(k) for k in SEX_CODES)
-    checks = [
+    # (field, condition on the raw cell, reason): the cell is emptied when it holds.
+    cells = [
         (
             "dob",
             "dob IS NOT NULL AND parsed IS NULL",
@@ -75,45 +85,54 @@ def map_rows(
         ("dob", "parsed < DATE '1900-01-01'", "is before 1900"),
         ("sex", f"sex IS NOT NULL AND upper(sex) NOT IN ({sex_values})", "must be M, F or U"),
         (
-            "last_name",
-            "first_name IS NULL AND last_name IS NULL AND full_name IS NULL AND dob IS NULL"
-            " AND nic IS NULL AND oca IS NULL AND ncmec_number IS NULL",
-            "the row has no name, date of birth or identifier",
-        ),
-        (
             "nic",
             "nic IS NOT NULL AND NOT regexp_full_match(upper(nic), '[A-Z][0-9]{9}')",
             "is not an NIC (a letter and nine digits)",
         ),
     ]
     for name in ("first_name", "middle_name", "last_name"):
-        checks.append(
+        cells.append(
             (name, f"length({name}) > {NAME_MAX}", f"is longer than {NAME_MAX} characters")
         )
-    checks.append(("full_name", "length(full_name) > 120", "is longer than 120 characters"))
+    cells.append(("full_name", "length(full_name) > 120", "is longer than 120 characters"))
     for name in ("oca", "ncmec_number", "source_id", "postcode", "state"):
-        checks.append((name, f"length({name}) > 40", "is longer than 40 characters"))
-    union = " UNION ALL ".join(
-        f"SELECT line, {_lit(name)} AS field, {name}::VARCHAR AS value, {_lit(msg)} AS msg "
-        f"FROM {out}_text WHERE {cond}"
-        for name, cond, msg in checks
+        cells.append((name, f"length({name}) > 40", "is longer than 40 characters"))
+    bad_of: dict[str, list[str]] = {}
+    for name, cond, _ in cells:
+        bad_of.setdefault(name, []).append(f"coalesce({cond}, false)")
+    cleared = {name: " OR ".join(conds) for name, conds in bad_of.items()}
+    replaced = ", ".join(
+        f"CASE WHEN {cond} THEN NULL ELSE {'parsed' if name == 'dob' else name} END AS "
+        f"{'parsed' if name == 'dob' else name}"
+        for name, cond in cleared.items()
     )
-    # One pass to learn whether any row is bad; the per-check detail only when one is.
-    any_bad = " OR ".join(f"coalesce({cond}, false)" for _, cond, _ in checks)
-    bad = count(con, f"SELECT count(*) FROM {out}_text WHERE {any_bad}")
-    if bad:
-        bad = count(con, f"SELECT count(*) FROM ({union})")
-        rows = con.execute(f"SELECT * FROM ({union}) ORDER BY line, field LIMIT {MAX_REPORTED}")
-        problems: dict[str, list[str]] = {}
-        for line, name, value, message in rows.fetchall():
-            where = f"line {line}, column {column_of.get(name, name)!r}"
-            shown = f"{value!r} " if value is not None else ""
-            problems.setdefault(where, []).append(f"{shown}{message}")
-        more = f" (showing the first {MAX_REPORTED})" if bad > MAX_REPORTED else ""
-        raise ValidationFailed(
-            f"{label}: {bad} problem(s) in the file{more}; nothing was imported.",
-            fields=problems,
-        )
+    con.execute(f"CREATE TEMP TABLE {out}_clean AS SELECT * REPLACE ({replaced}) FROM {out}_text")
+    empty = (
+        "first_name IS NULL AND last_name IS NULL AND full_name IS NULL AND parsed IS NULL"
+        " AND nic IS NULL AND oca IS NULL AND ncmec_number IS NULL"
+    )
+    found = [
+        f"SELECT line, {_lit(name)} AS field, {name}::VARCHAR AS value, {_lit(msg)} AS msg, "
+        f"'cell left empty' AS action FROM {out}_text WHERE {cond}"
+        for name, cond, msg in cells
+    ]
+    found.append(
+        f"SELECT line, 'last_name', NULL, 'the row has no name, date of birth or identifier',"
+        f" 'row left out' FROM {out}_clean WHERE {empty}"
+    )
+    problems = con.execute(
+        f"SELECT * FROM ({' UNION ALL '.join(found)}) ORDER BY line, field, msg"
+    ).fetchall()
+    quarantine = [
+        {
+            "line": line,
+            "column": column_of.get(name, name),
+            "value": value,
+            "reason": message,
+            "action": action,
+        }
+        for line, name, value, message, action in problems
+    ]
     sex_case = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in SEX_CODES.items())
     con.execute(
         f"""CREATE TEMP TABLE {out} AS SELECT * EXCLUDE (full_name, parts, comma, parsed) REPLACE (
@@ -132,10 +151,11 @@ def map_rows(
                     string_split(regexp_replace(trim(CASE WHEN contains(full_name, ',')
                          THEN split_part(full_name, ',', 2) ELSE full_name END),
                          '\\s+', ' ', 'g'), ' ') AS parts
-                  FROM {out}_text) ORDER BY line"""
+                  FROM {out}_clean WHERE NOT ({empty})) ORDER BY line"""
     )
     con.execute(f"DROP TABLE {out}_text")
-    return count(con, f"SELECT count(*) FROM {out}")
+    con.execute(f"DROP TABLE {out}_clean")
+    return count(con, f"SELECT count(*) FROM {out}"), quarantine
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -160,15 +180,22 @@ LINK_COLUMNS = (
     "middle_name",
     "last_name",
     "first_canon",
+    "last_canon",
     "first_key",
+    "first_name_key",
     "last_key",
+    "middle_key",
+    "first_initial",
+    "last_initial",
     "dob",
+    "dob_key",
     "dob_y",
     "dob_m",
     "dob_d",
     "birth_year",
     "sex",
     "address",
+    "house",
     "place",
     "state",
     "postcode",
@@ -246,12 +273,18 @@ def link_table(
         f"""CREATE OR REPLACE TEMP TABLE {out} AS
         SELECT p.unique_id, p.source,
           nf.name AS first_name, nm.name AS middle_name, nl.name AS last_name,
-          nf.canon AS first_canon, nf.canon_key AS first_key, nl.name_key AS last_key,
+          nf.canon AS first_canon, nl.canon AS last_canon, nf.canon_key AS first_key, nf.name_key AS first_name_key,
+          nl.name_key AS last_key, nm.name_key AS middle_key,
+          left(nf.name, 1) AS first_initial, left(nl.name, 1) AS last_initial,
           strftime(p.dob, '%Y-%m-%d') AS dob,
+          -- the date with day and month in order: a swapped date has the same key
+          year(p.dob) * 10000 + least(month(p.dob), day(p.dob)) * 100
+            + greatest(month(p.dob), day(p.dob)) AS dob_key,
           year(p.dob) AS dob_y, month(p.dob) AS dob_m, day(p.dob) AS dob_d,
           year(p.dob) AS birth_year,
           CASE WHEN p.sex IN ('M', 'F') THEN p.sex END AS sex,
           beacon_text(p.address) AS address,
+          nullif(regexp_extract(beacon_text(p.address), '^([0-9]+) ', 1), '') AS house,
           beacon_text(p.place) AS place,
           beacon_code(p.state) AS state,
           beacon_code(p.postcode) AS postcode,

@@ -16,6 +16,8 @@ class ListOut(Schema):
     source: str
     filename: str
     rows: int
+    quarantined: int
+    quarantine: list[dict[str, Any]]
     imported_at: datetime
     imported_by: str
 
@@ -26,6 +28,8 @@ class ListOut(Schema):
             source=listed.source,
             filename=listed.filename,
             rows=listed.rows,
+            quarantined=listed.quarantined,
+            quarantine=listed.quarantine,
             imported_at=listed.imported_at,
             imported_by=listed.imported_by,
         )
@@ -39,6 +43,7 @@ class RunOut(Schema):
     registry_records: int
     pairs: int
     clusters: int
+    chains_cut: int
     seconds: float
     run_at: datetime
 
@@ -52,6 +57,7 @@ class RunOut(Schema):
             registry_records=run.registry_records,
             pairs=run.pairs,
             clusters=run.clusters,
+            chains_cut=run.chains_cut,
             seconds=run.seconds,
             run_at=run.run_at,
         )

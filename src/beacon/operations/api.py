@@ -15,7 +15,12 @@ from beacon.access.routes import requires
 from beacon.core.errors import NotVisible, ValidationFailed
 from beacon.operations import services
 from beacon.operations.bundles.exporter import export_bundle
-from beacon.operations.bundles.importer import add_entries, import_bundle, parse_json
+from beacon.operations.bundles.importer import (
+    add_entries,
+    amendments,
+    import_bundle,
+    parse_json,
+)
 from beacon.operations.bundles.reader import Reader
 from beacon.operations.models import HitConfirmation
 from beacon.operations.reports.compute import build_report
@@ -215,10 +220,43 @@ def export(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.post("/bundles", response={201: dict[str, Any]})
 @requires(Permission.OPERATIONS_MANAGE)
-def import_(request: HttpRequest) -> Any:
+def import_(request: HttpRequest, amend: bool = False, reason: str = "") -> Any:
     try:
         text = request.body.decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationFailed.on("body", "the bundle must be UTF-8 JSON") from None
-    result = import_bundle(actor_for(request), parse_json(text))
+    result = import_bundle(actor_for(request), parse_json(text), amend=amend, reason=reason)
     return Status(201, result.as_dict())
+
+
+@router.get("/{code}/amendments")
+@requires(Permission.OPERATIONS_VIEW)
+def history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    return amendments(actor_for(request), code)
+
+
+@router.post("/metrics", response={201: dict[str, Any]})
+@requires(Permission.OPERATIONS_MANAGE)
+def add_metrics(
+    request: HttpRequest, payload: dict[str, Any], amend: bool = False, reason: str = ""
+) -> Any:
+    """Add local metrics: {"local.id": entry, ...} (docs/metrics.md)."""
+    from beacon.operations.metrics import add_local_metrics
+
+    return Status(201, add_local_metrics(actor_for(request), payload, amend=amend, reason=reason))
+
+
+@router.get("/metrics")
+@requires(Permission.OPERATIONS_REPORT)
+def metrics(request: HttpRequest) -> dict[str, Any]:
+    """The metric catalogue (docs/metrics.md), local metrics included."""
+    from dataclasses import asdict
+
+    from beacon.operations.catalogue import catalogue
+
+    known = catalogue()
+    return {
+        "version": known.version,
+        "metrics": {k: asdict(m) for k, m in known.metrics.items()},
+        "dimensions": {k: asdict(d) for k, d in known.dimensions.items()},
+    }

@@ -19,6 +19,8 @@ class Focus(models.TextChoices):
     SEX_TRAFFICKING = "sex_trafficking", _("Sex trafficking")
     LABOUR_TRAFFICKING = "labour_trafficking", _("Labour trafficking")
     CSAM = "csam", _("Child sexual abuse material")
+    MIGRANT_SMUGGLING = "migrant_smuggling", _("Migrant smuggling")
+    OTHER = "other", _("Other")
 
 
 class ParticipantRole(models.TextChoices):
@@ -72,8 +74,14 @@ class ArrestRole(models.TextChoices):
     TRAFFICKER = "trafficker", _("Trafficker")
     PIMP_PANDERER = "pimp_panderer", _("Pimp or panderer")
     BUYER = "buyer", _("Buyer")
+    BUYER_SEEKING_MINOR = "buyer_seeking_minor", _("Buyer seeking a minor")
+    SELLER = "seller", _("Seller")
+    FACILITATOR = "facilitator", _("Facilitator")
+    SMUGGLER = "smuggler", _("Smuggler")
     CSAM_PRODUCER = "csam_producer", _("CSAM producer")
     CSAM_DISTRIBUTOR = "csam_distributor", _("CSAM distributor")
+    CHILD_PREDATOR = "child_predator", _("Child predator")
+    FUGITIVE = "fugitive", _("Fugitive")
     OTHER = "other", _("Other")
 
 
@@ -146,10 +154,39 @@ class InvestigationType(models.TextChoices):
 
 
 class Qualifier(models.TextChoices):
+    """How a publisher qualified a number, kept as published."""
+
     EXACT = "exact", _("exactly")
     AT_LEAST = "at_least", _("at least")
     MORE_THAN = "more_than", _("more than")
+    OVER = "over", _("over")
     ABOUT = "about", _("about")
+    NEARLY = "nearly", _("nearly")
+    ALMOST = "almost", _("almost")
+    UP_TO = "up_to", _("up to")
+    FEWER_THAN = "fewer_than", _("fewer than")
+
+
+class FigureStatus(models.TextChoices):
+    FINAL = "final", _("Final")
+    INTERIM = "interim", _("Interim")
+    PRELIMINARY = "preliminary", _("Preliminary")
+
+
+class Precision(models.TextChoices):
+    """How much of a date the source gave: 2019, June 2021, 11 June 2021."""
+
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
+
+
+class EditionNaming(models.TextChoices):
+    NUMBER = "number", _("By number")
+    YEAR = "year", _("By year")
+
+
+FIGURE_UNITS = ("percent", "years", "months", "hours", "days", "weeks")
 
 
 class FigureScope(models.TextChoices):

@@ -30,12 +30,13 @@ from beacon.records.schemas import (
     RecordIn,
     RecordOut,
     SearchIn,
+    SearchOut,
     TransactionOut,
     ValidateIn,
     record_out,
     transaction_out,
 )
-from beacon.records.search import SearchQuery
+from beacon.records.search import SearchQuery, parse_dob
 
 router = Router()
 
@@ -74,11 +75,21 @@ def enter(request: HttpRequest, response: HttpResponse, payload: RecordIn) -> St
     return Status(201, _reloaded(request, response, record.nic))
 
 
-@router.post("/search", response=list[HitOut])
+@router.post("/search", response=SearchOut)
 @requires(Permission.RECORDS_SEARCH)
-def search(request: HttpRequest, payload: SearchIn) -> list[HitOut]:
-    hits = services.search_records(actor_for(request), SearchQuery(**payload.dict()))
-    return [HitOut(**dataclasses.asdict(h)) for h in hits]
+def search(request: HttpRequest, payload: SearchIn) -> SearchOut:
+    """Any field or combination: names, a DOB or its year (or year and month), an age
+    range, sex, category, status. With no hit, ``searched`` says what was looked for and
+    ``suggestions`` what to try."""
+    data = payload.dict()
+    dob, birth_year, birth_month = parse_dob(data.pop("dob") or "")
+    query = SearchQuery(**data, dob=dob, birth_year=birth_year, birth_month=birth_month)
+    hits = services.search_records(actor_for(request), query)
+    return SearchOut(
+        hits=[HitOut(**dataclasses.asdict(h)) for h in hits],
+        searched=hits.searched,
+        suggestions=hits.suggestions,
+    )
 
 
 @router.get("/due", response=list[DueOut])

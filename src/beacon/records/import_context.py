@@ -3,7 +3,13 @@ set up (a spawned worker unpickles it first, then sets Django up)."""
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +46,39 @@ _context: Context | None = None
 WORKER_NICENESS = int(os.environ.get("BEACON_IMPORT_WORKER_NICE", "5"))
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCHDOG_SECONDS = 0.2
+
+
+def die_with_parent() -> None:
+    """End this worker when the importing process ends, however it ends (SIGKILL too).
+
+    A killed import used to leave its workers validating for seconds: nothing told them.
+    On Linux the kernel sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG);
+    elsewhere, or if prctl fails, a thread polls the parent's pid. Either way a parent
+    already gone before this ran is caught by comparing the parent's pid.
+    """
+    parent = multiprocessing.parent_process()
+    expected = parent.pid if parent is not None else os.getppid()
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != expected:  # died before prctl took effect
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(expected,), daemon=True).start()
+
+
+def _watch_parent(expected: int | None) -> None:
+    while os.getppid() == expected:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
+
+
 def start_worker(ctx: Context) -> None:
     """Pool initializer: Django set up for models and settings; no database use.
 
@@ -48,6 +87,7 @@ def start_worker(ctx: Context) -> None:
     validators hold; the validators run ahead of it anyway. A bulk import also then
     yields to the web server's requests on the same machine.
     """
+    die_with_parent()
     if WORKER_NICENESS > 0 and hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
     import django

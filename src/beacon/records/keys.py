@@ -8,6 +8,12 @@ Each key is a hash of a kind and a value. A record gets, for each of its names
 - ``LD``    NYSIIS(surname) + DOB                             unknown nickname, typo in given name
 - ``FD``    NYSIIS(canonical given name) + DOB                typo in surname
 - ``LY``    Soundex(surname) + Soundex(given) + birth year    typo in both names with a DOB slip
+- ``NMD``   NYSIIS(surname) + NYSIIS(given) + month and day   the birth year wrong
+- ``L``     NYSIIS(surname)                                   a search by surname alone
+- ``F``     NYSIIS(canonical given name)                      a search by given name alone
+
+(A typo in every name with the DOB right needs no key: the search reads the records born
+that day through the DOB index, see beacon.records.search.)
 
 Canonical given names come from the name-variant table (Bill -> William). The query
 side (beacon.records.search) builds the same keys from the query, also with first and
@@ -18,7 +24,7 @@ dozen keys in the (key, record) index finds the candidates: never a table scan.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -82,6 +88,9 @@ REASONS = {
     "LD": "surname sounds alike, DOB",
     "FD": "given name sounds alike, DOB",
     "LY": "names, birth year",
+    "NMD": "surname and given name sound alike, day and month of birth",
+    "L": "surname sounds alike",
+    "F": "given name sounds alike",
 }
 
 
@@ -91,24 +100,32 @@ def key_specs(last: str, first: str, dobs: Iterable[date]) -> Iterator[tuple[str
     dob_list = sorted(set(dobs))
     isos = [d.isoformat() for d in dob_list]
     for ln, lm, ls in surname_codes(last):
+        yield "L", (ln,)
         for fc in first_codes:
             yield "LF.N", (ln, fc)
             yield "LF.M", (lm, fc)
+            for iso in isos:
+                yield "NMD", (ln, fc, iso[5:])
         for iso in isos:
             yield "LD", (ln, iso)
         if given_sx:
             for d in dob_list:
                 yield "LY", (ls, given_sx, str(d.year))
     for fc in first_codes:
+        yield "F", (fc,)
         for iso in isos:
             yield "FD", (fc, iso)
 
 
-def name_keys(last: str, first: str, dobs: Iterable[date]) -> list[Key]:
-    """The keys of one name with the given dates of birth, with what each means."""
+def name_keys(
+    last: str, first: str, dobs: Iterable[date], kinds: Container[str] | None = None
+) -> list[Key]:
+    """The keys of one name with the given dates of birth, with what each means (only
+    those of ``kinds`` if given)."""
     return [
         Key(key_hash(kind, *parts), kind, REASONS[kind])
         for kind, parts in key_specs(last, first, dobs)
+        if kinds is None or kind in kinds
     ]
 
 
@@ -148,13 +165,17 @@ def _add_dob_keys(
     iso: str,
     year: int,
 ) -> None:
-    """The keys that carry a DOB: ``key_hash`` of LD, LY and FD, inlined (a million
-    records make three million of them)."""
+    """The keys that carry a DOB: ``key_hash`` of LD, NMD, LY and FD, inlined (a million
+    records make four million of them)."""
     blake, from_bytes = hashlib.blake2b, int.from_bytes
+    month_day = iso[5:]
     for ln in surnames:  # key_hash("LD", ln, iso)
         out.add(
             from_bytes(blake(f"LD|{ln}|{iso}".encode(), digest_size=8).digest(), "big", signed=True)
         )
+        for fc in given:  # key_hash("NMD", ln, fc, month_day)
+            digest = blake(f"NMD|{ln}|{fc}|{month_day}".encode(), digest_size=8).digest()
+            out.add(from_bytes(digest, "big", signed=True))
     for ls, given_sx in years:  # key_hash("LY", ls, given_sx, str(year))
         digest = blake(f"LY|{ls}|{given_sx}|{year}".encode(), digest_size=8).digest()
         out.add(from_bytes(digest, "big", signed=True))
@@ -168,14 +189,17 @@ def _add_dob_keys(
 def _name_plan(
     last: str, first: str
 ) -> tuple[frozenset[int], tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """A name's keys without a DOB (LF.N, LF.M), and the codes its DOB-bearing keys use:
-    NYSIIS of each surname form (LD), of each canonical given name (FD), and (Soundex of
-    each surname form, Soundex of the given name) (LY)."""
+    """A name's keys without a DOB (L, F, LF.N, LF.M), and the codes its DOB-bearing keys
+    use: NYSIIS of each surname form (LD, NMD), of each canonical given name (FD, NMD),
+    and (Soundex of each surname form, Soundex of the given name) (LY)."""
     first_codes, given_sx = given_codes(first)
     fixed: set[int] = set()
     surnames: list[str] = []
     years: list[tuple[str, str]] = []
+    for fc in first_codes:
+        fixed.add(key_hash("F", fc))
     for ln, lm, ls in surname_codes(last):
+        fixed.add(key_hash("L", ln))
         for fc in first_codes:
             fixed.add(key_hash("LF.N", ln, fc))
             fixed.add(key_hash("LF.M", lm, fc))
@@ -183,6 +207,18 @@ def _name_plan(
         if given_sx:
             years.append((ls, given_sx))
     return frozenset(fixed), tuple(surnames), first_codes, tuple(years)
+
+
+def dob_keys(last: str, first: str, d: date) -> list[Key]:
+    """The ``LD`` and ``FD`` keys of a name with one date of birth (the query's DOB
+    variants: the same keys as ``name_keys(last, first, [d], {"LD", "FD"})``)."""
+    iso = d.isoformat()
+    first_codes, _sx = given_codes(first)
+    out = [
+        Key(key_hash("LD", ln, iso), "LD", REASONS["LD"]) for ln, _lm, _ls in surname_codes(last)
+    ]
+    out.extend(Key(key_hash("FD", fc, iso), "FD", REASONS["FD"]) for fc in first_codes)
+    return out
 
 
 def year_keys(last: str, first: str, years: Iterable[int]) -> list[Key]:

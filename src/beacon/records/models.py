@@ -124,6 +124,10 @@ class RecordDob(models.Model):
     )
     dob = models.DateField()
 
+    class Meta:
+        # The search reads the records born on a day through their alias DOBs too.
+        indexes = [models.Index(fields=["dob"], name="records_recorddob_dob")]
+
     def __str__(self) -> str:
         return str(self.dob)
 

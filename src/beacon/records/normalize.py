@@ -13,10 +13,17 @@ _PARTICLES = frozenset(
 )
 
 
+# Letters Unicode does not decompose into a base letter and a mark.
+_UNDECOMPOSED = str.maketrans(
+    {"Đ": "D", "đ": "d", "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "ß": "ss", "Æ": "AE",
+     "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "TH", "þ": "th", "\u0131": "i", "Ħ": "H", "ħ": "h"}
+)  # fmt: skip
+
+
 @lru_cache(maxsize=100_000)
 def fold(name: str) -> str:
-    """'José-María  O'Neil' -> 'JOSE MARIA ONEIL'."""
-    text = unicodedata.normalize("NFKD", name)
+    """'José-María  O'Neil' -> 'JOSE MARIA ONEIL'; 'Đặng' -> 'DANG'."""
+    text = unicodedata.normalize("NFKD", name.translate(_UNDECOMPOSED))
     text = "".join(c for c in text if not unicodedata.combining(c)).upper()
     text = text.replace("'", "").replace("-", " ").replace(".", " ")
     text = _NOT_LETTER.sub("", text)

@@ -81,7 +81,9 @@ class ValidateIn(Schema):
 class SearchIn(Schema):
     last_name: str = ""
     first_name: str = ""
-    dob: date | None = None
+    dob: str | None = Field(
+        None, description="date of birth: YYYY-MM-DD, or a part of it: YYYY-MM or YYYY"
+    )
     dob_years: int | None = Field(None, description="DOB within +/- N years")
     sex: str = ""
     age_min: int | None = None
@@ -161,6 +163,12 @@ class HitOut(Schema):
     status: str
     originating_ori: str
     version: int
+
+
+class SearchOut(Schema):
+    hits: list[HitOut]
+    searched: list[str] = Field(description="what the search looked for, in words")
+    suggestions: list[str] = Field(description="what to try when nothing matched")
 
 
 class DueOut(Schema):

@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import heapq
-import json
+import re
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db import connection, connections
@@ -28,8 +30,9 @@ from django.utils import timezone
 from rapidfuzz.distance import JaroWinkler
 
 from beacon.agencies.models import Agency
+from beacon.core.errors import ValidationFailed
 from beacon.records import variants
-from beacon.records.keys import Key, name_keys, year_keys
+from beacon.records.keys import Key, dob_keys, name_keys, year_keys
 from beacon.records.models import MissingPersonRecord, NameKey, RecordDob, RecordName
 from beacon.records.normalize import fold, given_form, surname_forms
 from beacon.records.validation import age_on
@@ -40,7 +43,15 @@ MAX_AGE = 100
 MAX_LIMIT = 100
 NAME_WEIGHT, DOB_WEIGHT, SEX_WEIGHT = 0.6, 0.3, 0.1
 TRANSPOSED_PENALTY = 0.02
+# The given name weighs a little more than the surname in the name score: a child's
+# surname changes (a stepfather's, the mother's, one part of a double surname dropped)
+# more often than the given name does, so with the DOB right, "given name right, another
+# surname" outranks "surname right, another given name".
+SURNAME_SHARE = 0.45
 LOOSE_KINDS = frozenset({"LF.N", "LF.M"})
+SINGLE_KINDS = frozenset({"L", "F"})  # one name alone: capped like the loose keys
+DOB_KINDS = frozenset({"LD", "FD", "LY", "NMD"})
+DOB_ROUND_LIMIT = 3000  # records born on the query's DOB (or its swap) read in one round
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,8 @@ class SearchQuery:
     first_name: str = ""
     dob: date | None = None
     dob_years: int | None = None  # DOB within +/- N years (None: DOB only scores)
+    birth_year: int | None = None  # a partial DOB: the year, or the year and month
+    birth_month: int | None = None
     sex: str = ""  # M | F | U; empty for any
     age_min: int | None = None
     age_max: int | None = None
@@ -73,6 +86,11 @@ class Hit:
     version: int
 
 
+@lru_cache(maxsize=1024)
+def _suffix(notes: tuple[str, ...]) -> str:
+    return "".join(f" ({n})" for n in notes if n)
+
+
 @dataclass
 class _Probe:
     """Query keys with what each one means."""
@@ -82,10 +100,13 @@ class _Probe:
     loose: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)  # Soundex + each plausible birth year
 
+    single: set[int] = field(default_factory=set)  # surname alone, given name alone
+
+    def add_reason(self, key: Key, *notes: str) -> None:
+        self.reasons.setdefault(key.value, set()).add(key.reason + _suffix(notes))
+
     def add(self, key: Key, *notes: str, spread: bool = False) -> None:
-        self.reasons.setdefault(key.value, set()).add(
-            key.reason + "".join(f" ({n})" for n in notes if n)
-        )
+        self.add_reason(key, *notes)
         bucket = self.years if spread else self.loose if key.kind in LOOSE_KINDS else self.tight
         bucket.add(key.value)
 
@@ -106,29 +127,144 @@ def _query_dobs(q: SearchQuery) -> list[tuple[date, str]]:
     return out
 
 
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def dob_variants(d: date) -> list[tuple[date, str]]:
+    """The dates a hurried hand makes of ``d`` (besides the day/month swap): the year off
+    by one, the two digits of the day or of the month exchanged, the day off by one, the
+    last two digits of the year exchanged."""
+    this_year = timezone.localdate().year
+    y2 = f"{d.year % 100:02d}"
+    options = [
+        (_valid(d.year - 1, d.month, d.day), "birth year off by one"),
+        (_valid(d.year + 1, d.month, d.day), "birth year off by one"),
+        (_valid(d.year, d.month, int(f"{d.day:02d}"[::-1])), "digits of the day exchanged"),
+        (_valid(d.year, int(f"{d.month:02d}"[::-1]), d.day), "digits of the month exchanged"),
+        (_valid(d.year, d.month, d.day - 1), "day of birth off by one"),
+        (_valid(d.year, d.month, d.day + 1), "day of birth off by one"),
+        (
+            _valid(d.year - d.year % 100 + int(y2[::-1]), d.month, d.day),
+            "digits of the year exchanged",
+        ),
+    ]
+    seen = {d, swapped(d)}
+    out: list[tuple[date, str]] = []
+    for v, why in options:
+        if v is not None and v not in seen and v.year <= this_year:
+            seen.add(v)
+            out.append((v, why))
+    return out
+
+
+def dob_slips(d: date) -> list[date]:
+    """Every date one misread digit away from ``d`` (the year's last two digits, the
+    month's, the day's), and, when ``d`` is the 1st of a month (a default written for an
+    unknown day), every day of that month: the second round's DOB variants."""
+    this_year = timezone.localdate().year
+    text = d.strftime("%Y%m%d")
+    out: set[date] = set()
+    for i in (2, 3, 4, 5, 6, 7):
+        for digit in "0123456789":
+            if digit == text[i]:
+                continue
+            t = text[:i] + digit + text[i + 1 :]
+            v = _valid(int(t[:4]), int(t[4:6]), int(t[6:]))
+            if v is not None and 1900 <= v.year <= this_year:
+                out.add(v)
+    if d.day == 1:
+        last = calendar.monthrange(d.year, d.month)[1]
+        out.update(date(d.year, d.month, day) for day in range(2, last + 1))
+    out.discard(d)
+    return sorted(out)
+
+
+def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
+    """The ``LD`` and ``FD`` keys of the query's names with every DOB one misread digit
+    away (``dob_slips``), and the Soundex keys of the neighbouring birth years, their
+    reasons added to ``p``: built only for a second round."""
+    if q.dob is None:
+        return set()
+    out: set[int] = set()
+    slips = dob_slips(q.dob)
+    around = [q.dob.year - 1, q.dob.year + 1]
+    for ln, fn, note in _orientations(q):
+        if not ln:
+            continue
+        for d in slips:
+            for key in dob_keys(ln, fn, d):
+                out.add(key.value)
+                p.add_reason(key, note, "one digit of the DOB differs")
+        for key in year_keys(ln, fn, around):
+            out.add(key.value)
+            p.add_reason(key, note, "birth year off by one")
+    return out
+
+
+def _days(q: SearchQuery) -> list[date]:
+    """Every day of a partial DOB (a year, or a year and month)."""
+    assert q.birth_year is not None
+    months = [q.birth_month] if q.birth_month else list(range(1, 13))
+    return [
+        date(q.birth_year, m, day)
+        for m in months
+        for day in range(1, calendar.monthrange(q.birth_year, m)[1] + 1)
+    ]
+
+
+def _orientations(q: SearchQuery) -> list[tuple[str, str, str]]:
+    last, first = q.last_name.strip(), q.first_name.strip()
+    out = [(last, first, "")]
+    if first and last:
+        out.append((first, last, "names transposed"))
+    return out
+
+
 def probe(q: SearchQuery) -> _Probe:
     p = _Probe()
     last, first = q.last_name.strip(), q.first_name.strip()
-    orientations = [(last, first, "")]
-    if first and last:
-        orientations.append((first, last, "names transposed"))
     dobs = _query_dobs(q)
-    for ln, fn, note in orientations:
+    for ln, fn, note in _orientations(q):
         if not ln:
             continue
         for key in name_keys(ln, fn, []):
-            p.add(key, note)
+            if key.kind in LOOSE_KINDS:
+                p.add(key, note)
+            elif key.kind in SINGLE_KINDS:
+                p.single.add(key.value)
+                p.add_reason(key, note)
         for d, dob_note in dobs:
-            for key in name_keys(ln, fn, [d]):
-                if key.kind not in LOOSE_KINDS:
+            for key in name_keys(ln, fn, [d], DOB_KINDS):
+                p.add(key, note, dob_note)
+        if q.dob is not None:
+            for d, dob_note in dob_variants(q.dob):
+                for key in dob_keys(ln, fn, d):
                     p.add(key, note, dob_note)
         if q.dob is not None and q.dob_years:
             years = range(q.dob.year - q.dob_years, q.dob.year + q.dob_years + 1)
             for key in year_keys(ln, fn, years):
                 p.add(key, note, "birth year within range")
+        elif q.dob is None and q.birth_year is not None:
+            for key in year_keys(ln, fn, [q.birth_year]):
+                p.add(key, note, "birth year")
         elif q.dob is None:  # no DOB: Soundex of both names with every plausible year
             for key in year_keys(ln, fn, _plausible_years(q)):
                 p.add(key, note, spread=True)
+    if not last and first:  # a given name alone
+        for key in name_keys("", first, []):
+            if key.kind == "F":
+                p.single.add(key.value)
+                p.add_reason(key)
+    if q.dob is None and q.birth_year is not None and not (last and first):
+        # one name and a year (or year and month): the name with each day of it (the
+        # name-alone key is capped, and a common name's 200 rows may miss the year)
+        for d in _days(q):
+            for key in dob_keys(last, first, d):
+                p.add(key, "born in the year or month given")
     return p
 
 
@@ -185,24 +321,61 @@ def key_lookup_sql(keys: list[int]) -> tuple[str, list[int]]:
     return f"SELECT record_id, key FROM {NameKey._meta.db_table} WHERE key IN ({marks})", keys
 
 
+def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
+    """How well one of the record's DOBs agrees with the query's (1 exact, 0 unrelated)."""
+    if d == q_dob:
+        return 1.0, "DOB exact"
+    if d == swapped(q_dob):
+        return 0.85, "DOB with day and month swapped"
+    a, b = q_dob.strftime("%Y%m%d"), d.strftime("%Y%m%d")
+    differ = [i for i in range(8) if a[i] != b[i]]
+    exchanged = (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and (a[differ[0]], a[differ[1]]) == (b[differ[1]], b[differ[0]])
+    )
+    if abs(d.year - q_dob.year) == 1 and (d.month, d.day) == (q_dob.month, q_dob.day):
+        return 0.8, "DOB with the birth year off by one"
+    if (d.year, d.month) == (q_dob.year, q_dob.month) and abs(d.day - q_dob.day) == 1:
+        return 0.8, "DOB with the day off by one"
+    if len(differ) == 1:
+        return 0.75, "one digit of the DOB differs"
+    if exchanged:
+        return 0.75, "two digits of the DOB exchanged"
+    if q_dob.day == 1 and (d.year, d.month) == (q_dob.year, q_dob.month):
+        return 0.7, "DOB in the month given (the 1st, often written for an unknown day)"
+    if (q_dob.month, q_dob.day) == (1, 1) and d.year == q_dob.year:
+        return 0.6, "DOB in the year given (1 January, often written for an unknown date)"
+    same = (d.year == q_dob.year) + (d.month == q_dob.month) + (d.day == q_dob.day)
+    if same == 2:  # one of year, month and day differs, by more than a slip
+        return 0.55, "DOB with one of year, month and day different"
+    gap = abs((d - q_dob).days)
+    if gap <= 31:
+        return 0.4, "DOB within a month"
+    if d.year == q_dob.year:
+        return 0.25, "same birth year"
+    if abs(d.year - q_dob.year) <= 1:
+        return 0.15, "birth year within one year"
+    return 0.0, ""
+
+
 def _dob_score(q_dob: date | None, dobs: list[date]) -> tuple[float, str]:
     if q_dob is None or not dobs:
         return 0.5, ""
     best, why = 0.0, ""
-    swap = swapped(q_dob)
     for d in dobs:
-        if d == q_dob:
-            return 1.0, "DOB exact"
-        if swap is not None and d == swap and best < 0.85:
-            best, why = 0.85, "DOB with day and month swapped"
-        gap = abs((d - q_dob).days)
-        if gap <= 31 and best < 0.6:
-            best, why = 0.6, "DOB within a month"
-        elif d.year == q_dob.year and best < 0.45:
-            best, why = 0.45, "same birth year"
-        elif abs(d.year - q_dob.year) <= 1 and best < 0.3:
-            best, why = 0.3, "birth year within one year"
+        score, reason = _one_dob_score(q_dob, d)
+        if score > best:
+            best, why = score, reason
     return best, why
+
+
+def _partial_dob_score(q: SearchQuery, dobs: list[date]) -> tuple[float, str]:
+    """A query's partial DOB (year, or year and month) is a filter: a record passes with a
+    DOB in it, and the year (and month) then agree."""
+    if q.birth_month is not None:
+        return 1.0, "born in that month"
+    return 1.0, "born in that year"
 
 
 def _given_score(q_first: str, r_first: str) -> tuple[float, str]:
@@ -243,7 +416,7 @@ def _name_score(
         for ql, qf, penalty, note in orientations:
             last_score = surname_score(ql, r_last)
             first_score, given_note = given_score(qf, rf)
-            score = 0.55 * last_score + 0.45 * first_score - penalty
+            score = SURNAME_SHARE * last_score + (1 - SURNAME_SHARE) * first_score - penalty
             if score > best:
                 notes = [n for n in (note, given_note) if n]
                 if kind != RecordName.Kind.PRIMARY:
@@ -308,6 +481,10 @@ def _passes(q: SearchQuery, sex: str, dob: date | None, dobs: list[date], today:
             return False
         if q.age_max is not None and age > q.age_max:
             return False
+    if q.birth_year is not None and not any(
+        d.year == q.birth_year and q.birth_month in (None, d.month) for d in dobs
+    ):
+        return False
     if q.dob is not None and q.dob_years is not None:
         span = q.dob_years
         targets = [q.dob] + ([swapped(q.dob)] if swapped(q.dob) else [])
@@ -371,15 +548,7 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _ids_sql(ids: list[int], vendor: str) -> tuple[str, list[Any]]:
-    """(record_id, key) rows of a list of ids without keys, the list as ONE parameter."""
-    if vendor == "postgresql":
-        return "SELECT unnest(%s::bigint[]), NULL::bigint", [ids]
-    if vendor == "sqlite":
-        return "SELECT value, NULL FROM json_each(%s)", [json.dumps(ids)]
-    return " UNION ALL ".join(["SELECT %s, NULL"] * len(ids)), list(ids)
-
-
+NO_KEY = "CAST(NULL AS BIGINT)"  # a candidate row not found by a key (typed for a UNION)
 KEYS_CTE = "search_keys"  # the statement's key rows, named for the candidates' filter
 
 
@@ -474,8 +643,11 @@ def _score(
             if rid in names
             else ((row[_LAST], row[_FIRST], RecordName.Kind.PRIMARY),)
         )
-        name_score, name_why = name_scores(own) if q.last_name else (0.5, [])
-        dob_score, dob_why = _dob_score(q.dob, dobs)
+        name_score, name_why = name_scores(own) if q.last_name or q.first_name else (0.5, [])
+        if q.dob is None and q.birth_year is not None:
+            dob_score, dob_why = _partial_dob_score(q, dobs)
+        else:
+            dob_score, dob_why = _dob_score(q.dob, dobs)
         sex_score = 0.5 if not q.sex or "U" in (q.sex, r_sex) else float(q.sex == r_sex)
         score = NAME_WEIGHT * name_score + DOB_WEIGHT * dob_score + SEX_WEIGHT * sex_score
         scored.append(_Scored(row, round(score, 4), name_why + ([dob_why] if dob_why else [])))
@@ -483,43 +655,245 @@ def _score(
 
 
 STRONG = 0.85  # a hit this good from the DOB-bearing keys ends the search there
+# Without a DOB in the query: a hit whose names agree this well ends it.
+STRONG_NAMES = NAME_WEIGHT * 0.93 + DOB_WEIGHT * 0.5
 
 
-def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> list[Hit]:
+class Hits(list[Hit]):
+    """The ranked hits, and what was searched (said when nothing is found)."""
+
+    searched: list[str]
+    suggestions: list[str]
+
+
+def _dob_rows_sql(dobs: list[date]) -> tuple[str, list[Any]]:
+    """(record_id, NULL) of the records born on one of ``dobs`` (their DOB or an alias
+    DOB), through the DOB indexes: the candidates that survive an error in every name.
+    Capped (a placeholder DOB such as 1 January can gather thousands); the statement that
+    reads them keeps only the visible ones."""
+    marks = ", ".join(["%s"] * len(dobs))
+    own = MissingPersonRecord._meta.db_table
+    alias = RecordDob._meta.db_table
+    return (
+        f"SELECT * FROM (SELECT id, {NO_KEY} FROM {own} WHERE dob IN ({marks}) LIMIT %s) "
+        f"AS dd0 UNION ALL SELECT * FROM (SELECT record_id, {NO_KEY} FROM {alias} "
+        f"WHERE dob IN ({marks}) LIMIT %s) AS dd1",
+        [*dobs, DOB_ROUND_LIMIT, *dobs, LOOSE_KEY_LIMIT],
+    )
+
+
+def _browse_rows_sql(
+    visible: QuerySet[MissingPersonRecord], q: SearchQuery, limit: int
+) -> tuple[str, list[Any]]:
+    """(record_id, NULL) of the first ``limit`` visible records that pass the query's
+    filters, in DOB order (a search by year, month, age range, sex, category or status
+    alone: no names to rank by)."""
+    records = _filtered(visible, q)
+    low, high = _dob_bounds(q)
+    if low is not None:
+        records = records.filter(dob__gte=low)
+    if high is not None:
+        records = records.filter(dob__lte=high)
+    if q.sex and q.sex != "U":
+        records = records.filter(sex__in=[q.sex, "U"])
+    ids = records.order_by("dob", "id").values_list("id")[:limit]
+    sql, params = ids.query.get_compiler(using=visible.db).as_sql()
+    return f"SELECT b.id, {NO_KEY} FROM ({sql}) b", list(params)
+
+
+def _dob_bounds(q: SearchQuery) -> tuple[date | None, date | None]:
+    """The DOB range a partial DOB or an age range allows (None: open)."""
+    low: date | None = None
+    high: date | None = None
+    if q.birth_year is not None:
+        first_month, last_month = (q.birth_month, q.birth_month) if q.birth_month else (1, 12)
+        low = date(q.birth_year, first_month, 1)
+        high = date(q.birth_year, last_month, calendar.monthrange(q.birth_year, last_month)[1])
+    today = timezone.localdate()
+    if q.age_max is not None:  # born after this day: younger than age_max + 1
+        after = date.fromordinal(_years_before(today, q.age_max + 1).toordinal() + 1)
+        low = max(low, after) if low else after
+    if q.age_min is not None:  # born on or before this day: at least age_min
+        before = _years_before(today, q.age_min)
+        high = min(high, before) if high else before
+    return low, high
+
+
+def _years_before(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - years, day=28)
+
+
+def _best(scored: list[_Scored]) -> float:
+    return max((s.score for s in scored), default=0.0)
+
+
+def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
     """Ranked hits among ``visible`` records (no audit: see services.search_records).
 
-    Keys that carry the DOB are looked up first; the looser name-only keys (capped per
-    key) only when the query has no DOB or the first round found no strong hit. Each
-    round is one statement: the key lookup, the visible candidates, their names and
-    DOBs. Every candidate is scored; only the first ``limit`` become hits.
+    Rounds, each one statement (the key lookup or DOB read, the visible candidates, their
+    names and DOBs), the next only while no strong hit is found:
+
+    1. names and DOB: the keys that carry the DOB, its swap and its usual slips (year off
+       by one, digits exchanged, day off by one), and the names with the day and month
+       (the year wrong); names without a DOB: the name keys (capped per key) and the
+       Soundex keys of the plausible birth years; a DOB alone: the records born that day;
+       no name and no DOB: the records that pass the filters.
+    2. names and DOB: the name keys without the DOB (capped per key), the records born
+       that day or on its swap (an error in every name), and Soundex keys of the
+       neighbouring birth years; names alone: each name alone (capped per key).
+
+    Every candidate is scored; only the first ``limit`` become hits.
     """
     limit = max(1, min(q.limit, MAX_LIMIT))
     q = dataclasses.replace(q, last_name=fold(q.last_name), first_name=fold(q.first_name))
     p = probe(q)
-    matched: dict[int, set[int]] = {}
-    scored: list[_Scored] = []
     name_scores = _NameScores(q)
-    vendor = connections[visible.db].vendor
-    if q.last_name:
-        if p.tight:
-            scored, matched = _score(visible, q, _key_rows_sql(p.tight, ()), name_scores)
-        weak = q.dob is None or not scored or max(s.score for s in scored) < STRONG
-        if weak and (p.loose or p.years):
-            loose = _key_rows_sql((), p.loose, p.years)
-            more, more_keys = _score(visible, q, loose, name_scores, skip=matched)
-            scored += more
-            matched.update(more_keys)
+    named = bool(q.last_name or q.first_name)
+    query_dobs = [d for d, _ in _query_dobs(q)]
+    rounds: list[Callable[[], tuple[str, list[Any]]]] = []
+    if named and q.dob is not None:
+        rounds.append(lambda: _key_rows_sql(p.tight, ()))
+        rounds.append(
+            lambda: _union(
+                _key_rows_sql(slip_keys(q, p), p.loose),
+                _dob_rows_sql(query_dobs),
+            )
+        )
+        strong = STRONG
+    elif named:
+        alone = p.single if not (q.last_name and q.first_name) else set()
+        rounds.append(lambda: _key_rows_sql(p.tight, p.loose | alone, p.years))
+        if q.last_name and q.first_name:
+            rounds.append(lambda: _key_rows_sql((), p.single))
+        strong = STRONG_NAMES
     elif q.dob is not None:
-        dobs = [d for d, _ in _query_dobs(q)]
-        by_dob = visible.filter(dob__in=dobs).values_list("id", flat=True)
-        ids = [int(i) for i in by_dob[: LOOSE_KEY_LIMIT * 2]]
-        if ids:
-            scored, matched = _score(visible, q, _ids_sql(ids, vendor), name_scores)
+        rounds.append(lambda: _dob_rows_sql(query_dobs))
+        strong = 0.0
+    else:
+        rounds.append(lambda: _browse_rows_sql(visible, q, limit))
+        strong = 0.0
+    scored: list[_Scored] = []
+    matched: dict[int, set[int]] = {}
+    for i, key_rows in enumerate(rounds):
+        if i and scored and _best(scored) >= strong:
+            break
+        sql, params = key_rows()
+        if not sql:
+            continue
+        more, more_keys = _score(visible, q, (sql, params), name_scores, skip=matched)
+        scored += more
+        matched.update(more_keys)
     top = heapq.nsmallest(limit, scored, key=lambda s: s.rank)
-    return [
+    hits = Hits(
         s.hit(sorted({r for key in matched[s.row[_ID]] for r in p.reasons.get(key, ())}))
         for s in top
-    ]
+    )
+    hits.searched = described(q)
+    hits.suggestions = [] if hits else suggestions(q)
+    return hits
+
+
+def _union(*parts: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
+    sqls = [sql for sql, _ in parts if sql]
+    return " UNION ALL ".join(sqls), [x for sql, params in parts if sql for x in params]
+
+
+_PARTIAL_DOB = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+
+
+def parse_dob(text: str) -> tuple[date | None, int | None, int | None]:
+    """(DOB, birth year, birth month) of "YYYY-MM-DD", "YYYY-MM", "YYYY" or ""."""
+    text = text.strip()
+    if not text:
+        return None, None, None
+    found = _PARTIAL_DOB.match(text)
+    year, month, day = (int(g) if g else None for g in found.groups()) if found else (0, 0, 0)
+    if not found or year is None or (month is not None and not 1 <= month <= 12):
+        raise ValidationFailed.on("dob", "give YYYY-MM-DD, YYYY-MM or YYYY")
+    if day is None:
+        return None, year, month
+    assert month is not None
+    try:
+        return date(year, month, day), None, None
+    except ValueError:
+        raise ValidationFailed.on("dob", f"{text} is not a date") from None
+
+
+def searched_for(q: SearchQuery) -> bool:
+    """Whether the query gives anything to search by (a field or a filter)."""
+    return bool(
+        q.last_name.strip()
+        or q.first_name.strip()
+        or q.dob is not None
+        or q.birth_year is not None
+        or q.age_min is not None
+        or q.age_max is not None
+        or q.sex
+        or q.category
+        or q.status
+    )
+
+
+def described(q: SearchQuery) -> list[str]:
+    """What a search looked for, in words (shown with its hits, and when there are none)."""
+    out: list[str] = []
+    if q.last_name:
+        out.append(
+            f"surname {q.last_name}: as spelled, spellings that sound alike (NYSIIS, "
+            "Metaphone, Soundex) and each part of a compound surname"
+        )
+    if q.first_name:
+        forms = sorted(variants.canonicals(given_form(q.first_name)) - {given_form(q.first_name)})
+        also = f", and as a form of {', '.join(forms)}" if forms else ""
+        out.append(f"given name {q.first_name}: as spelled and spellings that sound alike{also}")
+    if q.last_name and q.first_name:
+        out.append("the two names also exchanged")
+    if q.dob is not None:
+        extra = f" (and within {q.dob_years} years)" if q.dob_years else ""
+        out.append(
+            f"date of birth {q.dob.isoformat()}{extra}: exact, day and month swapped, the "
+            "year off by one, digits exchanged, the day off by one; also any record born "
+            "that day whatever its names"
+        )
+    elif q.birth_year is not None:
+        month = f"-{q.birth_month:02d}" if q.birth_month else ""
+        out.append(f"born in {q.birth_year}{month}")
+    if q.age_min is not None or q.age_max is not None:
+        out.append(
+            f"age {q.age_min if q.age_min is not None else 0} to "
+            f"{q.age_max if q.age_max is not None else MAX_AGE}"
+        )
+    for label, value in (("sex", q.sex), ("category", q.category), ("status", q.status)):
+        if value:
+            out.append(f"{label} {value}")
+    out.append("among the records you may see")
+    return out
+
+
+def suggestions(q: SearchQuery) -> list[str]:
+    """What to try when nothing matched."""
+    out: list[str] = []
+    if q.dob is not None and not q.dob_years:
+        out.append("Widen the date of birth: give only the year, or a range in years (dob_years).")
+    if q.dob is not None and (q.last_name or q.first_name):
+        out.append("Search by the names alone, without the date of birth.")
+    if q.last_name and q.first_name:
+        out.append("Search by one name alone, or by the date of birth alone.")
+    if q.sex or q.category or q.status or q.age_min is not None or q.age_max is not None:
+        out.append("Remove a filter (sex, age range, category, status).")
+    if q.last_name or q.first_name:
+        out.append(
+            "Try another spelling or romanisation, a former or other surname, "
+            "or one part of a double surname."
+        )
+    out.append(
+        "The record may belong to an agency whose records you may not see: "
+        "ask its agency or your coordinator."
+    )
+    return out
 
 
 def explain_key_lookup(keys: list[int]) -> list[str]:

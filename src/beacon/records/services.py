@@ -34,7 +34,7 @@ from beacon.records.deadlines import DueItem
 from beacon.records.inputs import NameInput, RecordInput, coerce_changes
 from beacon.records.models import MissingPersonRecord, RecordTransaction
 from beacon.records.nic import assign_nic
-from beacon.records.search import MAX_LIMIT, Hit, SearchQuery, find
+from beacon.records.search import MAX_LIMIT, Hits, SearchQuery, find, searched_for
 from beacon.records.status import agency_refusal, derive_status, refusal
 from beacon.records.validation import Errors, RecordValidator, parse_jurisdiction_ref
 from beacon.vault.sealing import SEALED_FIELDS, sealed_values
@@ -97,6 +97,17 @@ def _snapshot(data: RecordInput) -> dict[str, object]:
     return {f.name: _jsonable(getattr(data, f.name)) for f in dataclasses.fields(data)}
 
 
+def _history_snapshot(data: RecordInput) -> dict[str, object]:
+    """The snapshot history and audit keep: a field sealed at rest on the record is
+    named, never copied (history and audit rows are not sealed, and audit rows can never
+    be deleted, so a copy there would outlive the agency key's destruction)."""
+    snapshot = _snapshot(data)
+    for name in _SEALED_RECORD_FIELDS:
+        if snapshot.get(name):
+            snapshot[name] = SEALED_MARK
+    return snapshot
+
+
 # ---------------------------------------------------------------- enter
 
 
@@ -138,7 +149,7 @@ def enter_record(
         except IntegrityError:
             raise Conflict("The NIC or the agency's OCA is already in use.") from None
         indexing.write_index(record, clean.aliases, clean.alias_dobs)
-        snapshot = _snapshot(record_input_of(record))
+        snapshot = _history_snapshot(record_input_of(record))
         _write(actor, record, K.ENTER, now, reason, {"entered": snapshot})
     return record
 
@@ -490,12 +501,24 @@ def derived_status(record: MissingPersonRecord) -> str:
     return derive_status(kinds.values_list("kind", flat=True))
 
 
-def search_records(actor: Actor, query: SearchQuery) -> list[Hit]:
+def search_records(actor: Actor, query: SearchQuery) -> Hits:
     """Ranked hits among the records the actor may see (the inquiry is audited)."""
     policy.require(actor, Permission.RECORDS_SEARCH, object_type=OBJECT_TYPE)
     errors = Errors()
-    if not query.last_name.strip() and query.dob is None:
-        errors.add("last_name", "give a last name or a date of birth")
+    if not searched_for(query):
+        errors.add(
+            "last_name",
+            "give at least one of: last name, first name, date of birth (or its year), "
+            "age range, sex, category, status",
+        )
+    if query.birth_year is not None and not 1900 <= query.birth_year <= 2100:
+        errors.add("birth_year", "a year between 1900 and 2100")
+    if query.birth_month is not None and not 1 <= query.birth_month <= 12:
+        errors.add("birth_month", "between 1 and 12")
+    if query.birth_month is not None and query.birth_year is None:
+        errors.add("birth_year", "required with birth_month")
+    if query.birth_year is not None and query.dob is not None:
+        errors.add("birth_year", "give a full date of birth or its year, not both")
     if query.sex and query.sex not in codes.Sex.values:
         errors.add("sex", f"one of {', '.join(codes.Sex.values)}")
     if query.category and query.category not in codes.Category.values:

@@ -18,6 +18,9 @@ from beacon.core.errors import ValidationFailed
 from beacon.records import codes
 from beacon.records.inputs import NameInput, RecordInput
 
+# Word processors and phones type D\u2019Alia with a typographic apostrophe (or a modifier
+# letter, an acute accent, a backtick): they are the same name, stored with "'".
+APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018\u02bc\u00b4\u0060", "'"))
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
 NIC_PATTERN = re.compile(r"^[A-Z][0-9]{9}$")
 OCA_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9\-/.]{0,19}$")
@@ -87,7 +90,7 @@ class Errors:
 def checked_name(value: str) -> tuple[str, str]:
     """A name with its spaces normalised, and what is wrong with it ('' when nothing);
     cached: names repeat, an import checks each distinct one once."""
-    value = " ".join(value.split())
+    value = " ".join(value.translate(APOSTROPHES).split())
     if len(value) > NAME_MAX:
         return value, f"at most {NAME_MAX} characters"
     if value and not NAME_PATTERN.match(value):

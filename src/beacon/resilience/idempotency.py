@@ -13,6 +13,10 @@ transaction that also claims the key; its response is stored in that transaction
 
 Responses that may change on retry without any change in data (401, 403, 408, 429) are
 not stored, so a client that signs in again can retry with the same key.
+
+A stored response body is sealed with the key of the caller's agency (beacon.vault), like
+the sealed fields it may echo (a record's notes): destroying that key makes it unreadable
+too, and a replay then says so (410) instead of showing it.
 """
 
 from __future__ import annotations
@@ -28,8 +32,11 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 
+from beacon.agencies.models import Agency
 from beacon.resilience.models import IdempotencyRecord
 from beacon.resilience.responses import error_response
+from beacon.vault import sealing
+from beacon.vault import services as vault
 
 HEADER = "Idempotency-Key"
 FORM_FIELD = "_idempotency_key"
@@ -38,6 +45,7 @@ KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 REPLAYED_HEADER = "Idempotent-Replayed"
 NOT_STORED_STATUSES = frozenset({401, 403, 408, 425, 429})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+TABLE = IdempotencyRecord._meta.db_table
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
@@ -116,8 +124,39 @@ def describe(request: HttpRequest, key: str) -> IdempotentRequest:
     )
 
 
-def replay(record: IdempotencyRecord) -> HttpResponse:
-    response = HttpResponse(bytes(record.body), status=record.status)
+def _sealed_body(agency_id: int | None, record_id: int, body: bytes) -> bytes:
+    if not body or agency_id is None or not sealing.connected():
+        return body
+    return vault.seal_bytes_for(agency_id, TABLE, record_id, "body", body)
+
+
+def _body_of(record: IdempotencyRecord) -> bytes | None:
+    """The stored body in clear; None when its agency key was destroyed."""
+    body = bytes(record.body)
+    if not body.startswith(vault.SEALED_FILE_MAGIC):
+        return body
+    agency_id = Agency.objects.filter(ori=record.agency_ori).values_list("pk", flat=True).first()
+    if agency_id is None:
+        return None
+    try:
+        return vault.unseal_bytes_for(agency_id, TABLE, record.pk, "body", body)
+    except vault.Unreadable:
+        return None
+
+
+def replay(request: HttpRequest, record: IdempotencyRecord) -> HttpResponse:
+    body = _body_of(record)
+    if body is None:
+        response = error_response(
+            request,
+            410,
+            "idempotent_response_unreadable",
+            "This request was already carried out; its response can no longer be shown "
+            "(it was sealed with a key that has since been destroyed).",
+        )
+        response[REPLAYED_HEADER] = "true"
+        return response
+    response = HttpResponse(body, status=record.status)
     for name, value in record.headers:
         response[name] = value
     response[REPLAYED_HEADER] = "true"
@@ -138,7 +177,7 @@ def key_reused(request: HttpRequest) -> HttpResponse:
 def _answer_from(request: HttpRequest, record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
     if record.fingerprint != fingerprint:
         return key_reused(request)
-    return replay(record)
+    return replay(request, record)
 
 
 def _materialised(response: HttpResponseBase) -> HttpResponse:
@@ -191,10 +230,11 @@ def run(request: HttpRequest, key: str, get_response: GetResponse) -> HttpRespon
             claim.delete()
             return response
         actor = getattr(request, "beacon_actor", None)
+        agency = getattr(actor, "agency", None)
         IdempotencyRecord.objects.filter(pk=claim.pk).update(
             status=status,
             headers=[[name, value] for name, value in response.items()],
-            body=bytes(response.content),
+            body=_sealed_body(getattr(agency, "pk", None), claim.pk, bytes(response.content)),
             actor=str(getattr(actor, "name", ""))[:150],
             agency_ori=str(getattr(getattr(actor, "agency", None), "ori", ""))[:9],
         )

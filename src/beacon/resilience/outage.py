@@ -1,10 +1,13 @@
-"""Recognising a database outage and answering it with a fast, clear 503."""
+"""Recognising a database outage and answering it with a fast, clear 503; a database
+whose storage is full gets its own answer (507), since retrying cannot help."""
 
 from __future__ import annotations
 
 import logging
+import shutil
+from pathlib import Path
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 
 from beacon.resilience.responses import error_response
@@ -33,7 +36,69 @@ def is_database_outage(exc: BaseException | None) -> bool:
     return False
 
 
+STORAGE_FULL_MESSAGE = (
+    "The server's database storage is full, so this request could not be saved; nothing "
+    "was saved. Retrying will not help until an administrator frees space: the problem "
+    "has been reported in the server's log."
+)
+SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full" (also max_page_count reached)
+POSTGRES_DISK_FULL = "53100"  # SQLSTATE disk_full
+
+
+def storage_full_cause(exc: BaseException | None) -> BaseException | None:
+    """The driver error saying the database's storage is full, if that is the cause:
+    SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100), or ENOSPC in the message."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL:
+            return exc
+        if getattr(exc, "sqlstate", None) == POSTGRES_DISK_FULL:
+            return exc
+        text = str(exc).lower()
+        if "database or disk is full" in text or "no space left on device" in text:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return None
+
+
+def _where() -> str:
+    """Where the database lives and the space left there (SQLite: the file's volume)."""
+    if connection.vendor != "sqlite":
+        settings = connection.settings_dict
+        return f"PostgreSQL database {settings['NAME']} on {settings['HOST'] or 'localhost'}"
+    path = Path(str(connection.settings_dict["NAME"]))
+    try:
+        usage = shutil.disk_usage(path.parent)
+    except OSError:
+        return f"SQLite file {path}"
+    return f"SQLite file {path}, {usage.free:,} bytes free of {usage.total:,} on its volume"
+
+
+def storage_full_response(
+    request: HttpRequest, exc: BaseException, cause: BaseException
+) -> HttpResponse:
+    logger.critical(
+        "database storage full during %s %s: %s (%s): free space, or raise the database's "
+        "size limit; every write fails until then",
+        request.method,
+        request.path,
+        cause,
+        _where(),
+    )
+    return error_response(
+        request,
+        507,
+        "database_storage_full",
+        STORAGE_FULL_MESSAGE,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def outage_response(request: HttpRequest, exc: BaseException | None = None) -> HttpResponse:
+    cause = storage_full_cause(exc)
+    if exc is not None and cause is not None:
+        return storage_full_response(request, exc, cause)
     logger.error(
         "database unavailable during %s %s: %s", request.method, request.path, exc or "unknown"
     )

@@ -1,12 +1,16 @@
 """Free-text fields sealed at rest without changing the code that reads or writes them.
 
 A registered field holds plaintext in memory and ciphertext in the database: it is
-unsealed when a row is loaded (post_init) and sealed when it is saved (an update is
-sealed before the write; an insert right after it, in the same transaction, because
-the row id is part of the associated data). Paths that bypass model signals must
-seal themselves: ``seal_created`` after a ``bulk_create``, ``sealed_values`` for a
-``QuerySet.update``. Plaintext left by older code still reads back as is, and
-``beacon keys seal-existing`` seals such rows afterwards.
+unsealed when a row is loaded (post_init) and sealed when it is saved. The row id is part
+of the associated data, so a new row is given its id before the insert (PostgreSQL: the
+table's sequence; SQLite: inside a transaction, whose write lock is held from BEGIN
+IMMEDIATE) and is inserted already sealed: an insert in clear followed by an update would
+leave the clear row on disk (PostgreSQL keeps it as a dead tuple until VACUUM, and its
+WAL holds it). Only a row saved outside any transaction on SQLite is still sealed right
+after its insert. Paths that bypass model signals must seal themselves: ``bulk_create``
+through ``sealed_bulk_create``, ``sealed_values`` for a ``QuerySet.update``. Plaintext
+left by older code still reads back as is, and ``beacon keys seal-existing`` seals such
+rows afterwards.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_init, post_save, pre_save
 
@@ -74,9 +78,45 @@ def _unseal_loaded(sender: type[Model], instance: Model, **kwargs: Any) -> None:
         instance.__dict__[spec.field] = plain
 
 
+def new_ids(model: type[Model], count: int) -> list[int] | None:
+    """``count`` ids no other writer can take, for rows about to be inserted; None where
+    that cannot be promised (SQLite outside a transaction)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        if not connection.in_atomic_block:
+            return None
+        # BEGIN IMMEDIATE took the write lock: nobody else inserts until we commit. An
+        # AUTOINCREMENT table never reuses an id, even one whose row was deleted.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        top = int(cursor.fetchone()[0])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(top, int(row[0]) if row else 0) + 1
+        return list(range(start, start + count))
+
+
+def _needs_sealing(model: type[Model], instance: Model) -> bool:
+    return any(
+        isinstance(v := instance.__dict__.get(spec.field), str) and v and not is_sealed(v)
+        for spec in _specs(model)
+    )
+
+
 def _seal_before_update(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    if instance.pk is None or kwargs.get("raw"):
+    if kwargs.get("raw"):
         return
+    if instance.pk is None:
+        # A new row: its id first, so that it is inserted sealed (never in clear).
+        ids = new_ids(sender, 1) if _needs_sealing(sender, instance) else None
+        if ids is None:
+            return  # sealed by _seal_after_insert
+        instance.pk = ids[0]
     for spec in _specs(sender):
         value = instance.__dict__.get(spec.field)
         if not isinstance(value, str) or is_sealed(value):
@@ -124,6 +164,47 @@ def sealed_values(instance: Model, values: dict[str, Any]) -> dict[str, Any]:
             table = model._meta.db_table
             out[spec.field] = seal_for(agency_id, table, instance.pk, spec.field, value)
     return out
+
+
+def sealed_bulk_create(model: type[Model], objs: list[Model], *, batch_size: int = 500) -> None:
+    """``bulk_create`` of ``objs`` with their registered fields sealed in the INSERT itself
+    (the rows are given their ids first); the objects keep their plaintext in memory.
+    Outside a transaction on SQLite, the rows are sealed right after the insert."""
+    pending = [obj for obj in objs if obj.pk is None and _needs_sealing(model, obj)]
+    ids = new_ids(model, len(pending)) if pending and connected() else None
+    if ids is None:
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
+        seal_created(objs)
+        return
+    for obj, pk in zip(pending, ids, strict=True):
+        obj.pk = pk
+    plain = _seal_in_memory(model, objs)
+    try:
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
+    finally:
+        for obj, values in plain:
+            obj.__dict__.update(values)
+
+
+def _seal_in_memory(
+    model: type[Model], objs: Sequence[Model]
+) -> list[tuple[Model, dict[str, str]]]:
+    """Replace the plaintext of registered fields by their sealed form; returns what to
+    put back."""
+    table = model._meta.db_table
+    changed: list[tuple[Model, dict[str, str]]] = []
+    specs = list(_specs(model))
+    for obj in objs:
+        plain: dict[str, str] = {}
+        for spec in specs:
+            value = obj.__dict__.get(spec.field)
+            if isinstance(value, str) and value and not is_sealed(value):
+                agency_id = int(getattr(obj, spec.agency_id_attr))
+                plain[spec.field] = value
+                obj.__dict__[spec.field] = seal_for(agency_id, table, obj.pk, spec.field, value)
+        if plain:
+            changed.append((obj, plain))
+    return changed
 
 
 def seal_created(objs: Sequence[Model]) -> None:
@@ -202,4 +283,32 @@ def seal_existing() -> int:
                 if changes:
                     model._base_manager.filter(pk=row.pk).update(**changes)
                     count += 1
+    return count
+
+
+SEALED_MARK = "[sealed]"
+
+
+def scrub_history() -> int:
+    """Replace the clear copies of sealed record fields that enter transactions written
+    before this was fixed hold (``detail.entered.notes``) by ``[sealed]``; returns how
+    many. Audit events of that time cannot be changed (append-only): see
+    docs/threat-model.md, What is sealed."""
+    transaction_model = apps.get_model("records.RecordTransaction")
+    fields = sorted(
+        spec.field for spec in SEALED_FIELDS if spec.model == "records.MissingPersonRecord"
+    )
+    count = 0
+    with transaction.atomic():
+        rows = transaction_model._base_manager.filter(kind="enter", detail__has_key="entered")
+        for row in rows.iterator(chunk_size=500):
+            entered = row.detail.get("entered")
+            if not isinstance(entered, dict):
+                continue
+            leaked = [f for f in fields if entered.get(f) not in (None, "", SEALED_MARK)]
+            if not leaked:
+                continue
+            entered.update(dict.fromkeys(leaked, SEALED_MARK))
+            transaction_model._base_manager.filter(pk=row.pk).update(detail=row.detail)
+            count += 1
     return count

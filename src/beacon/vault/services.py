@@ -11,11 +11,12 @@ data binds it to the agency, table, row and field, so it cannot be copied elsewh
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from beacon.agencies.models import Agency
@@ -27,6 +28,7 @@ from beacon.vault.crypto import Unreadable
 from beacon.vault.models import AgencyKey
 
 PREFIX = "bv1:"
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "PREFIX",
@@ -203,7 +205,13 @@ def rotate(actor: Actor) -> int:
 
 
 def destroy_agency_key(actor: Actor, agency: Agency) -> None:
-    """Crypto-shred: delete the agency's data key; its sealed data can never be read again."""
+    """Crypto-shred: delete the agency's data key; its sealed data can never be read again.
+
+    Once the deletion commits, the deleted row's bytes are pushed out of the database's
+    files (``purge_deleted_keys``). Copies made before (backups, PostgreSQL's WAL
+    archive) still hold the key wrapped by the master key: rotating the master key
+    afterwards makes those copies useless too (docs/threat-model.md, What is sealed).
+    """
     if not actor.is_system:
         raise Forbidden("Only the system actor (the CLI) destroys keys.")
     with transaction.atomic():
@@ -212,3 +220,59 @@ def destroy_agency_key(actor: Actor, agency: Agency) -> None:
         if not deleted:
             raise NotVisible(f"Agency {agency.ori} has no data key.")
         audit.record(actor, "vault.key_destroyed", object_type="agency", object_id=agency.ori)
+        deleted_by = _transaction_id()
+        transaction.on_commit(lambda: purge_deleted_keys(deleted_by))
+
+
+def _transaction_id() -> str:
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::xid::text")
+        return str(cursor.fetchone()[0])
+
+
+PURGE_WAIT_SECONDS = 10.0
+
+
+def _wait_for_older_snapshots(deleted_by: str) -> bool:
+    """Wait (a while) until no other session of this database can still see rows the
+    transaction ``deleted_by`` deleted: VACUUM FULL keeps such rows. False on timeout."""
+    deadline = time.monotonic() + PURGE_WAIT_SECONDS
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+                "AND age(backend_xmin) >= age(%s::xid)",
+                [deleted_by],
+            )
+            if int(cursor.fetchone()[0]) == 0:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+
+
+def purge_deleted_keys(deleted_by: str = "") -> bool:
+    """Rewrite what still holds deleted key rows: SQLite (secure_delete on, settings)
+    zeroes a deleted row in its page, but the page's older versions stay in the WAL until
+    a checkpoint, which this runs and truncates the WAL with; PostgreSQL keeps a deleted
+    row as a dead tuple in the table's file, which VACUUM FULL rewrites without it once no
+    older transaction can see it (waited for up to PURGE_WAIT_SECONDS). False when a
+    reader held an older snapshot throughout: the next checkpoint (SQLite) or VACUUM
+    (PostgreSQL) finishes the job, and rotating the master key makes any copy useless."""
+    table = connection.ops.quote_name(AgencyKey._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _log, _done = cursor.fetchone()
+            if busy:
+                logger.warning("destroyed key: WAL not yet checkpointed (a reader was active)")
+            return not busy
+    settled = _wait_for_older_snapshots(deleted_by) if deleted_by else True
+    if not settled:
+        logger.warning("destroyed key: an older transaction still runs; VACUUM FULL anyway")
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM FULL {table}")
+    return settled

@@ -13,14 +13,16 @@ from django.utils import timezone
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
-from beacon.agencies.models import Agency
+from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.operations.bundles import FORMAT, VERSION, schema
-from beacon.operations.bundles.reader import Row, jurisdiction_ref_of
+from beacon.operations.bundles.reader import Row, jurisdiction_ref_of, partial_text
 from beacon.operations.models import (
+    Count,
     HitConfirmation,
     Lead,
+    LocalMetric,
     Operation,
     Outcome,
     ReportedFigure,
@@ -43,14 +45,48 @@ def _plain(value: Any) -> Any:
 
 
 def agency_row(agency: Agency) -> Row:
-    return {
-        "ori": agency.ori,
+    row: Row = {"ori": agency.ori} if agency.ori else {}
+    row |= {
         "name": agency.name,
         "short_name": agency.short_name,
         "kind": agency.kind,
-        "parent": agency.parent.ori if agency.parent else None,
+        "parent": agency.parent.key if agency.parent else None,
         "jurisdiction": jurisdiction_ref_of(agency.jurisdiction) or None,
     }
+    if agency.country:
+        row["country"] = agency.country
+    if agency.international_id:
+        row["international_id"] = agency.international_id
+    return row
+
+
+NAMED_KINDS = ("city", "district", "field_office", "group", "area")
+
+
+def place_rows(places: Iterable[Jurisdiction]) -> list[Row]:
+    """The named places a bundle refers to, members and containers before the areas."""
+    out: list[Row] = []
+    done: set[int] = set()
+
+    def visit(place: Jurisdiction) -> None:
+        if place.pk in done or place.kind not in NAMED_KINDS:
+            return
+        done.add(place.pk)
+        members = list(place.members.order_by("pk"))
+        for inner in [*members, *([place.parent] if place.parent else [])]:
+            visit(inner)
+        out.append(
+            {
+                "ref": jurisdiction_ref_of(place),
+                "name": {"en": place.name_en, "fr": place.name_fr},
+                "within": jurisdiction_ref_of(place.parent) or None,
+                "members": [jurisdiction_ref_of(m) for m in members],
+            }
+        )
+
+    for place in places:
+        visit(place)
+    return out
 
 
 def operation_row(operation: Operation) -> Row:
@@ -59,9 +95,9 @@ def operation_row(operation: Operation) -> Row:
         "name": operation.name,
         "description": operation.description,
         "status": operation.status,
-        "start": operation.start.isoformat(),
-        "end": operation.end.isoformat() if operation.end else None,
-        "announced": operation.announced.isoformat() if operation.announced else None,
+        "start": partial_text(operation.start, operation.start_precision),
+        "end": partial_text(operation.end, operation.end_precision),
+        "announced": partial_text(operation.announced, operation.announced_precision),
         "focus": list(operation.focus),
         "parent": operation.parent.code if operation.parent else None,
         "series": operation.series.code if operation.series else None,
@@ -73,7 +109,7 @@ def operation_row(operation: Operation) -> Row:
             .order_by("id")
         ],
         "participants": [
-            {"agency": p.agency.ori, "role": p.role}
+            {"agency": p.agency.key, "role": p.role}
             for p in operation.participations.select_related("agency").order_by("id")
         ],
     }
@@ -176,6 +212,11 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
         .order_by("pk")
     )
     figures.sort(key=lambda f: f.pk)
+    objects["counts"] = list(
+        Count.objects.filter(operation_id__in=ids)
+        .select_related("operation", "jurisdiction", "agency", "parent")
+        .order_by("pk")
+    )
     objects["reported_figures"] = list(figures)
 
     people: dict[int, Any] = {}
@@ -213,6 +254,28 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
         ]
     ordered_agencies = sorted(agencies.values(), key=lambda a: (a.parent_id is not None, a.pk))
 
+    used = {
+        str(getattr(o, "metric", ""))
+        for name in ("counts", "reported_figures")
+        for o in objects[name]
+    }
+    bundle["metrics"] = [
+        {"id": m.code, **m.entry}
+        for m in LocalMetric.objects.filter(code__in=used).order_by("code")
+    ]
+    named: dict[int, Jurisdiction] = {}
+    for obj_list in objects.values():
+        for obj in obj_list:
+            place = getattr(obj, "jurisdiction", None)
+            if isinstance(place, Jurisdiction):
+                named[place.pk] = place
+    for operation in operations:
+        for place in operation.jurisdictions.all():
+            named[place.pk] = place
+    for agency in agencies.values():
+        if agency.jurisdiction is not None:
+            named[agency.jurisdiction.pk] = agency.jurisdiction
+    bundle["places"] = place_rows(sorted(named.values(), key=lambda p: p.pk))
     bundle["agencies"] = [agency_row(a) for a in ordered_agencies]
     bundle["series"] = [
         section_row(schema.SERIES, s)

@@ -29,6 +29,7 @@ __all__ = [
     "BundleRejected",
     "ImportReport",
     "add_entries",
+    "amendments",
     "import_bundle",
     "parse_json",
     "validate_bundle",
@@ -55,13 +56,20 @@ def validate_bundle(data: Any) -> Plan:
     return Validator(data).run()
 
 
-def import_bundle(actor: Actor, data: Any) -> ImportReport:
-    """Import a whole bundle, or nothing: BundleRejected lists every problem (path, reason)."""
+def import_bundle(
+    actor: Actor, data: Any, *, amend: bool = False, reason: str = ""
+) -> ImportReport:
+    """Import a whole bundle, or nothing: BundleRejected lists every problem (path, reason).
+
+    With ``amend``, a row whose key exists with different content replaces the stored one,
+    which is kept as an Amendment (with ``reason``) and audited."""
     policy.require(actor, Permission.OPERATIONS_MANAGE, object_type="bundle")
     policy.require(actor, Permission.RECORDS_IMPORT, object_type="bundle")
+    if len(reason) > 500:
+        raise ValidationFailed.on("reason", "at most 500 characters")
     plan = validate_bundle(data)
     with transaction.atomic():
-        writer = Writer(actor, plan)
+        writer = Writer(actor, plan, amend=amend, reason=reason)
         report = writer.run()
         if writer.problems:
             raise BundleRejected(writer.problems)
@@ -70,15 +78,42 @@ def import_bundle(actor: Actor, data: Any) -> ImportReport:
             "operations.import",
             object_type="bundle",
             object_id=report.operations[0] if report.operations else "",
-            detail=report.as_dict(),
+            detail=report.as_dict() | {"amend": amend, "reason": reason},
         )
     return report
+
+
+def amendments(actor: Actor, code: str) -> list[dict[str, Any]]:
+    """Every amendment of an operation's rows (and its series' figures), oldest first."""
+    from beacon.operations.models import Amendment, ReportedFigure
+
+    policy.require(actor, Permission.OPERATIONS_VIEW, object_type="operation", object_id=code)
+    operation = get_operation(actor, code)
+    figure_refs = list(
+        ReportedFigure.objects.filter(operation=operation).values_list("ref", flat=True)
+    )
+    rows = Amendment.objects.filter(operation_code=operation.code) | Amendment.objects.filter(
+        section="reported_figures", key__in=figure_refs
+    )
+    return [
+        {
+            "section": a.section,
+            "key": a.key,
+            "before": a.before,
+            "after": a.after,
+            "reason": a.reason,
+            "by": a.actor,
+            "at": a.at.isoformat(),
+        }
+        for a in rows.distinct().order_by("at", "id")
+    ]
 
 
 # Rows an actor may add to one operation, and the permission each section needs.
 ENTRY_SECTIONS: dict[str, Permission] = {
     "targets": Permission.OPERATIONS_MANAGE,
     "reported_figures": Permission.OPERATIONS_MANAGE,
+    "counts": Permission.OPERATIONS_RECORD,
     "outcomes": Permission.OPERATIONS_RECORD,
     "leads": Permission.OPERATIONS_RECORD,
     **{section.name: Permission.OPERATIONS_RECORD for section in schema.EVENTS},

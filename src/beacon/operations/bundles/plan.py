@@ -41,6 +41,9 @@ class ImportReport:
 class Plan:
     """The validated bundle: typed rows with their paths, in write order."""
 
+    metrics: dict[str, Row] = field(default_factory=dict)  # local metrics by id
+    metric_paths: dict[str, str] = field(default_factory=dict)
+    places: list[tuple[str, Row]] = field(default_factory=list)
     agencies: list[tuple[str, Row]] = field(default_factory=list)
     operations: list[tuple[str, Row]] = field(default_factory=list)
     records: list[tuple[str, Row]] = field(default_factory=list)

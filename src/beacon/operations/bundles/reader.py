@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -11,8 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from beacon.agencies.models import Jurisdiction, validate_ori
-from beacon.records.validation import parse_jurisdiction_ref
+from beacon.agencies.models import ORI_PATTERN, Jurisdiction, validate_ori
+from beacon.geo import places
 
 Row = dict[str, Any]
 NUMBER_LIMIT = 10**12  # fits every decimal column (12 digits before the point)
@@ -34,6 +35,10 @@ class Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self._jurisdictions: dict[str, Jurisdiction | None] = {}
+        # Places the bundle's ``places`` section declares, and its agencies' handles
+        # (``ref`` -> ORI or ``XX:Name``), filled by the validator before the rows.
+        self.declared_places: set[str] = set()
+        self.agency_aliases: dict[str, str] = {}
 
     def fail(self, path: str, reason: str) -> None:
         self.problems.append(Problem(path, reason))
@@ -134,14 +139,39 @@ class Reader:
             self.fail(f"{path}.{key}", "must be a date YYYY-MM-DD")
             return None
 
+    def partial(
+        self, row: Row, key: str, path: str, *, required: bool = False, end: bool = False
+    ) -> tuple[date | None, str]:
+        """A date as precise as the source: 2019, 2021-06 or 2021-06-11 (the first day of
+        the year or month for a start, the last for an end) and its precision."""
+        value = row.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+            row = {**row, key: value}
+        text = self.text(row, key, path, required=required, max_len=10)
+        if not text:
+            return None, "day"
+        parsed = parse_partial(text, end=end)
+        if parsed is None:
+            self.fail(f"{path}.{key}", "must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+            return None, "day"
+        return parsed
+
     def moment(self, row: Row, key: str, path: str, *, required: bool = False) -> datetime | None:
         value = self.text(row, key, path, required=required, max_len=40)
         if not value:
             return None
+        if len(value) == 10:
+            try:
+                return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+            except ValueError:
+                pass
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            self.fail(f"{path}.{key}", "must be a time like 2021-06-11T10:00:00Z")
+            self.fail(
+                f"{path}.{key}", "must be a day (2021-06-11) or a time like 2021-06-11T10:00:00Z"
+            )
             return None
         if timezone.is_naive(parsed):
             self.fail(f"{path}.{key}", "give a time zone (e.g. 2021-06-11T10:00:00Z)")
@@ -175,47 +205,83 @@ class Reader:
         return [v.strip() for v in value]
 
     def ori(self, row: Row, key: str, path: str, *, required: bool = True) -> str:
-        value = self.text(row, key, path, required=required, max_len=9).upper()
-        if value:
+        """An agency reference: an ORI, ``XX:Name``, or an agency row's ``ref`` (given as
+        the ORI or ``XX:Name`` it stands for)."""
+        value = self.text(row, key, path, required=required, max_len=260)
+        if not value:
+            return ""
+        if value in self.agency_aliases:
+            return self.agency_aliases[value]
+        if ORI_PATTERN.match(value.upper()):
             try:
-                validate_ori(value)
+                validate_ori(value.upper())
             except ValidationError as exc:
                 self.fail(f"{path}.{key}", " ".join(str(m) for m in exc.messages))
                 return ""
-        return value
+            return value.upper()
+        country, sep, name = value.partition(":")
+        if sep and re.fullmatch(r"[A-Za-z]{2}", country) and name.strip():
+            return f"{country.upper()}:{name.strip()}"
+        self.fail(
+            f"{path}.{key}",
+            f"unknown agency {value}: give an ORI, an agency row's ref, or XX:Name",
+        )
+        return ""
 
     def jurisdiction_ref(self, value: str, path: str) -> str:
-        """Normalise ``country:MX``, ``state:NM``, ``county:35013``; refuse unknown places."""
-        parsed = parse_jurisdiction_ref(value)
-        if parsed is None:
-            self.fail(path, "use country:XX, state:XX or county:NNNNN")
+        """The normalised ``kind:code`` of a place; refuse unknown places."""
+        parsed = places.normalise(value)
+        if isinstance(parsed, str):
+            self.fail(path, parsed)
             return ""
-        kind, _lookup, code = parsed
+        kind, code = parsed
         ref = f"{kind}:{code}"
-        if self.resolve_jurisdiction(ref) is None:
-            self.fail(path, f"unknown jurisdiction {value}")
-            return ""
-        return ref
+        if ref in self.declared_places or places.known(kind, code):
+            return ref
+        self.fail(path, f"unknown place {value}: declare it in the bundle's places section")
+        return ""
 
     def jurisdiction(self, row: Row, key: str, path: str, *, required: bool = False) -> str:
-        value = self.text(row, key, path, required=required, max_len=20)
+        value = self.text(row, key, path, required=required, max_len=260)
         return self.jurisdiction_ref(value, f"{path}.{key}") if value else ""
 
     def resolve_jurisdiction(self, ref: str) -> Jurisdiction | None:
+        """The place (created on first use where Beacon knows it): call while writing."""
         if ref not in self._jurisdictions:
-            parsed = parse_jurisdiction_ref(ref)
-            found = None
-            if parsed is not None:
-                kind, lookup, code = parsed
-                found = Jurisdiction.objects.filter(kind=kind, **{lookup: code}).first()
-            self._jurisdictions[ref] = found
+            self._jurisdictions[ref] = places.resolve(ref)
         return self._jurisdictions[ref]
 
 
 def jurisdiction_ref_of(place: Jurisdiction | None) -> str:
-    """The bundle reference of a jurisdiction (states by USPS abbreviation)."""
-    if place is None:
-        return ""
-    if place.kind == Jurisdiction.Kind.STATE:
-        return f"state:{place.abbreviation}"
-    return f"{place.kind}:{place.code}"
+    """The bundle reference of a place (states by USPS abbreviation)."""
+    return places.ref_of(place)
+
+
+def parse_partial(text: str, *, end: bool = False) -> tuple[date, str] | None:
+    """(date, precision) of YYYY, YYYY-MM or YYYY-MM-DD; None when it is none of them."""
+    import calendar
+
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            year = int(text)
+            return (date(year, 12, 31) if end else date(year, 1, 1)), "year"
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            year, month = int(text[:4]), int(text[5:])
+            last = calendar.monthrange(year, month)[1]
+            return (date(year, month, last) if end else date(year, month, 1)), "month"
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text), "day"
+    except ValueError:
+        return None
+    return None
+
+
+def partial_text(value: date | None, precision: str) -> str | None:
+    """The inverse of parse_partial."""
+    if value is None:
+        return None
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()

@@ -11,9 +11,10 @@ from django.db import models
 
 from beacon.agencies.models import Agency
 from beacon.operations import codes
-from beacon.operations.bundles.reader import Reader, Row, jurisdiction_ref_of
+from beacon.operations.bundles.reader import Reader, Row, jurisdiction_ref_of, partial_text
 from beacon.operations.models import (
     Arrest,
+    Count,
     HitConfirmation,
     Investigation,
     Lead,
@@ -30,8 +31,10 @@ from beacon.operations.models import (
     Victim,
 )
 
-# Field kinds: text, longtext, int, bool, number, date, datetime, choice, ori, jurisdiction,
-# person, people, victim, target, figure, operation, series.
+# Field kinds: text, longtext, int, bool, number, date, pdate (partial date, with its
+# ``<name>_precision``), pend (the same, read as the end of its period), datetime, choice,
+# ori (an agency), jurisdiction (a place), breakdown, person, people, victim, target,
+# figure, count, operation, series.
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,21 @@ def _choices(enum: type[models.TextChoices]) -> tuple[str, ...]:
     return tuple(str(v) for v in enum.values)
 
 
+# UNODC forms of exploitation (the catalogue's ``form`` dimension).
+FORMS = (
+    "sexual_exploitation",
+    "forced_labour",
+    "forced_criminality",
+    "forced_begging",
+    "forced_marriage",
+    "domestic_servitude",
+    "organ_removal",
+    "illegal_adoption",
+    "mixed",
+    "other",
+)
+
+
 REF = Field("ref", required=True)
 OPERATION = Field("operation", "operation", required=True)
 EVENT_BASE = (
@@ -80,6 +98,7 @@ SERIES = Section(
         Field("description", "longtext", default=""),
         Field("first_year", "int"),
         Field("origin", "jurisdiction"),
+        Field("edition_naming", "choice", choices=_choices(codes.EditionNaming), default="number"),
     ),
     per_operation=False,
 )
@@ -160,7 +179,7 @@ EVENTS = (
             Field("person", "person", required=True),
             Field("age_min", "int"),
             Field("age_max", "int"),
-            Field("age_group", "choice", required=True, choices=_choices(codes.AgeGroup)),
+            Field("age_group", "choice", choices=_choices(codes.AgeGroup), default="unknown"),
             Field("sex", "choice", choices=_choices(codes.Sex), default="U"),
             Field("nationality", "jurisdiction"),
             Field(
@@ -170,6 +189,7 @@ EVENTS = (
                 default="not_stated",
             ),
             Field("consent", "choice", choices=_choices(codes.Consent), default="not_asked"),
+            Field("form", "choice", choices=FORMS, default=""),
         ),
     ),
     Section(
@@ -178,7 +198,7 @@ EVENTS = (
         (
             *EVENT_BASE,
             Field("person", "person", required=True),
-            Field("role", "choice", required=True, choices=_choices(codes.ArrestRole)),
+            Field("role", "choice", choices=_choices(codes.ArrestRole), default="other"),
             Field("charges", "longtext", default=""),
             Field("nibrs", "choice", choices=_choices(codes.Nibrs), default=""),
             Field("warrants_served", "int", default=0),
@@ -239,6 +259,10 @@ EVENTS = (
         ),
     ),
 )
+PERIOD = (
+    Field("period_start", "pdate"),
+    Field("period_end", "pend"),
+)
 FIGURES = Section(
     "reported_figures",
     ReportedFigure,
@@ -248,23 +272,50 @@ FIGURES = Section(
         Field("series", "series"),
         Field("edition", "int"),
         Field("metric", required=True),
+        Field("breakdown", "breakdown", default={}),
         Field("value", "number", required=True),
         Field("qualifier", "choice", choices=_choices(codes.Qualifier), default="exact"),
-        Field("scope", "choice", required=True, choices=_choices(codes.FigureScope)),
+        Field("unit", "choice", choices=codes.FIGURE_UNITS, default=""),
+        Field("base", "figure"),
+        Field("base_value", "number"),
+        Field("currency", default=""),
+        Field("scope", "choice", choices=_choices(codes.FigureScope), default=""),
         Field("jurisdiction", "jurisdiction"),
         Field("agency", "ori"),
-        Field("period_start", "date"),
-        Field("period_end", "date"),
+        *PERIOD,
+        Field("status", "choice", choices=_choices(codes.FigureStatus), default="final"),
+        Field("supersedes", "figure"),
         Field("context", "bool", default=False),
         Field("parent", "figure"),
         Field("source_name", required=True),
-        Field("source_date", "date"),
+        Field("source_date", "pdate"),
         Field("source_document", default=""),
         Field("note", default=""),
+        Field("withdrawn", "bool", default=False),
     ),
     per_operation=False,
 )
-SECTIONS = (SERIES, PEOPLE, TARGETS, OUTCOMES, LEADS, HITS, *EVENTS, FIGURES)
+COUNTS = Section(
+    "counts",
+    Count,
+    (
+        REF,
+        OPERATION,
+        Field("metric", required=True),
+        Field("breakdown", "breakdown", default={}),
+        Field("value", "number", required=True),
+        Field("currency", default=""),
+        Field("jurisdiction", "jurisdiction"),
+        Field("agency", "ori"),
+        *PERIOD,
+        Field("parent", "count"),
+        Field("notes", "longtext", default=""),
+    ),
+)
+# Shorthands expanded before a row is read: ``period`` ("2019", "2021-05/2021-06") and,
+# on counts, ``at`` (one day or month).
+SHORTHANDS = {"reported_figures": ("period",), "counts": ("period", "at")}
+SECTIONS = (SERIES, PEOPLE, TARGETS, OUTCOMES, LEADS, HITS, *EVENTS, COUNTS, FIGURES)
 
 
 REF_MAX = 40
@@ -297,7 +348,14 @@ def parse_row(reader: Reader, section: Section, path: str, row: Row) -> Row:
             value: Any = reader.text(
                 row, name, path, required=required, max_len=_max(section, name)
             )
-        elif kind in ("person", "victim", "target", "figure"):
+        elif kind in ("pdate", "pend"):
+            value, precision = reader.partial(
+                row, name, path, required=required, end=kind == "pend"
+            )
+            out[f"{name}_precision"] = precision
+        elif kind == "breakdown":
+            value = _breakdown(reader, row, name, path)
+        elif kind in ("person", "victim", "target", "figure", "count"):
             value = reader.text(row, name, path, required=required, max_len=REF_MAX)
         elif kind in ("operation", "series"):
             value = reader.text(row, name, path, required=required, max_len=CODE_MAX)
@@ -335,6 +393,39 @@ def parse_row(reader: Reader, section: Section, path: str, row: Row) -> Row:
     return out
 
 
+def _breakdown(reader: Reader, row: Row, name: str, path: str) -> dict[str, str]:
+    value = row.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+    ):
+        reader.fail(f"{path}.{name}", 'an object of dimension: value, e.g. {"age_group": "minor"}')
+        return {}
+    return {k: v.strip() for k, v in sorted(value.items())}
+
+
+def expand_shorthands(reader: Reader, section: Section, path: str, row: Row) -> Row:
+    """``period`` into period_start / period_end (and a count's ``at``)."""
+    names = SHORTHANDS.get(section.name, ())
+    out = dict(row)
+    for name in names:
+        if name not in out:
+            continue
+        value = out.pop(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            reader.fail(f"{path}.{name}", "a date (2019, 2021-06, 2021-06-11) or start/end")
+            continue
+        start, _sep, end = value.strip().partition("/")
+        if "period_start" in out or "period_end" in out:
+            reader.fail(f"{path}.{name}", "give either it or period_start / period_end")
+            continue
+        out["period_start"], out["period_end"] = start, end or start
+    return out
+
+
 def canonical(row: Row) -> str:
     """A stable text of a typed row, to tell an identical re-import from a changed one."""
     import json
@@ -360,15 +451,19 @@ def export_value(obj: models.Model, field: Field) -> Any:
         return value.code if value is not None else None
     if kind == "people":
         return sorted(p.ref for p in obj.people.all())  # type: ignore[attr-defined]
-    if kind in ("person", "victim", "target", "figure"):
+    if kind in ("person", "victim", "target", "figure", "count"):
         value = getattr(obj, name)
         return value.ref if value is not None else None
+    if kind in ("pdate", "pend"):
+        return partial_text(getattr(obj, name), getattr(obj, f"{name}_precision"))
+    if kind == "breakdown":
+        return dict(getattr(obj, name) or {}) or None
     if kind == "record":
         record = getattr(obj, name)
         return f"{record.originating_agency.ori}:{record.oca}"
     if kind == "ori":
         value = getattr(obj, name)
-        return value.ori if isinstance(value, Agency) else None
+        return value.key if isinstance(value, Agency) else None
     if kind == "jurisdiction":
         return jurisdiction_ref_of(getattr(obj, name)) or None
     value = getattr(obj, name)

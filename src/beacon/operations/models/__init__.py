@@ -11,17 +11,20 @@ from beacon.operations.models.events import (
     Service,
     Victim,
 )
-from beacon.operations.models.figures import ReportedFigure
+from beacon.operations.models.figures import Amendment, Count, LocalMetric, ReportedFigure
 from beacon.operations.models.operations import Operation, Participation, Series
 from beacon.operations.models.people import Person
 from beacon.operations.models.targets import HitConfirmation, Lead, Outcome, Target
 
 __all__ = [
+    "Amendment",
     "Arrest",
+    "Count",
     "FieldEvent",
     "HitConfirmation",
     "Investigation",
     "Lead",
+    "LocalMetric",
     "Operation",
     "Outcome",
     "Participation",

@@ -64,6 +64,7 @@ class Victim(FieldEvent):
     consent = models.CharField(
         max_length=10, choices=codes.Consent.choices, default=codes.Consent.NOT_ASKED
     )
+    form = models.CharField(max_length=24, blank=True)  # UNODC form of exploitation
 
     class Meta(FieldEvent.Meta):
         constraints = [

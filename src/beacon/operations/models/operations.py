@@ -18,6 +18,9 @@ class Series(models.Model):
     origin = models.ForeignKey(
         Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    edition_naming = models.CharField(
+        max_length=6, choices=codes.EditionNaming.choices, default=codes.EditionNaming.NUMBER
+    )
 
     class Meta:
         verbose_name_plural = "series"
@@ -33,7 +36,18 @@ class Operation(models.Model):
     description = models.TextField(blank=True)
     start = models.DateField()
     end = models.DateField(null=True, blank=True)  # open while null
+    # A press release may give only the month or the year: the first (start) or last
+    # (end) day is stored and the precision printed as given.
+    start_precision = models.CharField(
+        max_length=5, choices=codes.Precision.choices, default=codes.Precision.DAY
+    )
+    end_precision = models.CharField(
+        max_length=5, choices=codes.Precision.choices, default=codes.Precision.DAY
+    )
     announced = models.DateField(null=True, blank=True)
+    announced_precision = models.CharField(
+        max_length=5, choices=codes.Precision.choices, default=codes.Precision.DAY
+    )
     status = models.CharField(
         max_length=8, choices=codes.Status.choices, default=codes.Status.PLANNED
     )

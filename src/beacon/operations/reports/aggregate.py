@@ -34,6 +34,10 @@ class Places:
             (j.pk for j in self.by_id.values() if j.kind == "country" and j.code == "US"), None
         )
         self.declared = declared
+        # Record types each operation holds, and those with a row that has no place
+        # (docs/metrics.md, "How a metric is compared"); filled by tally_cells.
+        self.present: dict[int, set[str]] = defaultdict(set)
+        self.placeless: dict[int, set[str]] = defaultdict(set)
 
     def country_code(self, jurisdiction_id: int) -> str:
         place = self.by_id[jurisdiction_id]
@@ -71,8 +75,32 @@ def declared_jurisdictions(operation_ids: list[int]) -> dict[int, list[int]]:
     return declared
 
 
+# The record type (docs/metrics.md, ``computed_from``) of each kind of fact.
+RECORD_TYPES = {
+    "target": "targets",
+    "arrest": "arrests",
+    "victim": "victims",
+    "service": "services",
+    "warrant": "search_warrants",
+    "raid": "raids",
+    "investigation": "investigations",
+    "seizure": "seizures",
+    "referral": "referrals",
+}
+
+
+def folded(cells: dict[Cell, Tally], places: Places) -> dict[Cell, Tally]:
+    """The cells with each event's place folded into the operation's declared one (the
+    by-jurisdiction table's rows)."""
+    out: dict[Cell, Tally] = defaultdict(Tally)
+    for (op_id, place, agency), tally in cells.items():
+        out[(op_id, places.fold(op_id, place), agency)].add(tally)
+    return out
+
+
 def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Places]:
-    """Every fact of these operations, tallied per (operation, jurisdiction, agency) cell.
+    """Every fact of these operations, tallied per (operation, place, agency) cell, each
+    at the place where it happened (``folded`` gives the declared places' view).
 
     The agency is the one that recorded the event (a target's: its assigned agency).
     Two statements: the grouped facts with the declared jurisdictions (reports.facts),
@@ -88,7 +116,10 @@ def tally_cells(operations: dict[int, Operation]) -> tuple[dict[Cell, Tally], Pl
     places = Places([r["jurisdiction_id"] for _k, r in raw], declared)
     for kind, fact in raw:
         op_id = fact["operation_id"]
-        cell = cells[(op_id, places.fold(op_id, fact["jurisdiction_id"]), fact["by"])]
+        places.present[op_id].add(RECORD_TYPES[kind])
+        if fact["jurisdiction_id"] is None:
+            places.placeless[op_id].add(RECORD_TYPES[kind])
+        cell = cells[(op_id, fact["jurisdiction_id"], fact["by"])]
         _add(kind, fact, cell, operations[op_id], places)
     return cells, places
 

@@ -18,10 +18,13 @@ from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
+from beacon.geo.places import Containment
 from beacon.operations import codes
+from beacon.operations.bundles.reader import partial_text
+from beacon.operations.catalogue import Catalogue, catalogue, local_entries
 from beacon.operations.models import Operation, Participation, ReportedFigure
-from beacon.operations.reports.aggregate import Places, tally_cells
-from beacon.operations.reports.compare import figure_entry, lookup
+from beacon.operations.reports.aggregate import Places, folded, tally_cells
+from beacon.operations.reports.figures import Entry, Evidence, count_rows, judge, settle
 from beacon.operations.reports.tally import Tally, number, total
 from beacon.operations.services import get_operation
 
@@ -62,8 +65,10 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
         raise ValidationFailed.on("lang", "en or fr")
     root = get_operation(actor, code)
     family = _family(root)
-    cells, places = tally_cells(family)
+    raw, places = tally_cells(family)
+    cells = folded(raw, places)
     own = [root.pk] + [o.pk for o in family.values() if o.parent_id == root.pk]
+    known = catalogue()
 
     def totals_of(op_ids: list[int]) -> Tally:
         return total([t for (op, _j, _a), t in cells.items() if op in op_ids])
@@ -160,50 +165,87 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
         ]
 
     figures = list(
-        ReportedFigure.objects.filter(operation_id__in=own)
-        .select_related("operation", "series", "jurisdiction", "agency", "parent")
+        ReportedFigure.objects.filter(operation_id__in=own, withdrawn=False)
+        .select_related("operation", "series", "jurisdiction", "agency", "parent", "base")
+        .select_related("supersedes")
         .order_by("pk")
     )
     series_figures: list[ReportedFigure] = []
     if root.series_id:
         series_figures = list(
-            ReportedFigure.objects.filter(series_id=root.series_id, operation__isnull=True)
-            .select_related("operation", "series", "jurisdiction", "agency", "parent")
+            ReportedFigure.objects.filter(
+                series_id=root.series_id, operation__isnull=True, withdrawn=False
+            )
+            .select_related("operation", "series", "jurisdiction", "agency", "parent", "base")
+            .select_related("supersedes")
             .order_by("pk")
         )
-    entries = []
+    evidence = Evidence(
+        cells=raw,
+        places=places,
+        containment=Containment(
+            {j for (_o, j, _a) in raw if j is not None}
+            | {f.jurisdiction_id for f in figures if f.jurisdiction_id}
+        ),
+        counts=count_rows(family, known),
+        known=known,
+        participants=_participants(participations),
+    )
+    entries: list[Entry] = []
     for figure in figures:
         assert figure.operation_id is not None
         scope_ops = [figure.operation_id] + [
             o.pk for o in family.values() if o.parent_id == figure.operation_id
         ]
+        computed = None
         if figure.scope == codes.FigureScope.JURISDICTION and figure.jurisdiction_id:
-            metrics = total(
-                [
-                    t
-                    for (op, j, _a), t in cells.items()
-                    if op in scope_ops and j == figure.jurisdiction_id
-                ]
-            ).metrics()
+            computed = evidence.computed(
+                figure.metric,
+                figure.breakdown,
+                scope_ops,
+                place=figure.jurisdiction_id,
+                currency=figure.currency,
+            )
+        elif figure.scope == codes.FigureScope.AGENCY and figure.agency_id:
+            computed = evidence.computed(
+                figure.metric,
+                figure.breakdown,
+                scope_ops,
+                agency=figure.agency_id,
+                currency=figure.currency,
+            )
         elif figure.scope == codes.FigureScope.OPERATION:
-            metrics = totals_of(scope_ops).metrics()
-            metrics["countries"] = len(set().union(*(places.countries(o) for o in scope_ops)))
-        else:
-            metrics = {}
-        entries.append(figure_entry(figure, lookup(metrics, figure.metric), lang))
+            computed = evidence.computed(
+                figure.metric, figure.breakdown, scope_ops, currency=figure.currency
+            )
+        entries.append(
+            judge(figure, computed, known.label(figure.metric, lang), _unit(known, figure))
+        )
 
+    report["computed"] = _covered(evidence, own, known)
+    report["local_metrics"] = local_entries(known)
+    report["by_place"] = _by_place(figures, evidence, own, known, lang)
+    report["counts"] = [c.as_dict(known, lang) for c in evidence.counts if c.operation_id in own]
+    report["period_as_published"] = {
+        "start": partial_text(root.start, root.start_precision),
+        "end": partial_text(root.end, root.end_precision),
+    }
+    for metric, value in report["computed"].items():
+        if metric in totals and isinstance(totals[metric], int | float):
+            totals[metric] = value  # records and aggregate counts together
     if root.series_id and root.series is not None:
-        series_part = _series(root, family, cells, series_figures, lang)
-        report.update(series_part)
+        series_part = _series(root, family, cells, series_figures, evidence, known, lang)
         entries.extend(series_part.pop("_entries"))
+        report.update(series_part)
+    settle(entries, known)
     _name_countries(report, lang)
-    report["reported_figures"] = entries
+    report["reported_figures"] = [e.as_dict(lang) for e in entries]
     # NIBRS: offences cleared next to people arrested (different counts), computed from
     # the offence records the interchange app holds. Imported here: interchange imports us.
     from beacon.interchange.nibrs import summarise_offenses
 
     report["nibrs"] = summarise_offenses(root.code, own).as_dict()
-    report["disagreements"] = [e for e in entries if e["status"] == "disagrees"]
+    report["disagreements"] = [e for e in report["reported_figures"] if e["status"] == "disagrees"]
     with transaction.atomic():
         audit.record(
             actor,
@@ -213,6 +255,68 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
             detail={"lang": lang, "aggregate": True},
         )
     return report
+
+
+def _by_place(
+    figures: list[ReportedFigure],
+    evidence: Evidence,
+    ops: list[int],
+    known: Catalogue,
+    lang: str,
+) -> list[dict[str, Any]]:
+    """Every place a figure or a count names, at whatever level, with what the records
+    and counts give there for the metrics named there (None: not recorded)."""
+    from beacon.geo.places import ref_of
+
+    places: dict[int, Any] = {}
+    metrics: list[str] = []
+    for f in figures:
+        if f.jurisdiction is not None and not f.context:
+            places.setdefault(f.jurisdiction.pk, f.jurisdiction)
+            metric_id, _crumbs = known.resolve(f.metric)
+            if metric_id not in metrics and known.get(metric_id) is not None:
+                metrics.append(metric_id)
+    counted = [c for c in evidence.counts if c.operation_id in ops and c.place is not None]
+    for c in counted:
+        if c.metric not in metrics:
+            metrics.append(c.metric)
+    missing = {c.place for c in counted if c.place is not None} - set(places)
+    for place in Jurisdiction.objects.filter(pk__in=missing):
+        places[place.pk] = place
+    rows = []
+    for pk, place in places.items():
+        rows.append(
+            {
+                "jurisdiction": place.name_fr if lang == "fr" else place.name_en,
+                "jurisdiction_code": ref_of(place),
+                "kind": place.kind,
+                "values": {m: evidence.computed(m, {}, ops, place=pk) for m in metrics},
+            }
+        )
+    return rows
+
+
+def _unit(known: Catalogue, figure: ReportedFigure) -> str:
+    metric = known.get(known.resolve(figure.metric)[0])
+    return metric.unit if metric is not None else ""
+
+
+def _participants(participations: list[Participation]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for p in participations:
+        out.setdefault(p.operation_id, set()).add(p.agency_id)
+    return out
+
+
+def _covered(evidence: Evidence, ops: list[int], known: Catalogue) -> dict[str, Any]:
+    """Every metric the records (or aggregate counts) cover for the operation, with its
+    value: what was not recorded is absent, never 0."""
+    out: dict[str, Any] = {}
+    for metric_id in known.metrics:
+        value = evidence.computed(metric_id, {}, ops)
+        if value is not None:
+            out[metric_id] = value
+    return out
 
 
 def _by_agency(tallies: dict[int | None, Tally]) -> list[dict[str, Any]]:
@@ -245,40 +349,103 @@ def _name_countries(report: dict[str, Any], lang: str) -> None:
         }
 
 
+def _published(
+    figures: list[ReportedFigure], edition: int | None, metric: str
+) -> ReportedFigure | None:
+    """The series' own published figure for one edition (or the whole series: None) and a
+    metric: series-wide in scope (never a place's or an agency's), the latest final one."""
+    found = [
+        f
+        for f in figures
+        if f.edition == edition
+        and f.metric == metric
+        and not f.breakdown
+        and not f.context
+        and not f.unit
+        and f.scope in (codes.FigureScope.SERIES, codes.FigureScope.OPERATION)
+        and f.jurisdiction_id is None
+        and f.agency_id is None
+    ]
+    if not found:
+        return None
+    final = [f for f in found if f.status == codes.FigureStatus.FINAL] or found
+    return final[-1]
+
+
+LOWER = {"at_least", "more_than", "over"}
+UPPER = {"up_to", "fewer_than", "nearly", "almost"}
+
+
+def combined(qualifiers: list[str]) -> str:
+    """The qualifier of a sum of parts: "almost 1,000" + 85 is "almost 1,085"."""
+    kinds = {q for q in qualifiers if q != codes.Qualifier.EXACT}
+    if not kinds:
+        return codes.Qualifier.EXACT
+    if len(kinds) == 1:
+        return kinds.pop()
+    if kinds <= LOWER:
+        return codes.Qualifier.MORE_THAN if kinds & {"more_than", "over"} else "at_least"
+    if kinds <= UPPER:
+        return codes.Qualifier.NEARLY if kinds & {"nearly", "almost"} else "up_to"
+    return codes.Qualifier.ABOUT
+
+
 def _series(
     root: Operation,
     family: dict[int, Operation],
     cells: dict[tuple[int, int | None, int | None], Tally],
     figures: list[ReportedFigure],
+    evidence: Evidence,
+    known: Catalogue,
     lang: str,
 ) -> dict[str, Any]:
-    """Series totals: each edition from its records, or from its published figures; a
-    series-wide published figure is used when it covers more than the editions on file."""
+    """Series totals for every metric: each edition from its records where they cover the
+    metric, else from its published figures; a series-wide published figure is used when
+    it covers more than the editions on file. Qualifiers carry into the totals."""
     assert root.series is not None
     editions = {
         o.edition: o for o in family.values() if o.series_id == root.series_id and o.edition
     }
     numbers = set(editions) | {f.edition for f in figures if f.edition}
+    metrics: list[str] = list(SERIES_METRICS)
+    for f in figures:
+        entry = known.get(f.metric)
+        if entry is not None and entry.summable and f.metric not in metrics:
+            metrics.append(f.metric)
     breakdown = []
-    sums: dict[str, Decimal] = {m: Decimal(0) for m in SERIES_METRICS}
+    sums: dict[str, Decimal] = {m: Decimal(0) for m in metrics}
+    parts: dict[str, list[str]] = {m: [] for m in metrics}
+    missing: dict[str, bool] = dict.fromkeys(metrics, False)
     for edition in sorted(n for n in numbers if n is not None):
         row: dict[str, Any] = {"edition": edition}
         operation = editions.get(edition)
         if operation is not None:
-            metrics = total(
-                [t for (op, _j, _a), t in cells.items() if op == operation.pk]
-            ).metrics()
             row |= {"operation": operation.name, "code": operation.code, "source": "computed"}
-            for metric in SERIES_METRICS:
-                row[metric] = metrics[metric]
-                sums[metric] += Decimal(metrics[metric])
+            ops = [operation.pk] + [o.pk for o in family.values() if o.parent_id == operation.pk]
         else:
             row |= {"operation": None, "code": None, "source": "reported"}
-            for figure in figures:
-                if figure.edition == edition:
-                    row[figure.metric] = number(figure.value)
-                    if figure.metric in sums:
-                        sums[figure.metric] += figure.value
+            ops = []
+        qualifiers: dict[str, str] = {}
+        for metric in metrics:
+            value = evidence.computed(metric, {}, ops) if ops else None
+            qualifier: str = codes.Qualifier.EXACT
+            if value is None:
+                published = _published(figures, edition, metric)
+                if published is None:
+                    if operation is not None and metric in SERIES_METRICS:
+                        value = 0  # an edition on file without such records: none
+                    else:
+                        missing[metric] = True
+                        continue
+                else:
+                    value, qualifier = number(published.value), published.qualifier
+            row[metric] = value
+            sums[metric] += Decimal(str(value))
+            parts[metric].append(qualifier)
+            if qualifier != codes.Qualifier.EXACT:
+                qualifiers[metric] = qualifier
+        if qualifiers:
+            row["qualifiers"] = qualifiers
         breakdown.append(row)
     series_totals: dict[str, Any] = {"editions": max(numbers) if numbers else 0}
     sources: dict[str, Any] = {}
@@ -286,27 +453,47 @@ def _series(
     complete = bool(numbers) and set(range(1, max(numbers) + 1)) <= set(editions)
     for figure in figures:
         computed: float | int | None = None
-        if complete and figure.edition is None and figure.metric in sums:
+        if (
+            complete
+            and figure.edition is None
+            and figure.metric in sums
+            and not missing[figure.metric]
+            and not figure.breakdown
+            and figure.jurisdiction_id is None
+            and figure.agency_id is None
+        ):
             # Only a series whose every edition is on file can be checked against a total.
             computed = number(sums[figure.metric])
-        entries.append(figure_entry(figure, computed, lang))
-    for metric in SERIES_METRICS:
-        whole = [f for f in figures if f.edition is None and f.metric == metric]
-        value, source = sums[metric], "sum of editions"
-        if whole and whole[-1].value >= value:
-            value, source = whole[-1].value, "reported for the whole series"
-        series_totals[metric] = number(value)
+        entries.append(
+            judge(figure, computed, known.label(figure.metric, lang), _unit(known, figure))
+        )
+    for metric in metrics:
+        whole = _published(figures, None, metric)
+        amount, source = sums[metric], "sum of editions"
+        qualifier = combined(parts[metric])
+        if missing[metric] and qualifier == codes.Qualifier.EXACT:
+            qualifier = codes.Qualifier.AT_LEAST  # some editions published no such figure
+        if whole is not None and whole.value >= amount:
+            amount, source, qualifier = (
+                whole.value,
+                "reported for the whole series",
+                whole.qualifier,
+            )
+        if not parts[metric] and whole is None:
+            continue
+        series_totals[metric] = number(amount)
         sources[metric] = {
-            "value": number(value),
+            "value": number(amount),
             "from": source,
             "sum_of_editions": number(sums[metric]),
-            "qualifier": whole[-1].qualifier if whole and source != "sum of editions" else "exact",
+            "qualifier": qualifier,
         }
     return {
         "series": {
             "code": root.series.code,
             "name": root.series.name,
             "first_year": root.series.first_year,
+            "edition_naming": root.series.edition_naming,
         },
         "edition": root.edition,
         "series_totals": series_totals,

@@ -118,7 +118,14 @@ def drilldown(actor: Actor, code: str, metric: str, *, jurisdiction: str = "") -
             "operations.drilldown",
             object_type="operation",
             object_id=root.code,
-            detail={"metric": metric, "jurisdiction": jurisdiction, "rows": len(rows)},
+            # Who was shown: every row's reference (and the record of a target), no names.
+            detail={
+                "metric": metric,
+                "jurisdiction": jurisdiction,
+                "rows": len(rows),
+                "shown": [row.get("ref") or row.get("target") for row in rows],
+                "records": [row["nic"] for row in rows if row.get("nic")],
+            },
         )
     return {
         "operation": root.name,

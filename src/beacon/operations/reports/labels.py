@@ -97,6 +97,11 @@ KEYS: dict[str, tuple[str, str]] = {
     "at_least": ("at least ", "au moins "),
     "more_than": ("more than ", "plus de "),
     "about": ("about ", "environ "),
+    "nearly": ("nearly ", "près de "),
+    "almost": ("almost ", "presque "),
+    "over": ("over ", "plus de "),
+    "up_to": ("up to ", "jusqu'à "),
+    "fewer_than": ("fewer than ", "moins de "),
 }
 
 
@@ -121,11 +126,17 @@ def counted(value: float | int, key: str, lang: str) -> str:
 def word(key: str, lang: str) -> str:
     pair = METRICS.get(key) or KEYS.get(key)
     if pair is None:
+        from beacon.operations.catalogue import builtin
+
+        metric = builtin().get(key)
+        if metric is not None:
+            return metric.words(lang).label.lower() if metric.words(lang).label else key
         return key.replace("_", " ")
     return pair[1] if lang == "fr" else pair[0]
 
 
 def num(value: float | int | None, lang: str) -> str:
+    """1,883 / 1 883 (a narrow no-break space, as French typography and CLDR write it)."""
     if value is None:
         return "-"
     if isinstance(value, float) and not value.is_integer():
@@ -133,7 +144,7 @@ def num(value: float | int | None, lang: str) -> str:
     else:
         text = f"{int(value):,}"
     if lang == "fr":
-        text = text.replace(",", " ").replace(".", ",")
+        text = text.replace(",", "\u202f").replace(".", ",")
     return text
 
 

@@ -17,6 +17,7 @@ from beacon.operations.reports.mapimage import map_png
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
+    area_table,
     figures_table,
     jurisdiction_table,
     sub_table,
@@ -42,6 +43,8 @@ def _table(rows: list[list[str]], styles: Any) -> Table:
 
 
 def _escape(text: str) -> str:
+    # The PDF's standard fonts have no narrow no-break space, ≈ or →: their nearest glyphs.
+    text = text.replace("\u202f", "\u00a0").replace("≈", "~").replace("→", "->")
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("≠", "/=")
 
 
@@ -72,21 +75,25 @@ def to_pdf(report: dict[str, Any], lang: str) -> bytes:
     story += [Paragraph(_escape(p), styles["BodyText"]) for p in summary(report, lang)]
     story += [Spacer(1, 6), Paragraph(head["totals"], styles["Heading2"])]
     story.append(_table(totals_table(report, lang), styles))
-    story += [Paragraph(head["by_jurisdiction"], styles["Heading2"])]
-    story.append(_table(jurisdiction_table(report, lang), styles))
+    places = jurisdiction_table(report, lang)
+    if places:
+        story += [Paragraph(head["by_jurisdiction"], styles["Heading2"])]
+        story.append(_table(places, styles))
     story.append(Image(io.BytesIO(chart_png(report, lang)), width=20 * cm, height=9 * cm))
     drawn_map = map_png(report, lang)
     if drawn_map is not None:
         story.append(Image(io.BytesIO(drawn_map), width=16 * cm, height=10 * cm))
-    story += [
-        Paragraph(head["by_agency"], styles["Heading2"]),
-        _table(agency_table(report, lang), styles),
-    ]
+    agencies = agency_table(report, lang)
+    if agencies:
+        story += [Paragraph(head["by_agency"], styles["Heading2"]), _table(agencies, styles)]
     if report.get("sub_operations"):
         story += [
             Paragraph(head["subs"], styles["Heading2"]),
             _table(sub_table(report, lang), styles),
         ]
+    if report.get("by_place"):
+        story += [Paragraph(head["by_place"], styles["Heading2"])]
+        story.append(_table(area_table(report, lang), styles))
     if report["reported_figures"]:
         story += [Paragraph(head["figures"], styles["Heading2"])]
         story.append(_table(figures_table(report, lang), styles))

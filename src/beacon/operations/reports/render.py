@@ -10,10 +10,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from beacon.operations.reports.chart import chart_png
-from beacon.operations.reports.labels import day, word
+from beacon.operations.reports.labels import word
+from beacon.operations.reports.phrases import french, partial_day
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
+    area_table,
     figures_table,
     jurisdiction_table,
     sub_table,
@@ -35,7 +37,9 @@ def _md_table(rows: list[list[str]]) -> str:
 
 
 def _period(report: dict[str, Any], lang: str) -> str:
-    start, end = day(report["period"]["start"], lang), day(report["period"]["end"], lang)
+    """The operation's period as precise as it was given (June 2023 - July 2023)."""
+    given = report.get("period_as_published") or report["period"]
+    start, end = partial_day(given["start"], lang), partial_day(given["end"], lang)
     return f"{start} - {end}" if end else f"{start} -"
 
 
@@ -48,22 +52,29 @@ def to_markdown(report: dict[str, Any], lang: str) -> str:
         *summary(report, lang),
         f"## {head['totals']}",
         _md_table(totals_table(report, lang)),
-        f"## {head['by_jurisdiction']}",
-        _md_table(jurisdiction_table(report, lang)),
-        f"## {head['by_agency']}",
-        _md_table(agency_table(report, lang)),
     ]
+    for title, table in (
+        ("by_jurisdiction", jurisdiction_table(report, lang)),
+        ("by_agency", agency_table(report, lang)),
+    ):
+        if table:  # nothing recorded: no table of empty rows
+            parts += [f"## {head[title]}", _md_table(table)]
+    if report.get("by_place"):
+        parts += [f"## {head['by_place']}", _md_table(area_table(report, lang))]
     if report.get("sub_operations"):
         parts += [f"## {head['subs']}", _md_table(sub_table(report, lang))]
     if report["reported_figures"]:
         parts += [f"## {head['figures']}", _md_table(figures_table(report, lang))]
     parts += [f"## {head['agencies']}", ", ".join(report["agencies"]), f"_{head['note']}_"]
-    return "\n\n".join(parts) + "\n"
+    text = "\n\n".join(parts) + "\n"
+    return french(text) if lang == "fr" else text
 
 
 def to_html(report: dict[str, Any], lang: str) -> str:
     chart = base64.b64encode(chart_png(report, lang)).decode()
     with translation.override(lang):
+        places = jurisdiction_table(report, lang)
+        agencies = agency_table(report, lang)
         return render_to_string(
             "operations/report.html",
             {
@@ -74,8 +85,9 @@ def to_html(report: dict[str, Any], lang: str) -> str:
                 "period": _period(report, lang),
                 "summary": summary(report, lang),
                 "totals": totals_table(report, lang),
-                "places": jurisdiction_table(report, lang),
-                "agencies": agency_table(report, lang),
+                "places": places or None,
+                "agencies": agencies or None,
+                "areas": area_table(report, lang) if report.get("by_place") else None,
                 "subs": sub_table(report, lang) if report.get("sub_operations") else None,
                 "figures": figures_table(report, lang) if report["reported_figures"] else None,
                 "chart": chart,

@@ -33,10 +33,32 @@ CHART_METRICS = (
     "search_warrants",
     "raids",
 )
-MARKS = {"agrees": "=", "disagrees": "≠", "not_compared": ""}
+MARKS = {
+    "agrees": "=",
+    "disagrees": "≠",
+    "not_compared": "",
+    "superseded": "→",
+    "publishers_differ": "≈",
+}
 STATUS = {
-    "en": {"agrees": "agrees", "disagrees": "DISAGREES", "not_compared": "not compared"},
-    "fr": {"agrees": "concorde", "disagrees": "DIVERGE", "not_compared": "non comparé"},
+    "en": {
+        "agrees": "agrees",
+        "disagrees": "DISAGREES",
+        "not_compared": "not recorded",
+        "superseded": "superseded",
+        "publishers_differ": "publishers differ",
+    },
+    "fr": {
+        "agrees": "concorde",
+        "disagrees": "DIVERGE",
+        "not_compared": "non enregistré",
+        "superseded": "remplacé",
+        "publishers_differ": "les sources diffèrent",
+    },
+}
+PUBLICATION = {
+    "en": {"interim": "interim", "preliminary": "preliminary"},
+    "fr": {"interim": "provisoire", "preliminary": "préliminaire"},
 }
 HEAD = {
     "en": {
@@ -48,9 +70,14 @@ HEAD = {
         "reported": "Reported",
         "source": "Source",
         "status": "Check",
+        "scope": "Scope",
+        "fig_period": "Period",
+        "part_of": "Part of",
+        "fig_note": "Note",
         "summary": "Summary",
         "totals": "Totals",
         "by_jurisdiction": "By jurisdiction",
+        "by_place": "Places named by the figures",
         "figures": "Reported figures",
         "subs": "Sub-operations",
         "series": "Series",
@@ -70,9 +97,14 @@ HEAD = {
         "reported": "Publié",
         "source": "Source",
         "status": "Contrôle",
+        "scope": "Portée",
+        "fig_period": "Période",
+        "part_of": "Partie de",
+        "fig_note": "Note",
         "summary": "Résumé",
         "totals": "Totaux",
         "by_jurisdiction": "Par juridiction",
+        "by_place": "Lieux nommés par les chiffres",
         "figures": "Chiffres publiés",
         "subs": "Opérations",
         "series": "Série",
@@ -93,6 +125,8 @@ def columns(report: dict[str, Any]) -> list[str]:
 
 def jurisdiction_table(report: dict[str, Any], lang: str) -> list[list[str]]:
     cols = columns(report)
+    if not cols:
+        return []  # nothing recorded: no table of empty rows
     rows = [[HEAD[lang]["jurisdiction"], *(word(c, lang) for c in cols)]]
     for row in report["by_jurisdiction"]:
         rows.append([row["jurisdiction"], *(num(row[c], lang) for c in cols)])
@@ -102,6 +136,8 @@ def jurisdiction_table(report: dict[str, Any], lang: str) -> list[list[str]]:
 
 def agency_table(report: dict[str, Any], lang: str) -> list[list[str]]:
     cols = columns(report)
+    if not cols or not report["by_agency"]:
+        return []
     rows = [[HEAD[lang]["agency"], *(word(c, lang) for c in cols)]]
     for row in report["by_agency"]:
         rows.append([row["agency"], *(num(row[c], lang) for c in cols)])
@@ -109,52 +145,134 @@ def agency_table(report: dict[str, Any], lang: str) -> list[list[str]]:
 
 
 def totals_table(report: dict[str, Any], lang: str) -> list[list[str]]:
-    """Each computed total with the published figure for it beside it, marked."""
-    published: dict[str, dict[str, Any]] = {}
+    """Each computed total with every published figure for it beside it (one row per
+    publisher: none is hidden), marked."""
+    published: dict[str, list[dict[str, Any]]] = {}
     for entry in report["reported_figures"]:
-        if entry["scope"] == "operation" and entry["operation"] == report["code"]:
-            published[entry["metric"]] = entry
+        if (
+            entry["scope"] == "operation"
+            and entry["operation"] == report["code"]
+            and not entry["breakdown"]
+            and not entry["unit"]
+        ):
+            published.setdefault(entry["metric"], []).append(entry)
     head = HEAD[lang]
-    rows = [[head["metric"], head["computed"], head["reported"], head["status"]]]
+    rows = [[head["metric"], head["computed"], head["reported"], head["status"], head["source"]]]
     metrics = [*columns(report), "victim_age_min", "victim_age_max", "victim_age_mean"]
     metrics += ["target_age_min", "target_age_max", "countries", "participating_agencies"]
+    computed = report.get("computed", {})
+    metrics += [m for m in computed if m not in metrics]
+    metrics += [m for m in published if m not in metrics]
+    labels = {e["metric"]: e["label"].lower() for e in report["reported_figures"] if e.get("label")}
     for metric in metrics:
-        value = report["totals"].get(metric)
+        value = computed.get(metric, report["totals"].get(metric))
         if value in (None, 0) and metric not in published:
             continue
-        entry = published.get(metric)
-        rows.append(
-            [
-                word(metric, lang),
-                num(value, lang),
-                f"{word(entry['qualifier'], lang)}{num(entry['value'], lang)}" if entry else "",
-                STATUS[lang][entry["status"]] if entry else "",
-            ]
-        )
+        shown = num(value, lang) if metric in computed or value else ""
+        entries: list[dict[str, Any] | None] = [*published.get(metric, [])] or [None]
+        for entry in entries:
+            rows.append(
+                [
+                    word(metric, lang)
+                    if metric in TABLE_METRICS
+                    else labels.get(metric) or word(metric, lang),
+                    shown,
+                    f"{word(entry['qualifier'], lang)}{num(entry['value'], lang)}" if entry else "",
+                    STATUS[lang][entry["status"]] if entry else "",
+                    entry["source"]["name"] if entry else "",
+                ]
+            )
     return rows
+
+
+def _figure_label(e: dict[str, Any], lang: str) -> str:
+    label = e.get("label") or word(e["metric"], lang)
+    if e["breakdown"]:
+        from beacon.operations.catalogue import builtin
+
+        dims = builtin().dimensions
+        label += (
+            " ("
+            + ", ".join(
+                dims[d].word(v, lang) if d in dims else v for d, v in e["breakdown"].items()
+            )
+            + ")"
+        )
+    if e["unit"] == "percent" and e["base_value"] is not None:
+        label += f" ({'sur' if lang == 'fr' else 'of'} {num(e['base_value'], lang)})"
+    return label
 
 
 def figures_table(report: dict[str, Any], lang: str) -> list[list[str]]:
+    """Every reported figure: value as published, scope, period, parent, source (with its
+    document), note, the computed value where recorded, and the check."""
+    from beacon.operations.reports.phrases import edition, partial_day, when
+
     head = HEAD[lang]
-    rows = [[head["metric"], head["reported"], head["computed"], head["status"], head["source"]]]
+    rows = [
+        [
+            head["metric"],
+            head["reported"],
+            head["scope"],
+            head["fig_period"],
+            head["part_of"],
+            head["computed"],
+            head["status"],
+            head["source"],
+            head["fig_note"],
+        ]
+    ]
+    naming = (report.get("series") or {}).get("edition_naming", "number")
+    labels = {
+        e["ref"]: e.get("label") or word(e["metric"], lang) for e in report["reported_figures"]
+    }
     for e in report["reported_figures"]:
-        scope = (
-            e["jurisdiction"]
-            or e["agency"]
-            or (f"{head['edition']} {e['edition']}" if e["edition"] else "")
-        )
-        label = word(e["metric"], lang) + (f" ({scope})" if scope else "")
-        source = e["source"]["name"] + (f", {e['source']['date']}" if e["source"]["date"] else "")
+        scope = [x for x in (e["jurisdiction"], e["agency"]) if x]
+        if e["edition"]:
+            scope.append(edition(e["edition"], naming, lang))
+        unit = e["currency"] or ("" if e["unit"] == "percent" else e["unit"])
+        source = e["source"]["name"]
+        if e["source"]["date"]:
+            source += f", {partial_day(e['source']['date'], lang)}"
+        if e["source"]["document"]:
+            source += f" ({e['source']['document']})"
+        if e["publication"] != "final":
+            source += f" [{PUBLICATION[lang][e['publication']]}]"
         rows.append(
             [
-                label,
-                f"{word(e['qualifier'], lang)}{num(e['value'], lang)}",
+                _figure_label(e, lang),
+                f"{word(e['qualifier'], lang)}{num(e['value'], lang)}"
+                + (f" {unit}" if unit else ""),
+                ", ".join(scope),
+                when(e["period"]["start"], e["period"]["end"], lang),
+                labels.get(e["parent"], "") if e["parent"] else "",
                 num(e["computed"], lang) if e["computed"] is not None else "",
                 STATUS[lang][e["status"]],
                 source,
+                e["note"],
             ]
         )
     return rows
+
+
+def area_table(report: dict[str, Any], lang: str) -> list[list[str]]:
+    """Every place the figures name, at any level: computed, or "not recorded"."""
+    rows = report.get("by_place") or []
+    if not rows:
+        return []
+    metrics = list(rows[0]["values"])
+    head = HEAD[lang]
+    out = [[head["jurisdiction"], *(word(m, lang) for m in metrics)]]
+    dash = STATUS[lang]["not_compared"]
+    for row in rows:
+        values = row["values"]
+        out.append(
+            [
+                row["jurisdiction"],
+                *(num(values[m], lang) if values[m] is not None else dash for m in metrics),
+            ]
+        )
+    return out
 
 
 def sub_table(report: dict[str, Any], lang: str) -> list[list[str]]:

@@ -52,6 +52,8 @@ def number(value: Decimal | float | int) -> int | float:
     """JSON number: whole values as int."""
     if isinstance(value, int):
         return value
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
     value = Decimal(str(value))
     return int(value) if value == value.to_integral_value() else float(round(value, 2))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from beacon.operations.catalogue import Catalogue, catalogue
+from beacon.operations.reports import phrases
 from beacon.operations.reports.labels import counted, day, listing, num, word
 
 
@@ -17,6 +19,8 @@ def _opening(r: dict[str, Any], lang: str) -> str:
     leads = listing(r["lead_agencies"], lang) or listing(r["agencies"][:2], lang)
     others = r["totals"]["participating_agencies"] - len(r["lead_agencies"])
     start, end = day(r["period"]["start"], lang), day(r["period"]["end"], lang)
+    published = r.get("period_as_published") or {}
+    partial = any(v and len(v) < 10 for v in published.values())
     places = r["jurisdictions"]
     where = ""
     if len(places) == 1:
@@ -27,7 +31,16 @@ def _opening(r: dict[str, Any], lang: str) -> str:
         name = r["operation"].removeprefix("Operation ").removeprefix("Opération ")
         text = f"L'opération {name}, menée par {leads}"
         if others > 0:
-            text += f" avec {num(others, lang)} agences partenaires"
+            text += (
+                f" avec {num(others, lang)} agence{'s' if others > 1 else ''} "
+                f"partenaire{'s' if others > 1 else ''}"
+            )
+        if partial:
+            period = phrases.when(published["start"], published["end"] or published["start"], lang)
+            verb = "a débuté" if r["status"] == "active" else "s'est déroulée"
+            if not published["end"] or published["end"] == published["start"]:
+                verb = "a débuté" if r["status"] == "active" else "a eu lieu"
+            return f"{text}, {verb} {period}{where}."
         if r["status"] == "active":
             text += f", a débuté le {start}{where} et se poursuit."
         elif start == end:
@@ -37,7 +50,17 @@ def _opening(r: dict[str, Any], lang: str) -> str:
         return text
     text = f"{r['operation']}, led by {leads}"
     if others > 0:
-        text += f" with {num(others, lang)} partner agencies"
+        text += f" with {num(others, lang)} partner agenc{'ies' if others > 1 else 'y'}"
+    if partial:
+        period = phrases.when(published["start"], published["end"] or published["start"], lang)
+        if r["status"] == "active":
+            return f"{text}, began {period}{where} and is ongoing."
+        verb = (
+            "took place"
+            if not published["end"] or published["end"] == published["start"]
+            else "ran"
+        )
+        return f"{text}, {verb} {period}{where}."
     if r["status"] == "active":
         text += f", began on {start}{where} and is ongoing."
     elif start == end:
@@ -186,42 +209,59 @@ def _places(r: dict[str, Any], lang: str) -> list[str]:
     return ["; ".join(lines) + "."]
 
 
-def _series(r: dict[str, Any], lang: str) -> list[str]:
+def _series(r: dict[str, Any], lang: str, known: Catalogue) -> list[str]:
     if "series_totals" not in r:
         return []
     fr = lang == "fr"
     totals, series = r["series_totals"], r["series"]
-    n = partial(num, lang=lang)
-    text = (
-        f"{r['operation']} est la {n(r['edition'])}e édition de la série {series['name']}"
-        f", commencée en {series['first_year']}."
+    naming = series.get("edition_naming", "number")
+    this = phrases.edition(r["edition"], naming, lang)
+    began = (
+        f", commencée en {series['first_year']}"
         if fr
-        else f"{r['operation']} is edition {n(r['edition'])} of the {series['name']} series, "
-        f"which began in {series['first_year']}."
+        else f", which began in {series['first_year']}"
+    )
+    if not series["first_year"]:
+        began = ""
+    text = (
+        f"{r['operation']} est {this} de la série {series['name']}{began}."
+        if fr
+        else f"{r['operation']} is {this} of the {series['name']} series{began}."
     )
     out = [text]
-    for edition in r["series_editions"]:
-        if edition["source"] == "reported":
-            facts = [
-                f"{n(v)} {word(k, lang)}"
-                for k, v in edition.items()
-                if k not in ("edition", "operation", "code", "source")
-            ]
+    for row in r["series_editions"]:
+        if row["source"] != "reported":
+            continue
+        qualifiers = row.get("qualifiers", {})
+        facts = [
+            phrases.figure(
+                {"metric": k, "value": v, "qualifier": qualifiers.get(k, "exact"),
+                 "period": {"start": None, "end": None}},
+                known,
+                lang,
+            )
+            for k, v in row.items()
+            if k not in ("edition", "operation", "code", "source", "qualifiers")
+        ]  # fmt: skip
+        if facts:
+            name = phrases.edition(row["edition"], naming, lang)
+            name = name[0].upper() + name[1:]
             out.append(
-                (
-                    f"Édition {edition['edition']} (chiffres publiés) : "
-                    if fr
-                    else f"Edition {edition['edition']} (published figures): "
-                )
+                f"{name} ({'chiffres publiés' if fr else 'published figures'}) : "
                 + listing(facts, lang)
                 + "."
             )
     sources = r["series_sources"]
-    facts = []
-    for metric in ("arrests", "victims_rescued"):
-        if totals.get(metric):
-            q = word(sources[metric]["qualifier"], lang)
-            facts.append(f"{q}{n(totals[metric])} {word(metric, lang)}")
+    facts = [
+        phrases.figure(
+            {"metric": metric, "value": totals[metric],
+             "qualifier": sources[metric]["qualifier"], "period": {"start": None, "end": None}},
+            known,
+            lang,
+        )
+        for metric in sources
+        if totals.get(metric)
+    ]  # fmt: skip
     if facts:
         out.append(
             ("Sur l'ensemble de la série : " if fr else "Across the series: ")
@@ -231,35 +271,109 @@ def _series(r: dict[str, Any], lang: str) -> list[str]:
     return out
 
 
-def _reported(r: dict[str, Any], lang: str) -> list[str]:
+def _source(e: dict[str, Any], lang: str) -> str:
+    date = phrases.partial_day(e["source"]["date"], lang)
+    return f"{e['source']['name']}, {date}" if date else e["source"]["name"]
+
+
+def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each figure followed by its parts ("of which")."""
+    refs = {e["ref"] for e in entries}
+    children: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        if e["parent"] in refs:
+            children.setdefault(e["parent"], []).append(e)
+    out: list[dict[str, Any]] = []
+
+    def visit(e: dict[str, Any], depth: int) -> None:
+        out.append(e | {"_depth": depth})
+        for child in children.get(e["ref"], []):
+            visit(child, depth + 1)
+
+    for e in entries:
+        if e["parent"] not in refs:
+            visit(e, 0)
+    return out
+
+
+def _phrases(entries: list[dict[str, Any]], known: Catalogue, lang: str) -> str:
+    texts = []
+    for e in _ordered(entries):
+        text = phrases.figure(e, known, lang)
+        if e.get("edition"):
+            text += f" ({phrases.edition(e['edition'], e.get('_naming', 'number'), lang)})"
+        if e.get("note"):
+            text += (
+                f" ({chr(8220)}{e['note']}{chr(8221)})" if lang != "fr" else f" (« {e['note']} »)"
+            )
+        if e["_depth"]:
+            text = ("dont " if lang == "fr" else "of which ") + text
+        texts.append(text)
+    return "; ".join(texts)
+
+
+def _reported(r: dict[str, Any], lang: str, known: Catalogue) -> list[str]:
     fr = lang == "fr"
     out = []
-    context = [e for e in r["reported_figures"] if e["context"]]
+    entries = r["reported_figures"]
+    naming = (r.get("series") or {}).get("edition_naming", "number")
+    entries = [e | {"_naming": naming} for e in entries]
+    context = [e for e in entries if e["context"]]
     if context:
-        facts = []
-        for e in context:
-            where = (
-                f" ({e['jurisdiction'] or e['agency']})"
-                if (e["jurisdiction"] or e["agency"])
-                else ""
-            )
-            period = e["period"]["start"][:4] if e["period"]["start"] else ""
-            facts.append(
-                f"{word(e['qualifier'], lang)}{num(e['value'], lang)} {word(e['metric'], lang)}"
-                f"{where}{' ' + period if period else ''} ({e['source']['name']})"
-            )
+        facts = [f"{_phrases([e], known, lang)} ({_source(e, lang)})" for e in context]
         out.append(("Contexte : " if fr else "Context: ") + "; ".join(facts) + ".")
-    for e in r["disagreements"]:
+    current = [e for e in entries if not e["context"] and e["status"] != "superseded"]
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for e in current:
+        by_source.setdefault(_source(e, lang), []).append(e)
+    for source, group in by_source.items():
+        heading = "Publié" if fr else "Published"
+        out.append(f"{heading} ({source}){' :' if fr else ':'} {_phrases(group, known, lang)}.")
+    superseded = [e for e in entries if e["status"] == "superseded"]
+    if superseded:
+        facts = [f"{_phrases([e], known, lang)} ({_source(e, lang)})" for e in superseded]
         out.append(
-            f"Les sources divergent : {e['source']['name']} a publié "
-            f"{word(e['qualifier'], lang)}{num(e['value'], lang)} {word(e['metric'], lang)}, "
+            (
+                "Chiffres provisoires remplacés depuis : "
+                if fr
+                else "Interim figures since superseded: "
+            )
+            + "; ".join(facts)
+            + "."
+        )
+    differ = [e for e in entries if e["status"] == "publishers_differ"]
+    if differ:
+        facts = [f"{_phrases([e], known, lang)} ({e['source']['name']})" for e in differ]
+        out.append(
+            ("Les sources publiées diffèrent : " if fr else "Publishers differ: ")
+            + "; ".join(facts)
+            + "."
+        )
+    for e in r["disagreements"]:
+        said = _phrases([e | {"parent": None}], known, lang)
+        out.append(
+            f"Les sources divergent : {e['source']['name']} a publié {said}, "
             f"les dossiers en donnent {num(e['computed'], lang)}."
             if fr
-            else f"Sources disagree: {e['source']['name']} published "
-            f"{word(e['qualifier'], lang)}{num(e['value'], lang)} {word(e['metric'], lang)}; "
+            else f"Sources disagree: {e['source']['name']} published {said}; "
             f"the records give {num(e['computed'], lang)}."
         )
     return out
+
+
+def _counts(r: dict[str, Any], lang: str, known: Catalogue) -> list[str]:
+    rows = r.get("counts") or []
+    if not rows:
+        return []
+    facts = []
+    for row in rows:
+        text = phrases.figure(row | {"ref": "", "parent": None}, known, lang, where=False)
+        where = [w for w in (row["jurisdiction"], row["agency"]) if w]
+        if where:
+            text += f" ({', '.join(where)})"
+        facts.append(text)
+    lead = "Comptés par l'opération : " if lang == "fr" else "Counted by the operation: "
+    return [lead + "; ".join(facts) + "."]
 
 
 def summary(report: dict[str, Any], lang: str) -> list[str]:
@@ -276,5 +390,9 @@ def summary(report: dict[str, Any], lang: str) -> list[str]:
             if lang == "fr"
             else f"Hub coordinating {count} operations run at the same time."
         )
-    paragraphs += _places(report, lang) + _series(report, lang) + _reported(report, lang)
+    known = catalogue(report.get("local_metrics"), stored=False)
+    paragraphs += _places(report, lang) + _counts(report, lang, known)
+    paragraphs += _series(report, lang, known) + _reported(report, lang, known)
+    if lang == "fr":
+        paragraphs = [phrases.french(p) for p in paragraphs]
     return paragraphs

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from beacon.access import services as accounts
 from beacon.access import tokens
-from beacon.access.models import ApiToken, Membership
-from beacon.access.permissions import HUMAN_ROLES
+from beacon.access.models import ApiToken, Membership, RoleRequest
+from beacon.access.permissions import LEAST_ROLE, ROLES_BY_POWER
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
@@ -34,14 +34,25 @@ AUDIT_PAGE = 100
 
 
 def _users_context(actor: Actor) -> dict[str, Any]:
-    return {
-        "members": Membership.objects.select_related("user", "agency").order_by(
+    pending = {
+        r.user_id: r
+        for r in RoleRequest.objects.select_related("agency", "requested_by").filter(
+            decided_at__isnull=True
+        )
+    }
+    members = list(
+        Membership.objects.select_related("user", "agency").order_by(
             "agency__name", "user__username"
-        ),
-        "roles": HUMAN_ROLES,
+        )
+    )
+    for m in members:
+        m.pending = pending.get(m.user_id)  # type: ignore[attr-defined]
+    return {
+        "members": members,
+        "roles": ROLES_BY_POWER,  # least powerful first: a new account defaults to it
         "agencies": Agency.objects.order_by("name"),
         "errors": {},
-        "values": {},
+        "values": {"role": LEAST_ROLE},
     }
 
 
@@ -75,12 +86,16 @@ def users(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Account created; the user sets up an authenticator at first sign-in.")
         )
+        if data.get("role", LEAST_ROLE) != LEAST_ROLE:
+            messages.info(request, _("The role waits for a second administrator's approval."))
         return HttpResponseRedirect(reverse("web:admin_home"))
     return render(request, "web/admin/users.html", context)
 
 
-def _user_action(actor: Actor, user: User, action: str, data: dict[str, str]) -> None:
+def _user_action(actor: Actor, user: User, action: str, data: dict[str, str]) -> object:
     actions: dict[str, Callable[[], object]] = {
+        "approve-role": lambda: accounts.decide_role_request(actor, user, approve=True),
+        "refuse-role": lambda: accounts.decide_role_request(actor, user, approve=False),
         "unlock": lambda: accounts.unlock_user(actor, user),
         "disable": lambda: accounts.disable_user(actor, user, data.get("reason", "") or "disabled"),
         "enable": lambda: accounts.enable_user(actor, user),
@@ -89,7 +104,7 @@ def _user_action(actor: Actor, user: User, action: str, data: dict[str, str]) ->
     }
     if action not in actions:
         raise NotVisible()
-    actions[action]()
+    return actions[action]()
 
 
 @require_POST
@@ -99,13 +114,20 @@ def user_action(request: HttpRequest, username: str, action: str) -> HttpRespons
     actor = actor_for(request)
     user = accounts.get_user(actor, username)
     try:
-        _user_action(actor, user, action, {k: str(v) for k, v in request.POST.items()})
+        done = _user_action(actor, user, action, {k: str(v) for k, v in request.POST.items()})
     except DomainError as exc:
         if exc.http_status in (401, 403, 404):
             raise
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Done: %(user)s.") % {"user": username})
+        if isinstance(done, accounts.RoleChange) and done.pending is not None:
+            messages.info(
+                request,
+                _("Requested for %(user)s: a second administrator approves it.")
+                % {"user": username},
+            )
+        else:
+            messages.success(request, _("Done: %(user)s.") % {"user": username})
     return HttpResponseRedirect(reverse("web:admin_home"))
 
 
@@ -177,23 +199,27 @@ def agency_edit(request: HttpRequest, ori: str) -> HttpResponse:
 @requires(P.ACCOUNTS_MANAGE)
 def api_tokens(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
-    context: dict[str, Any] = {"errors": {}, "values": {}, "secret": "", "roles": HUMAN_ROLES}
+    context: dict[str, Any] = {
+        "errors": {},
+        "values": {},
+        "secret": "",
+        "roles": ROLES_BY_POWER,
+    }
     status = 200
     if request.method == "POST":
+        # A token is made for the signed-in administrator only: only its owner ever sees
+        # a token's secret, so no one mints one for someone else (they sign in and do).
         data = {k: str(v) for k, v in request.POST.items()}
         try:
-            owner = accounts.get_user(actor, data.get("owner", ""))
             days = int(data["days"]) if data.get("days", "").isdigit() else 90
             _token, raw = tokens.create_token(
-                actor, owner, data.get("name", ""), role=data.get("role") or None, days=days
+                actor, data.get("name", ""), role=data.get("role") or None, days=days
             )
             context["secret"] = raw
         except DomainError as exc:
             if exc.http_status in (401, 403):
                 raise
             context.update({"errors": field_errors(exc), "values": data})
-            if isinstance(exc, NotVisible):
-                context["errors"] = {"owner": [_("No such user.")]}
             status = 422
     context["tokens"] = ApiToken.objects.select_related("owner", "agency").order_by("-created_at")
     return render(request, "web/admin/tokens.html", context, status=status)

@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
 
+from beacon.access.probes import audit_not_visible
 from beacon.core.errors import DomainError, Forbidden, NotVisible
 
 F = TypeVar("F", bound=Callable[..., HttpResponseBase])
@@ -49,6 +50,8 @@ def page(view: F) -> F:
             if exc.http_status == 401:
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{query}")
+            if isinstance(exc, NotVisible):
+                audit_not_visible(request)  # audited, never revealed (same page either way)
             context = {"title": _error_title(exc), "message": _error_message(exc)}
             return render(request, "web/error.html", context, status=exc.http_status)
 

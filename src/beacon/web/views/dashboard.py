@@ -12,6 +12,7 @@ from django.utils.formats import get_format
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from beacon.access.middleware import background_poll
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
@@ -78,6 +79,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/operations/dashboard.html", context)
 
 
+@background_poll  # the page polls it every second: not the person's activity
 @require_GET
 @page
 @requires(P.OPERATIONS_VIEW)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +21,7 @@ from beacon.core.errors import DomainError, NotVisible
 from beacon.records import codes
 from beacon.records import services as registry
 from beacon.records.models import MissingPersonRecord
-from beacon.records.search import Hit, SearchQuery
+from beacon.records.search import Hits, SearchQuery, parse_dob
 from beacon.web.views.common import field_errors, page
 
 ACTION_PERMISSIONS = {
@@ -140,14 +140,39 @@ def record_action(request: HttpRequest, nic: str, action: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:record", args=[nic]))
 
 
-def _search_query(params: dict[str, str]) -> SearchQuery:
-    dob = parse_date(params.get("dob", "")) if params.get("dob") else None
+SEARCH_FIELDS = ("last_name", "first_name", "dob", "sex", "status", "age_min", "age_max")
+
+
+def _age(params: dict[str, str], name: str, errors: dict[str, list[str]]) -> int | None:
+    text = params.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        errors[name] = [_("Give the age in whole years.")]
+        return None
+    return int(text)
+
+
+def _search_query(params: dict[str, str], errors: dict[str, list[str]]) -> SearchQuery | None:
+    """The query of the search form; None (and ``errors``) when a field cannot be read."""
+    try:
+        dob, birth_year, birth_month = parse_dob(params.get("dob", ""))
+    except DomainError:
+        errors["dob"] = [_("Give the date as YYYY-MM-DD, or only YYYY-MM or YYYY.")]
+        dob = birth_year = birth_month = None
+    age_min, age_max = _age(params, "age_min", errors), _age(params, "age_max", errors)
+    if errors:
+        return None
     return SearchQuery(
         last_name=params.get("last_name", "").strip(),
         first_name=params.get("first_name", "").strip(),
         dob=dob,
+        birth_year=birth_year,
+        birth_month=birth_month,
         sex=params.get("sex", ""),
         status=params.get("status", ""),
+        age_min=age_min,
+        age_max=age_max,
         limit=25,
     )
 
@@ -158,14 +183,13 @@ def _search_query(params: dict[str, str]) -> SearchQuery:
 def record_search(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     params = {k: str(v) for k, v in request.GET.items()}
-    hits: list[Hit] = []
+    hits: Hits | None = None
     errors: dict[str, list[str]] = {}
-    searched = bool(params.get("last_name") or params.get("first_name") or params.get("dob"))
-    if params.get("dob") and parse_date(params["dob"]) is None:
-        errors["dob"] = [_("Give the date as YYYY-MM-DD.")]
-    elif searched:
+    searched = any(params.get(name, "").strip() for name in SEARCH_FIELDS)
+    query = _search_query(params, errors) if searched else None
+    if query is not None:
         try:
-            hits = registry.search_records(actor, _search_query(params))
+            hits = registry.search_records(actor, query)
         except DomainError as exc:
             if exc.http_status in (401, 403, 404):
                 raise
@@ -173,9 +197,11 @@ def record_search(request: HttpRequest) -> HttpResponse:
     context = {
         "params": params,
         "values": params,
-        "hits": hits,
+        "hits": hits or [],
+        "searched_for": hits.searched if hits is not None else [],
+        "suggestions": hits.suggestions if hits is not None else [],
         "errors": errors,
-        "searched": searched,
+        "searched": searched and not errors,
         "sexes": codes.Sex.choices,
         "statuses": codes.Status.choices,
     }

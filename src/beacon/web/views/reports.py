@@ -17,6 +17,7 @@ from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.operations.reports.pdf import to_pdf
 from beacon.operations.reports.tables import (
+    area_table,
     figures_table,
     jurisdiction_table,
     sub_table,
@@ -65,6 +66,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             "summary": summary(data, lang),
             "totals_table": _table(totals_table(data, lang)),
             "places_table": _table(jurisdiction_table(data, lang)),
+            "areas_table": _table(area_table(data, lang)) if data.get("by_place") else None,
             "subs_table": _table(sub_table(data, lang)) if data.get("sub_operations") else None,
             "figures_table": (
                 _table(figures_table(data, lang)) if data.get("reported_figures") else None

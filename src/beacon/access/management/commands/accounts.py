@@ -1,11 +1,13 @@
 """``beacon accounts ...``: create and administer accounts and API tokens from the CLI.
 
-The CLI acts as the named system actor; every change is audited like the API's.
+The CLI acts as the named system actor (or BEACON_CLI_USER); every change is audited like
+the API's. An API token is printed only to its owner: ``token`` makes one for the account
+the CLI acts as (BEACON_CLI_USER), never for someone else.
 
     beacon accounts create alice --agency NM0070100 --role investigator --password-stdin
     beacon accounts disable alice --reason "left the task force"
     beacon accounts unlock alice
-    beacon accounts token alice --name "CAD sync" --days 30
+    BEACON_CLI_USER=alice beacon accounts token --name "CAD sync" --days 30
     beacon accounts disable-inactive        # run daily (cron or systemd timer)
 """
 
@@ -19,7 +21,7 @@ from django.core.management.base import CommandParser
 
 from beacon.access import services, tokens
 from beacon.access.models import Membership
-from beacon.access.permissions import HUMAN_ROLES
+from beacon.access.permissions import LEAST_ROLE, ROLES_BY_POWER
 from beacon.agencies.models import Agency
 from beacon.core.commands import BeaconCommand
 from beacon.core.errors import ValidationFailed
@@ -33,7 +35,7 @@ class Command(BeaconCommand):
         create = sub.add_parser("create", help="create a user of an agency with a role")
         create.add_argument("username")
         create.add_argument("--agency", required=True, help="the agency's ORI")
-        create.add_argument("--role", required=True, choices=HUMAN_ROLES)
+        create.add_argument("--role", default=LEAST_ROLE, choices=ROLES_BY_POWER)
         create.add_argument("--email", default="")
         create.add_argument(
             "--password-stdin", action="store_true", help="read the password from stdin"
@@ -49,13 +51,19 @@ class Command(BeaconCommand):
             sub.add_parser(name, help=text).add_argument("username")
         role = sub.add_parser("role", help="change a user's role (and agency)")
         role.add_argument("username")
-        role.add_argument("--role", required=True, choices=HUMAN_ROLES)
+        role.add_argument("--role", required=True, choices=ROLES_BY_POWER)
         role.add_argument("--agency", help="the new agency's ORI")
+        for name, text in (
+            ("approve-role", "approve the role another administrator requested"),
+            ("refuse-role", "refuse the role another administrator requested"),
+        ):
+            sub.add_parser(name, help=text).add_argument("username")
         sub.add_parser("disable-inactive", help="disable accounts idle for 90 days")
-        token = sub.add_parser("token", help="create an API token (printed once)")
-        token.add_argument("username")
+        token = sub.add_parser(
+            "token", help="create an API token of your own (BEACON_CLI_USER), printed once"
+        )
         token.add_argument("--name", required=True)
-        token.add_argument("--role", choices=HUMAN_ROLES)
+        token.add_argument("--role", choices=ROLES_BY_POWER)
         token.add_argument("--days", type=int, default=90)
         revoke = sub.add_parser("revoke", help="revoke an API token by its prefix")
         revoke.add_argument("prefix")
@@ -96,18 +104,30 @@ class Command(BeaconCommand):
         elif action == "role":
             user = services.get_user(actor, options["username"])
             new_agency = _agency(options["agency"]) if options["agency"] else None
-            m = services.change_role(actor, user, options["role"], new_agency)
-            self.stdout.write(f"{options['username']} is now {m.role} at {m.agency.ori}.")
+            change = services.change_role(actor, user, options["role"], new_agency)
+            m = change.membership
+            if change.pending is not None:
+                self.stdout.write(
+                    f"Requested {options['role']} for {options['username']}: a second "
+                    f"administrator approves it (still {m.role} at {m.agency.ori})."
+                )
+            else:
+                self.stdout.write(f"{options['username']} is now {m.role} at {m.agency.ori}.")
+        elif action in ("approve-role", "refuse-role"):
+            user = services.get_user(actor, options["username"])
+            approve = action == "approve-role"
+            m = services.decide_role_request(actor, user, approve=approve).membership
+            verdict = "Approved" if approve else "Refused"
+            self.stdout.write(f"{verdict}: {options['username']} is {m.role} at {m.agency.ori}.")
         elif action == "disable-inactive":
             names = services.disable_inactive(actor)
             self.stdout.write(f"Disabled {len(names)} inactive account(s): {', '.join(names)}")
         elif action == "token":
-            user = services.get_user(actor, options["username"])
             row, raw = tokens.create_token(
-                actor, user, options["name"], role=options["role"], days=options["days"]
+                actor, options["name"], role=options["role"], days=options["days"]
             )
             self.stdout.write(
-                f"Token {row.prefix} for {user.get_username()} ({row.role}, {row.agency.ori}), "
+                f"Token {row.prefix} for {actor.name} ({row.role}, {row.agency.ori}), "
                 f"expires {row.expires_at:%Y-%m-%d}. Shown once:\n{raw}"
             )
         elif action == "revoke":

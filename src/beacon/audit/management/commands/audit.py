@@ -1,7 +1,8 @@
 """``beacon audit verify [--anchor FILE]``, ``beacon audit anchor FILE``, ``beacon audit chain``.
 
-Keep the anchor file outside the database (another machine, write-once media):
-checked against it, ``verify`` also finds a tail cut off the chain.
+``verify`` only reads (one snapshot; it never chains). Keep the anchor file outside the
+database (another machine, write-once media): checked against it, ``verify`` also finds
+a tail cut off the chain and events backdated into the past it covers.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from beacon.core.commands import BeaconCommand
 
 
 class Command(BeaconCommand):
-    help = "Verify the audit hash chain, or write its latest hash to an anchor file."
+    help = "Verify the audit trail, or write its latest hash to an anchor file."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        check = sub.add_parser("verify", help="check every event and link of the chain")
+        check = sub.add_parser("verify", help="check every event, proof and link (read only)")
         check.add_argument("--anchor", type=Path, help="an anchor file written earlier")
         anchor = sub.add_parser("anchor", help="write the latest event's hash to FILE")
         anchor.add_argument("file", type=Path)
@@ -41,9 +42,13 @@ class Command(BeaconCommand):
         anchor = read_anchor(options["anchor"]) if options["anchor"] else None
         report = verify(anchor)
         if report.ok:
+            pending = f" ({report.unchained} recent event(s) not chained yet)" * bool(
+                report.unchained
+            )
             self.stdout.write(
                 f"OK: {report.checked} events, chain intact up to #{report.last_seq}"
                 + (f", anchor #{anchor.seq} matches" if anchor else "")
+                + pending
             )
             return
         for problem in report.problems:

@@ -31,6 +31,8 @@ from beacon.intake.explain import sentence
 from beacon.intake.fields import DOB_FORMATS, ColumnMapping
 from beacon.intake.models import Cluster, Intake
 
+QUARANTINE_SHOWN = 20  # quarantine lines printed after an import (all are stored)
+
 
 def _progress(console: Console) -> Progress:
     return Progress(
@@ -137,6 +139,16 @@ class Command(BeaconCommand):
             f"Imported {listed.rows} rows from {listed.filename} as list #{listed.pk} "
             f"({listed.source})."
         )
+        if listed.quarantined:
+            self.stdout.write(f"Quarantined {listed.quarantined} bad cell(s) or row(s):")
+            for entry in listed.quarantine[:QUARANTINE_SHOWN]:
+                shown = f"{entry['value']!r} " if entry["value"] is not None else ""
+                self.stdout.write(
+                    f"  line {entry['line']}, column {entry['column']!r}: {shown}"
+                    f"{entry['reason']} ({entry['action']})"
+                )
+            if listed.quarantined > QUARANTINE_SHOWN:
+                self.stdout.write(f"  ... {listed.quarantined - QUARANTINE_SHOWN} more")
 
     def _link(self, actor: Actor, options: dict[str, Any]) -> None:
         intake = self._intake(actor, options["intake"])

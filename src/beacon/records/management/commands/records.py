@@ -221,6 +221,11 @@ class Command(BeaconCommand):
         hits = services.search_records(self.actor(), query)
         if not hits:
             self.stdout.write("No match.")
+            searched = getattr(hits, "searched", [])
+            if searched:
+                self.stdout.write(f"Searched: {'; '.join(searched)}")
+            for suggestion in getattr(hits, "suggestions", []):
+                self.stdout.write(f"Try: {suggestion}")
         for h in hits:
             self.stdout.write(
                 f"{h.score:.3f}  {h.nic}  {h.last_name}, {h.first_name} {h.middle_name}".rstrip()

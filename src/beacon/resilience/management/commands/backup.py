@@ -12,14 +12,14 @@ from beacon.resilience import backup
 
 
 class Command(BeaconCommand):
-    help = "Back up the whole database to FILE (SQLite backup API or pg_dump)."
+    help = "Back up the whole database to FILE (SQLite backup API or pg_dump); audited."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="where to write the backup")
 
     def handle_command(self, *args: Any, **options: Any) -> None:
         try:
-            result = backup.backup(options["file"])
+            result = backup.backup(self.actor(), options["file"])
         except backup.BackupFailed as exc:
             raise CommandError(str(exc), returncode=1) from None
         self.stdout.write(
@@ -27,6 +27,8 @@ class Command(BeaconCommand):
             f"{result.chain.describe()}"
         )
         if not result.chain.ok:
+            for problem in result.chain.problems:
+                self.stderr.write(problem)
             raise CommandError(
-                "the backup was written, but the audit chain it holds is broken", returncode=1
+                "the backup was written, but the audit trail it holds is broken", returncode=1
             )

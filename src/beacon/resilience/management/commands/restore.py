@@ -1,4 +1,8 @@
-"""``beacon restore FILE``: replace the database with a backup, then verify the audit chain."""
+"""``beacon restore FILE``: replace the database with a backup, then verify the audit trail.
+
+Refuses (exit 2) to replace a database that holds data without ``--replace``, and to
+discard audit events the backup does not hold without ``--discard-newer``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from beacon.resilience import backup
 
 
 class Command(BeaconCommand):
-    help = "Restore the whole database from FILE written by `beacon backup`."
+    help = "Restore the whole database from FILE written by `beacon backup`; audited."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="a file written by `beacon backup`")
@@ -21,12 +25,28 @@ class Command(BeaconCommand):
             action="store_true",
             help="replace a database that already holds data (back it up first)",
         )
+        parser.add_argument(
+            "--discard-newer",
+            action="store_true",
+            help="confirm that audit events written after the backup may be discarded",
+        )
 
     def handle_command(self, *args: Any, **options: Any) -> None:
         try:
-            chain = backup.restore(options["file"], replace=options["replace"])
+            result = backup.restore(
+                options["file"],
+                self.actor,
+                replace=options["replace"],
+                discard_newer=options["discard_newer"],
+            )
         except backup.BackupFailed as exc:
             raise CommandError(str(exc), returncode=1) from None
+        chain = result.chain
         if not chain.ok:
+            for problem in chain.problems:
+                self.stderr.write(problem)
             raise CommandError(f"restored, but {chain.describe()}", returncode=1)
-        self.stdout.write(f"restored from {options['file']}; {chain.describe()}")
+        discarded = (
+            f"; {result.discarded} newer audit event(s) discarded" if result.discarded else ""
+        )
+        self.stdout.write(f"restored from {options['file']}; {chain.describe()}{discarded}")

@@ -40,8 +40,17 @@ class Command(BeaconCommand):
             return
         if options["action"] == "seal-existing":
             count = sealing.seal_existing()
-            audit.record(actor, "vault.seal_existing", object_type="vault", detail={"rows": count})
-            self.stdout.write(f"Sealed the free text of {count} row(s).")
+            scrubbed = sealing.scrub_history()
+            audit.record(
+                actor,
+                "vault.seal_existing",
+                object_type="vault",
+                detail={"rows": count, "history_scrubbed": scrubbed},
+            )
+            self.stdout.write(
+                f"Sealed the free text of {count} row(s); removed sealed text copied into "
+                f"{scrubbed} history entr{'y' if scrubbed == 1 else 'ies'}."
+            )
             return
         if not options["yes"]:
             self.stderr.write(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("access", "0002_membership_language"),
+        ("access", "0003_lockout_counter_and_role_requests"),
     ]
 
     operations = [
