@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/load.py [--duration 60] [--clients 16] [--workers 2] [--profile 10]
                                    [--ceiling 20] [--worker-class gthread] [--threads 8]
+                                   [--rates 50,100,150,200,300] [--open-long 60]
+                                   [--open-short 15] [--two-nodes 30]
 
 1. Creates a private PostgreSQL database on the local server (DATABASE_URL's server,
    default postgres://postgres@127.0.0.1:5432), migrates it and loads `beacon demo`.
@@ -14,9 +16,15 @@
    bounded time and count: 60% person searches, 25% writes (field events), 15%
    dashboards and reports, each client acting for one of the agencies.
 5. Optionally profiles the workers with py-spy and lists where the time goes.
-6. With --ceiling N: N seconds each of the same clients against a Django view that does
-   nothing (/ceiling/plain) and against the cheapest authenticated API call
-   (/api/access/me: token, rate limit, ninja): how far Django itself goes on this machine.
+6. With --ceiling N (default 20): N seconds each of the same clients against a Django view
+   that does nothing (/ceiling/plain) and against the cheapest authenticated API call
+   (/api/access/me: token, rate limit, ninja): how far Django itself goes on this machine;
+   ``mix_to_auth_ceiling_ratio`` is the mix's throughput over the latter, same run.
+7. Open loop: the mix at fixed offered rates (--open-long s at 150/s, --open-short s at
+   the others), latency measured from each request's due time (coordinated omission
+   corrected), p99 per endpoint kind; requests 15 s late are dropped as errors.
+8. Two nodes: a second gunicorn server (own data directory, same database) and the same
+   closed-loop clients split over both; both run on this one machine.
 Records the load average and where the machine's CPU went (driver, gunicorn, PostgreSQL).
 Writes bench/results/load.json; drops the database at the end. Loopback only.
 """
@@ -51,6 +59,7 @@ BIN = Path(sys.executable).parent
 RESULTS = HERE / "results"
 SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 MAX_REQUESTS = 2_000_000
+LATE_LIMIT_S = 15.0  # open loop: a request this late is counted as an error, not sent
 # Where a profile sample's time goes: any frame of its stack in one of these modules.
 AREAS = (
     "psycopg",
@@ -107,7 +116,9 @@ def beacon_env(db: Database, data_dir: Path) -> dict[str, str]:
         "DATABASE_URL": db.url,
         "BEACON_DATA_DIR": str(data_dir),
         "DJANGO_SETTINGS_MODULE": "beacon.settings",
-        "PYTHONPATH": str(HERE),  # bench/_ceiling_settings.py for the ceiling runs
+        # This checkout's code (not whichever Beacon the virtualenv installed), and
+        # bench/_ceiling_settings.py for the ceiling runs.
+        "PYTHONPATH": os.pathsep.join((str(REPO / "src"), str(HERE))),
         # Three tokens stand for many agencies' integrations: their per-account brake
         # (30,000/min each) would otherwise cap the bench at 1,500/s by itself.
         "BEACON_API_RATE_PER_MINUTE": "10000000",
@@ -218,13 +229,13 @@ class Driver:
 
     def __init__(
         self,
-        port: int,
+        port: int | list[int],
         clients: list[dict[str, Any]],
         duration: float,
         count: int,
         only: str = "",
     ) -> None:
-        self.port = port
+        self.ports = port if isinstance(port, list) else [port]  # several nodes: round robin
         self.only = only  # a ceiling run: every request to this one path
         self.agencies = clients
         self.deadline = time.monotonic() + duration
@@ -279,7 +290,8 @@ class Driver:
     def _run_client(self, index: int) -> None:
         rng = random.Random(index)
         agency = self.agencies[index % len(self.agencies)]
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        port = self.ports[index % len(self.ports)]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while self._take():
             name, method, path, body = self._request(agency, rng)
             headers = {"Authorization": f"Bearer {agency['token']}"}
@@ -296,7 +308,7 @@ class Driver:
             except (OSError, http.client.HTTPException) as exc:
                 status, content = 0, str(exc).encode()
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             elapsed = time.perf_counter() - started
             with self.lock:
                 self.latencies[name].append(elapsed)
@@ -305,6 +317,122 @@ class Driver:
                     if len(self.error_samples) < 5:
                         self.error_samples.append(f"{method} {path} -> {status}: {content[:300]!r}")
         conn.close()
+
+
+class OpenLoop:
+    """Requests sent at a fixed offered rate whatever the server's pace (open loop).
+
+    The i-th request is due at start + i / rate. A pool of sender threads (keep-alive
+    connections) takes them in order and sends each at its due time, or as soon as a
+    sender is free when the server has fallen behind. Latency is measured from the due
+    time, not from the actual send, so a stalled server's queue counts in full
+    (coordinated omission corrected). A request still unsent LATE_LIMIT_S after its due
+    time is dropped and counted as an error (the server is saturated at that rate).
+    """
+
+    def __init__(
+        self, port: int, clients: list[dict[str, Any]], rate: float, duration: float
+    ) -> None:
+        self.port = port
+        self.rate = rate
+        self.total = int(rate * duration)
+        self.shaper = Driver(port, clients, duration, self.total)
+        self.next = 0
+        self.lock = threading.Lock()
+        self.start = 0.0
+
+    def _claim(self) -> int | None:
+        with self.lock:
+            if self.next >= self.total:
+                return None
+            self.next += 1
+            return self.next - 1
+
+    def sender(self, index: int) -> None:
+        rng = random.Random(1000 + index)
+        shaper = self.shaper
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        while (i := self._claim()) is not None:
+            due = self.start + i / self.rate
+            late = time.perf_counter() - due
+            if late > LATE_LIMIT_S:
+                # Saturated: not sent, so the run ends in bounded time; counted as an error
+                # with its waiting so far as a (lower bound of its) latency.
+                with shaper.lock:
+                    shaper.latencies["not_sent"].append(late)
+                    shaper.errors["not_sent"] += 1
+                continue
+            agency = shaper.agencies[i % len(shaper.agencies)]
+            name, method, path, body = shaper._request(agency, rng)
+            headers = {"Authorization": f"Bearer {agency['token']}"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            if name.startswith("write"):
+                headers["Idempotency-Key"] = uuid.uuid4().hex
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                content = response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                status, content = 0, str(exc).encode()
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            latency = time.perf_counter() - due  # from the due time: CO corrected
+            with shaper.lock:
+                shaper.latencies[name].append(latency)
+                if not 200 <= status < 300:
+                    shaper.errors[name] += 1
+                    if len(shaper.error_samples) < 5:
+                        sample = f"{method} {path} -> {status}: {content[:200]!r}"
+                        shaper.error_samples.append(sample)
+        conn.close()
+
+    def run(self, senders: int = 64) -> dict[str, Any]:
+        threads = [threading.Thread(target=self.sender, args=(n,)) for n in range(senders)]
+        load_before = os.getloadavg()
+        self.start = time.perf_counter() + 0.5
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - self.start
+        shaper = self.shaper
+        every = [v for values in shaper.latencies.values() for v in values]
+        return {
+            "offered_per_s": self.rate,
+            "achieved_per_s": round(len(every) / elapsed, 1),
+            "requests": len(every),
+            "duration_s": round(elapsed, 1),
+            "p50_ms": percentile(every, 50),
+            "p99_ms": percentile(every, 99),
+            "max_ms": percentile(every, 100),
+            "errors": sum(shaper.errors.values()),
+            "error_samples": shaper.error_samples,
+            "p99_ms_by_endpoint": {
+                name: percentile(values, 99) for name, values in sorted(shaper.latencies.items())
+            },
+            "load_average": {
+                "before": [round(x, 2) for x in load_before],
+                "after": [round(x, 2) for x in os.getloadavg()],
+            },
+        }
+
+
+def open_loop_curve(
+    port: int, clients: list[dict[str, Any]], rates: list[float], long_s: float, short_s: float
+) -> list[dict[str, Any]]:
+    """The open-loop latency at each offered rate: ``long_s`` at 150/s, ``short_s`` else."""
+    curve = []
+    for rate in rates:
+        seconds = long_s if rate == 150 else short_s
+        print(f"open loop at {rate:.0f}/s for {seconds:.0f} s ...", flush=True)
+        curve.append(OpenLoop(port, clients, rate, seconds).run())
+        time.sleep(2)  # let the server settle before the next rate
+    return curve
 
 
 def sample_database(name: str, stop: threading.Event, into: collections.Counter[str]) -> None:
@@ -371,7 +499,7 @@ def profile_workers(server_pid: int, seconds: int) -> list[dict[str, Any]]:
 def drive(
     server: subprocess.Popen[bytes],
     db: Database,
-    port: int,
+    port: int | list[int],
     clients: list[dict[str, Any]],
     args: argparse.Namespace,
     *,
@@ -447,11 +575,18 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--profile", type=int, default=10, help="py-spy seconds (0: off)")
-    parser.add_argument("--ceiling", type=float, default=0, help="seconds per ceiling run")
+    parser.add_argument("--ceiling", type=float, default=20, help="seconds per ceiling run")
+    parser.add_argument(
+        "--rates", default="50,100,150,200,300", help="open-loop offered rates (tx/s; '' off)"
+    )
+    parser.add_argument("--open-long", type=float, default=60, help="open-loop s at 150/s")
+    parser.add_argument("--open-short", type=float, default=15, help="open-loop s elsewhere")
+    parser.add_argument("--two-nodes", type=float, default=30, help="two-node mix s (0: off)")
     parser.add_argument("--output", type=Path, default=RESULTS / "load.json")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     data_dir = Path(f"/tmp/beacon-bench-{os.getpid()}")
+    data_dir_b = Path(f"/tmp/beacon-bench-{os.getpid()}-b")
     with Database() as db:
         env = beacon_env(db, data_dir)
         print(f"preparing {db.name} (migrate, demo, tokens) ...", flush=True)
@@ -486,10 +621,31 @@ def main() -> None:
                 for name in CEILING_PATHS
                 if args.ceiling
             }
+            rates = [float(r) for r in args.rates.split(",") if r.strip()]
+            curve = open_loop_curve(port, clients, rates, args.open_long, args.open_short)
+            two_nodes: dict[str, Any] = {}
+            if args.two_nodes:
+                # A second node: its own process and data directory, the same database.
+                port_b = free_port()
+                server_b = serve(
+                    {**env, "BEACON_DATA_DIR": str(data_dir_b)},
+                    port_b,
+                    args.workers,
+                    args.worker_class,
+                    args.threads,
+                )
+                try:
+                    two_nodes = drive(
+                        server, db, [port, port_b], clients, args, duration=args.two_nodes
+                    )
+                finally:
+                    os.killpg(server_b.pid, signal.SIGTERM)
+                    server_b.wait(timeout=30)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
             shutil.rmtree(data_dir, ignore_errors=True)
+            shutil.rmtree(data_dir_b, ignore_errors=True)
     server_kind = f"gunicorn {args.workers} {args.worker_class} workers"
     if args.threads > 1:
         server_kind += f" x {args.threads} threads"
@@ -515,6 +671,31 @@ def main() -> None:
                 | {"path": CEILING_PATHS[name]}
                 for name, run in ceiling.items()
             },
+        }
+    )
+    auth = ceiling.get("authenticated_api", {}).get("transactions_per_s", 0.0)
+    at_150 = next((run for run in curve if run["offered_per_s"] == 150), None)
+    result.update(
+        {
+            "mix_to_auth_ceiling_ratio": round(result["transactions_per_s"] / auth, 3)
+            if auth
+            else None,
+            "open_loop_150_p99_ms": at_150["p99_ms"] if at_150 else None,
+            "open_loop_150_p99_ms_by_endpoint": at_150["p99_ms_by_endpoint"] if at_150 else None,
+            "open_loop_curve": curve,
+            "open_loop_note": (
+                f"{args.open_long:.0f} s at 150/s, {args.open_short:.0f} s at the other rates; "
+                "latency from each request's due time (coordinated omission corrected)"
+            ),
+            "two_nodes_transactions_per_s": two_nodes.get("transactions_per_s"),
+            "two_nodes": {k: v for k, v in two_nodes.items() if k != "profile"},
+            "two_nodes_note": "both nodes on this one machine: they share its 2 cores",
+            "mix_errors": result["errors"],
+            "errors": result["errors"]
+            + sum(run["errors"] for run in curve)
+            + int(two_nodes.get("errors", 0))
+            + sum(int(run["errors"]) for run in ceiling.values()),
+            "load_average_now": [round(x, 2) for x in os.getloadavg()],
         }
     )
     args.output.write_text(json.dumps(result, indent=2) + "\n")

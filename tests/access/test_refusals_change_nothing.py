@@ -44,6 +44,9 @@ REFUSAL_RECORDS = {
     "audit_chainhead",
     "access_signinattempt",
     "resilience_idempotencyrecord",
+    # The per-account API request count (beacon.access.ratelimit) counts every request,
+    # refused or not: that is what a rate limit is for.
+    "access_apiratewindow",
 }
 BOOKKEEPING = {"last_activity_at", "last_used_at"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}

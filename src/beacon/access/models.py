@@ -105,3 +105,16 @@ class RoleRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} -> {self.role} ({self.agency.ori})"
+
+
+class ApiRateWindow(models.Model):
+    """The API requests an account made in its current one-minute window (beacon.access.
+    ratelimit): one row per account, counted by one INSERT ... ON CONFLICT DO UPDATE, so
+    every application node on the database shares the count."""
+
+    account = models.CharField(max_length=200, primary_key=True)
+    minute = models.BigIntegerField()
+    count = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.count} in minute {self.minute}"

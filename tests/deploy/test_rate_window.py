@@ -1,0 +1,43 @@
+"""The API rate window in the database (beacon.access.ratelimit): one row per account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from beacon.access import ratelimit
+from beacon.access.errors import RateLimited
+from beacon.agencies.models import Agency
+from beacon.core.actor import Actor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _close_side_connection() -> Iterator[None]:
+    """Counts asked for inside the test's transaction run on a side connection on
+    PostgreSQL (closed at the end of a request; here, at the end of the test)."""
+    yield
+    ratelimit.close_side_connection()
+
+
+def test_a_minute_counts_up_a_new_minute_restarts_and_a_late_minute_does_not_reset() -> None:
+    ratelimit._windows.clear()
+    assert [ratelimit.hit("7:alice", 1000) for _ in range(3)] == [1, 2, 3]
+    assert ratelimit.hit("8:bob", 1000) == 1  # another account has its own count
+    assert ratelimit.hit("7:alice", 1001) == 1  # the next minute starts again
+    # A node whose clock lags still counts in the newest window, never resets it.
+    assert ratelimit.hit("7:alice", 1000) == 2
+    assert ratelimit.hit("7:alice", 1001) == 3
+
+
+def test_the_limit_refuses_past_the_count_in_one_minute(settings: object, agency_a: Agency) -> None:
+    settings.BEACON_API_RATE_PER_MINUTE = 2  # type: ignore[attr-defined]
+    ratelimit._windows.clear()
+    actor = Actor(name="carol", agency=agency_a, role="investigator", user_id=41, via="api")
+    ratelimit.check_api_rate(actor, now=60_000.0)
+    ratelimit.check_api_rate(actor, now=60_030.0)
+    with pytest.raises(RateLimited):
+        ratelimit.check_api_rate(actor, now=60_059.0)
+    ratelimit.check_api_rate(actor, now=60_060.0)  # the next minute
