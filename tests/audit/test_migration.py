@@ -23,7 +23,11 @@ T = "audit_auditevent"
 
 
 def _legacy_trail(system: Actor, *, edit_after: bool) -> None:
-    """Three events chained the old way (plain SHA-256, no proof) and one not chained yet."""
+    """Three events chained the old way (plain SHA-256, no proof) and one not chained yet,
+    in a trail that holds nothing else (tests that commit may have left events behind)."""
+    with tampering():
+        raw(f"DELETE FROM {T}")
+        raw("UPDATE audit_chainhead SET seq = 0, hash = %s", [GENESIS_HASH])
     written = [services.record(system, "test.legacy", object_id=i) for i in range(4)]
     prev = GENESIS_HASH
     with tampering():
