@@ -27,6 +27,7 @@ from openpyxl import Workbook
 
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.actor import Actor, system_actor
+from beacon.core.errors import Conflict
 from beacon.interchange import htcds, ncic, pfif
 from beacon.operations.bundles.exporter import export_bundle
 from beacon.operations.models import (
@@ -307,7 +308,7 @@ def test_a_marker_through_every_write_path_is_never_stored_in_clear_nor_outlives
     exports = [
         json.dumps(export_bundle(system_actor(), CODE), default=str),
         json.dumps(htcds.export_htcds(system_actor(), CODE), default=str),
-        pfif.export_pfif(system_actor(), operation=CODE)[0].decode(),
+        _pfif_or_nothing(),
         ncic.export_ncic(system_actor(), operation=CODE).text,
     ]
     backup = tmp_path / "beacon.backup"
@@ -322,3 +323,11 @@ def test_a_marker_through_every_write_path_is_never_stored_in_clear_nor_outlives
         assert not holds(text, mark.stem), f"sealed text in the {where}"
     assert not holds(backup_text(backup), mark.stem), "sealed text in the backup"
     assert sealing.UNREADABLE in history.getvalue() or "[sealed]" in history.getvalue()
+
+
+def _pfif_or_nothing() -> str:
+    """The operation's PFIF feed, or nothing when TLP withholds every record (refused)."""
+    try:
+        return pfif.export_pfif(system_actor(), operation=CODE)[0].decode()
+    except Conflict:
+        return ""

@@ -28,7 +28,12 @@ from beacon.core.errors import DomainError, ValidationFailed
 from beacon.interchange import codes
 from beacon.interchange.errors import Collector, LineError, Progress
 from beacon.interchange.models import ExternalId, PfifNote, PfifPerson
-from beacon.interchange.pfif_export import DEFAULT_DOMAIN, derived, export_pfif
+from beacon.interchange.pfif_export import (
+    DEFAULT_DOMAIN,
+    SEALED_IN_RECORD,
+    derived,
+    export_pfif,
+)
 from beacon.interchange.pfif_read import Document, Record, read
 from beacon.interchange.targets import ImportResult, add_target, digest
 from beacon.operations.models import Lead, Operation
@@ -475,11 +480,14 @@ def _skip_invalid(doc: Document, problems: list[LineError], skipped: list[str]) 
 
 def _store(person: _Person, record: MissingPersonRecord, source: str) -> None:
     """Keep the person as its source gave it, beside the record (never our own ids)."""
-    fields = {k: v for k, v in person.source.fields.items()}
+    # The description is the record's notes, sealed under the agency's key: the copy keeps
+    # no clear version of it (it would outlive a destroyed key); it goes out from the record.
+    fields = {k: v for k, v in person.source.fields.items() if k not in SEALED_IN_RECORD}
+    beacon = derived(MissingPersonRecord.objects.get(pk=record.pk))
     values = {
         "record": record,
         "fields": fields,
-        "beacon": derived(MissingPersonRecord.objects.get(pk=record.pk)),
+        "beacon": {k: v for k, v in beacon.items() if k not in SEALED_IN_RECORD},
         "source_date": _moment(person.source.get("source_date"))
         if person.source.get("source_date")
         else timezone.now(),

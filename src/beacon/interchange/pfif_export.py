@@ -72,6 +72,11 @@ def derived(record: MissingPersonRecord) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
+# PFIF person fields Beacon holds sealed on the record (its notes): a partner's copy never
+# keeps them in clear (they would outlive a destroyed key); they go out from the record.
+SEALED_IN_RECORD = frozenset({"description"})
+
+
 def person_values(
     record: MissingPersonRecord, copy: PfifPerson | None, person_id: str, last_change: datetime
 ) -> dict[str, str]:
@@ -88,7 +93,9 @@ def person_values(
             "source_date": _stamp(last_change),
         }
     values = dict(copy.fields)
+    sealed = {k: now.pop(k) for k in SEALED_IN_RECORD if k in now}
     changed = {k for k in now.keys() | copy.beacon.keys() if now.get(k) != copy.beacon.get(k)}
+    values.update(sealed)  # the record's notes, read through the vault (never kept in the copy)
     for name in changed:
         values.pop(name, None)
         if now.get(name):
