@@ -31,7 +31,6 @@ from beacon.intake.clustering import Clusterer
 from beacon.intake.engine import Session
 from beacon.intake.fields import FIELDS
 from beacon.intake.linking import (
-    REGISTRY,
     TF_COLUMNS,
     Progress,
     _edges,
@@ -39,6 +38,7 @@ from beacon.intake.linking import (
     _load_lists,
     _quiet,
     _save_clusters,
+    member_of,
     name_variants,
     write_cache,
 )
@@ -356,22 +356,7 @@ def _members_of(
     ).to_arrow_table()
     con.unregister("member_keys")
     sources = {str(listed.pk): listed for listed in intake.lists.all()}
-    out: dict[str, dict[str, Any]] = {}
-    for row in found.to_pylist():
-        listed = sources.get(row["source"])
-        member: dict[str, Any] = {
-            "key": row["unique_id"],
-            "source": listed.source if listed else REGISTRY,
-            "list": listed.pk if listed else None,
-            "file": listed.filename if listed else "",
-            "line": row["line"],
-        }
-        for name in FIELDS:
-            value = row[name]
-            if value is not None:
-                member[name] = value.isoformat() if name == "dob" else value
-        out[row["unique_id"]] = member
-    return out
+    return {row["unique_id"]: member_of(row, sources) for row in found.to_pylist()}
 
 
 def _copy_clusters(base: LinkRun, run: LinkRun, changed: set[int]) -> None:

@@ -277,22 +277,24 @@ def _members(
         "WHERE unique_id IN (SELECT key FROM member_keys)"
     ).to_arrow_table()
     con.unregister("member_keys")
-    out: dict[str, dict[str, Any]] = {}
-    for row in found.to_pylist():
-        listed = sources.get(row["source"])
-        member: dict[str, Any] = {
-            "key": row["unique_id"],
-            "source": listed.source if listed else REGISTRY,
-            "list": listed.pk if listed else None,
-            "file": listed.filename if listed else "",
-            "line": row["line"],
-        }
-        for name in FIELDS:
-            value = row[name]
-            if value is not None:  # only what the source gave: smaller rows to store
-                member[name] = value.isoformat() if name == "dob" else value
-        out[row["unique_id"]] = member
-    return out
+    return {row["unique_id"]: member_of(row, sources) for row in found.to_pylist()}
+
+
+def member_of(row: dict[str, Any], sources: dict[str, Any]) -> dict[str, Any]:
+    """One cluster member as stored: where it came from and the values its source gave."""
+    listed = sources.get(row["source"])
+    member: dict[str, Any] = {
+        "key": row["unique_id"],
+        "source": listed.source if listed else REGISTRY,
+        "list": listed.pk if listed else None,
+        "file": listed.filename if listed else "",
+        "line": row["line"],
+    }
+    for name in FIELDS:
+        value = row[name]
+        if value is not None:  # only what the source gave: smaller rows to store
+            member[name] = value.isoformat() if name == "dob" else value
+    return member
 
 
 def _accepted_by_reviewers(group: list[str], must: Clusterer) -> bool:
