@@ -22,7 +22,7 @@ from beacon.access.routes import PUBLIC, requires
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible
 from beacon.operations import services as operations
-from beacon.operations.models import HitConfirmation, Outcome, Service, Target
+from beacon.operations.models import HitConfirmation, Outcome, Target
 from beacon.records import codes as record_codes
 from beacon.web import reads
 from beacon.web.forms import KINDS
@@ -63,7 +63,7 @@ def pending_referrals(actor: Actor) -> dict[str, Any]:
         .filter(to_agency_id=actor.agency_id)
         .select_related("victim", "operation", "agency")
     )
-    served = Service.objects.filter(
+    served = policy.services_visible_to(actor).filter(
         person_id=OuterRef("victim__person_id"), agency_id=actor.agency_id
     )
     return {
