@@ -206,7 +206,7 @@ def _figure_label(e: dict[str, Any], lang: str) -> str:
 def figures_table(report: dict[str, Any], lang: str) -> list[list[str]]:
     """Every reported figure: value as published, scope, period, parent, source (with its
     document), note, the computed value where recorded, and the check."""
-    from beacon.operations.reports.phrases import edition, partial_day, when
+    from beacon.operations.reports.phrases import edition, partial_day, percent, when
 
     head = HEAD[lang]
     rows = [
@@ -241,8 +241,12 @@ def figures_table(report: dict[str, Any], lang: str) -> list[list[str]]:
         rows.append(
             [
                 _figure_label(e, lang),
-                f"{word(e['qualifier'], lang)}{num(e['value'], lang)}"
-                + (f" {unit}" if unit else ""),
+                word(e["qualifier"], lang)
+                + (
+                    percent(e["value"], lang)
+                    if e["unit"] == "percent"
+                    else num(e["value"], lang) + (f" {unit}" if unit else "")
+                ),
                 ", ".join(scope),
                 when(e["period"]["start"], e["period"]["end"], lang),
                 labels.get(e["parent"], "") if e["parent"] else "",
