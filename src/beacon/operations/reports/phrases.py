@@ -150,8 +150,10 @@ def figure(e: dict[str, Any], known: Catalogue, lang: str, *, where: bool = True
     elif e.get("unit") == "percent" or metric.unit == "percent":
         of = "des" if lang == "fr" else "of"
         base = known.get(known.resolve(e["base_metric"])[0]) if e.get("base_metric") else None
-        words = (base if base is not None and metric.unit == "percent" else metric).words(lang)
-        text = f"{q}{percent(value, lang)} {of} {words.other}"
+        over = base if base is not None and metric.unit == "percent" else metric
+        text = f"{q}{percent(value, lang)} {of} {over.words(lang).other}"
+        if over is not metric:  # say what the percentage counts, not only its base
+            text += f" ({metric.words(lang).other})"
     elif metric.unit == "money":
         text = f"{q}{number(value, lang)} {e.get('currency') or ''} {noun(metric, value, lang)}"
     elif metric.unit in ("age", "duration"):
