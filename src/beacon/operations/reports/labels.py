@@ -158,6 +158,43 @@ def day(value: str | None, lang: str) -> str:
     return f"{MONTHS_EN[d.month - 1]} {d.day}, {d.year}"
 
 
+# French feminine head nouns of agency names ("la Sûreté du Québec", "la Gendarmerie
+# royale du Canada"); others take "le" ("le Service de police", "le FBI").
+_FEMININE_HEADS = frozenset(
+    [
+        "agence",
+        "brigade",
+        "direction",
+        "division",
+        "gendarmerie",
+        "garde",
+        "police",
+        "préfecture",
+        "sûreté",
+        "unité",
+        "organisation",
+        "commission",
+        "cour",
+    ]
+)
+
+
+def agency_with_article(name: str, lang: str) -> str:
+    """An agency as a sentence names it: "the Los Angeles Police Department", "la Sûreté
+    du Québec", "l'Office...", and no article for a one-word name (Europol, INTERPOL)."""
+    words = name.split()
+    if len(words) < 2 or words[0].lower() in ("the", "le", "la", "les", "l'"):
+        return name
+    if name[:2].lower() in ("l'", "l\u2019"):
+        return name
+    if lang != "fr":
+        return f"the {name}"
+    head = words[0].lower()
+    if head[0] in "aeiouâéèêîôû":  # no elision before h: "le Haut-Commissariat"
+        return f"l'{name}"
+    return f"{'la' if head in _FEMININE_HEADS else 'le'} {name}"
+
+
 def listing(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)

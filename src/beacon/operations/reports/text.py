@@ -7,7 +7,14 @@ from typing import Any
 
 from beacon.operations.catalogue import Catalogue, catalogue
 from beacon.operations.reports import phrases
-from beacon.operations.reports.labels import counted, day, listing, num, word
+from beacon.operations.reports.labels import (
+    agency_with_article,
+    counted,
+    day,
+    listing,
+    num,
+    word,
+)
 
 
 def _counted(items: dict[str, int | float], lang: str) -> str:
@@ -16,7 +23,8 @@ def _counted(items: dict[str, int | float], lang: str) -> str:
 
 def _opening(r: dict[str, Any], lang: str) -> str:
     fr = lang == "fr"
-    leads = listing(r["lead_agencies"], lang) or listing(r["agencies"][:2], lang)
+    named = r["lead_agencies"] or r["agencies"][:2]
+    leads = listing([agency_with_article(a, lang) for a in named], lang)
     others = r["totals"]["participating_agencies"] - len(r["lead_agencies"])
     start, end = day(r["period"]["start"], lang), day(r["period"]["end"], lang)
     published = r.get("period_as_published") or {}
