@@ -25,108 +25,6 @@ from beacon.interchange.errors import LineError
 NS = "http://zesty.ca/pfif/1.4"
 VERSIONS = {f"http://zesty.ca/pfif/{v}": v for v in ("1.1", "1.2", "1.3", "1.4")}
 
-_PERSON_12 = (
-    "person_record_id entry_date author_name author_email author_phone source_name"
-    " source_date source_url first_name last_name sex date_of_birth age home_street"
-    " home_neighborhood home_city home_state home_postal_code home_country photo_url other"
-)
-PERSON_FIELDS: dict[str, frozenset[str]] = {
-    "1.1": frozenset(
-        [
-            "person_record_id",
-            "entry_date",
-            "author_name",
-            "author_email",
-            "author_phone",
-            "source_name",
-            "source_date",
-            "source_url",
-            "first_name",
-            "last_name",
-            "home_city",
-            "home_state",
-            "home_neighborhood",
-            "home_street",
-            "home_zip",
-            "photo_url",
-            "other",
-        ]
-    ),
-    "1.2": frozenset(_PERSON_12.split()),
-    "1.3": frozenset(_PERSON_12.split()) | {"expiry_date", "full_name"},
-    "1.4": frozenset(
-        [
-            "person_record_id",
-            "entry_date",
-            "expiry_date",
-            "author_name",
-            "author_email",
-            "author_phone",
-            "source_name",
-            "source_date",
-            "source_url",
-            "full_name",
-            "given_name",
-            "family_name",
-            "alternate_names",
-            "description",
-            "sex",
-            "date_of_birth",
-            "age",
-            "home_street",
-            "home_neighborhood",
-            "home_city",
-            "home_state",
-            "home_postal_code",
-            "home_country",
-            "photo_url",
-            "profile_urls",
-        ]
-    ),
-}
-_NOTE_12 = (
-    "note_record_id person_record_id linked_person_record_id entry_date author_name"
-    " author_email author_phone source_date found status email_of_found_person"
-    " phone_of_found_person last_known_location text"
-)
-NOTE_FIELDS: dict[str, frozenset[str]] = {
-    "1.1": frozenset(
-        [
-            "note_record_id",
-            "entry_date",
-            "author_name",
-            "author_email",
-            "author_phone",
-            "source_date",
-            "found",
-            "email_of_found_person",
-            "phone_of_found_person",
-            "last_known_location",
-            "text",
-        ]
-    ),
-    "1.2": frozenset(_NOTE_12.split()),
-    "1.3": frozenset(_NOTE_12.split()),
-    "1.4": frozenset(
-        [
-            "note_record_id",
-            "person_record_id",
-            "linked_person_record_id",
-            "entry_date",
-            "author_name",
-            "author_email",
-            "author_phone",
-            "source_date",
-            "author_made_contact",
-            "status",
-            "email_of_found_person",
-            "phone_of_found_person",
-            "last_known_location",
-            "text",
-            "photo_url",
-        ]
-    ),
-}
 # The 1.4 order of fields (Person Finder writes them in this order).
 PERSON_ORDER = [
     "person_record_id",
@@ -172,6 +70,62 @@ NOTE_ORDER = [
     "text",
     "photo_url",
 ]
+_PERSON_12 = (
+    "person_record_id entry_date author_name author_email author_phone source_name"
+    " source_date source_url first_name last_name sex date_of_birth age home_street"
+    " home_neighborhood home_city home_state home_postal_code home_country photo_url other"
+)
+PERSON_FIELDS: dict[str, frozenset[str]] = {
+    "1.1": frozenset(
+        [
+            "person_record_id",
+            "entry_date",
+            "author_name",
+            "author_email",
+            "author_phone",
+            "source_name",
+            "source_date",
+            "source_url",
+            "first_name",
+            "last_name",
+            "home_city",
+            "home_state",
+            "home_neighborhood",
+            "home_street",
+            "home_zip",
+            "photo_url",
+            "other",
+        ]
+    ),
+    "1.2": frozenset(_PERSON_12.split()),
+    "1.3": frozenset(_PERSON_12.split()) | {"expiry_date", "full_name"},
+    "1.4": frozenset(PERSON_ORDER),
+}
+_NOTE_12 = (
+    "note_record_id person_record_id linked_person_record_id entry_date author_name"
+    " author_email author_phone source_date found status email_of_found_person"
+    " phone_of_found_person last_known_location text"
+)
+NOTE_FIELDS: dict[str, frozenset[str]] = {
+    "1.1": frozenset(
+        [
+            "note_record_id",
+            "entry_date",
+            "author_name",
+            "author_email",
+            "author_phone",
+            "source_date",
+            "found",
+            "email_of_found_person",
+            "phone_of_found_person",
+            "last_known_location",
+            "text",
+        ]
+    ),
+    "1.2": frozenset(_NOTE_12.split()),
+    "1.3": frozenset(_NOTE_12.split()),
+    "1.4": frozenset(NOTE_ORDER),
+}
 MANDATORY_PERSON = {
     "1.1": ("person_record_id", "first_name", "last_name"),
     "1.2": ("person_record_id", "first_name", "last_name"),
