@@ -5,6 +5,12 @@ back at the end, so nothing is committed and no flush is needed (the audit table
 DELETE and TRUNCATE). The server thread uses the test's own connection — as Django does
 for in-memory SQLite — and serves one request at a time so that connection is never used
 by two requests at once.
+
+The test thread keeps using that same connection while the server answers the browser,
+so the two take turns: the server holds ``TURN`` for a whole request, and every
+statement the test thread runs waits for it. Without the turn a request's savepoint could
+be rolled back across a row the test thread had just written (seen on PostgreSQL in CI:
+a session made for the next test vanished, "Forced update did not affect any rows").
 """
 
 from __future__ import annotations
@@ -25,9 +31,23 @@ class _QuietHandler(WSGIRequestHandler):
         return
 
 
+# Reentrant: the server thread runs many statements inside the request it holds it for.
+TURN = threading.RLock()
+
+
 class _SharedConnectionServer(WSGIServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, allow_reuse_address=False, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with TURN:
+            super().process_request(request, client_address)
+
+
+def _take_turn(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    """Runs one statement of the test thread between two of the server's requests."""
+    with TURN:
+        return execute(sql, params, many, context)
 
 
 class LiveServer:
@@ -63,11 +83,13 @@ def live_server_sharing_connection() -> Iterator[LiveServer]:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     server = LiveServer(connection)
+    connection.execute_wrappers.append(_take_turn)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+        connection.execute_wrappers.remove(_take_turn)
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
         connection.dec_thread_sharing()
