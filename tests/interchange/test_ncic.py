@@ -1,7 +1,9 @@
-"""NCIC-style fixed records: export, import into a target list, round trip, refusals."""
+"""NCIC messages: export, import into a target list, round trip, refusals; the legacy
+fixed-column layout is still read."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,13 +15,15 @@ from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
 from beacon.interchange import ncic
-from beacon.interchange.errors import Collector, ImportRejected
+from beacon.interchange.errors import ImportRejected
+from beacon.interchange.models import NcicEntry
 from beacon.operations.models import Operation, Target
 from beacon.records.models import MissingPersonRecord
 
 from .conftest import SAMPLES, in_rolled_back_transaction
 
-SAMPLE = SAMPLES / "ncic-active-missing.txt"
+SAMPLE = SAMPLES / "ncic-messages.txt"
+LEGACY = SAMPLES / "ncic-active-missing.txt"
 CARRIED = [
     "nic",
     "category",
@@ -46,6 +50,15 @@ def carried(record: MissingPersonRecord) -> dict[str, Any]:
     for name in ("last_name", "first_name", "middle_name", "notes"):
         values[name] = values[name].upper()
     values["ori"] = record.originating_agency.ori
+    values["aliases"] = sorted(
+        (n.last_name.upper(), n.first_name.upper()) for n in record.names.exclude(kind="primary")
+    )
+    entry = NcicEntry.objects.filter(record=record).first()
+    values["ncic"] = (
+        (entry.mpc, entry.mnp, entry.pob, entry.skn, entry.doe, entry.identifiers)
+        if entry
+        else None
+    )
     return values
 
 
@@ -53,7 +66,7 @@ def test_sample_puts_every_active_record_on_the_target_list(
     system: Actor, operation: Operation
 ) -> None:
     result = ncic.import_ncic(system, operation.code, SAMPLE.read_bytes(), source=SAMPLE.name)
-    assert result.counts == {"entered": 3, "targets_added": 3}
+    assert result.counts == {"entered": 3, "targets_added": 3, "ncic_fields_kept": 1}
     first = MissingPersonRecord.objects.get(nic="M104738291")
     assert (first.last_name, first.first_name, first.middle_name) == (
         "MARTINEZ",
@@ -61,10 +74,18 @@ def test_sample_puts_every_active_record_on_the_target_list(
         "ISABEL",
     )
     assert (first.height_in, first.weight_lb, first.smt) == (62, 110, ["TAT L ARM", "SC R HND"])
-    assert first.circumstances == "runaway"
-    assert first.notes == "LAST SEEN LEAVING LAS CRUCES HIGH SCHOOL ON FOOT"
+    assert first.circumstances == "runaway"  # MPC R
+    # MIS is the last field: its periods are text, not separators.
+    assert first.notes == "LAST SEEN LEAVING LAS CRUCES HIGH SCHOOL ON FOOT. WEARING A RED HOODIE"
+    entry = NcicEntry.objects.get(record=first)
+    assert (entry.pob, entry.skn, entry.agency_id) == ("NM", "MED", first.originating_agency_id)
+    assert json.loads(entry.identifiers) == {"MNU": ["OA-4471"], "SOC": ["123456789"]}
     third = MissingPersonRecord.objects.get(nic="M309921774")
     assert (third.category, third.originating_agency.ori) == ("EME", "NM0070200")
+    assert third.circumstances == "non_family_abduction"  # MPC S
+    assert [(n.last_name, n.first_name) for n in third.names.filter(kind="alias")] == [
+        ("BEGAY", "SHAY")
+    ]
     assert Target.objects.filter(operation=operation).count() == 3
     assert first.transactions.get().kind == "enter"
     assert AuditEvent.objects.filter(action="records.enter").count() == 3
@@ -73,7 +94,14 @@ def test_sample_puts_every_active_record_on_the_target_list(
     )
 
 
-def test_export_then_import_gives_the_same_records(
+def test_identifying_numbers_are_sealed_at_rest(system: Actor, operation: Operation) -> None:
+    ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
+    stored = NcicEntry.objects.values_list("identifiers", flat=True).get()
+    assert "123456789" not in stored and "OA-4471" not in stored
+    assert "123456789" in NcicEntry.objects.get().identifiers  # unsealed when read
+
+
+def test_export_then_import_gives_the_same_records_and_the_same_file(
     system: Actor, hub_a: Actor, operation: Operation
 ) -> None:
     def export() -> tuple[str, list[dict[str, Any]]]:
@@ -93,6 +121,18 @@ def test_export_then_import_gives_the_same_records(
     assert text.splitlines() == SAMPLE.read_text().splitlines()
 
 
+def test_a_legacy_fixed_column_file_is_still_read(system: Actor, operation: Operation) -> None:
+    result = ncic.import_ncic(system, operation.code, LEGACY.read_bytes(), source=LEGACY.name)
+    assert result.counts == {"entered": 3, "targets_added": 3}
+    third = MissingPersonRecord.objects.get(nic="M309921774")
+    assert third.circumstances == "non_family_abduction"  # the legacy CIR column
+    lines = LEGACY.read_text().splitlines()
+    lines[0] = lines[0][:43] + "Q" + lines[0][44:]  # RAC unknown
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(system, operation.code, lines[0].encode())
+    assert [(e.line, e.field) for e in caught.value.errors] == [(1, "RAC (columns 44-44)")]
+
+
 def test_export_of_an_entered_record_round_trips(
     enter: Callable[..., MissingPersonRecord],
     investigator_a: Actor,
@@ -109,28 +149,71 @@ def test_export_of_an_entered_record_round_trips(
     assert carried(MissingPersonRecord.objects.get()) == before
 
 
-def test_every_bad_line_and_field_is_reported_and_nothing_is_written(
+def test_every_bad_field_is_reported_by_tag_and_column_and_nothing_is_written(
     system: Actor, operation: Operation
 ) -> None:
     lines = SAMPLE.read_text().splitlines()
-    lines[0] = lines[0][:44] + "20081340" + lines[0][52:]  # DOB month 13
-    lines[1] = lines[1][:52] + "5X7" + lines[1][55:]  # HGT not a number
-    lines[2] = lines[2][:42] + "Q" + lines[2][43:]  # SEX unknown
+    lines[0] = lines[0].replace("DOB/20080403", "DOB/20081340")  # month 13
+    lines[1] = lines[1].replace("HGT/507", "HGT/5X7").replace("HAI/BRO", "HAI/BAL")
+    lines[2] = lines[2].replace("SEX/F", "SEX/Q").replace("MPC/S", "MPC/X")
     with pytest.raises(ImportRejected) as caught:
         ncic.import_ncic(system, operation.code, "\n".join(lines).encode())
     found = {(e.line, e.field.split(" ")[0]) for e in caught.value.errors}
-    assert found == {(1, "DOB"), (2, "HGT"), (3, "SEX")}
-    assert "columns 45-52" in str(caught.value.errors[0])
+    assert found == {(1, "DOB"), (2, "HGT"), (2, "HAI"), (3, "MPC"), (3, "SEX")}
+    column = lines[0].index("DOB/") + 1
+    assert f"line 1, DOB (column {column}): '20081340' is not a date" in str(caught.value.errors[0])
+    bald = next(e for e in caught.value.errors if e.field.startswith("HAI"))
+    assert "completely bald is XXX" in bald.message
     assert not MissingPersonRecord.objects.exists()
     assert not Target.objects.exists()
+
+
+def test_a_message_line_never_gets_column_layout_errors(
+    system: Actor, operation: Operation
+) -> None:
+    """A real state switch's line (header, bare MKE and ORI, a tag Beacon does not read,
+    an untagged field) is reported by tag, never as fixed columns."""
+    line = (
+        "1N01HEADER.EMI.NM0070100.NAM/SMITH, JOHN J.SEX/M.RAC/W.DOB/20100101."
+        "VYR/2009.DLC/20210501.OCA/LC-77.MNP/CA.BROWN"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(system, operation.code, line.encode())
+    said = [str(e) for e in caught.value.errors]
+    assert not any("columns" in s for s in said)
+    assert f"line 1, VYR (column {line.index('VYR/') + 1}): not a Missing Person File" in said[0]
+    assert any("'BROWN' has no tag" in s for s in said)
+    # Once those are fixed, the registry's own rule names the MPC tag: an EMI entry must
+    # be an abduction.
+    fixed = line.replace("VYR/2009.", "").replace(".BROWN", "")
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(system, operation.code, fixed.encode())
+    assert [(e.field, e.message) for e in caught.value.errors] == [
+        ("MPC", "required for category EMI (Involuntary)")
+    ]
+    assert ncic.import_ncic(system, operation.code, (fixed + ".MPC/N").encode()).counts == {
+        "entered": 1,
+        "targets_added": 1,
+    }
+    record = MissingPersonRecord.objects.get(oca="LC-77")
+    assert (record.category, record.originating_agency.ori, record.middle_name) == (
+        "EMI",
+        "NM0070100",
+        "J",
+    )
+    assert record.circumstances == "family_abduction"
 
 
 def test_one_bad_last_line_rejects_the_good_lines_before_it(
     system: Actor, operation: Operation
 ) -> None:
     lines = SAMPLE.read_text().splitlines()
-    lines.append(lines[0].replace("M104738291", "M999999999").replace("LC-2021-0412", "LC-X"))
-    lines[-1] = lines[-1][:44] + "20300101" + lines[-1][52:]  # born in the future
+    lines.append(
+        lines[0]
+        .replace("M104738291", "M999999999")
+        .replace("LC-2021-0412", "LC-X")
+        .replace("DOB/20080403", "DOB/20300101")  # born in the future
+    )
     with pytest.raises(ImportRejected) as caught:
         ncic.import_ncic(system, operation.code, "\n".join(lines).encode())
     assert [e.line for e in caught.value.errors] == [4]
@@ -146,6 +229,10 @@ def test_a_record_already_in_the_registry_is_linked_not_entered_again(
     again = ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
     assert again.counts == {"linked": 3, "targets_unchanged": 3}
     assert MissingPersonRecord.objects.count() == 3
+    changed = SAMPLE.read_text().replace("SKN/MED", "SKN/DRK")
+    result = ncic.import_ncic(system, operation.code, changed.encode())
+    assert result.skipped and "M104738291" in result.skipped[0]
+    assert NcicEntry.objects.get().skn == "MED"
 
 
 def test_an_agency_imports_only_its_own_records(hub_a: Actor, operation: Operation) -> None:
@@ -172,29 +259,30 @@ def test_export_gives_only_what_the_actor_may_see_and_is_audited(
     with pytest.raises(ValidationFailed):
         ncic.export_ncic(investigator_c, nics=["M104738291"])
     text, nics, _withheld = ncic.export_ncic(investigator_a, nics=["m104738291"])
-    assert nics == ["M104738291"] and text.startswith("EMJNM0070100MARTINEZ,GUADALUPE ISABEL")
+    assert nics == ["M104738291"]
+    assert text.startswith("EMJ.ORI/NM0070100.NAM/MARTINEZ, GUADALUPE ISABEL.SEX/F.")
     event = AuditEvent.objects.filter(action="interchange.export").get()
     assert (event.actor, event.detail["nics"]) == ("alice", ["M104738291"])
 
 
-def test_a_record_that_does_not_fit_the_columns_is_refused_by_name(
+def test_a_record_ncic_would_refuse_is_refused_by_name(
     enter: Callable[..., MissingPersonRecord], investigator_a: Actor
 ) -> None:
-    record = enter(last_name="Montenegro-Villanueva", first_name="Maximiliano")
-    with pytest.raises(ValidationFailed) as caught:
-        ncic.export_ncic(investigator_a, nics=[record.nic])
-    assert record.nic in caught.value.fields
+    long_name = enter(last_name="Montenegro-Villanueva", first_name="Maximiliano")
+    dotted = enter(oca="LC.2021.7")
+    for record, tag in ((long_name, "NAM"), (dotted, "OCA")):
+        with pytest.raises(ValidationFailed) as caught:
+            ncic.export_ncic(investigator_a, nics=[record.nic])
+        assert caught.value.fields[record.nic][0].startswith(f"{tag}: ")
 
 
 def test_the_system_actor_must_find_an_ori_on_every_new_record(
     system: Actor, operation: Operation
 ) -> None:
-    line = SAMPLE.read_text().splitlines()[1]
+    line = SAMPLE.read_text().splitlines()[1].replace("ORI/NM0070100.", "")
     with pytest.raises(ImportRejected) as caught:
-        ncic.import_ncic(system, operation.code, (line[:3] + " " * 9 + line[12:]).encode())
-    assert [str(e) for e in caught.value.errors] == [
-        "line 1, ORI (columns 4-12): this field is required"
-    ]
+        ncic.import_ncic(system, operation.code, line.encode())
+    assert [str(e) for e in caught.value.errors] == ["line 1, ORI: this field is required"]
 
 
 def test_a_byte_order_mark_and_windows_line_ends_are_accepted(
@@ -209,10 +297,11 @@ def test_a_bad_line_is_reported_even_when_its_record_is_already_held(
 ) -> None:
     ncic.import_ncic(system, other_operation.code, SAMPLE.read_bytes())
     lines = SAMPLE.read_text().splitlines()
-    lines[0] = lines[0][:43] + "Q" + lines[0][44:]  # RAC unknown
+    lines[0] = lines[0].replace("RAC/W", "RAC/Q")
     with pytest.raises(ImportRejected) as caught:
         ncic.import_ncic(system, operation.code, "\n".join(lines).encode())
-    assert [(e.line, e.field) for e in caught.value.errors] == [(1, "RAC (columns 44-44)")]
+    column = lines[0].index("RAC/") + 1
+    assert [(e.line, e.field) for e in caught.value.errors] == [(1, f"RAC (column {column})")]
     assert not Target.objects.filter(operation=operation).exists()
 
 
@@ -262,19 +351,14 @@ def test_tlp_decides_what_leaves_in_an_ncic_file(
 
 
 def test_bald_is_written_as_ncic_xxx_and_a_catastrophe_victim_as_mnp_dv(
-    enter: Callable[..., MissingPersonRecord],
-    investigator_a: Actor,
-    system: Actor,
-    operation: Operation,
+    enter: Callable[..., MissingPersonRecord], investigator_a: Actor
 ) -> None:
     bald = enter(oca="LC-BALD", hair="BAL")
-    victim = enter(oca="LC-EMV", category="EMV", circumstances="lost_injured")
+    victim = enter(
+        oca="LC-EMV", category="EMV", circumstances="lost_injured", place_last_seen="Gila NF"
+    )
     text, _nics, _withheld = ncic.export_ncic(investigator_a, nics=[bald.nic, victim.nic])
     first, second = text.splitlines()
-    assert first[ncic.BY_TAG["HAI"].start :][:3] == "XXX"
-    assert second[ncic.BY_TAG["MNP"].start :][:2] == "DV"
-    # DV is read back (the fixed layout has no place last seen, which an EMV entry needs in
-    # Beacon's registry, so only the line's own reading is checked here).
-    errors = Collector("NCIC")
-    parsed = ncic.parse_line(second, 1, errors)
-    assert errors.errors == [] and parsed is not None and parsed.category == "EMV"
+    assert ".HAI/XXX." in first and "HAI/BAL" not in first
+    assert second.startswith("EMV.") and ".MNP/DV." in second
+    assert ".MPC/" not in second  # lost/injured has no NCIC MPC code

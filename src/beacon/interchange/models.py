@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from beacon.agencies.models import Agency
 from beacon.interchange import codes
 from beacon.operations.models import Arrest, Investigation, Lead, Operation, Victim
 from beacon.operations.refs import new_ref
@@ -123,3 +124,28 @@ class HtcdsCase(models.Model):
 
     def __str__(self) -> str:
         return f"HTCDS case of victim {self.victim_id}"
+
+
+class NcicEntry(models.Model):
+    """The NCIC Missing Person File fields of a record that the registry does not hold,
+    as a state system's message gave them, written back out in the record's NCIC
+    message: circumstances (MPC F has no Beacon equivalent), place of birth, skin tone,
+    date of emancipation, MNP AA, and the identifying numbers (FBI, SOC, OLN/OLS/OLY,
+    MNU) in ``identifiers``: a JSON object sealed at rest with the originating agency's
+    key (``beacon.vault``), like the record's notes."""
+
+    record = models.OneToOneField(
+        MissingPersonRecord, on_delete=models.CASCADE, related_name="ncic_entry"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    mpc = models.CharField(max_length=1, blank=True)
+    mnp = models.CharField(max_length=2, blank=True)
+    pob = models.CharField(max_length=2, blank=True)
+    skn = models.CharField(max_length=3, blank=True)
+    doe = models.DateField(null=True, blank=True)
+    identifiers = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"NCIC fields of record {self.record_id}"

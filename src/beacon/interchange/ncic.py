@@ -1,16 +1,19 @@
-"""NCIC-style fixed records: one missing-person entry per line, fields at fixed columns.
+"""NCIC Missing Person File entries: written and read as NCIC messages.
 
-Export gives each visible record as the field list an agency keys into its state switch
-(MKE, ORI, NAM, SEX, RAC, DOB, HGT, WGT, EYE, HAI, SMT x5, DLC, OCA, NIC, MNP, then
-Beacon's CIR and the free-text MIS). Import reads a state system's export of active
-records into an operation's target list through the registry's own services.
-Layout and rules: docs/formats/ncic.md.
+Export gives each visible record as the NCIC message an agency keys into its state
+switch (``EMJ.ORI/NM0070100.NAM/MARTINEZ, GUADALUPE.SEX/F...``: the message key, then
+``TAG/value`` fields separated by periods, MIS last). Import reads a state system's
+messages of active records into an operation's target list through the registry's own
+services; lines in Beacon's former fixed-column layout are still read (legacy, see
+``ncic_fixed``). The NCIC fields the registry does not hold (MPC F, POB, SKN, DOE, MNP
+AA, FBI, SOC, OLN/OLS/OLY, MNU) are kept beside the record (``NcicEntry``) and written
+back out. Layout, codes and sources: docs/formats/ncic.md.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
 from typing import NamedTuple
 
 from django.db import transaction
@@ -20,61 +23,27 @@ from beacon.access.permissions import Permission
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import DomainError, ValidationFailed
+from beacon.interchange import ncic_codes, ncic_fixed
 from beacon.interchange.errors import Collector, Progress
+from beacon.interchange.models import NcicEntry
+from beacon.interchange.ncic_message import (
+    IDENTIFIERS,
+    Message,
+    day,
+    format_message,
+    is_message,
+    name_field,
+    parse_message,
+)
 from beacon.interchange.targets import ImportResult, add_target, digest, existing_record
 from beacon.operations.services import get_operation
 from beacon.records import codes as record_codes
 from beacon.records import services as registry
 from beacon.records.inputs import RecordInput
-from beacon.records.models import MissingPersonRecord
+from beacon.records.models import MissingPersonRecord, RecordName
 from beacon.records.validation import RecordValidator
 
 FORMAT = "ncic"
-
-
-@dataclass(frozen=True)
-class Field:
-    tag: str
-    start: int  # 0-based column
-    width: int
-
-    @property
-    def columns(self) -> str:
-        return f"{self.tag} (columns {self.start + 1}-{self.start + self.width})"
-
-
-def _layout(spec: list[tuple[str, int]]) -> list[Field]:
-    out, at = [], 0
-    for tag, width in spec:
-        out.append(Field(tag, at, width))
-        at += width
-    return out
-
-
-SMT_SLOTS = 5
-LAYOUT = _layout(
-    [
-        ("MKE", 3),
-        ("ORI", 9),
-        ("NAM", 30),
-        ("SEX", 1),
-        ("RAC", 1),
-        ("DOB", 8),
-        ("HGT", 3),
-        ("WGT", 3),
-        ("EYE", 3),
-        ("HAI", 3),
-        *[("SMT", 10)] * SMT_SLOTS,
-        ("DLC", 8),
-        ("OCA", 20),
-        ("NIC", 10),
-        ("MNP", 2),
-        ("CIR", 20),
-        ("MIS", 500),  # NCIC allows 500 characters of miscellaneous data
-    ]
-)
-LINE_MAX = LAYOUT[-1].start + LAYOUT[-1].width
-BY_TAG = {f.tag: f for f in LAYOUT}
 ABDUCTIONS = {
     record_codes.Circumstance.FAMILY_ABDUCTION,
     record_codes.Circumstance.NON_FAMILY_ABDUCTION,
@@ -89,6 +58,7 @@ TAG_OF = {
     "sex": "SEX",
     "race": "RAC",
     "dob": "DOB",
+    "aliases": "AKA",
     "height_in": "HGT",
     "weight_lb": "WGT",
     "eyes": "EYE",
@@ -97,7 +67,8 @@ TAG_OF = {
     "dlc": "DLC",
     "oca": "OCA",
     "nic": "NIC",
-    "circumstances": "CIR",
+    "circumstances": "MPC",
+    "place_last_seen": "MKE",
     "notes": "MIS",
 }
 
@@ -105,66 +76,70 @@ TAG_OF = {
 # ------------------------------------------------------------------ export
 
 
-def _day(value: date | None) -> str:
-    return value.strftime("%Y%m%d") if value else ""
+def _identifiers(entry: NcicEntry | None) -> dict[str, list[str]]:
+    if entry is None or not entry.identifiers:
+        return {}
+    try:
+        value = json.loads(entry.identifiers)
+    except ValueError:  # unreadable: its agency key was destroyed
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
-def _name(record: MissingPersonRecord) -> str:
-    given = " ".join(n for n in (record.first_name, record.middle_name) if n)
-    return f"{record.last_name},{given}".upper() if given else record.last_name.upper()
-
-
-def fields_of(record: MissingPersonRecord) -> dict[str, list[str]]:
-    """The record's NCIC fields (SMT has one value per slot)."""
-    height = record.height_in
-    return {
-        "MKE": [record.category],
-        "ORI": [record.originating_agency.ori],
-        "NAM": [_name(record)],
-        "SEX": [record.sex],
-        "RAC": [record.race],
-        "DOB": [_day(record.dob)],
-        "HGT": [f"{height // 12}{height % 12:02d}" if height else ""],
-        "WGT": [f"{record.weight_lb:03d}" if record.weight_lb else ""],
-        "EYE": [record.eyes],
-        # NCIC has no code for bald: its XXX is "unknown or completely bald".
-        "HAI": ["XXX" if record.hair == record_codes.Hair.BALD else record.hair],
-        "SMT": list(record.smt or []),
-        "DLC": [_day(record.dlc)],
-        "OCA": [record.oca],
-        "NIC": [record.nic],
-        "MNP": [_mnp(record)],
-        "CIR": [record.circumstances.upper()],
-        "MIS": [" ".join(record.notes.split())],
-    }
-
-
-def _mnp(record: MissingPersonRecord) -> str:
-    """MNP: CA for a child abduction, DV for a catastrophe victim (EMV), else MP."""
+def _mnp(record: MissingPersonRecord, entry: NcicEntry | None) -> str:
+    """MNP: CA for a child abduction, DV for a catastrophe victim (EMV), AA if a state
+    system gave AA, else MP."""
     if record.circumstances in ABDUCTIONS:
         return "CA"
-    return "DV" if record.category == record_codes.Category.CATASTROPHE_VICTIM else "MP"
+    if record.category == record_codes.Category.CATASTROPHE_VICTIM:
+        return "DV"
+    return "AA" if entry is not None and entry.mnp == "AA" else "MP"
+
+
+def _mpc(record: MissingPersonRecord, entry: NcicEntry | None) -> str:
+    code = ncic_codes.MPC_OF_CIRCUMSTANCE.get(record_codes.Circumstance(record.circumstances))
+    if code:
+        return code
+    return entry.mpc if entry is not None and entry.mpc == "F" else ""
+
+
+def fields_of(record: MissingPersonRecord) -> list[tuple[str, str]]:
+    """The record's NCIC message fields, in the order Beacon writes them."""
+    entry: NcicEntry | None = getattr(record, "ncic_entry", None)
+    numbers = _identifiers(entry)
+    height = record.height_in
+    names = record.names.all() if record.pk else []
+    aliases = [n for n in names if n.kind in (RecordName.Kind.ALIAS, RecordName.Kind.NICKNAME)]
+    return [
+        ("MKE", record.category),
+        ("ORI", record.originating_agency.ori),
+        ("NAM", name_field(record.last_name, record.first_name, record.middle_name)),
+        ("SEX", record.sex),
+        ("RAC", record.race),
+        ("POB", entry.pob if entry else ""),
+        ("DOB", day(record.dob)),
+        ("DOE", day(entry.doe) if entry else ""),
+        ("HGT", f"{height // 12}{height % 12:02d}" if height else ""),
+        ("WGT", f"{record.weight_lb:03d}" if record.weight_lb else ""),
+        ("EYE", record.eyes),
+        # NCIC has no code for bald: its XXX is "unknown or completely bald".
+        ("HAI", "XXX" if record.hair == record_codes.Hair.BALD else record.hair),
+        ("SKN", entry.skn if entry else ""),
+        *[("SMT", s) for s in record.smt or []],
+        *[(tag, v) for tag in IDENTIFIERS for v in numbers.get(tag, [])],
+        *[("AKA", name_field(n.last_name, n.first_name, n.middle_name)) for n in aliases],
+        ("MNP", _mnp(record, entry)),
+        ("DLC", day(record.dlc)),
+        ("OCA", record.oca),
+        ("NIC", record.nic),
+        ("MPC", _mpc(record, entry)),
+        ("MIS", " ".join(record.notes.split())),
+    ]
 
 
 def format_line(record: MissingPersonRecord) -> tuple[str, list[str]]:
-    """One fixed record, and the fields that do not fit their columns."""
-    values = fields_of(record)
-    if len(values["SMT"]) > SMT_SLOTS:
-        return "", [f"SMT: at most {SMT_SLOTS} scars, marks or tattoos fit"]
-    problems: list[str] = []
-    parts: list[str] = []
-    slot = 0
-    for f in LAYOUT:
-        if f.tag == "SMT":
-            smt = values["SMT"]
-            value = smt[slot] if slot < len(smt) else ""
-            slot += 1
-        else:
-            value = values[f.tag][0]
-        if len(value) > f.width:
-            problems.append(f"{f.tag}: {value!r} is longer than {f.width} characters")
-        parts.append(value.ljust(f.width))
-    return "".join(parts).rstrip(), problems
+    """One NCIC message, and the fields that cannot be written."""
+    return format_message(fields_of(record))
 
 
 class NcicFile(NamedTuple):
@@ -182,10 +157,11 @@ KEPT_IN = (
 def export_ncic(
     actor: Actor, *, nics: list[str] | None = None, operation: str | None = None
 ) -> NcicFile:
-    """Fixed records of the visible records named (by NIC, or an operation's targets).
+    """NCIC messages of the visible records named (by NIC, or an operation's targets).
 
-    Returns the file's text, the NICs in it and the NICs withheld. A NIC the actor may not see is NotVisible (404). A record
-    whose values do not fit the fixed columns is refused with its NIC and field.
+    Returns the file's text, the NICs in it and the NICs withheld. A NIC the actor may
+    not see is refused like an unknown one. A record whose values NCIC would refuse (too
+    long, a period outside MIS) is refused with its NIC and tag.
     The file leaves the actor's organisation, so TLP 2.0 applies
     (``policy.may_share_outside``): a record named by NIC that may not leave is refused
     by name (nothing is exported); an operation's such records are withheld, and the
@@ -194,7 +170,11 @@ def export_ncic(
     policy.require(actor, Permission.RECORDS_VIEW, object_type="record")
     if not nics and not operation:
         raise ValidationFailed.on("nics", "name records by NIC or give an operation")
-    visible = policy.records_visible_to(actor).select_related("originating_agency")
+    visible = (
+        policy.records_visible_to(actor)
+        .select_related("originating_agency", "ncic_entry")
+        .prefetch_related("names")
+    )
     if operation:
         op = get_operation(actor, operation)
         visible = visible.filter(targets__operation=op)
@@ -229,7 +209,7 @@ def export_ncic(
         lines.append(line)
     if refused:
         raise ValidationFailed(
-            f"{len(refused)} record(s) do not fit the NCIC fixed layout; nothing was exported.",
+            f"{len(refused)} record(s) do not fit an NCIC message; nothing was exported.",
             fields=refused,
         )
     exported = [r.nic for r in records]
@@ -252,86 +232,11 @@ def export_ncic(
 # ------------------------------------------------------------------ import
 
 
-def _cut(text: str, f: Field) -> str:
-    return text[f.start : f.start + f.width].strip()
-
-
-def _parse_day(value: str, f: Field, line: int, errors: Collector) -> date | None:
-    if not value:
-        return None
-    try:
-        if len(value) != 8 or not value.isdigit():
-            raise ValueError
-        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        errors.add(line, f.columns, f"{value!r} is not a date (YYYYMMDD)")
-        return None
-
-
-def _parse_int(value: str, f: Field, line: int, errors: Collector) -> int | None:
-    if not value:
-        return None
-    if not value.isdigit():
-        errors.add(line, f.columns, f"{value!r} is not a number")
-        return None
-    if f.tag == "HGT":
-        feet, inches = int(value[:-2] or "0"), int(value[-2:])
-        if len(value) != 3 or inches > 11:
-            errors.add(line, f.columns, f"{value!r} is not a height (FII: feet, 2-digit inches)")
-            return None
-        return feet * 12 + inches
-    return int(value)
-
-
-def parse_line(text: str, line: int, errors: Collector) -> RecordInput | None:
-    """A RecordInput from one fixed record; problems go to ``errors`` (None if any)."""
-    before = len(errors.errors)
-    if len(text) > LINE_MAX:
-        errors.add(line, "line", f"{len(text)} characters; a fixed record has at most {LINE_MAX}")
-        return None
-    value = {f.tag: _cut(text, f) for f in LAYOUT if f.tag != "SMT"}
-    smt = tuple(_cut(text, f) for f in LAYOUT if f.tag == "SMT")
-    last, _sep, given = value["NAM"].partition(",")
-    first, _sp, middle = given.strip().partition(" ")
-    mnp = value["MNP"]
-    if mnp not in ("MP", "CA", "AA", "DV"):
-        errors.add(
-            line,
-            BY_TAG["MNP"].columns,
-            "MP (missing person), CA (child abduction), DV (catastrophe victim) or AA (AMBER Alert)",
-        )
-    circumstances = value["CIR"].lower() or "unknown"
-    dob = _parse_day(value["DOB"], BY_TAG["DOB"], line, errors)
-    dlc = _parse_day(value["DLC"], BY_TAG["DLC"], line, errors)
-    height = _parse_int(value["HGT"], BY_TAG["HGT"], line, errors)
-    weight = _parse_int(value["WGT"], BY_TAG["WGT"], line, errors)
-    if len(errors.errors) > before:
-        return None
-    return RecordInput(
-        category=value["MKE"],
-        last_name=last.strip(),
-        first_name=first.strip(),
-        middle_name=middle.strip(),
-        sex=value["SEX"],
-        race=value["RAC"] or "U",
-        dob=dob,
-        height_in=height,
-        weight_lb=weight,
-        eyes=value["EYE"] or record_codes.Eyes.UNKNOWN.value,
-        hair=value["HAI"] or record_codes.Hair.UNKNOWN.value,
-        smt=tuple(s for s in smt if s),
-        dlc=dlc,
-        oca=value["OCA"],
-        nic=value["NIC"],
-        circumstances=circumstances,
-        originating_ori=value["ORI"],
-        notes=value["MIS"],
-    )
-
-
-def _field_column(name: str) -> str:
+def _field_column(name: str, message: Message | None) -> str:
     tag = TAG_OF.get(name.split(".")[0], name)
-    f = BY_TAG.get(tag)
+    if message is not None:
+        return message.where(tag)
+    f = ncic_fixed.BY_TAG.get("CIR" if tag == "MPC" else tag)
     return f.columns if f else tag
 
 
@@ -353,6 +258,46 @@ class _Row:
     line: int
     data: RecordInput
     record: MissingPersonRecord | None
+    message: Message | None  # None: a legacy fixed-column line
+
+
+def _parse(text: str, number: int, errors: Collector) -> tuple[RecordInput | None, Message | None]:
+    if is_message(text):
+        message = parse_message(text, number, errors)
+        return (message.data if message else None), message
+    return ncic_fixed.parse_line(text, number, errors), None
+
+
+def _keep_entry(
+    record: MissingPersonRecord, message: Message | None, source: str, result: ImportResult
+) -> None:
+    """Keep the message's fields the registry does not hold beside the record (a record
+    that has them already keeps its own: the difference is reported, not applied)."""
+    if message is None or not message.has_extras:
+        return
+    values = {
+        "mpc": message.mpc if message.mpc == "F" else "",
+        "mnp": message.mnp if message.mnp == "AA" else "",
+        "pob": message.pob,
+        "skn": message.skn,
+        "doe": message.doe,
+        "identifiers": json.dumps(message.identifiers, sort_keys=True)
+        if message.identifiers
+        else "",
+    }
+    entry = NcicEntry.objects.filter(record=record).first()
+    if entry is None:
+        NcicEntry.objects.create(
+            record=record, agency_id=record.originating_agency_id, source=source, **values
+        )
+        result.count("ncic_fields_kept")
+        return
+    held = {name: getattr(entry, name) for name in values}
+    if held != values:
+        result.skipped.append(
+            f"{record.nic}: the NCIC fields Beacon already holds (MPC, MNP, POB, SKN, DOE, "
+            "identifying numbers) differ from the file's; Beacon's were kept"
+        )
 
 
 def import_ncic(
@@ -363,7 +308,8 @@ def import_ncic(
     source: str = "ncic.txt",
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Put every record of a state system's export on the operation's target list, or none.
+    """Put every record of a state system's NCIC messages on the operation's target
+    list, or none (lines in Beacon's legacy fixed columns are read too).
 
     A record the registry already holds (same NIC, or same ORI and OCA) is linked; a new
     one is entered through ``beacon.records.services.enter_record``. Every line is
@@ -385,7 +331,7 @@ def import_ncic(
             progress("validate", number, total)
         if not text.strip():
             continue
-        parsed = parse_line(text, number, errors)
+        parsed, message = _parse(text, number, errors)
         if parsed is None:
             continue
         key = f"{parsed.originating_ori.upper()}/{parsed.oca.upper()}"
@@ -396,26 +342,30 @@ def import_ncic(
         else:
             seen.update({key: number, **({parsed.nic.upper(): number} if parsed.nic else {})})
         if not parsed.originating_ori:
-            errors.add(number, BY_TAG["ORI"].columns, "this field is required")
+            errors.add(number, _field_column("originating_ori", message), "this field is required")
             continue
         try:  # every line is checked, also those of records Beacon already holds
             clean = validator.clean(parsed, default_agency=actor.agency)
         except ValidationFailed as exc:
-            for name, messages in exc.fields.items():
-                for message in messages:
-                    errors.add(number, _field_column(name), message)
+            for name, reasons in exc.fields.items():
+                for reason in reasons:
+                    errors.add(number, _field_column(name, message), reason)
             continue
         record, problem = existing_record(
             actor, nic=parsed.nic, ori=parsed.originating_ori, oca=parsed.oca
         )
         if problem:
-            errors.add(number, BY_TAG["NIC"].columns, problem)
+            errors.add(number, _field_column("nic", message), problem)
             continue
         own = actor.is_system or clean.originating_agency.pk == actor.agency_id
         if record is None and not own:
-            errors.add(number, BY_TAG["ORI"].columns, "you may enter only your agency's")
+            errors.add(
+                number,
+                _field_column("originating_ori", message),
+                "you may enter only your agency's",
+            )
             continue
-        rows.append(_Row(number, parsed, record))
+        rows.append(_Row(number, parsed, record, message))
     if progress:
         progress("validate", total, total)
     errors.raise_if_any()
@@ -433,13 +383,14 @@ def import_ncic(
                     result.count("entered")
                 else:
                     result.count("linked")
+                _keep_entry(record, row.message, source, result)
                 _target, new = add_target(actor, op, record, source=source)
                 result.count("targets_added" if new else "targets_unchanged")
                 result.nics.append(record.nic)
             except DomainError as exc:
-                for name, messages in (exc.fields or {"record": [exc.message]}).items():
-                    for message in messages:
-                        errors.add(row.line, _field_column(name), message)
+                for name, reasons in (exc.fields or {"record": [exc.message]}).items():
+                    for reason in reasons:
+                        errors.add(row.line, _field_column(name, row.message), reason)
             if progress and done % 50 == 0:
                 progress("write", done, len(rows))
         errors.raise_if_any()

@@ -54,6 +54,8 @@ SEALED_FIELDS = (
         )
     ),
     SealedField("operations.Arrest", "charges", "agency_id"),
+    # A state system's identifying numbers of a record (SSN, FBI, licence, MNU).
+    SealedField("interchange.NcicEntry", "identifiers", "agency_id"),
 )
 
 
