@@ -15,7 +15,7 @@ from .conftest import SAMPLES
 from .test_htcds import cases, caseworker, saving_innocents, zoe  # noqa: F401 (fixtures)
 
 ClientAs = Callable[[str, Agency], Client]
-NCIC = SAMPLES / "ncic-active-missing.txt"
+NCIC = SAMPLES / "ncic-messages.txt"
 
 
 def test_a_coordinator_imports_and_exports_ncic_over_the_api(
@@ -30,7 +30,7 @@ def test_a_coordinator_imports_and_exports_ncic_over_the_api(
         headers={"X-Filename": "state-export.txt"},
     )
     assert answer.status_code == 201, answer.content
-    assert answer.json()["counts"] == {"entered": 2, "targets_added": 2}
+    assert answer.json()["counts"] == {"entered": 2, "targets_added": 2, "ncic_fields_kept": 1}
     assert answer.json()["source"] == "state-export.txt"
     listing = client.get("/api/interchange/ncic", {"operation": operation.code})
     assert listing.status_code == 200
@@ -63,12 +63,13 @@ def test_a_bad_file_is_a_422_naming_each_line(
     line = NCIC.read_text().splitlines()[0]
     answer = client.post(
         f"/api/interchange/operations/{operation.code}/ncic",
-        line[:44] + "20081340" + line[52:],
+        line.replace("DOB/20080403", "DOB/20081340"),
         content_type="text/plain",
     )
     assert answer.status_code == 422
+    column = line.index("DOB/") + 1
     assert answer.json()["fields"] == {
-        "line 1": ["DOB (columns 45-52): '20081340' is not a date (YYYYMMDD)"]
+        "line 1": [f"DOB (column {column}): '20081340' is not a date (YYYYMMDD)"]
     }
     assert not MissingPersonRecord.objects.exists()
 

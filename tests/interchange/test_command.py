@@ -33,9 +33,11 @@ def run_to_file(*args: str) -> str:
 def test_import_then_export_ncic_from_the_command_line(
     operation: Operation, tmp_path: Path
 ) -> None:
-    sample = SAMPLES / "ncic-active-missing.txt"
+    sample = SAMPLES / "ncic-messages.txt"
     said = run("import", "ncic", str(sample), "--operation", operation.code, "--quiet")
-    assert said.strip() == f"Imported {sample.name} (ncic): entered: 3, targets added: 3."
+    assert said.strip() == (
+        f"Imported {sample.name} (ncic): entered: 3, ncic fields kept: 1, targets added: 3."
+    )
     out = tmp_path / "out.txt"
     # The system actor speaks for no organisation: TLP 2.0 lets it send out only CLEAR
     # and GREEN records, and the imported records are AMBER.
@@ -49,6 +51,21 @@ def test_import_then_export_ncic_from_the_command_line(
 
 
 def test_a_bad_file_exits_2_naming_each_line_and_writes_nothing(
+    operation: Operation, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.txt"
+    lines = (SAMPLES / "ncic-messages.txt").read_text().splitlines()
+    bad.write_text("\n".join([lines[0].replace("SEX/F", "SEX/Q"), "EMX" + lines[1][3:]]) + "\n")
+    with pytest.raises(CommandError) as caught:
+        run("import", "ncic", str(bad), "--operation", operation.code, "--quiet")
+    assert caught.value.returncode == 2
+    message = str(caught.value)
+    assert f"line 1: SEX (column {lines[0].index('SEX/') + 1}): 'Q' is not an NCIC sex" in message
+    assert "line 2: MKE (column 1): 'EMX' is not an NCIC message key" in message
+    assert not MissingPersonRecord.objects.exists()
+
+
+def test_a_legacy_fixed_column_file_still_exits_2_with_its_columns(
     operation: Operation, tmp_path: Path
 ) -> None:
     bad = tmp_path / "bad.txt"
