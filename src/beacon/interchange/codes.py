@@ -55,8 +55,21 @@ class NibrsOffense(models.TextChoices):
     INVOLUNTARY_SERVITUDE = "64B", _("Human trafficking, involuntary servitude")
 
 
+class ExceptionalClearance(models.TextChoices):
+    """NIBRS Data Element 4, Cleared Exceptionally, of an incident: A-E, or N (not
+    applicable: the incident is open or cleared by arrest)."""
+
+    NOT_APPLICABLE = "N", _("Not applicable")
+    OFFENDER_DEAD = "A", _("Death of offender")
+    PROSECUTION_DECLINED = "B", _("Prosecution declined")
+    IN_CUSTODY_ELSEWHERE = "C", _("In custody of other jurisdiction")
+    VICTIM_REFUSED = "D", _("Victim refused to cooperate")
+    JUVENILE_NO_CUSTODY = "E", _("Juvenile, no custody")
+
+
 class Clearance(models.TextChoices):
-    """How an offence was cleared: by arrest, or exceptionally (NIBRS codes A-E)."""
+    """Whether an offence is cleared, derived from its incident: by arrest, or
+    exceptionally (A-E); also the clearance values of version 1 documents."""
 
     NOT_CLEARED = "none", _("Not cleared")
     ARREST = "arrest", _("Cleared by arrest")

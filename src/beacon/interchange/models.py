@@ -77,13 +77,13 @@ class PfifNote(models.Model):
         return self.note_record_id
 
 
-class Offense(models.Model):
-    """One NIBRS offence in an operation, and how it was cleared.
+class Incident(models.Model):
+    """A NIBRS incident of an operation: NIBRS clears the incident, not each offence.
 
-    Cleared by arrest: at least one arrest (a person taken into custody) is linked.
-    Cleared exceptionally: a code A-E, and no arrest. Offences cleared and people
-    arrested are different counts (one arrest can clear several offences, several
-    arrests one offence).
+    Cleared by arrest when it lists at least one arrest (its exceptional clearance is
+    then N); cleared exceptionally with a code A-E and its date (NIBRS Data Elements 4
+    and 5) and no arrest; open while it has neither (N). Every offence of the incident
+    is cleared, or not, with it.
     """
 
     operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="+")
@@ -91,12 +91,33 @@ class Offense(models.Model):
         Investigation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     ref = models.CharField(max_length=40, default=new_ref)
-    code = models.CharField(max_length=3, choices=codes.NibrsOffense.choices)
-    clearance = models.CharField(
-        max_length=6, choices=codes.Clearance.choices, default=codes.Clearance.NOT_CLEARED
+    exceptional = models.CharField(
+        max_length=1,
+        choices=codes.ExceptionalClearance.choices,
+        default=codes.ExceptionalClearance.NOT_APPLICABLE,
     )
-    cleared_on = models.DateField(null=True, blank=True)
+    cleared_on = models.DateField(null=True, blank=True)  # exceptional clearance date
     arrests = models.ManyToManyField(Arrest, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["operation_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["operation", "ref"], name="incident_unique_ref")
+        ]
+
+    def __str__(self) -> str:
+        return f"incident {self.ref}"
+
+
+class Offense(models.Model):
+    """One NIBRS offence of an incident. Offences cleared and people arrested are
+    different counts (one arrest can clear an incident of several offences, several
+    arrests one offence)."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="+")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offenses")
+    ref = models.CharField(max_length=40, default=new_ref)
+    code = models.CharField(max_length=3, choices=codes.NibrsOffense.choices)
 
     class Meta:
         ordering = ["operation_id", "id"]
@@ -105,7 +126,7 @@ class Offense(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.get_clearance_display()})"
+        return f"{self.code} ({self.incident.ref})"
 
 
 class HtcdsCase(models.Model):

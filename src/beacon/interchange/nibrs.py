@@ -1,11 +1,12 @@
-"""NIBRS offence codes and clearance in an operation, and the counts a report gives:
-offences cleared next to people arrested (different counts: one arrest may clear
-several offences, several arrests one offence).
+"""NIBRS incidents, their offences and clearance in an operation, and the counts a
+report gives: offences cleared next to people arrested (different counts: one arrest
+may clear an incident of several offences, several arrests one offence).
 
-An offence (``interchange.Offense``) has a NIBRS code (64A, 64B, 40A, 40B, 40C...),
-may belong to an investigation, and is cleared by arrest (linked to the arrests that
-cleared it) or exceptionally (A-E). The offence list travels as a JSON document of
-offence segments (export, import all-or-nothing). Rules: docs/formats/nibrs.md.
+NIBRS clears an **incident**, not each offence: an incident (``interchange.Incident``)
+is cleared by arrest when it lists arrests, or exceptionally (Data Element 4: A-E, with
+its date), and is otherwise open (N, not applicable); its offences (``Offense``: 64A,
+64B, 40A...) are cleared with it. The incidents travel as a JSON document (export,
+import all-or-nothing). Rules: docs/formats/nibrs.md.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from beacon.access import policy
@@ -26,15 +27,16 @@ from beacon.core.actor import Actor
 from beacon.core.errors import IllegalTransition, NotVisible, ValidationFailed
 from beacon.interchange import codes
 from beacon.interchange.errors import Collector, Progress
-from beacon.interchange.models import Offense
+from beacon.interchange.models import Incident, Offense
 from beacon.interchange.targets import ImportResult, digest
-from beacon.operations.models import Arrest, Investigation, Operation
+from beacon.operations.models import Arrest, Investigation, Operation, Target
 from beacon.operations.services import get_operation
 
 FORMAT = "nibrs"
 DOCUMENT = "beacon-nibrs-offenses"
-VERSION = 1
-CLEARANCES = tuple(codes.Clearance.values)
+VERSION = 2
+EXCEPTIONAL = tuple(codes.ExceptionalClearance.values)  # N, A-E
+NOT_APPLICABLE = codes.ExceptionalClearance.NOT_APPLICABLE.value
 
 
 def _scope(operation: Operation) -> list[int]:
@@ -46,41 +48,65 @@ def _arrests(operation: Operation) -> QuerySet[Arrest]:
     return Arrest.objects.filter(operation_id__in=_scope(operation))
 
 
+def status(has_arrests: bool, exceptional: str) -> str:
+    """How an incident (and so each of its offences) is cleared: ``arrest``, A-E, or
+    ``none``."""
+    if has_arrests:
+        return codes.Clearance.ARREST
+    return exceptional if exceptional != NOT_APPLICABLE else codes.Clearance.NOT_CLEARED
+
+
+def clearance_of(incident: Incident) -> str:
+    return status(incident.arrests.exists(), incident.exceptional)
+
+
 def _check_clearance(
-    clearance: str, arrests: list[Arrest], cleared_on: date | None, where: str, errors: Collector
+    exceptional: str, arrests: list[Arrest], cleared_on: date | None, where: str, errors: Collector
 ) -> None:
-    if clearance not in CLEARANCES:
-        errors.add(0, f"{where}clearance", f"one of {', '.join(CLEARANCES)}")
-    elif clearance == codes.Clearance.ARREST and not arrests:
-        errors.add(0, f"{where}arrests", "a clearance by arrest names at least one arrest")
-    elif clearance != codes.Clearance.ARREST and arrests:
-        errors.add(0, f"{where}arrests", "only a clearance by arrest lists arrests")
-    if clearance != codes.Clearance.NOT_CLEARED and cleared_on is None:
-        errors.add(0, f"{where}clearedOn", "give the date the offence was cleared")
+    """NIBRS: exceptional clearance A-E has a date and no arrest; an incident with an
+    arrest is cleared by arrest (N)."""
+    if exceptional not in EXCEPTIONAL:
+        errors.add(0, f"{where}exceptionalClearance", f"one of {', '.join(EXCEPTIONAL)}")
+    elif exceptional != NOT_APPLICABLE and arrests:
+        errors.add(0, f"{where}arrests", "an incident cleared exceptionally (A-E) lists no arrest")
+    if exceptional in EXCEPTIONAL and exceptional != NOT_APPLICABLE and cleared_on is None:
+        errors.add(0, f"{where}exceptionalClearanceDate", "give the date it was cleared")
+    if exceptional == NOT_APPLICABLE and cleared_on is not None:
+        errors.add(
+            0, f"{where}exceptionalClearanceDate", "only an exceptional clearance has a date"
+        )
     if cleared_on is not None and cleared_on > timezone.localdate():
-        errors.add(0, f"{where}clearedOn", "cannot be in the future")
+        errors.add(0, f"{where}exceptionalClearanceDate", "cannot be in the future")
 
 
-def record_offense(
+def _raise(errors: Collector, message: str) -> None:
+    if errors.errors:
+        raise ValidationFailed(message, fields={e.field: [e.message] for e in errors.errors})
+
+
+def record_incident(
     actor: Actor,
     operation: str,
     *,
-    code: str,
+    offenses: list[str],
     investigation: str = "",
-    clearance: str = codes.Clearance.NOT_CLEARED,
     arrests: list[str] | None = None,
+    exceptional: str = NOT_APPLICABLE,
     cleared_on: date | None = None,
-) -> Offense:
-    """Record an offence of the operation, with its clearance if already known."""
+) -> Incident:
+    """Record an incident with its offences (NIBRS codes), cleared already or not."""
     policy.require(
         actor, Permission.OPERATIONS_RECORD, object_type="operation", object_id=operation
     )
     op = get_operation(actor, operation)
     errors = Collector("NIBRS")
-    if code not in codes.NibrsOffense.values:
-        errors.add(0, "code", f"one of {', '.join(codes.NibrsOffense.values)}")
-    found = _arrests(op).filter(ref__in=arrests or [])
-    if len(set(arrests or [])) != found.count():
+    if not offenses:
+        errors.add(0, "offenses", "an incident has at least one offence")
+    for i, code in enumerate(offenses):
+        if code not in codes.NibrsOffense.values:
+            errors.add(0, f"offenses[{i}]", f"one of {', '.join(codes.NibrsOffense.values)}")
+    found = list(_arrests(op).filter(ref__in=arrests or []))
+    if len(set(arrests or [])) != len(found):
         errors.add(0, "arrests", "every arrest must be one of this operation's")
     inquiry = None
     if investigation:
@@ -89,72 +115,86 @@ def record_offense(
         ).first()
         if inquiry is None:
             errors.add(0, "investigation", "not an investigation of this operation")
-    _check_clearance(clearance, list(found), cleared_on, "", errors)
-    if errors.errors:
-        raise ValidationFailed(
-            "The offence is not valid.", fields={e.field: [e.message] for e in errors.errors}
-        )
+    _check_clearance(exceptional, found, cleared_on, "", errors)
+    _raise(errors, "The incident is not valid.")
     with transaction.atomic():
-        offense = Offense.objects.create(
-            operation=op,
-            investigation=inquiry,
-            code=code,
-            clearance=clearance,
-            cleared_on=cleared_on,
+        incident = Incident.objects.create(
+            operation=op, investigation=inquiry, exceptional=exceptional, cleared_on=cleared_on
         )
-        offense.arrests.set(found)
-        _audit(actor, "nibrs.offense_recorded", offense)
+        incident.arrests.set(found)
+        for code in offenses:
+            Offense.objects.create(operation=op, incident=incident, code=code)
+        _audit(actor, "nibrs.incident_recorded", incident)
+    return incident
+
+
+def record_offense(actor: Actor, operation: str, *, code: str, incident: str = "") -> Offense:
+    """Add an offence to an incident of the operation (by ref), or record it as the only
+    offence of a new, open incident."""
+    if not incident:
+        return record_incident(actor, operation, offenses=[code]).offenses.get()
+    policy.require(
+        actor, Permission.OPERATIONS_RECORD, object_type="operation", object_id=operation
+    )
+    op = get_operation(actor, operation)
+    if code not in codes.NibrsOffense.values:
+        raise ValidationFailed.on("code", f"one of {', '.join(codes.NibrsOffense.values)}")
+    with transaction.atomic():
+        found = Incident.objects.select_for_update().filter(operation=op, ref=incident).first()
+        if found is None:
+            raise NotVisible()
+        offense = Offense.objects.create(operation=op, incident=found, code=code)
+        _audit(actor, "nibrs.incident_recorded", found)
     return offense
 
 
-def clear_offense(
+def clear_incident(
     actor: Actor,
     operation: str,
     ref: str,
     *,
-    clearance: str,
-    cleared_on: date,
     arrests: list[str] | None = None,
-) -> Offense:
-    """Clear an open offence by arrest (naming the arrests) or exceptionally (A-E)."""
-    policy.require(actor, Permission.OPERATIONS_RECORD, object_type="offense", object_id=ref)
+    exceptional: str = NOT_APPLICABLE,
+    cleared_on: date | None = None,
+) -> Incident:
+    """Clear an open incident, and so every offence of it: by arrest (naming the arrests)
+    or exceptionally (A-E, with the date)."""
+    policy.require(actor, Permission.OPERATIONS_RECORD, object_type="incident", object_id=ref)
     op = get_operation(actor, operation)
     with transaction.atomic():
-        offense = Offense.objects.select_for_update().filter(operation=op, ref=ref).first()
-        if offense is None:
+        incident = Incident.objects.select_for_update().filter(operation=op, ref=ref).first()
+        if incident is None:
             raise NotVisible()
-        if offense.clearance != codes.Clearance.NOT_CLEARED:
-            raise IllegalTransition(f"The offence is already cleared ({offense.clearance}).")
+        if clearance_of(incident) != codes.Clearance.NOT_CLEARED:
+            raise IllegalTransition(f"The incident is already cleared ({clearance_of(incident)}).")
         found = list(_arrests(op).filter(ref__in=arrests or []))
         errors = Collector("NIBRS")
         if len(set(arrests or [])) != len(found):
             errors.add(0, "arrests", "every arrest must be one of this operation's")
-        if clearance == codes.Clearance.NOT_CLEARED:
-            errors.add(0, "clearance", "give how the offence was cleared")
-        _check_clearance(clearance, found, cleared_on, "", errors)
-        if errors.errors:
-            raise ValidationFailed(
-                "The clearance is not valid.", fields={e.field: [e.message] for e in errors.errors}
-            )
-        offense.clearance, offense.cleared_on = clearance, cleared_on
-        offense.save(update_fields=["clearance", "cleared_on"])
-        offense.arrests.set(found)
-        _audit(actor, "nibrs.offense_cleared", offense)
-    return offense
+        if not found and exceptional == NOT_APPLICABLE:
+            errors.add(0, "arrests", "name the arrests, or clear it exceptionally (A-E)")
+        _check_clearance(exceptional, found, cleared_on, "", errors)
+        _raise(errors, "The clearance is not valid.")
+        incident.exceptional, incident.cleared_on = exceptional, cleared_on
+        incident.save(update_fields=["exceptional", "cleared_on"])
+        incident.arrests.set(found)
+        _audit(actor, "nibrs.incident_cleared", incident)
+    return incident
 
 
-def _audit(actor: Actor, action: str, offense: Offense) -> None:
+def _audit(actor: Actor, action: str, incident: Incident) -> None:
+    arrests = sorted(a.ref for a in incident.arrests.all())
     audit.record(
         actor,
         action,
-        object_type="offense",
-        object_id=offense.ref,
+        object_type="incident",
+        object_id=incident.ref,
         detail={
-            "operation": offense.operation.code,
-            "code": offense.code,
-            "clearance": offense.clearance,
-            "cleared_on": offense.cleared_on,
-            "arrests": sorted(a.ref for a in offense.arrests.all()),
+            "operation": incident.operation.code,
+            "offenses": sorted(o.code for o in incident.offenses.all()),
+            "clearance": clearance_of(incident),
+            "cleared_on": incident.cleared_on,
+            "arrests": arrests,
         },
     )
 
@@ -215,16 +255,23 @@ def summarise_offenses(operation_code: str, scope: list[int]) -> NibrsSummary:
             by_code[code] = CodeCounts(code, str(codes.NibrsOffense(code).label))
         return by_code[code]
 
-    for code, clearance in Offense.objects.filter(operation_id__in=scope).values_list(
-        "code", "clearance"
+    cleared = {
+        i.pk: status(bool(i.n_arrests), i.exceptional)
+        for i in Incident.objects.filter(operation_id__in=scope).annotate(
+            n_arrests=Count("arrests")
+        )
+    }
+    for code, incident_id in Offense.objects.filter(operation_id__in=scope).values_list(
+        "code", "incident_id"
     ):
+        clearance = cleared[incident_id]
         counts = row(code)
         counts.offenses += 1
         summary.offenses += 1
         if clearance == codes.Clearance.ARREST:
             counts.cleared_by_arrest += 1
             summary.cleared_by_arrest += 1
-        elif clearance in codes.EXCEPTIONAL:
+        elif clearance in codes.EXCEPTIONAL:  # A-E
             counts.cleared_exceptionally += 1
             summary.cleared_exceptionally[clearance] = (
                 summary.cleared_exceptionally.get(clearance, 0) + 1
@@ -241,41 +288,72 @@ def summarise_offenses(operation_code: str, scope: list[int]) -> NibrsSummary:
     return summary
 
 
-# ------------------------------------------------------------------ offence segments out and in
+# ------------------------------------------------------------------ incidents out and in
+
+
+def _held_people(actor: Actor, operation: Operation) -> set[int]:
+    """People who are the subject of a target whose registry record may not leave the
+    actor's organisation (TLP 2.0, ``policy.may_share_outside``)."""
+    return {
+        t.person_id
+        for t in Target.objects.filter(
+            operation_id__in=_scope(operation), record__isnull=False, person__isnull=False
+        ).select_related("record")
+        if t.record is not None and t.person_id and not policy.may_share_outside(actor, t.record)
+    }
+
+
+def _incident_row(incident: Incident) -> dict[str, Any]:
+    return {
+        "ref": incident.ref,
+        "investigation": incident.investigation.ref if incident.investigation else "",
+        "arrests": sorted(a.ref for a in incident.arrests.all()),
+        "exceptionalClearance": incident.exceptional,
+        "exceptionalClearanceDate": incident.cleared_on.isoformat()
+        if incident.cleared_on
+        else None,
+        "offenses": [{"ref": o.ref, "code": o.code} for o in incident.offenses.all()],
+    }
 
 
 def export_nibrs(actor: Actor, operation: str) -> dict[str, Any]:
-    """The operation's offences with their clearance and the arrests that cleared them."""
+    """The operation's incidents: their offences, clearance and the arrests that cleared
+    them. The document leaves the actor's organisation, so an incident with an arrest of
+    a person who is the subject of a registry record that may not leave (TLP 2.0,
+    ``policy.may_share_outside``) is withheld, counted and audited."""
     policy.require(
         actor, Permission.OPERATIONS_EXPORT, object_type="operation", object_id=operation
     )
     op = get_operation(actor, operation)
-    offenses = (
-        Offense.objects.filter(operation=op)
+    incidents = list(
+        Incident.objects.filter(operation=op)
         .select_related("investigation")
-        .prefetch_related("arrests")
+        .prefetch_related("arrests", "offenses")
         .order_by("id")
     )
-    rows = [
-        {
-            "ref": o.ref,
-            "code": o.code,
-            "investigation": o.investigation.ref if o.investigation else "",
-            "clearance": o.clearance,
-            "clearedOn": o.cleared_on.isoformat() if o.cleared_on else None,
-            "arrests": sorted(a.ref for a in o.arrests.all()),
-        }
-        for o in offenses
-    ]
+    held = _held_people(actor, op)
+    withheld = [i.ref for i in incidents if any(a.person_id in held for a in i.arrests.all())]
+    rows = [_incident_row(i) for i in incidents if i.ref not in withheld]
     with transaction.atomic():
         audit.record(
             actor,
             "interchange.export",
             object_type="operation",
             object_id=op.code,
-            detail={"format": FORMAT, "offenses": [r["ref"] for r in rows]},
+            detail={
+                "format": FORMAT,
+                "incidents": [r["ref"] for r in rows],
+                "offenses": [o["ref"] for r in rows for o in r["offenses"]],
+                "withheld_tlp": withheld,
+            },
         )
-    return {"format": DOCUMENT, "version": VERSION, "operation": op.code, "offenses": rows}
+    return {
+        "format": DOCUMENT,
+        "version": VERSION,
+        "operation": op.code,
+        "incidents": rows,
+        "withheld": {"tlp": len(withheld)},
+    }
 
 
 def _day(value: Any, path: str, errors: Collector) -> date | None:
@@ -288,6 +366,109 @@ def _day(value: Any, path: str, errors: Collector) -> date | None:
         return None
 
 
+def _from_version_1(rows: list[Any]) -> list[tuple[str, Any]]:
+    """Version 1 listed offences, each with its own clearance: each becomes the only
+    offence of an incident (paths stay the version 1 document's)."""
+    out: list[tuple[str, Any]] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            out.append((f"offenses[{i}]", row))
+            continue
+        clearance = str(row.get("clearance") or codes.Clearance.NOT_CLEARED)
+        exceptional = clearance if clearance in codes.EXCEPTIONAL else NOT_APPLICABLE
+        if clearance not in (*codes.EXCEPTIONAL, "arrest", "none"):
+            exceptional = clearance  # refused by the incident's check, by name
+        arrests = row.get("arrests") or []
+        incident = {
+            "ref": f"inc-{row.get('ref') or ''}"[:40],
+            "investigation": row.get("investigation") or "",
+            "arrests": arrests,
+            "exceptionalClearance": exceptional,
+            "exceptionalClearanceDate": row.get("clearedOn") if exceptional != "N" else None,
+            "offenses": [{"ref": row.get("ref"), "code": row.get("code")}],
+        }
+        if clearance == codes.Clearance.ARREST and not arrests:
+            incident["arrests"] = None  # "by arrest" without an arrest
+        out.append((f"offenses[{i}]", incident))
+    return out
+
+
+@dataclass
+class _Plan:
+    ref: str
+    investigation: Investigation | None
+    arrests: list[str]
+    exceptional: str
+    cleared_on: date | None
+    offenses: list[tuple[str, str]]  # (ref, code)
+
+
+def _read_incident(
+    path: str,
+    row: Any,
+    arrests: dict[str, Arrest],
+    inquiries: dict[str, Investigation],
+    seen: set[str],
+    errors: Collector,
+) -> _Plan | None:
+    if not isinstance(row, dict):
+        errors.add(0, path, "must be an object")
+        return None
+    at = f"{path}."
+    ref = str(row.get("ref") or "")
+    if not ref or len(ref) > 40 or f"incident:{ref}" in seen:
+        errors.add(0, f"{at}ref", "give a unique reference (at most 40 characters)")
+    seen.add(f"incident:{ref}")
+    refs = row.get("arrests")
+    if refs is None and "arrests" in row:
+        errors.add(0, f"{at}arrests", "a clearance by arrest names at least one arrest")
+        refs = []
+    refs = refs or []
+    if not isinstance(refs, list) or any(r not in arrests for r in refs):
+        errors.add(0, f"{at}arrests", "every arrest must be one of this operation's")
+        refs = []
+    inquiry_ref = str(row.get("investigation") or "")
+    if inquiry_ref and inquiry_ref not in inquiries:
+        errors.add(0, f"{at}investigation", "not an investigation of this operation")
+    exceptional = str(row.get("exceptionalClearance") or NOT_APPLICABLE)
+    cleared_on = _day(row.get("exceptionalClearanceDate"), f"{at}exceptionalClearanceDate", errors)
+    _check_clearance(exceptional, [arrests[r] for r in refs], cleared_on, at, errors)
+    offenses = row.get("offenses")
+    plan: list[tuple[str, str]] = []
+    if not isinstance(offenses, list) or not offenses:
+        errors.add(0, f"{at}offenses", "an incident has at least one offence")
+        offenses = []
+    for j, offense in enumerate(offenses):
+        where = f"{at}offenses[{j}]." if not path.startswith("offenses[") else at
+        if not isinstance(offense, dict):
+            errors.add(0, f"{at}offenses[{j}]", "must be an object")
+            continue
+        o_ref, code = str(offense.get("ref") or ""), str(offense.get("code") or "")
+        if not o_ref or len(o_ref) > 40 or f"offense:{o_ref}" in seen:
+            errors.add(0, f"{where}ref", "give a unique reference (at most 40 characters)")
+        seen.add(f"offense:{o_ref}")
+        if code not in codes.NibrsOffense.values:
+            errors.add(0, f"{where}code", f"one of {', '.join(codes.NibrsOffense.values)}")
+        plan.append((o_ref, code))
+    return _Plan(ref, inquiries.get(inquiry_ref), sorted(refs), exceptional, cleared_on, plan)
+
+
+def _same(old: Incident, plan: _Plan) -> bool:
+    return (
+        old.investigation_id,
+        sorted(a.ref for a in old.arrests.all()),
+        old.exceptional,
+        old.cleared_on,
+        [(o.ref, o.code) for o in old.offenses.all()],
+    ) == (
+        getattr(plan.investigation, "pk", None),
+        plan.arrests,
+        plan.exceptional,
+        plan.cleared_on,
+        plan.offenses,
+    )
+
+
 def import_nibrs(
     actor: Actor,
     operation: str,
@@ -296,8 +477,9 @@ def import_nibrs(
     source: str = "nibrs.json",
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Offences of a document into the operation, all or nothing. An offence whose ref
-    exists is left as it is when identical, and refused when it differs."""
+    """Incidents of a document into the operation, all or nothing. An incident whose ref
+    exists is left as it is when identical, and refused when it differs. Version 1
+    documents (offences each with a clearance) are read too, one incident per offence."""
     policy.require(
         actor, Permission.OPERATIONS_RECORD, object_type="operation", object_id=operation
     )
@@ -311,80 +493,61 @@ def import_nibrs(
         errors.raise_if_any()
     if not isinstance(document, dict) or document.get("format") != DOCUMENT:
         raise ValidationFailed.on("format", f'the document\'s format must be "{DOCUMENT}"')
-    rows = document.get("offenses")
-    if not isinstance(rows, list):
-        raise ValidationFailed.on("offenses", "must be a list")
+    if document.get("version") == 1:
+        rows = document.get("offenses")
+        if not isinstance(rows, list):
+            raise ValidationFailed.on("offenses", "must be a list")
+        given = _from_version_1(rows)
+    else:
+        rows = document.get("incidents")
+        if not isinstance(rows, list):
+            raise ValidationFailed.on("incidents", "must be a list")
+        given = [(f"incidents[{i}]", row) for i, row in enumerate(rows)]
     arrests = {a.ref: a for a in _arrests(op)}
     inquiries = {i.ref: i for i in Investigation.objects.filter(operation_id__in=_scope(op))}
-    existing = {o.ref: o for o in Offense.objects.filter(operation=op).prefetch_related("arrests")}
-    plan: list[dict[str, Any]] = []
+    existing = {
+        i.ref: i
+        for i in Incident.objects.filter(operation=op).prefetch_related("arrests", "offenses")
+    }
+    held_offenses = dict(Offense.objects.filter(operation=op).values_list("ref", "incident__ref"))
+    plans: list[_Plan] = []
     seen: set[str] = set()
     result = ImportResult(FORMAT, source, digest(data))
-    for i, row in enumerate(rows):
-        path = f"offenses[{i}]."
-        if not isinstance(row, dict):
-            errors.add(0, f"offenses[{i}]", "must be an object")
+    for path, row in given:
+        plan = _read_incident(path, row, arrests, inquiries, seen, errors)
+        if plan is None:
             continue
-        ref = str(row.get("ref") or "")
-        code = str(row.get("code") or "")
-        clearance = str(row.get("clearance") or codes.Clearance.NOT_CLEARED)
-        refs = row.get("arrests") or []
-        if not ref or len(ref) > 40 or ref in seen:
-            errors.add(0, f"{path}ref", "give a unique reference (at most 40 characters)")
-        seen.add(ref)
-        if code not in codes.NibrsOffense.values:
-            errors.add(0, f"{path}code", f"one of {', '.join(codes.NibrsOffense.values)}")
-        if not isinstance(refs, list) or any(r not in arrests for r in refs):
-            errors.add(0, f"{path}arrests", "every arrest must be one of this operation's")
-            refs = []
-        inquiry_ref = str(row.get("investigation") or "")
-        if inquiry_ref and inquiry_ref not in inquiries:
-            errors.add(0, f"{path}investigation", "not an investigation of this operation")
-        cleared_on = _day(row.get("clearedOn"), f"{path}clearedOn", errors)
-        _check_clearance(clearance, [arrests[r] for r in refs], cleared_on, path, errors)
-        values: dict[str, Any] = {
-            "ref": ref,
-            "code": code,
-            "investigation": inquiries.get(inquiry_ref),
-            "clearance": clearance,
-            "cleared_on": cleared_on,
-            "arrests": sorted(refs),
-        }
-        old = existing.get(ref)
+        old = existing.get(plan.ref)
         if old is not None:
-            same = (
-                old.code,
-                old.investigation_id,
-                old.clearance,
-                old.cleared_on,
-                sorted(a.ref for a in old.arrests.all()),
-            ) == (
-                code,
-                getattr(values["investigation"], "pk", None),
-                clearance,
-                cleared_on,
-                sorted(refs),
-            )
-            if not same:
-                errors.add(0, f"{path}ref", "an offence with this ref exists and differs")
-            result.count("offenses_unchanged")
+            if not _same(old, plan):
+                errors.add(0, f"{path}.ref", "an incident with this ref exists and differs")
+            result.count("incidents_unchanged")
             continue
-        plan.append(values)
+        for o_ref, _code in plan.offenses:
+            if o_ref in held_offenses:
+                errors.add(
+                    0,
+                    f"{path}.offenses",
+                    f"offence {o_ref} is already in incident {held_offenses[o_ref]}",
+                )
+        plans.append(plan)
     errors.raise_if_any()
     with transaction.atomic():
-        for done, values in enumerate(plan, start=1):
+        for done, plan in enumerate(plans, start=1):
             if progress:
-                progress("write", done, len(plan))
-            offense = Offense.objects.create(
+                progress("write", done, len(plans))
+            incident = Incident.objects.create(
                 operation=op,
-                ref=values["ref"],
-                code=values["code"],
-                investigation=values["investigation"],
-                clearance=values["clearance"],
-                cleared_on=values["cleared_on"],
+                ref=plan.ref,
+                investigation=plan.investigation,
+                exceptional=plan.exceptional,
+                cleared_on=plan.cleared_on,
             )
-            offense.arrests.set([arrests[r] for r in values["arrests"]])
-            result.count("offenses_recorded")
+            incident.arrests.set([arrests[r] for r in plan.arrests])
+            for o_ref, code in plan.offenses:
+                Offense.objects.create(operation=op, incident=incident, ref=o_ref, code=code)
+            result.count("incidents_recorded")
+            result.count("offenses_recorded", len(plan.offenses))
         audit.record(
             actor,
             "interchange.import",

@@ -164,11 +164,18 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
     bundle: dict[str, Any] = {"format": FORMAT, "version": VERSION}
     bundle["exported_at"] = timezone.now().isoformat()
 
-    # Only targets whose record the exporter may see (TLP: RED and AMBER+STRICT narrow it).
-    targets = list(
+    # Only targets whose record the exporter may see (TLP: RED and AMBER+STRICT narrow it)
+    # and may send outside its organisation (TLP 2.0, policy.may_share_outside, as for
+    # PFIF and NCIC): the others are withheld with their outcomes, leads and hit
+    # confirmations, and the audit event lists their NICs.
+    visible_targets = list(
         Target.objects.filter(operation_id__in=ids, record__in=policy.records_visible_to(actor))
         .select_related("operation", "record__originating_agency", "person", "assigned_agency")
         .order_by("pk")
+    )
+    targets = [t for t in visible_targets if policy.may_share_outside(actor, t.record)]
+    withheld_tlp = sorted(
+        {t.record.nic for t in visible_targets if not policy.may_share_outside(actor, t.record)}
     )
     records = list(
         MissingPersonRecord.objects.filter(pk__in=[t.record_id for t in targets])
@@ -293,6 +300,10 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
             "operations.export",
             object_type="operation",
             object_id=root.code,
-            detail={"operations": [o.code for o in operations], "records": len(records)},
+            detail={
+                "operations": [o.code for o in operations],
+                "records": len(records),
+                "withheld_tlp": withheld_tlp,
+            },
         )
     return bundle
