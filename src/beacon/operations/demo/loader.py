@@ -21,8 +21,14 @@ def write_bundles(directory: Path) -> list[Path]:
 
 
 def load_demo(actor: Actor, directory: Path) -> list[tuple[Path, ImportReport]]:
-    """Generate the four bundles into ``directory`` and import each (idempotent)."""
-    return [
+    """Generate the four bundles into ``directory`` and import each (idempotent), then
+    the partner formats' demo data (NIBRS incidents, HTCDS data consent; see
+    ``beacon.interchange.demo``)."""
+    from beacon.interchange.demo import add_demo_interchange
+
+    loaded = [
         (path, import_bundle(actor, parse_json(path.read_text(encoding="utf-8"))))
         for path in write_bundles(directory)
     ]
+    add_demo_interchange()
+    return loaded

@@ -1,4 +1,4 @@
-"""``beacon interchange import|export FORMAT ...``: PFIF 1.4, HTCDS v2, NCIC-style, NIBRS.
+"""``beacon interchange import|export FORMAT ...``: PFIF 1.4, HTCDS v2, NCIC messages, NIBRS.
 
     beacon interchange import ncic FILE --operation CODE
     beacon interchange import pfif FILE --operation CODE --ori ORI [--domain D]
@@ -51,7 +51,7 @@ def _need(options: dict[str, Any], name: str, fmt: str) -> str:
 
 
 class Command(BeaconCommand):
-    help = "Import or export PFIF 1.4, IOM HTCDS v2, NCIC-style fixed records, NIBRS offences."
+    help = "Import or export PFIF 1.4, IOM HTCDS v2, NCIC messages, NIBRS incidents."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -191,7 +191,8 @@ class Command(BeaconCommand):
             withheld = document["withheld"]["noDataConsent"]
             summary = (
                 f"{len(document['cases'])} case(s), "
-                f"{withheld} withheld without consent to manage personal data"
+                f"{withheld} withheld without consent to manage personal data, "
+                f"{document['withheld']['tlp']} withheld by their TLP marking"
             )
         elif options["summary"]:
             counts_doc = nibrs.offense_summary(actor, _need(options, "operation", fmt)).as_dict()
@@ -200,7 +201,12 @@ class Command(BeaconCommand):
         else:
             document = nibrs.export_nibrs(actor, _need(options, "operation", fmt))
             data = json.dumps(document, indent=2).encode()
-            summary = f"{len(document['offenses'])} offence(s)"
+            incidents = document["incidents"]
+            summary = (
+                f"{len(incidents)} incident(s), "
+                f"{sum(len(i['offenses']) for i in incidents)} offence(s), "
+                f"{document['withheld']['tlp']} incident(s) withheld by a TLP marking"
+            )
         output: Path | None = options["output"]
         if output is None:
             self.stdout.write(data.decode(), ending="" if data.endswith(b"\n") else "\n")
