@@ -196,6 +196,13 @@ def test_a_message_line_never_gets_column_layout_errors(
         "targets_added": 1,
     }
     record = MissingPersonRecord.objects.get(oca="LC-77")
+    # A positional message (no tags at all) is a message too: refused by column and tag,
+    # never read as fixed columns.
+    with pytest.raises(ImportRejected) as caught:
+        ncic.import_ncic(system, operation.code, b"EMJ.NM0070100.SMITH, JOHN.M.W.20100101")
+    said = [str(e) for e in caught.value.errors]
+    assert not any("columns" in s for s in said)
+    assert "line 1, column 15: 'SMITH, JOHN' has no tag: give each field as TAG/value" in said
     assert (record.category, record.originating_agency.ori, record.middle_name) == (
         "EMI",
         "NM0070100",

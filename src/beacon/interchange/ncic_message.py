@@ -68,9 +68,13 @@ HEADER_PATTERN = re.compile(r"^\d?[A-Z0-9]{3}HEADER$|^\d[A-Z]\d\d")
 LOOKS_LIKE = re.compile(r"(^|\.)[A-Z]{3}/")
 
 
+POSITIONAL = re.compile(r"^(\d?[A-Z0-9]{3}HEADER\.)?[A-Z]{3}\.")
+
+
 def is_message(line: str) -> bool:
-    """Is this line an NCIC message (TAG/value fields), not a legacy fixed record?"""
-    return bool(LOOKS_LIKE.search(line))
+    """Is this line an NCIC message (TAG/value fields, or a message key followed by a
+    period), not a legacy fixed record (whose ORI follows the MKE without a period)?"""
+    return bool(LOOKS_LIKE.search(line) or POSITIONAL.match(line))
 
 
 # ------------------------------------------------------------------ writing
