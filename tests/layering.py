@@ -70,14 +70,6 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     # The Offense model, an operations fact, lives in interchange (migration + the
     # interchange work in flight: left for a later step of #19).
     ("operations.reports.compute", "interchange.nibrs"): "#19 step 1: Offense to operations",
-    # Shared utilities that live in resilience though the audit chain needs them.
-    ("audit.search", "resilience.csvsafe"): "#19 step 1: shared utilities in core",
-    ("audit.wake", "resilience.counters"): "#19 step 1: shared utilities in core",
-    # The CLI's base command reaches up for the signed-in CLI user and outage answers.
-    ("core.commands", "access.accounts"): "#19 step 1: core knows nothing above it",
-    ("core.commands", "resilience.outage"): "#19 step 1: core knows nothing above it",
-    # Validating an agency's jurisdiction borrows the registry's parser.
-    ("agencies.services", "records.validation"): "#19 step 1: jurisdiction parsing in agencies",
 }
 
 # Loops, each as the sorted tuple of its modules -> why it is allowed today.

@@ -7,13 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from beacon.resilience.counters import SharedMinuteCounter
+from beacon.core.counters import SharedMinuteCounter
 
 HITS = 400
 HIT_MANY = """
 import sys
 from pathlib import Path
-from beacon.resilience.counters import SharedMinuteCounter
+from beacon.core.counters import SharedMinuteCounter
 counter = SharedMinuteCounter(Path(sys.argv[1]))
 sys.stdin.readline()  # both processes start together
 print(" ".join(str(counter.hit("7:alice", 29000000)) for _ in range(int(sys.argv[2]))))
