@@ -84,7 +84,6 @@ ALLOWED_LOOPS: dict[tuple[str, ...], str] = {
     ): "#19 step 1: field entries as services the bundle reader calls",
     # Name keys and their spelling variants call each other (search work in flight).
     ("records.keys", "records.variants"): "#19 step 1: one of them owns the shared table",
-    ("records.import_context", "records.import_work"): "#19 step 1: records/imports package",
 }
 
 
