@@ -239,7 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--src", type=Path, default=SRC, help="a checkout's src directory")
     args = parser.parse_args(argv)
-    print(report(args.src / "beacon"))
+    try:
+        print(report(args.src / "beacon"))
+    except BrokenPipeError:  # piped into head
+        sys.stderr.close()
     return 0
 
 
