@@ -1,4 +1,4 @@
-"""Shared fixtures: agencies and actors that every domain's tests use.
+"""Shared fixtures: the personas (tests/personas.py), signed-in clients, the database.
 
 Tests run against a real database built by the real migrations (SQLite file, or
 PostgreSQL when DATABASE_URL is set), each in a rolled-back transaction.
@@ -18,32 +18,13 @@ from beacon.access.services import actor_of_user
 from beacon.agencies.models import Agency
 from beacon.core.actor import Actor, system_actor
 
-
-@pytest.fixture
-def agency_a(db: None) -> Agency:
-    return Agency.objects.create(ori="NM0070100", name="Las Cruces Police Department", kind="local")
-
-
-@pytest.fixture
-def agency_b(db: None) -> Agency:
-    return Agency.objects.create(
-        ori="NM0070200", name="Sunland Park Police Department", kind="local"
-    )
+# The cast every test can ask for (investigator_a, caseworker, cast, ...): tests/personas.py.
+pytest_plugins = ("tests.personas",)
 
 
 @pytest.fixture
 def system(db: None) -> Actor:
     return system_actor()
-
-
-@pytest.fixture
-def investigator_a(agency_a: Agency) -> Actor:
-    return Actor(name="alice", agency=agency_a, role="investigator", user_id=None, via="api")
-
-
-@pytest.fixture
-def investigator_b(agency_b: Agency) -> Actor:
-    return Actor(name="bob", agency=agency_b, role="investigator", user_id=None, via="api")
 
 
 # --- Signed-in clients (beacon.access) -------------------------------------------------
@@ -69,9 +50,7 @@ def api_client_as(db: None) -> Callable[..., Client]:
         )
         _token, raw = tokens.create_token(actor_of_user(user), "test client")
         client = Client(headers={"Authorization": f"Bearer {raw}"})
-        client.actor = Actor(  # type: ignore[attr-defined]
-            name=username, agency=agency, role=role, user_id=user.pk, via="api"
-        )
+        client.actor = actor_of_user(user, via="api")  # type: ignore[attr-defined]
         return client
 
     return make
@@ -98,9 +77,7 @@ def web_client_as(db: None) -> Callable[..., Client]:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
-        client.actor = Actor(  # type: ignore[attr-defined]
-            name=username, agency=agency, role=role, user_id=user.pk, via="web"
-        )
+        client.actor = actor_of_user(user, via="web")  # type: ignore[attr-defined]
         return client
 
     return make

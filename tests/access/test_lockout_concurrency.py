@@ -64,10 +64,9 @@ def _race(password: str, code: str, monkeypatch: pytest.MonkeyPatch) -> list[int
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_wrong_codes_check_at_most_the_lockout_limit(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, agency_a: Agency
 ) -> None:
-    agency = Agency.objects.create(ori="NM0070100", name="Las Cruces PD", kind="local")
-    user = services.create_user(system_actor(), "alice", PASSWORD, agency, "investigator")
+    user = services.create_user(system_actor(), "alice", PASSWORD, agency_a, "investigator")
     device = enrol_totp(user)
     wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
     checked = _race(PASSWORD, wrong, monkeypatch)
@@ -81,10 +80,9 @@ def test_concurrent_wrong_codes_check_at_most_the_lockout_limit(
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_wrong_passwords_check_at_most_the_lockout_limit(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, agency_a: Agency
 ) -> None:
-    agency = Agency.objects.create(ori="NM0070100", name="Las Cruces PD", kind="local")
-    user = services.create_user(system_actor(), "alice", PASSWORD, agency, "investigator")
+    user = services.create_user(system_actor(), "alice", PASSWORD, agency_a, "investigator")
     enrol_totp(user)
     _race("not the password at all", "000000", monkeypatch)
     reasons = [e.detail["reason"] for e in AuditEvent.objects.filter(action="auth.logon_failed")]

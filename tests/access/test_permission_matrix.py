@@ -94,7 +94,7 @@ def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
                         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
                         session.save()
                         key = web.cookies[settings.SESSION_COOKIE_NAME].value
-                        who = Actor(name=name, agency=agency, role=role, user_id=user.pk)
+                        who = actor_of_user(user, via="api")
                         clients[(role, context)] = (raw, key, who)
                 yield {"world": world, "values": values, "clients": clients}
                 raise _Rollback

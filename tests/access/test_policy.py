@@ -10,7 +10,6 @@ from django.test import Client
 
 from beacon.access import policy
 from beacon.access.permissions import Permission
-from beacon.audit.models import AuditEvent
 from beacon.core.errors import Forbidden
 from beacon.operations.models import Service
 from tests.access import world as w
@@ -63,19 +62,6 @@ def test_service_records_follow_the_victim(world: w.World) -> None:
     assert policy.services_visible_to(w.actor(world, 0, "investigator")).count() == 1
     assert policy.services_visible_to(w.actor(world, 3, "caseworker")).count() == 0
     assert policy.services_visible_to(w.actor(world, 0, "pio")).count() == 0
-
-
-def test_only_the_originating_agency_clears(world: w.World) -> None:
-    record = world.records[0]
-    policy.require_originating_agency(
-        w.actor(world, 0, "investigator"), record, Permission.RECORDS_CLEAR
-    )
-    with pytest.raises(Forbidden):
-        policy.require_originating_agency(
-            w.actor(world, 1, "investigator"), record, Permission.RECORDS_CLEAR
-        )
-    denial = AuditEvent.objects.get(action="access.denied")
-    assert denial.detail["reason"] == "not the originating agency"
 
 
 def test_only_an_operations_own_agencies_record_its_events(world: w.World) -> None:

@@ -14,6 +14,7 @@ from beacon.core.actor import Actor, system_actor
 from beacon.operations.models import Operation, Participation, Person, Referral, Target, Victim
 from beacon.records.models import MissingPersonRecord
 from beacon.records.services import enter_record
+from tests.personas import acting
 from tests.records.conftest import juvenile
 
 AGENCIES = (
@@ -120,7 +121,7 @@ def build(spec: Spec) -> World:
 
 
 def actor(world: World, agency: int, role: str) -> Actor:
-    return Actor(name=f"{role}@{agency}", agency=world.agencies[agency], role=role, via="api")
+    return acting(world.agencies[agency], role, f"{role}@{agency}")
 
 
 # --- the oracle: the rules of issue 4, section 3, over the plain description -------------

@@ -18,13 +18,9 @@ from beacon.agencies.models import SYSTEM_ORI, Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
+from tests.personas import acting
 
 ClientAs = Callable[[str, Agency], Client]
-
-
-@pytest.fixture
-def admin(agency_a: Agency) -> Actor:
-    return Actor(name="root", agency=agency_a, role="system_admin", via="web")
 
 
 def _new(**fields: str) -> dict[str, str]:
@@ -38,10 +34,10 @@ def _refused(call: Callable[[], object]) -> dict[str, list[str]]:
 
 
 def test_an_administrator_creates_an_agency_and_the_audit_says_what(
-    admin: Actor, agency_a: Agency
+    administrator: Actor, agency_a: Agency
 ) -> None:
     made = services.create_agency(
-        admin,
+        administrator,
         _new(ori="nm0070300", parent=agency_a.ori, jurisdiction="county:35013", short_name="MM"),
     )
     assert (made.ori, made.kind, made.parent, made.short_name) == (
@@ -52,7 +48,7 @@ def test_an_administrator_creates_an_agency_and_the_audit_says_what(
     )
     assert made.jurisdiction is not None and made.jurisdiction.code == "35013"
     event = AuditEvent.objects.get(action="agency.created", object_id="NM0070300")
-    assert event.actor == "root" and event.detail["parent"] == agency_a.ori
+    assert event.actor == administrator.name and event.detail["parent"] == agency_a.ori
     assert event.detail["jurisdiction"] == "county:35013"
 
 
@@ -60,26 +56,26 @@ def test_an_administrator_creates_an_agency_and_the_audit_says_what(
     "ori",
     ["NM00701", "NM00701000", "QQ0070100", "12A070100", "NM-070100", "", "ZZBEACON0"],
 )
-def test_an_ori_the_model_refuses_is_a_field_error(admin: Actor, ori: str) -> None:
-    assert set(_refused(lambda: services.create_agency(admin, _new(ori=ori)))) == {"ori"}
+def test_an_ori_the_model_refuses_is_a_field_error(administrator: Actor, ori: str) -> None:
+    assert set(_refused(lambda: services.create_agency(administrator, _new(ori=ori)))) == {"ori"}
     assert not Agency.objects.filter(name="Mesilla Marshal").exists()
 
 
-def test_a_foreign_ori_by_country_code_is_accepted(admin: Actor) -> None:
-    made = services.create_agency(admin, _new(ori="MX1234567", kind="foreign", name="FGR"))
+def test_a_foreign_ori_by_country_code_is_accepted(administrator: Actor) -> None:
+    made = services.create_agency(administrator, _new(ori="MX1234567", kind="foreign", name="FGR"))
     assert made.ori == "MX1234567"
 
 
-def test_a_taken_ori_is_a_field_error(admin: Actor, agency_a: Agency) -> None:
-    fields = _refused(lambda: services.create_agency(admin, _new(ori=agency_a.ori)))
+def test_a_taken_ori_is_a_field_error(administrator: Actor, agency_a: Agency) -> None:
+    fields = _refused(lambda: services.create_agency(administrator, _new(ori=agency_a.ori)))
     assert set(fields) == {"ori"} and agency_a.ori in fields["ori"][0]
 
 
-def test_every_bad_field_is_reported_and_nothing_is_written(admin: Actor) -> None:
+def test_every_bad_field_is_reported_and_nothing_is_written(administrator: Actor) -> None:
     before = AuditEvent.objects.filter(action="agency.created").count()
     fields = _refused(
         lambda: services.create_agency(
-            admin,
+            administrator,
             {
                 "ori": "NM0070300",
                 "name": "",
@@ -96,10 +92,10 @@ def test_every_bad_field_is_reported_and_nothing_is_written(admin: Actor) -> Non
 
 
 def test_an_edit_changes_the_fields_and_audits_before_and_after(
-    admin: Actor, agency_a: Agency, agency_b: Agency
+    administrator: Actor, agency_a: Agency, agency_b: Agency
 ) -> None:
     services.update_agency(
-        admin,
+        administrator,
         agency_b.ori,
         {
             "name": "Sunland Park PD",
@@ -118,40 +114,46 @@ def test_an_edit_changes_the_fields_and_audits_before_and_after(
 
 
 def test_an_agency_cannot_be_part_of_itself_or_of_its_own_offices(
-    admin: Actor, agency_a: Agency, agency_b: Agency
+    administrator: Actor, agency_a: Agency, agency_b: Agency
 ) -> None:
     keep = {"name": agency_a.name, "kind": "local"}
-    services.update_agency(admin, agency_b.ori, {**keep, "parent": agency_a.ori})
+    services.update_agency(administrator, agency_b.ori, {**keep, "parent": agency_a.ori})
     assert "parent" in _refused(
-        lambda: services.update_agency(admin, agency_a.ori, {**keep, "parent": agency_a.ori})
+        lambda: services.update_agency(
+            administrator, agency_a.ori, {**keep, "parent": agency_a.ori}
+        )
     )
     assert "parent" in _refused(
-        lambda: services.update_agency(admin, agency_a.ori, {**keep, "parent": agency_b.ori})
+        lambda: services.update_agency(
+            administrator, agency_a.ori, {**keep, "parent": agency_b.ori}
+        )
     )
     agency_a.refresh_from_db()
     assert agency_a.parent is None
 
 
-def test_the_ori_of_an_existing_agency_cannot_be_changed(admin: Actor, agency_a: Agency) -> None:
+def test_the_ori_of_an_existing_agency_cannot_be_changed(
+    administrator: Actor, agency_a: Agency
+) -> None:
     fields = _refused(
         lambda: services.update_agency(
-            admin, agency_a.ori, {"ori": "NM0079999", "name": "X", "kind": "local"}
+            administrator, agency_a.ori, {"ori": "NM0079999", "name": "X", "kind": "local"}
         )
     )
     assert set(fields) == {"ori"}
 
 
-def test_beacons_own_agency_is_not_editable(admin: Actor) -> None:
+def test_beacons_own_agency_is_not_editable(administrator: Actor) -> None:
     Agency.system()
     with pytest.raises(NotVisible):
-        services.update_agency(admin, SYSTEM_ORI, {"name": "Mine now", "kind": "local"})
+        services.update_agency(administrator, SYSTEM_ORI, {"name": "Mine now", "kind": "local"})
 
 
 @pytest.mark.parametrize("role", ["investigator", "hub_coordinator", "caseworker", "supervisor"])
 def test_other_roles_may_not_create_or_change_agencies_and_the_denial_is_audited(
     agency_a: Agency, role: str
 ) -> None:
-    actor = Actor(name="someone", agency=agency_a, role=role, via="web")
+    actor = acting(agency_a, role, via="web")
     with pytest.raises(Forbidden):
         services.create_agency(actor, _new())
     with pytest.raises(Forbidden):
@@ -159,7 +161,7 @@ def test_other_roles_may_not_create_or_change_agencies_and_the_denial_is_audited
     agency_a.refresh_from_db()
     assert agency_a.name == "Las Cruces Police Department"
     assert not Agency.objects.filter(ori="NM0070300").exists()
-    assert AuditEvent.objects.filter(action="access.denied", actor="someone").count() == 2
+    assert AuditEvent.objects.filter(action="access.denied", actor=actor.name).count() == 2
 
 
 # --- the pages ---------------------------------------------------------------------------
@@ -250,7 +252,7 @@ def test_the_agency_pages_are_refused_to_other_roles(
 
 
 def test_the_agency_list_makes_the_same_queries_for_more_agencies(
-    web_client_as: ClientAs, admin: Actor, agency_a: Agency
+    web_client_as: ClientAs, administrator: Actor, agency_a: Agency
 ) -> None:
     client = web_client_as("system_admin", agency_a)
 
@@ -262,11 +264,11 @@ def test_the_agency_list_makes_the_same_queries_for_more_agencies(
 
     for n in range(3):
         services.create_agency(
-            admin, _new(ori=f"NM00710{n}0", parent=agency_a.ori, jurisdiction="state:NM")
+            administrator, _new(ori=f"NM00710{n}0", parent=agency_a.ori, jurisdiction="state:NM")
         )
     few = count()
     for n in range(3, 9):
         services.create_agency(
-            admin, _new(ori=f"NM00710{n}0", parent=agency_a.ori, jurisdiction="state:NM")
+            administrator, _new(ori=f"NM00710{n}0", parent=agency_a.ori, jurisdiction="state:NM")
         )
     assert count() <= few  # no query per agency (the session touch may vary by one)

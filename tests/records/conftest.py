@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.models import MissingPersonRecord
@@ -53,8 +52,3 @@ def enter(investigator_a: Actor) -> Callable[..., MissingPersonRecord]:
 @pytest.fixture
 def record(enter: Callable[..., MissingPersonRecord]) -> MissingPersonRecord:
     return enter()
-
-
-@pytest.fixture
-def supervisor_a(agency_a: Agency) -> Actor:
-    return Actor(name="sam", agency=agency_a, role="supervisor", user_id=None, via="api")

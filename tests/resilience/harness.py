@@ -287,3 +287,42 @@ def beacon_env(**overrides: Any) -> dict[str, str]:
         if value is None:
             env.pop(name, None)
     return env
+
+
+# --- `beacon import records` in a process of its own (the kill tests) -----------------
+
+IMPORT_HEADER = "MKE;last_name;first_name;sex;dob;dlc;oca;ori"
+
+
+def records_file(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """A records file of juveniles entered by agency A, one line per (last name, OCA)."""
+    lines = [IMPORT_HEADER] + [
+        f"EMJ;{last};Row;F;2010-03-05;2021-05-01;{oca};NM0070100" for last, oca in rows
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def start_import(path: Path, **popen: Any) -> subprocess.Popen[str]:
+    """``beacon import records PATH --quiet`` against the test database, in a new process
+    (``popen`` passes stdout=, start_new_session= and the like to subprocess.Popen)."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    env = beacon_env(
+        DJANGO_SETTINGS_MODULE="tests.resilience.server_settings",
+        BEACON_SERVER_DB_NAME=settings["NAME"],
+        DATABASE_URL=None,
+    )
+    if connection.vendor == "postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/x"
+        )
+    options: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "beacon.cli", "import", "records", str(path), "--quiet"],
+        cwd=REPO,
+        env=env,
+        text=True,
+        **options,
+    )

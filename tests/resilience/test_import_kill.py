@@ -6,20 +6,17 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from beacon.agencies.models import Agency
 from beacon.audit.verify import verify
 from beacon.records.models import MissingPersonRecord
-from tests.resilience.harness import REPO, beacon_env
+from tests.resilience.harness import records_file, start_import
 
 ROWS = 3000
-HEADER = "MKE;last_name;first_name;sex;dob;dlc;oca;ori"
 
 
 def _name(n: int) -> str:
@@ -27,34 +24,11 @@ def _name(n: int) -> str:
 
 
 def _file(path: Path, prefix: str) -> Path:
-    lines = [HEADER] + [
-        f"EMJ;Kill{_name(n)};Row;F;2010-03-05;2021-05-01;{prefix}-{n:05d};NM0070100"
-        for n in range(ROWS)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return records_file(path, [(f"Kill{_name(n)}", f"{prefix}-{n:05d}") for n in range(ROWS)])
 
 
 def _import(path: Path) -> subprocess.Popen[str]:
-    settings = connection.settings_dict
-    env = beacon_env(
-        DJANGO_SETTINGS_MODULE="tests.resilience.server_settings",
-        BEACON_SERVER_DB_NAME=settings["NAME"],
-        DATABASE_URL=None,
-    )
-    if connection.vendor == "postgresql":
-        env["DATABASE_URL"] = (
-            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/x"
-        )
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "beacon.cli", "import", "records", str(path), "--quiet"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    return start_import(path, start_new_session=True)  # killed with its process group
 
 
 def _imported() -> int:
@@ -64,9 +38,8 @@ def _imported() -> int:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_an_import_killed_midway_leaves_all_or_nothing_and_a_rerun_completes_it(
-    tmp_path: Path,
+    tmp_path: Path, agency_a: Agency
 ) -> None:
-    Agency.objects.create(ori="NM0070100", name="Las Cruces Police Department", kind="local")
     started = time.monotonic()  # how long a whole run takes, on another file
     timed = _import(_file(tmp_path / "timing.csv", "TIME"))
     _out, err = timed.communicate(timeout=300)

@@ -85,13 +85,8 @@ def _import(actor: Actor, path: Path) -> None:
         assert MissingPersonRecord.objects.count() == before, "a refused file wrote rows"
 
 
-@pytest.fixture
-def agency(db: None) -> Agency:
-    return Agency.objects.create(ori="NM0070100", name="Las Cruces Police Department", kind="local")
-
-
 def test_hostile_csv_files_import_or_are_refused_with_line_and_column(
-    tmp_path: Path, agency: Agency
+    tmp_path: Path, agency_a: Agency
 ) -> None:
     actor = system_actor()
 
@@ -123,7 +118,7 @@ def test_hostile_csv_files_import_or_are_refused_with_line_and_column(
     run()
 
 
-def test_hostile_xlsx_files_import_or_are_refused(tmp_path: Path, agency: Agency) -> None:
+def test_hostile_xlsx_files_import_or_are_refused(tmp_path: Path, agency_a: Agency) -> None:
     actor = system_actor()
     cell = st.one_of(
         NASTY_TEXT.map(lambda t: t.replace("\x00", "")),  # openpyxl refuses control chars itself
@@ -158,7 +153,7 @@ def test_hostile_xlsx_files_import_or_are_refused(tmp_path: Path, agency: Agency
     ids=["empty", "truncated-zip", "bom-garbage", "csv-named-xlsx", "nul-bytes"],
 )
 def test_a_broken_xlsx_is_refused_with_a_clear_error(
-    tmp_path: Path, agency: Agency, content: bytes
+    tmp_path: Path, agency_a: Agency, content: bytes
 ) -> None:
     path = tmp_path / "broken.xlsx"
     path.write_bytes(content)
@@ -175,7 +170,7 @@ JSON = st.recursive(
 SECTIONS = ["agencies", "operations", "people", "records", "targets", "outcomes", "arrests"]
 
 
-def test_hostile_bundles_are_refused_with_a_path_and_reason(agency: Agency) -> None:
+def test_hostile_bundles_are_refused_with_a_path_and_reason(agency_a: Agency) -> None:
     actor = system_actor()
 
     @BOUNDED
@@ -221,7 +216,7 @@ def test_broken_bundle_json_is_refused_with_a_clear_error(text: str) -> None:
     ['{"operations": [{"code": NaN}]}', '{"people": [{"ref": "\\ud800", "last_name": "x"}]}'],
     ids=["nan", "lone-surrogate"],
 )
-def test_odd_but_parseable_bundle_json_is_imported_or_refused(agency: Agency, text: str) -> None:
+def test_odd_but_parseable_bundle_json_is_imported_or_refused(agency_a: Agency, text: str) -> None:
     try:
         import_bundle(system_actor(), parse_json(text))
     except DomainError as exc:
@@ -252,10 +247,10 @@ def test_hostile_pfif_xml_is_refused_without_expanding_entities(name: str) -> No
     assert MissingPersonRecord.objects.count() == before
 
 
-def test_a_formula_in_the_audit_trail_is_neutralised_in_the_csv_export(agency: Agency) -> None:
+def test_a_formula_in_the_audit_trail_is_neutralised_in_the_csv_export(agency_a: Agency) -> None:
     audit.record(system_actor(), "test.nasty", object_type="x", object_id="=cmd|' /C calc'!A0")
     user = access.create_user(
-        system_actor(), "auditor-csv", "correct-horse-battery-9", agency, "system_admin"
+        system_actor(), "auditor-csv", "correct-horse-battery-9", agency_a, "system_admin"
     )
     _made, raw = tokens.create_token(actor_of_user(user), "csv")
     response = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/audit/events.csv")
@@ -279,7 +274,7 @@ def test_a_formula_in_the_audit_trail_is_neutralised_in_the_csv_export(agency: A
     ids=["nul-name", "nul-notes", "nul-oca", "100k-notes", "1m-notes", "1m-name"],
 )
 def test_huge_fields_and_nul_bytes_in_a_csv_are_refused_by_line_and_column(
-    tmp_path: Path, agency: Agency, field: str, nasty: str
+    tmp_path: Path, agency_a: Agency, field: str, nasty: str
 ) -> None:
     row = dict(zip(HEADER, GOOD_ROW, strict=True))
     row[field] = nasty
@@ -293,7 +288,7 @@ def test_huge_fields_and_nul_bytes_in_a_csv_are_refused_by_line_and_column(
 
 
 def test_a_csv_mixing_utf8_and_latin1_bytes_is_refused_or_read_without_mojibake(
-    tmp_path: Path, agency: Agency
+    tmp_path: Path, agency_a: Agency
 ) -> None:
     path = tmp_path / "mixed.csv"
     good = ";".join(GOOD_ROW).replace("Martinez", "Martínez").encode("utf-8")

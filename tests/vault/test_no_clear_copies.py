@@ -26,7 +26,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from beacon.agencies.models import Agency, Jurisdiction
-from beacon.core.actor import Actor, system_actor
+from beacon.core.actor import system_actor
 from beacon.core.errors import Conflict
 from beacon.interchange import htcds, ncic, pfif
 from beacon.operations.bundles.exporter import export_bundle
@@ -46,6 +46,7 @@ from beacon.vault import sealing
 from beacon.vault.models import AgencyKey
 from beacon.vault.services import destroy_agency_key
 from tests.operations.factories import CODE, LEAD, NGO, PARTNER, load_tiny, tiny_bundle
+from tests.personas import acting
 from tests.vault.leaks import (
     backup_text,
     database_files,
@@ -226,8 +227,8 @@ def _interchange(mark: Marks) -> None:
 def _htcds_answers(mark: Marks) -> None:
     """The NGO answers its referral; the free text its case system sends back is read,
     never stored."""
-    caseworker = Actor(name="ngo-cw", agency=Agency.objects.get(ori=NGO), role="caseworker")
-    hub = Actor(name="lead-hub", agency=Agency.objects.get(ori=LEAD), role="hub_coordinator")
+    caseworker = acting(NGO, "caseworker")
+    hub = acting(LEAD, "hub_coordinator")
     document = htcds.export_htcds(hub, CODE)
     for case in document["cases"]:
         case["cas_Notes"] = mark("htcds")

@@ -15,6 +15,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.web.browser import Hosts
+from tests.web.live import LiveServer, live_server_sharing_connection
+
 DEMO_PASSWORD = "beacon-demo-password"
 
 
@@ -32,6 +35,49 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
         call_command("demo", verbosity=0, stdout=_Discard())
         yield
         transaction.set_rollback(True)
+
+
+# --- A real browser against the live server (test_browser.py and the phone tests) ------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium, headless, driven by Playwright (tests/web/browser.py)."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's event loop gives this thread a new context, and with it new database
+    # connections: close them on both sides so none outlives the test database.
+    connections.close_all()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+        connections.close_all()
+
+
+@pytest.fixture(scope="module")
+def server(browser: Any, demo: None, django_db_blocker: Any) -> Iterator[LiveServer]:
+    """Started after the browser: Playwright's event loop changes which database
+    connection this thread sees, and the demo, the tests and the server share one."""
+    with django_db_blocker.unblock(), live_server_sharing_connection() as live:
+        yield live
+
+
+@pytest.fixture
+def hosts(server: LiveServer, db: None) -> Iterator[Hosts]:
+    """Fails the test if any page asked for anything outside 127.0.0.1, or if the
+    Content-Security-Policy refused anything: all JavaScript is in static files, no inline
+    handlers, and plotly.js only fills empty styles."""
+    seen = Hosts()
+    yield seen
+    assert seen.outside == []
+    assert seen.seen <= {"127.0.0.1"}
+    assert seen.refused == []
 
 
 class _Discard:

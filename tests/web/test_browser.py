@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from beacon.access import services as accounts
 from beacon.agencies.models import Agency
@@ -18,14 +16,13 @@ from beacon.operations.models import Arrest, Outcome, Target, Victim
 from beacon.records.models import MissingPersonRecord
 from tests.web.browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     Hosts,
     context,
     shot,
 )
 from tests.web.conftest import DEMO_PASSWORD, current_code
-from tests.web.live import LiveServer, live_server_sharing_connection
+from tests.web.live import LiveServer
 from tests.web.pdftext import pdf_text
 
 pytestmark = pytest.mark.skipif(
@@ -34,41 +31,6 @@ pytestmark = pytest.mark.skipif(
 # Playwright's sync API keeps an event loop in this thread; Django's ORM calls from the
 # test body are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    # Playwright's event loop gives this thread a new context, and with it new database
-    # connections: close them on both sides so none outlives the test database.
-    connections.close_all()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-        connections.close_all()
-
-
-@pytest.fixture(scope="module")
-def server(browser: Any, demo: None, django_db_blocker: Any) -> Iterator[LiveServer]:
-    """Started after the browser: Playwright's event loop changes which database
-    connection this thread sees, and the demo, the tests and the server share one."""
-    with django_db_blocker.unblock(), live_server_sharing_connection() as live:
-        yield live
-
-
-@pytest.fixture
-def hosts(server: LiveServer, db: None) -> Iterator[Hosts]:
-    """Fails the test if any page asked for anything outside 127.0.0.1, or if the
-    Content-Security-Policy refused a script."""
-    seen = Hosts()
-    yield seen
-    assert seen.outside == []
-    assert seen.seen <= {"127.0.0.1"}
-    # The Content-Security-Policy refuses nothing on any page a test visits: all JavaScript
-    # is in static files, no inline handlers, and plotly.js only fills empty styles.
-    assert seen.refused == []
 
 
 # Opens a sealed draft with the session's key, as drafts.js does (AES-GCM, the storage key

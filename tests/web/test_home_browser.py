@@ -5,46 +5,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Hosts, context
-from tests.web.live import LiveServer, live_server_sharing_connection
+from tests.web.browser import CHROMIUM, PHONE, Hosts, context
+from tests.web.live import LiveServer
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="chromium is installed by make test"
 )
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    connections.close_all()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-        connections.close_all()
-
-
-@pytest.fixture(scope="module")
-def server(browser: Any, demo: None, django_db_blocker: Any) -> Iterator[LiveServer]:
-    with django_db_blocker.unblock(), live_server_sharing_connection() as live:
-        yield live
-
-
-@pytest.fixture
-def hosts(server: LiveServer, db: None) -> Iterator[Hosts]:
-    seen = Hosts()
-    yield seen
-    assert seen.outside == []
-    assert seen.refused == []
 
 
 def test_the_home_page_lists_this_devices_drafts_on_a_phone(

@@ -29,3 +29,13 @@ def actor_of(user: User, membership: Membership, *, via: str, source_address: st
         source_address=source_address,
         via=via,
     )
+
+
+def cli_actor(username: str) -> Actor | None:
+    """The actor a CLI run as ``BEACON_CLI_USER=username`` acts as; None for no active
+    account of that name (beacon.core.commands refuses then)."""
+    user = User.objects.filter(username=username).first()
+    membership = membership_of(user)
+    if user is None or membership is None:
+        return None
+    return actor_of(user, membership, via="cli")

@@ -294,16 +294,6 @@ def get_servable_victim(actor: Actor, ref: str) -> Victim:
     return served
 
 
-def require_originating_agency(
-    actor: Actor, record: MissingPersonRecord, permission: Permission
-) -> None:
-    """Write rights are narrower than read: only the originating agency clears, cancels
-    or modifies a record it can see (403, audited, otherwise)."""
-    require(actor, permission, object_type="record", object_id=record.nic)
-    if not actor.is_system and record.originating_agency_id != actor.agency_id:
-        _deny(actor, permission, "record", record.nic, "not the originating agency")
-
-
 def require_operation_agency(actor: Actor, operation: Operation, permission: Permission) -> None:
     """Only an operation's own agencies record its outcomes and field events (not the
     hub above it, not other agencies that can see a targeted record)."""

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from beacon.access import policy
 from beacon.access.permissions import Permission
 from beacon.agencies.models import SYSTEM_ORI, Agency, Jurisdiction, validate_ori
+from beacon.agencies.refs import find_jurisdiction
+from beacon.agencies.refs import jurisdiction_ref as jurisdiction_ref  # the admin page's
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible, ValidationFailed
@@ -48,10 +50,6 @@ def county(state_abbreviation: str, name: str) -> Jurisdiction:
     return Jurisdiction.objects.get(kind="county", parent=parent, name_en=name)
 
 
-def agency_by_ori(ori: str) -> Agency:
-    return Agency.objects.get(ori=ori.upper())
-
-
 # --- Administration: creating and changing agencies (system administrators) -----------
 
 AGENCY_FIELDS = ("ori", "name", "short_name", "kind", "parent", "jurisdiction")
@@ -63,25 +61,10 @@ def _require_admin(actor: Actor, ori: str) -> None:
         policy.require(actor, Permission.AGENCIES_MANAGE, object_type="agency", object_id=ori)
 
 
-def jurisdiction_ref(place: Jurisdiction | None) -> str:
-    """How a jurisdiction is typed: country:MX, state:NM, county:35013."""
-    if place is None:
-        return ""
-    if place.kind == Jurisdiction.Kind.STATE:
-        return f"state:{place.abbreviation}"
-    return f"{place.kind}:{place.code}"
-
-
 def _jurisdiction(text: str, errors: dict[str, list[str]]) -> Jurisdiction | None:
-    from beacon.records.validation import parse_jurisdiction_ref
-
     if not text:
         return None
-    parsed = parse_jurisdiction_ref(text)
-    found = None
-    if parsed is not None:
-        kind, lookup, code = parsed
-        found = Jurisdiction.objects.filter(kind=kind, **{lookup: code}).first()
+    found = find_jurisdiction(text)
     if found is None:
         errors["jurisdiction"] = [
             _("Unknown jurisdiction %(ref)s: use country:MX, state:NM or county:35013.")

@@ -18,7 +18,7 @@ from beacon.audit.chain import EVENT_FIELDS
 from beacon.audit.chainer import chain_pending
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
-from beacon.resilience.csvsafe import neutralise_row
+from beacon.core.csvsafe import neutralise_row
 
 CSV_COLUMNS = ("seq", *EVENT_FIELDS, "mac", "prev_hash", "hash")
 

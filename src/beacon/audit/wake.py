@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
 from beacon.audit.chainer import has_pending, try_chain
-from beacon.resilience.counters import SharedStamp, database_scoped_path
+from beacon.core.stamp import SharedStamp, database_scoped_path
 
 logger = logging.getLogger("beacon.audit")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from beacon.core import dberrors
 from beacon.core.actor import Actor, system_actor
 from beacon.core.errors import DomainError
 
@@ -31,15 +33,13 @@ class BeaconCommand(BaseCommand):
         except DatabaseError as exc:
             # A full disk or an unreachable database is the operator's to fix, not a bug:
             # say which, without a traceback (the transaction was rolled back whole).
-            from beacon.resilience import outage  # resilience sits above core
-
-            cause = outage.storage_full_cause(exc)
+            cause = dberrors.storage_full_cause(exc)
             if cause is not None:
-                outage.log_storage_full(f"beacon {self.command_name()}", cause)
+                dberrors.log_storage_full(f"beacon {self.command_name()}", cause)
                 raise CommandError(
-                    f"{outage.STORAGE_FULL_MESSAGE} ({cause})", returncode=EX_IOERR
+                    f"{dberrors.STORAGE_FULL_MESSAGE} ({cause})", returncode=EX_IOERR
                 ) from None
-            if outage.is_database_outage(exc):
+            if dberrors.is_database_outage(exc):
                 raise CommandError(
                     f"The database is unreachable ({exc}); nothing was saved. Retry when it "
                     "is back.",
@@ -63,14 +63,20 @@ class BeaconCommand(BaseCommand):
         username = os.environ.get("BEACON_CLI_USER", "").strip()
         if not username:
             return system_actor(via="cli")
-        from django.contrib.auth.models import User
-
-        from beacon.access.accounts import actor_of, membership_of
-
-        user = User.objects.filter(username=username).first()
-        membership = membership_of(user)
-        if user is None or membership is None:
+        actor = _user_actor(username) if _user_actor is not None else None
+        if actor is None:
             raise CommandError(
                 f"BEACON_CLI_USER={username}: no active account with that name", returncode=2
             )
-        return actor_of(user, membership, via="cli")
+        return actor
+
+
+# How a user's name becomes their Actor. Accounts live above core, so the access app
+# supplies this when Django starts (beacon.access.apps); core never imports access.
+_user_actor: Callable[[str], Actor | None] | None = None
+
+
+def set_user_actor(lookup: Callable[[str], Actor | None]) -> None:
+    """Called once by the access app: ``lookup(username)`` -> that user's CLI actor."""
+    global _user_actor
+    _user_actor = lookup

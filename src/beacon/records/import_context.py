@@ -12,7 +12,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 # Record columns the worker does not fill: the importer puts id, nic and the sealed notes
 # in front of the worker's values.
@@ -103,9 +102,7 @@ def start_worker(ctx: Context) -> None:
         variants.use(ctx.name_variants)
 
 
-def run_chunk(spec: Any) -> Any:
-    """Worker entry point: ``import_work.validate_chunk`` with the worker's Context."""
-    from beacon.records.import_work import validate_chunk
-
-    assert _context is not None
-    return validate_chunk(_context, spec)
+def worker_context() -> Context:
+    """The Context ``start_worker`` received (the worker's tasks run with it)."""
+    assert _context is not None, "start_worker has not run in this process"
+    return _context

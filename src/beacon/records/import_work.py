@@ -28,7 +28,7 @@ import numpy as np
 
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.errors import ValidationFailed
-from beacon.records import codes, deadlines, import_files, import_rows
+from beacon.records import codes, deadlines, import_context, import_files, import_rows
 from beacon.records.import_context import OWN_COLUMNS, Context
 from beacon.records.import_fast import FastRows
 from beacon.records.keys import one_name_key_values, record_key_values
@@ -229,6 +229,13 @@ def _validate(ctx: Context, spec: Any, out: ChunkResult) -> None:
         good.key_values = np.asarray(key_values, dtype=np.int64)
         good.key_owners = np.asarray(key_owners, dtype=np.int64)
     out.good = good if out.bad_lines == 0 else None
+
+
+def run_chunk(spec: Any) -> Any:
+    """A worker's task: ``validate_chunk`` with the Context its pool started it with.
+
+    Unpickled in the worker after ``import_context.start_worker`` has set Django up."""
+    return validate_chunk(import_context.worker_context(), spec)
 
 
 def db_datetime(vendor: str) -> Any:

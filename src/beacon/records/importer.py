@@ -386,7 +386,7 @@ def _results(
     with pool_context.Pool(workers, import_context.start_worker, (ctx,)) as pool:
         pending: deque[Any] = deque()
         for spec in specs:
-            pending.append(pool.apply_async(import_context.run_chunk, (spec,)))
+            pending.append(pool.apply_async(import_work.run_chunk, (spec,)))
             if len(pending) >= 2 * workers:
                 yield _when_ready(pending.popleft(), idle)
         while pending:

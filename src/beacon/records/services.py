@@ -19,6 +19,7 @@ from django.utils import timezone
 from beacon.access import policy
 from beacon.access.permissions import Permission
 from beacon.agencies.models import Jurisdiction
+from beacon.agencies.refs import parse_jurisdiction_ref
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import (
@@ -36,7 +37,7 @@ from beacon.records.models import MissingPersonRecord, RecordTransaction
 from beacon.records.nic import assign_nic
 from beacon.records.search import MAX_LIMIT, Hits, SearchQuery, find, searched_for
 from beacon.records.status import agency_refusal, derive_status, refusal
-from beacon.records.validation import Errors, RecordValidator, parse_jurisdiction_ref
+from beacon.records.validation import Errors, RecordValidator
 from beacon.vault.sealing import SEALED_FIELDS, sealed_values
 
 K = codes.TransactionKind

@@ -14,6 +14,7 @@ from functools import lru_cache
 from django.utils import timezone
 
 from beacon.agencies.models import Agency, Jurisdiction
+from beacon.agencies.refs import parse_jurisdiction_ref
 from beacon.core.errors import ValidationFailed
 from beacon.records import codes
 from beacon.records.inputs import NameInput, RecordInput
@@ -100,21 +101,6 @@ def checked_name(value: str) -> tuple[str, str]:
 
 def age_on(dob: date, day: date) -> int:
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-
-
-def parse_jurisdiction_ref(ref: str) -> tuple[str, str, str] | None:
-    """``country:MX`` -> (kind, lookup field, value); None when malformed."""
-    kind, sep, code = ref.partition(":")
-    kind, code = kind.strip().lower(), code.strip().upper()
-    if not sep or not code:
-        return None
-    if kind == "country":
-        return (kind, "code" if len(code) == 2 else "abbreviation", code)
-    if kind == "state":
-        return (kind, "code" if code.isdigit() else "abbreviation", code)
-    if kind == "county" and code.isdigit() and len(code) == 5:
-        return (kind, "code", code)
-    return None
 
 
 class RecordValidator:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from beacon.resilience.csvsafe import neutralise, neutralise_row, neutralise_text
+from beacon.core.csvsafe import neutralise, neutralise_row, neutralise_text
 
 ATTACKS = [
     "=cmd|' /C calc'!A0",
