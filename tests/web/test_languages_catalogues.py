@@ -155,7 +155,7 @@ def test_each_language_quotes_with_its_own_marks() -> None:
 
 @pytest.mark.parametrize(
     ("lang", "recovered", "outstanding"),
-    [("es", "Puestos a salvo", "Aún buscados"), ("pt", "Resgatados", "Ainda procurados")],
+    [("es", "Puestos a salvo", "Aún buscados"), ("pt", "Resgatadas", "Ainda procuradas")],
 )
 def test_children_are_put_in_safety_not_recovered_like_property(
     lang: str, recovered: str, outstanding: str
