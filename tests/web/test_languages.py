@@ -42,7 +42,12 @@ USERS = (
 )
 # Pages that are not pages (files, redirects, the sign-out and language switch forms).
 SKIP = ("/static/", "/favicon.ico", "/geo/", "/healthz", "/language/", "/account/sign-out/")
-TRIES = 6  # parameter combinations tried per route before it counts as not reachable
+SEEN = ("UNITED-FRONT", "RESCUE-ME-2021")  # operations the demo accounts work on
+# Parameters whose every value is a page of its own (each kind of event has its form).
+EVERY = ("kind",)
+# Pages whose query shows more of them (search results and their reasons).
+QUERIES = {"/records/": "?last_name=Examplar&first_name=Jon", "/administration/audit/": "?action=records."}
+TRIES = 12  # parameter combinations tried per route before it counts as not reachable
 PLACEHOLDER = re.compile(r"%\\\(\w+\\\)[sd]")
 VISIBLE_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "label")
 
@@ -160,19 +165,27 @@ def _candidates(username: str) -> dict[str, list[str]]:
     agency = Membership.objects.get(user__username=username).agency
     records = MissingPersonRecord.objects.order_by("pk").values_list("nic", flat=True)
     return {
-        "code": [
-            "UNITED-FRONT",
-            "RESCUE-ME-2021",
-            *Operation.objects.order_by("pk").values_list("code", flat=True)[:2],
-        ],
+        "code": list(SEEN),
         "kind": list(KINDS),
         "metric": ["arrests", "recovered"],
         "ref": [
             *Referral.objects.filter(to_agency=agency)
             .order_by("pk")
             .values_list("victim__ref", flat=True)[:2],
-            *Victim.objects.order_by("pk").values_list("ref", flat=True)[:2],
-            *Target.objects.order_by("pk").values_list("ref", flat=True)[:2],
+            *(
+                ref
+                for code in SEEN
+                for ref in Victim.objects.filter(operation__code=code)
+                .order_by("pk")
+                .values_list("ref", flat=True)[:1]
+            ),
+            *(
+                ref
+                for code in SEEN
+                for ref in Target.objects.filter(operation__code=code, outcome__isnull=True)
+                .order_by("pk")
+                .values_list("ref", flat=True)[:1]
+            ),
         ],
         "nic": [
             *records.filter(originating_agency=agency)[:3],
@@ -206,15 +219,27 @@ def _urls(path: str, candidates: dict[str, list[str]]) -> Iterator[str]:
 
 
 def pages_of(client: Client, username: str) -> list[str]:
-    """The URL of each page (HTML, 200) the user reaches, one per route."""
+    """The URL of each page (HTML, 200) the user reaches: one per route, one per value
+    of the EVERY parameters."""
     candidates = _candidates(username)
     found = []
     for path in _routes_for(username):
-        for url in _urls(path, candidates):
-            response = client.get(url)
-            if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
-                found.append(url)
-                break
+        variants = [
+            path.replace("{" + name + "}", value)
+            for name in EVERY
+            if "{" + name + "}" in path
+            for value in candidates[name]
+        ] or [path]
+        for variant in variants:
+            for url in _urls(variant, candidates):
+                response = client.get(url)
+                if response.status_code == 200 and "text/html" in response.get(
+                    "Content-Type", ""
+                ):
+                    found.append(url)
+                    if path in QUERIES:
+                        found.append(url + QUERIES[path])
+                    break
     return found
 
 
@@ -299,3 +324,23 @@ def test_numbers_and_dates_come_from_the_locale(
     if lang != "en":
         english = formats.date_format(operation.start, "DATE_FORMAT", use_l10n=False)
         assert english not in html or english == start
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_refused_forms_explain_themselves_in_the_page_language(
+    client_as: ClientAs, lang: str
+) -> None:
+    client = client_as("coordinator")
+    client.cookies["django_language"] = lang
+    refused = client.post("/operations/UNITED-FRONT/events/arrest/", {"arrestee_age": "old"})
+    assert refused.status_code == 422
+    _page_lang, pieces = visible(refused.content.decode())
+    assert untranslated(pieces, lang) == set()
+    anonymous = Client()
+    anonymous.cookies["django_language"] = lang
+    failed = anonymous.post("/account/sign-in/", {"username": "pio", "password": "wrong"})
+    _page_lang, pieces = visible(failed.content.decode())
+    assert untranslated(pieces, lang) == set()
+    with translation.override(lang):
+        expected = str(translation.gettext("Sign-in failed. Check your username, password and code."))
+    assert expected in pieces
