@@ -22,7 +22,12 @@ LOCAL: dict[str, Any] = {
     "unit": "count",
     "definition": "Hotel staff trained to spot trafficking.",
     "en": {"label": "Hotel staff trained", "one": "employee trained", "other": "employees trained"},
-    "fr": {"label": "Employés formés", "one": "employé formé", "other": "employés formés", "gender": "m"},
+    "fr": {
+        "label": "Employés formés",
+        "one": "employé formé",
+        "other": "employés formés",
+        "gender": "m",
+    },
 }
 
 
@@ -31,9 +36,12 @@ def test_every_builtin_metric_has_its_own_words_and_gender(lang: str) -> None:
     missing = []
     for metric in builtin().metrics.values():
         words = getattr(metric, lang)
-        if words is None or not (words.label and words.one and words.other):
-            missing.append(metric.id)
-        elif words.gender not in ("m", "f") or words.label == metric.en.label:
+        if (
+            words is None
+            or not (words.label and words.one and words.other)
+            or words.gender not in ("m", "f")
+            or words.label == metric.en.label
+        ):
             missing.append(metric.id)
     assert missing == []
 
@@ -80,7 +88,12 @@ def test_a_local_metric_without_spanish_words_is_said_in_english() -> None:
 def test_a_local_metric_may_bring_spanish_and_portuguese_words() -> None:
     entry = {
         **LOCAL,
-        "es": {"label": "Personal formado", "one": "empleado formado", "other": "empleados formados", "gender": "m"},
+        "es": {
+            "label": "Personal formado",
+            "one": "empleado formado",
+            "other": "empleados formados",
+            "gender": "m",
+        },
     }
     assert entry_problems("local.hotel_staff_trained", entry, builtin()) == []
     metric = metric_from_entry("local.hotel_staff_trained", entry, local=True)

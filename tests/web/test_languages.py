@@ -19,9 +19,9 @@ from django.test import Client
 from django.utils import formats, translation
 
 from beacon.access.models import Membership
-from beacon.agencies.models import Agency
 from beacon.access.permissions import ROLE_PERMISSIONS
 from beacon.access.routes import PUBLIC, SIGNED_IN
+from beacon.agencies.models import Agency
 from beacon.intake.models import Cluster, Intake
 from beacon.operations.models import Operation, Referral, Target, Victim
 from beacon.records.models import MissingPersonRecord
@@ -46,7 +46,10 @@ SEEN = ("UNITED-FRONT", "RESCUE-ME-2021")  # operations the demo accounts work o
 # Parameters whose every value is a page of its own (each kind of event has its form).
 EVERY = ("kind",)
 # Pages whose query shows more of them (search results and their reasons).
-QUERIES = {"/records/": "?last_name=Examplar&first_name=Jon", "/administration/audit/": "?action=records."}
+QUERIES = {
+    "/records/": "?last_name=Examplar&first_name=Jon",
+    "/administration/audit/": "?action=records.",
+}
 TRIES = 12  # parameter combinations tried per route before it counts as not reachable
 PLACEHOLDER = re.compile(r"%\\\(\w+\\\)[sd]")
 VISIBLE_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "label")
@@ -153,9 +156,11 @@ def untranslated(pieces: list[str], lang: str) -> set[str]:
     for piece in pieces:
         bare = piece.rstrip(":.").strip()
         for english, pattern, sentence in english_patterns(lang):
-            if pattern.fullmatch(bare) or pattern.fullmatch(piece):
-                left.add(english)
-            elif sentence and pattern.search(piece):
+            if (
+                pattern.fullmatch(bare)
+                or pattern.fullmatch(piece)
+                or (sentence and pattern.search(piece))
+            ):
                 left.add(english)
     return left
 
@@ -201,11 +206,7 @@ def _candidates(username: str) -> dict[str, list[str]]:
 def _routes_for(username: str) -> list[str]:
     role = Membership.objects.get(user__username=username).role
     allowed = {str(p) for p in ROLE_PERMISSIONS[role]} | {PUBLIC, SIGNED_IN}
-    return [
-        r.path
-        for r in web_routes()
-        if r.permission in allowed and not r.path.startswith(SKIP)
-    ]
+    return [r.path for r in web_routes() if r.permission in allowed and not r.path.startswith(SKIP)]
 
 
 def _urls(path: str, candidates: dict[str, list[str]]) -> Iterator[str]:
@@ -233,9 +234,7 @@ def pages_of(client: Client, username: str) -> list[str]:
         for variant in variants:
             for url in _urls(variant, candidates):
                 response = client.get(url)
-                if response.status_code == 200 and "text/html" in response.get(
-                    "Content-Type", ""
-                ):
+                if response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
                     found.append(url)
                     if path in QUERIES:
                         found.append(url + QUERIES[path])
@@ -342,5 +341,7 @@ def test_refused_forms_explain_themselves_in_the_page_language(
     _page_lang, pieces = visible(failed.content.decode())
     assert untranslated(pieces, lang) == set()
     with translation.override(lang):
-        expected = str(translation.gettext("Sign-in failed. Check your username, password and code."))
+        expected = str(
+            translation.gettext("Sign-in failed. Check your username, password and code.")
+        )
     assert expected in pieces

@@ -25,9 +25,13 @@ NEW_LANGUAGES = ("es", "pt")
 
 
 def _join(quoted: str) -> str:
-    return "".join(re.findall(r'"(.*)"', quoted)).encode().decode("unicode_escape").encode(
-        "latin-1"
-    ).decode("utf-8")
+    return (
+        "".join(re.findall(r'"(.*)"', quoted))
+        .encode()
+        .decode("unicode_escape")
+        .encode("latin-1")
+        .decode("utf-8")
+    )
 
 
 def catalogue(lang: str) -> list[tuple[str | None, str, str, list[str], str]]:
@@ -43,7 +47,9 @@ def catalogue(lang: str) -> list[tuple[str | None, str, str, list[str], str]]:
         msgid = _join(match.group("id"))
         if not msgid:
             continue  # the header
-        strs = [_join(s) for s in re.findall(r'msgstr(?:\[\d\])? ((?:".*"\n)+)', match.group("strs"))]
+        strs = [
+            _join(s) for s in re.findall(r'msgstr(?:\[\d\])? ((?:".*"\n)+)', match.group("strs"))
+        ]
         flags = "\n".join(line for line in block.splitlines() if line.startswith("#,"))
         found.append((match.group("ctx"), msgid, _join(match.group("plural") or ""), strs, flags))
     return found

@@ -143,7 +143,7 @@ def subdivision_name(name: str, lang: str) -> str:
 
 
 def county_name(name: str, lang: str) -> str:
-    """"Dona Ana County" -> "condado de Dona Ana" (es and pt)."""
+    """ "Dona Ana County" -> "condado de Dona Ana" (es and pt)."""
     for suffix, word in _COUNTY_WORDS[lang]:
         if name.endswith(suffix):
             return f"{word} {name[: -len(suffix)]}"

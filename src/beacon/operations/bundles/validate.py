@@ -576,7 +576,17 @@ AGENCY_FIELDS = (
     "international_id",
 )
 METRIC_FIELDS = (
-    "id", "unit", "definition", "family", "parent", "sum_of", "dimensions", "en", "fr", "es", "pt"
+    "id",
+    "unit",
+    "definition",
+    "family",
+    "parent",
+    "sum_of",
+    "dimensions",
+    "en",
+    "fr",
+    "es",
+    "pt",
 )
 PLACE_FIELDS = ("ref", "name", "within", "members")
 
