@@ -4,9 +4,11 @@ words is said in English there, and the older en/fr accessors are unchanged."""
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from beacon.agencies.codes import place_name
 from beacon.operations.catalogue import (
@@ -154,3 +156,12 @@ def test_place_names_in_each_language(
 ) -> None:
     name_fr = {"Brazil": "Brésil"}.get(name_en, name_en)
     assert place_name(kind, code, name_en, name_fr, lang) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "label"), [("es", "Detenciones"), ("pt", "Prisões")])
+def test_the_metrics_command_lists_labels_in_each_language(lang: str, label: str) -> None:
+    out = StringIO()
+    call_command("metrics", "list", "--lang", lang, stdout=out)
+    line = next(row for row in out.getvalue().splitlines() if row.startswith("arrests "))
+    assert line.split()[-1] == label

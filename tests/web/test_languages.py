@@ -345,3 +345,27 @@ def test_refused_forms_explain_themselves_in_the_page_language(
             translation.gettext("Sign-in failed. Check your username, password and code.")
         )
     assert expected in pieces
+
+
+@pytest.mark.parametrize(("lang", "name"), [("es", "Español"), ("pt", "Português")])
+def test_the_switch_offers_each_language_and_remembers_it(
+    client_as: ClientAs, lang: str, name: str
+) -> None:
+    client = client_as("investigator.hsi")
+    html = client.get("/operations/").content.decode()
+    assert (
+        f'<button type="submit" name="language" value="{lang}" lang="{lang}">{name}</button>'
+        in html
+    )
+    response = client.post("/language/", {"language": lang, "next": "/operations/"})
+    assert (response.status_code, response["Location"]) == (302, "/operations/")
+    assert client.cookies["django_language"].value == lang
+    assert Membership.objects.get(user__username="investigator.hsi").language == lang
+    page = client.get("/operations/").content.decode()
+    page_lang, pieces = visible(page)
+    assert page_lang == lang
+    with translation.override(lang):
+        assert str(translation.gettext("Operations you may see")) in pieces
+    # The switch now offers English and the two others, never the current language.
+    assert f'name="language" value="{lang}"' not in page
+    assert 'name="language" value="en"' in page
