@@ -15,6 +15,7 @@ from functools import cache
 from html.parser import HTMLParser
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.utils import formats, translation
 
@@ -180,7 +181,9 @@ def _candidates(username: str) -> dict[str, list[str]]:
             *(
                 ref
                 for code in SEEN
-                for ref in Victim.objects.filter(operation__code=code)
+                for ref in Victim.objects.filter(
+                    Q(operation__code=code) | Q(operation__parent__code=code)
+                )
                 .order_by("pk")
                 .values_list("ref", flat=True)[:1]
             ),
