@@ -216,7 +216,9 @@ PASSWORD_HASHERS = (
 )
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("fr", "Français")]
+# Spanish and Portuguese for the task forces of Latin America; the Portuguese catalogue
+# follows Brazilian usage ("você", "órgão", "registro"), the language code stays "pt".
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("pt", "Português")]
 LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

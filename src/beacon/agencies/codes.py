@@ -74,6 +74,99 @@ def _french_county_name(name: str) -> str:
     return name
 
 
+# ---------------------------------------------------------------- other languages
+# Spanish and Portuguese place names are derived when shown (no column per language):
+# countries and subdivisions from pycountry's ISO 3166 catalogues (Portuguese follows
+# Brazilian usage: pt_BR first, then pt), counties as "condado de ...". Cities and named
+# areas (judicial districts, FBI field offices, groups) keep their English name.
+PLACE_LANGUAGES = ("es", "pt")
+_CATALOGUES = {"es": ["es"], "pt": ["pt_BR", "pt"]}
+# pycountry's Portuguese catalogues leave the US states in English; these are the
+# Brazilian exonyms (only the names that differ).
+_PT_US_STATES = {
+    "Alaska": "Alasca",
+    "California": "Califórnia",
+    "North Carolina": "Carolina do Norte",
+    "South Carolina": "Carolina do Sul",
+    "North Dakota": "Dakota do Norte",
+    "South Dakota": "Dakota do Sul",
+    "Florida": "Flórida",
+    "Georgia": "Geórgia",
+    "Hawaii": "Havaí",
+    "Louisiana": "Luisiana",
+    "New Hampshire": "Nova Hampshire",
+    "New Jersey": "Nova Jersey",
+    "New Mexico": "Novo México",
+    "New York": "Nova York",
+    "Pennsylvania": "Pensilvânia",
+    "Virginia": "Virgínia",
+    "West Virginia": "Virgínia Ocidental",
+    "District of Columbia": "Distrito de Colúmbia",
+    "Puerto Rico": "Porto Rico",
+    "American Samoa": "Samoa Americana",
+    "Northern Mariana Islands": "Ilhas Marianas do Norte",
+    "Virgin Islands": "Ilhas Virgens Americanas",
+}
+_COUNTY_WORDS = {
+    "es": ((" County", "condado de"), (" Parish", "parroquia de")),
+    "pt": ((" County", "condado de"), (" Parish", "paróquia de")),
+}
+
+
+@cache
+def _iso(domain: str, lang: str) -> gettext.NullTranslations:
+    return gettext.translation(
+        domain, pycountry.LOCALES_DIR, languages=_CATALOGUES[lang], fallback=True
+    )
+
+
+@cache
+def country_name(alpha_2: str, lang: str) -> str:
+    """The country's name in ``lang`` (es or pt), its common name when it has one
+    ("Bolivia", not "Bolivia, Estado Plurinacional de"); "" for an unknown code."""
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    if country is None:
+        return ""
+    names = _iso("iso3166-1", lang)
+    known: dict[str, str] = getattr(names, "_catalog", {})
+    common = getattr(country, "common_name", None)
+    if common and common in known:
+        return names.gettext(common)
+    return names.gettext(country.name)
+
+
+def subdivision_name(name: str, lang: str) -> str:
+    """An ISO 3166-2 subdivision's (or US state's) name in ``lang`` (es or pt)."""
+    if lang == "pt" and name in _PT_US_STATES:
+        return _PT_US_STATES[name]
+    return _iso("iso3166-2", lang).gettext(name)
+
+
+def county_name(name: str, lang: str) -> str:
+    """ "Dona Ana County" -> "condado de Dona Ana" (es and pt)."""
+    for suffix, word in _COUNTY_WORDS[lang]:
+        if name.endswith(suffix):
+            return f"{word} {name[: -len(suffix)]}"
+    return name
+
+
+def place_name(kind: str, code: str, name_en: str, name_fr: str, lang: str) -> str:
+    """A place's name in ``lang`` (en, fr, es, pt; "pt-br" too): the stored English and
+    French names, the derived Spanish and Portuguese ones (English when none is known)."""
+    code_lang = (lang or "en").lower()[:2]
+    if code_lang == "fr":
+        return name_fr or name_en
+    if code_lang not in PLACE_LANGUAGES:
+        return name_en
+    if kind == "country":
+        return country_name(code, code_lang) or name_en
+    if kind in ("state", "subdivision"):
+        return subdivision_name(name_en, code_lang)
+    if kind == "county":
+        return county_name(name_en, code_lang)
+    return name_en
+
+
 @cache
 def state_and_country_prefixes() -> frozenset[str]:
     return frozenset({p.abbreviation for p in states()} | {c.alpha_2 for c in pycountry.countries})

@@ -78,9 +78,12 @@ class Jurisdiction(models.Model):
 
     @property
     def name(self) -> str:
-        """Name in the active language (French or English)."""
-        lang = (get_language() or "en")[:2]
-        return self.name_fr if lang == "fr" else self.name_en
+        """Name in the active language (English, French, Spanish or Portuguese)."""
+        return self.name_in(get_language() or "en")
+
+    def name_in(self, lang: str) -> str:
+        """Name in ``lang``: Spanish and Portuguese are derived (agencies.codes.place_name)."""
+        return codes.place_name(self.kind, self.code, self.name_en, self.name_fr, lang)
 
 
 class Agency(models.Model):

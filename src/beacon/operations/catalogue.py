@@ -1,7 +1,9 @@
 """The metric catalogue (data/metrics.toml) plus the local metrics users added.
 
 Everything the reports need to know about a metric (unit, parent, parts, what computes
-it, its words in English and French) comes from here; see docs/metrics.md.
+it, its words in English, French, Spanish and Portuguese) comes from here; see
+docs/metrics.md. Spanish and Portuguese words are optional for a local metric: a metric
+without them is said in English in those languages.
 """
 
 from __future__ import annotations
@@ -45,6 +47,16 @@ LEGACY = {
     "investigations_by_type": ("investigations_opened", "type"),
 }
 VOWELS = "aeiouyàâäéèêëîïôöùûüœæ"
+# The languages a metric has words in; English is the fallback of the optional ones.
+LANGS = ("en", "fr", "es", "pt")
+OPTIONAL_LANGS = ("es", "pt")
+GENDERED = ("fr", "es", "pt")  # languages whose words carry a gender (m or f)
+
+
+def language(lang: str | None) -> str:
+    """``lang`` cut to one of LANGS ("pt-br" -> "pt"); anything else is English."""
+    code = (lang or "en").lower()[:2]
+    return code if code in LANGS else "en"
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,13 @@ class Words:
 
     def noun(self, value: float | int) -> str:
         return self.one if value in (0, 1) else self.other
+
+    def noun_in(self, value: float | int, lang: str) -> str:
+        """The noun after ``value`` by ``lang``'s plural rule: French and Brazilian
+        Portuguese say 0 and 1 in the singular, English and Spanish only 1."""
+        if language(lang) in ("fr", "pt"):
+            return self.noun(value)
+        return self.one if value == 1 else self.other
 
     @property
     def elides(self) -> bool:
@@ -79,9 +98,20 @@ class Metric:
     computed_from: tuple[str, ...] = ()
     dimensions: tuple[str, ...] = ()
     local: bool = False
+    es: Words | None = None
+    pt: Words | None = None
 
     def words(self, lang: str) -> Words:
-        return self.fr if lang == "fr" else self.en
+        """The words in ``lang`` (en, fr, es, pt; "pt-br" too), English when the metric
+        has none in that language (a local metric declared in English and French)."""
+        code = language(lang)
+        found: Words | None = getattr(self, code)
+        return found if found is not None else self.en
+
+    def has_words(self, lang: str) -> bool:
+        """Whether the metric has its own words in ``lang`` (not the English fallback)."""
+        code = language(lang)
+        return code == "en" or getattr(self, code) is not None
 
     @property
     def summable(self) -> bool:
@@ -93,13 +123,24 @@ class Dimension:
     id: str
     en: str
     fr: str
-    values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)  # value: (en, fr)
+    es: str = ""
+    pt: str = ""
+    # value: {"es": ..., "pt": ...} (the optional languages; English when missing)
+    more: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def name(self, lang: str) -> str:
+        code = language(lang)
+        return str(getattr(self, code)) or self.en
 
     def word(self, value: str, lang: str) -> str:
         pair = self.values.get(value)
         if pair is None:
             return value
-        return pair[1] if lang == "fr" else pair[0]
+        code = language(lang)
+        if code in OPTIONAL_LANGS:
+            return self.more.get(value, {}).get(code) or pair[0]
+        return pair[1] if code == "fr" else pair[0]
 
 
 @dataclass(frozen=True)
@@ -150,6 +191,7 @@ class Catalogue:
         return out
 
     def label(self, name: str, lang: str) -> str:
+        """The metric's table heading in ``lang`` (en, fr, es, pt; English fallback)."""
         metric_id, _crumbs = self.resolve(name)
         metric = self.get(metric_id)
         return metric.words(lang).label if metric else name.replace("_", " ")
@@ -166,6 +208,10 @@ def _words(data: dict[str, Any]) -> Words:
 
 
 def metric_from_entry(metric_id: str, entry: dict[str, Any], *, local: bool = False) -> Metric:
+    optional = {
+        lang: _words(entry[lang]) if isinstance(entry.get(lang), dict) else None
+        for lang in OPTIONAL_LANGS
+    }
     return Metric(
         id=metric_id,
         unit=str(entry["unit"]),
@@ -178,6 +224,8 @@ def metric_from_entry(metric_id: str, entry: dict[str, Any], *, local: bool = Fa
         computed_from=tuple(entry.get("computed_from", ())),
         dimensions=tuple(entry.get("dimensions", ())),
         local=local,
+        es=optional["es"],
+        pt=optional["pt"],
     )
 
 
@@ -188,7 +236,7 @@ def entry_problems(metric_id: str, entry: Any, known: Catalogue) -> list[tuple[s
         out.append(("id", "a local metric's id is local. then lower-case snake_case"))
     if not isinstance(entry, dict):
         return [*out, ("", "must be an object")]
-    allowed = {"id", "unit", "definition", "family", "parent", "sum_of", "dimensions", "en", "fr"}
+    allowed = {"id", "unit", "definition", "family", "parent", "sum_of", "dimensions", *LANGS}
     for key in sorted(set(entry) - allowed):
         out.append((key, "unknown field"))
     if entry.get("unit") not in UNITS:
@@ -207,8 +255,10 @@ def entry_problems(metric_id: str, entry: Any, known: Catalogue) -> list[tuple[s
     for dim in entry.get("dimensions", []) or []:
         if isinstance(dim, str) and dim not in known.dimensions:
             out.append(("dimensions", f"unknown dimension {dim}"))
-    for lang in ("en", "fr"):
+    for lang in LANGS:
         words = entry.get(lang)
+        if lang in OPTIONAL_LANGS and words is None:
+            continue  # said in English in that language
         if not isinstance(words, dict):
             out.append((lang, "needs label, one and other"))
             continue
@@ -218,8 +268,8 @@ def entry_problems(metric_id: str, entry: Any, known: Catalogue) -> list[tuple[s
         extra = set(words) - {"label", "one", "other", "gender", "elide"}
         for key in sorted(extra):
             out.append((f"{lang}.{key}", "unknown field"))
-        if lang == "fr" and words.get("gender") not in ("m", "f"):
-            out.append(("fr.gender", "m or f"))
+        if lang in GENDERED and words.get("gender") not in ("m", "f"):
+            out.append((f"{lang}.gender", "m or f"))
         if "elide" in words and not isinstance(words["elide"], bool):
             out.append((f"{lang}.elide", "true or false"))
     return out
@@ -235,6 +285,12 @@ def builtin() -> Catalogue:
             en=str(d["en"]),
             fr=str(d["fr"]),
             values={k: (str(v["en"]), str(v["fr"])) for k, v in d.get("values", {}).items()},
+            es=str(d.get("es", "")),
+            pt=str(d.get("pt", "")),
+            more={
+                k: {lang: str(v[lang]) for lang in OPTIONAL_LANGS if v.get(lang)}
+                for k, v in d.get("values", {}).items()
+            },
         )
         for name, d in data.get("dimensions", {}).items()
     }
@@ -272,5 +328,8 @@ def local_entries(known: Catalogue) -> dict[str, dict[str, Any]]:
             entry = asdict(metric)
             entry.pop("id")
             entry.pop("local")
+            for lang in OPTIONAL_LANGS:
+                if entry.get(lang) is None:
+                    entry.pop(lang, None)
             out[metric.id] = entry
     return out

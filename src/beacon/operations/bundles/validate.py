@@ -575,7 +575,19 @@ AGENCY_FIELDS = (
     "country",
     "international_id",
 )
-METRIC_FIELDS = ("id", "unit", "definition", "family", "parent", "sum_of", "dimensions", "en", "fr")
+METRIC_FIELDS = (
+    "id",
+    "unit",
+    "definition",
+    "family",
+    "parent",
+    "sum_of",
+    "dimensions",
+    "en",
+    "fr",
+    "es",
+    "pt",
+)
 PLACE_FIELDS = ("ref", "name", "within", "members")
 
 

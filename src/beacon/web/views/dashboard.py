@@ -19,6 +19,7 @@ from beacon.access.routes import requires
 from beacon.core.actor import Actor
 from beacon.geo import shapes
 from beacon.operations.models import Operation
+from beacon.operations.reports.compute import LANGUAGES as REPORT_LANGUAGES
 from beacon.web import metrics, results
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
@@ -27,7 +28,9 @@ POLL_SECONDS = 1  # a field entry shows on every open dashboard within 2 seconds
 
 
 def _language() -> str:
-    return "fr" if (get_language() or "en").startswith("fr") else "en"
+    """The page's language when the reports speak it (their place names), else English."""
+    code = (get_language() or "en")[:2]
+    return code if code in REPORT_LANGUAGES else "en"
 
 
 def figures_context(actor: Actor, operation: Operation, version: str) -> dict[str, Any]:

@@ -1,10 +1,11 @@
-"""The report page (press release, tables, map, chart; EN/FR toggle) and its PDF."""
+"""The report page (press release, tables, map, chart; language toggle) and its PDF."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
+from beacon.operations.reports.compute import LANGUAGES
 from beacon.operations.reports.pdf import to_pdf
 from beacon.operations.reports.tables import (
     area_table,
@@ -28,7 +30,9 @@ from beacon.web import metrics, results
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
 
-REPORT_LANGUAGES = ("en", "fr")
+# The languages the reports are written in (beacon.operations.reports); a page in
+# another language shows the report in English, marked lang="en".
+REPORT_LANGUAGES = tuple(LANGUAGES)
 
 
 def report_language(request: HttpRequest) -> str:
@@ -36,7 +40,8 @@ def report_language(request: HttpRequest) -> str:
     asked = str(request.GET.get("lang", ""))
     if asked in REPORT_LANGUAGES:
         return asked
-    return "fr" if (translation.get_language() or "en").startswith("fr") else "en"
+    page_language = (translation.get_language() or "en")[:2]
+    return page_language if page_language in REPORT_LANGUAGES else "en"
 
 
 def _table(rows: list[list[str]] | None) -> dict[str, Any] | None:
@@ -62,7 +67,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             "operation": operation,
             "report": data,
             "lang": lang,
-            "languages": [("en", "English"), ("fr", "Français")],
+            "languages": [(c, n) for c, n in settings.LANGUAGES if c in REPORT_LANGUAGES],
             "summary": summary(data, lang),
             "totals_table": _table(totals_table(data, lang)),
             "places_table": _table(jurisdiction_table(data, lang)),

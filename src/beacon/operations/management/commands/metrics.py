@@ -13,7 +13,7 @@ from django.core.management.base import CommandParser
 
 from beacon.core.commands import BeaconCommand
 from beacon.core.errors import ValidationFailed
-from beacon.operations.catalogue import FAMILIES, catalogue
+from beacon.operations.catalogue import FAMILIES, LANGS, catalogue
 from beacon.operations.metrics import add_local_metrics
 
 
@@ -24,7 +24,7 @@ class Command(BeaconCommand):
         actions = parser.add_subparsers(dest="action", required=True)
         listing = actions.add_parser("list", help="id, unit and label of every metric")
         listing.add_argument("--family", choices=FAMILIES)
-        listing.add_argument("--lang", choices=("en", "fr"), default="en")
+        listing.add_argument("--lang", choices=LANGS, default="en")
         show = actions.add_parser("show", help="one metric's whole entry")
         show.add_argument("id")
         add = actions.add_parser("add", help="add local metrics ([metrics.local.ID] tables)")
