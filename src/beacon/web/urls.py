@@ -16,6 +16,7 @@ from beacon.web.views import (
     language,
     manage,
     operations,
+    publishers,
     records,
     reports,
     targets,
@@ -46,6 +47,7 @@ urlpatterns = [
         name="record_outcome",
     ),
     path("operations/<str:code>/events/<str:kind>/", events.event_new, name="event_new"),
+    path("operations/<str:code>/publishers/", publishers.publishers, name="publishers"),
     path("operations/<str:code>/report/", reports.report, name="report"),
     path("operations/<str:code>/report.pdf", reports.report_pdf, name="report_pdf"),
     # Records

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
+from beacon.operations import publishing
 from beacon.operations.bundles.importer import ImportReport, import_bundle, parse_json
-from beacon.operations.demo.seeds import SEEDS
+from beacon.operations.demo.seeds import SEED_CODES, SEEDS
+
+# The demo PIO's agency (beacon.access.services.DEMO_ACCOUNTS) may publish every seed.
+DEMO_PUBLISHER = "Missouri Attorney General's Office"
 
 
 def write_bundles(directory: Path) -> list[Path]:
@@ -21,8 +26,13 @@ def write_bundles(directory: Path) -> list[Path]:
 
 
 def load_demo(actor: Actor, directory: Path) -> list[tuple[Path, ImportReport]]:
-    """Generate the four bundles into ``directory`` and import each (idempotent)."""
-    return [
+    """Generate the four bundles into ``directory`` and import each (idempotent), then
+    let the demo PIO's agency publish each seed."""
+    loaded = [
         (path, import_bundle(actor, parse_json(path.read_text(encoding="utf-8"))))
         for path in write_bundles(directory)
     ]
+    agency = Agency.objects.filter(name=DEMO_PUBLISHER).order_by("pk").first()
+    if agency is not None:
+        publishing.grant_to_agency_once(actor, list(SEED_CODES.values()), agency)
+    return loaded

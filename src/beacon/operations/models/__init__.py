@@ -12,7 +12,12 @@ from beacon.operations.models.events import (
     Victim,
 )
 from beacon.operations.models.figures import Amendment, Count, LocalMetric, ReportedFigure
-from beacon.operations.models.operations import Operation, Participation, Series
+from beacon.operations.models.operations import (
+    Operation,
+    Participation,
+    Publisher,
+    Series,
+)
 from beacon.operations.models.people import Person
 from beacon.operations.models.targets import HitConfirmation, Lead, Outcome, Target
 
@@ -29,6 +34,7 @@ __all__ = [
     "Outcome",
     "Participation",
     "Person",
+    "Publisher",
     "Raid",
     "Referral",
     "ReportedFigure",
