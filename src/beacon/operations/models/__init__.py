@@ -1,5 +1,6 @@
 """Operations, their targets and outcomes, field events and reported figures."""
 
+from beacon.operations.models.corrections import Correction
 from beacon.operations.models.events import (
     Arrest,
     FieldEvent,
@@ -24,6 +25,7 @@ from beacon.operations.models.targets import HitConfirmation, Lead, Outcome, Tar
 __all__ = [
     "Amendment",
     "Arrest",
+    "Correction",
     "Count",
     "FieldEvent",
     "HitConfirmation",

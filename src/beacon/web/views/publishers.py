@@ -32,7 +32,8 @@ def publishers(request: HttpRequest, code: str) -> HttpResponse:
                 publishing.revoke(actor, operation.code, int(str(request.POST["revoke"])))
                 messages.success(request, _("Publishing right ended."))
             else:
-                publishing.grant(actor, operation.code, **_grantee(request))
+                user, agency = _grantee(request)
+                publishing.grant(actor, operation.code, user=user, agency=agency)
                 messages.success(request, _("Publishing right given."))
             return HttpResponseRedirect(reverse("web:publishers", args=[operation.code]))
         except (DomainError, ValueError) as exc:
@@ -52,7 +53,7 @@ def publishers(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/operations/publishers.html", context, status=status)
 
 
-def _grantee(request: HttpRequest) -> dict[str, User | Agency]:
+def _grantee(request: HttpRequest) -> tuple[User | None, Agency | None]:
     username = str(request.POST.get("username", "")).strip()
     ori = str(request.POST.get("agency", "")).strip()
     if username and ori:
@@ -61,8 +62,8 @@ def _grantee(request: HttpRequest) -> dict[str, User | Agency]:
         user = User.objects.select_related("membership").filter(username=username).first()
         if user is None:
             raise ValidationFailed.on("username", _("No user has this name."))
-        return {"user": user}
+        return user, None
     agency = Agency.objects.filter(ori=ori).first() if ori else None
     if agency is None:
         raise ValidationFailed.on("agency", _("Choose an agency or give a user name."))
-    return {"agency": agency}
+    return None, agency
