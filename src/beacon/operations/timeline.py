@@ -209,7 +209,7 @@ def _summary(e: Any) -> str:
         if e.cash_amount:
             parts.append(f"{e.cash_amount} {e.currency}".strip())
         if e.devices:
-            parts.append(_("%(n)s devices") % {"n": e.devices})
+            parts.append(_("Devices: %(n)s") % {"n": e.devices})
         return " · ".join(parts)
     if isinstance(e, Service):
         return f"{e.person}: {e.get_kind_display()} ({e.get_status_display()})"
