@@ -152,3 +152,17 @@ def test_another_agency_cannot_undo_an_outcome(client_as: ClientAs) -> None:
     assert not AuditEvent.objects.filter(
         action="operations.outcome_withdrawn", object_id=target.ref
     ).exists()
+
+
+def test_without_htmx_the_saved_message_links_to_the_childs_timeline(
+    client_as: ClientAs,
+) -> None:
+    target = _target(own=False)
+    client = client_as("investigator.hsi")
+    answer = client.post(
+        f"{URL}{target.ref}/outcome/",
+        {"how": "welfare_check", "_idempotency_key": str(uuid.uuid4())},
+        follow=True,
+    )
+    html = answer.content.decode()
+    assert f'Outcome recorded. <a href="{URL}{target.ref}/timeline/">See the timeline</a>' in html

@@ -15,6 +15,7 @@ from django.utils import timezone
 from beacon.audit.models import AuditEvent
 from beacon.operations import codes
 from beacon.operations.models import Arrest, Correction, Outcome, Target, Victim
+from beacon.web import results
 
 ClientAs = Callable[[str], Client]
 OPERATION = "RESCUE-ME-2021"
@@ -97,8 +98,10 @@ def test_correcting_an_entry_keeps_the_earlier_value_and_is_audited(client_as: C
     assert client.get(url).status_code == 200
     earlier = arrest.at
     new = timezone.localtime(earlier - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    seen = results.fingerprint(arrest.operation)
     answer = client.post(url, {"at": new, "jurisdiction": arrest.jurisdiction_id, "reason": "typo"})
     assert answer.status_code == 302
+    assert results.fingerprint(arrest.operation) != seen  # the live dashboard refreshes
     arrest.refresh_from_db()
     assert abs((earlier - arrest.at) - timedelta(hours=2)) < timedelta(minutes=1)
     kept = Correction.objects.get(entry_kind="arrest", entry_ref=arrest.ref)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -263,7 +264,10 @@ def _answer(
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, done)
+        timeline = reverse("web:target_timeline", args=[code, target.ref])
+        messages.success(
+            request, format_html('{} <a href="{}">{}</a>', done, timeline, _("See the timeline"))
+        )
     back = reverse("web:targets", args=[code])
     query = str(request.POST.get("query", ""))
     return HttpResponseRedirect(f"{back}?{query}" if query else back)
