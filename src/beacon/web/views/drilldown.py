@@ -94,7 +94,7 @@ CODE_TABLES: dict[str, type[TextChoices]] = {
 
 def _choice(table: type[TextChoices], value: object) -> str:
     try:
-        return str(table(value).label)
+        return str(table(str(value)).label)
     except ValueError:
         return str(value)
 
