@@ -394,9 +394,12 @@ def test_an_outcome_tap_shows_it_is_saving_sends_once_and_can_be_undone(
         row = page.locator("#targets tbody tr").first
         ref = (row.get_attribute("id") or "").removeprefix("target-")
         held: list[Any] = []  # the tap's request, held as on a slow link
-        page.route("**/outcome/", held.append)
+        page.route("**/outcome/", lambda route: held.append(route))
         row.get_by_text("Record outcome").tap()
-        button = row.get_by_role("button", name="Located: Returned voluntarily to guardian")
+        expect(
+            row.get_by_role("button", name="Located: Returned voluntarily to guardian")
+        ).to_be_visible()
+        button = row.locator('button[value="returned_voluntarily"]')  # its name changes
         button.tap()
         expect(button).to_have_text("Saving…")
         expect(button).to_be_disabled()
