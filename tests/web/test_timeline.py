@@ -168,3 +168,19 @@ def test_an_outcome_is_corrected_on_the_target_timeline_with_a_reason(
     assert not Outcome.objects.filter(target=target).exists()
     page = client.get(url).content.decode()
     assert "wrong child" in page and "withdrawn" in page and "Registry: Reopen" in page
+
+
+def test_reading_a_timeline_is_audited_with_the_records_and_victims_shown(
+    client_as: ClientAs,
+) -> None:
+    client_as("coordinator").get("/operations/UNITED-FRONT/timeline/")
+    victims = AuditEvent.objects.get(action="victims.read", object_id="timeline")
+    shown = set(victims.detail["refs"])
+    assert shown and shown <= set(
+        Victim.objects.filter(operation__parent__code="UNITED-FRONT").values_list("ref", flat=True)
+    )
+    target = Target.objects.filter(operation__code=OPERATION, outcome__isnull=False).first()
+    assert target is not None
+    client_as("investigator.hsi").get(f"/operations/{OPERATION}/targets/{target.ref}/timeline/")
+    read = AuditEvent.objects.get(action="records.read", detail__list="timeline")
+    assert read.detail["nics"] == [target.record.nic]

@@ -64,6 +64,8 @@ class Entry:
     agency_id: int | None = None
     withdrawn: str = ""  # why an outcome was withdrawn (kept, struck through)
     link: tuple[str, str] | None = None  # (route name, argument) of a person's timeline
+    nic: str = ""  # the registry record an outcome names (the page's read is audited)
+    victim: str = ""  # the victim an entry names
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -177,8 +179,10 @@ def _events(events: list[Any]) -> list[Entry]:
         )
         if isinstance(e, Victim):
             entry.link = ("web:victim_timeline", e.ref)
+            entry.victim = e.ref
         elif isinstance(e, Referral):
             entry.link = ("web:victim_timeline", e.victim.ref)
+            entry.victim = e.victim.ref
         entries.append(entry)
     return entries
 
@@ -245,6 +249,7 @@ def _outcomes(scope: Q) -> list[Entry]:
             o.agency_id,
         )
         entry.link = ("web:target_timeline", target.ref)
+        entry.nic = record.nic
         if o.withdrawn_at:
             entry.withdrawn = o.withdrawn_reason
             entry.changes.append(

@@ -23,6 +23,7 @@ from beacon.core.actor import Actor
 from beacon.core.errors import DomainError, NotVisible, ValidationFailed
 from beacon.operations import corrections, outcomes, timeline
 from beacon.operations.models import Operation, Target, Victim
+from beacon.web import reads
 from beacon.web.forms import KINDS
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
@@ -36,6 +37,9 @@ def _render(
     **extra: Any,
 ) -> HttpResponse:
     actor = actor_for(request)
+    # Names on the page are reads of personal data: audited like the target list.
+    reads.record_list_read(actor, "timeline", operation.code, (e.nic for e in entries if e.nic))
+    reads.victim_list_read(actor, "timeline", (e.victim for e in entries if e.victim))
     context = {
         "operation": operation,
         "title": title,
@@ -82,11 +86,14 @@ def target_timeline(request: HttpRequest, code: str, ref: str) -> HttpResponse:
     may_withdraw = bool(
         live and policy.has(actor, P.OPERATIONS_RECORD) and live.agency_id == actor.agency_id
     )
+    entries = timeline.target_entries(actor, target)
+    for entry in entries:
+        entry.nic = record.nic  # every entry is about this record (read once, audited)
     return _render(
         request,
         operation,
         title,
-        timeline.target_entries(actor, target),
+        entries,
         target=target,
         may_withdraw=may_withdraw,
     )
