@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import pytest
@@ -344,3 +345,38 @@ def test_drafts_are_sealed_and_signing_out_wipes_them_and_destroys_their_key(
         expect(page.locator("html[data-drafts-ready]")).to_be_attached()
         expect(page.get_by_label("Last name")).to_have_value("")
         assert page.evaluate(f"localStorage.getItem({name!r})") is None
+
+
+def test_an_outcome_tap_shows_it_is_saving_sends_once_and_can_be_undone(
+    server: LiveServer, browser: Any, hosts: Hosts
+) -> None:
+    with context(browser, server.url, hosts, viewport=PHONE, username="investigator.hsi") as ctx:
+        page = ctx.new_page()
+        page.goto("/operations/RESCUE-ME-2021/targets/?status=outstanding")
+        row = page.locator("#targets tbody tr").first
+        ref = (row.get_attribute("id") or "").removeprefix("target-")
+        held: list[Any] = []  # the tap's request, held as on a slow link
+        page.route("**/outcome/", lambda route: held.append(route))
+        row.get_by_text("Record outcome").tap()
+        expect(
+            row.get_by_role("button", name="Located: Returned voluntarily to guardian")
+        ).to_be_visible()
+        button = row.locator('button[value="returned_voluntarily"]')  # its name changes
+        button.tap()
+        expect(button).to_have_text("Saving…")
+        expect(button).to_be_disabled()
+        # A second submission while the first is on its way is not sent.
+        page.locator(f"#target-{ref} form.outcome-form").evaluate("f => f.requestSubmit()")
+        page.wait_for_timeout(300)
+        assert len(held) == 1
+        held[0].continue_()
+        done = page.locator(f"#target-{ref}")
+        expect(done.locator(".status-located")).to_be_visible()
+        undo = done.get_by_role("button", name=re.compile(r"^Undo"))
+        expect(undo).to_be_visible()
+        expect(done.get_by_role("link", name="See the timeline")).to_be_visible()
+        undo.tap()
+        expect(page.locator(f"#target-{ref} .status-outstanding")).to_be_visible()
+    assert not Outcome.objects.filter(target__ref=ref).exists()
+    kept = Outcome.objects.get(withdrawn_from__ref=ref)
+    assert (kept.kind, kept.how) == ("located", "returned_voluntarily")

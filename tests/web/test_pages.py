@@ -462,7 +462,8 @@ def test_each_figure_links_to_the_rows_behind_it(client_as: ClientAs) -> None:
     assert "/operations/UNITED-FRONT/figures/arrests/?jurisdiction=state%3AKY" in dashboard
     rows = coordinator.get("/operations/UNITED-FRONT/figures/arrests/?jurisdiction=state:KY")
     assert rows.status_code == 200
-    assert text_of(rows).count("UNITED-FRONT-KY") == 46
+    # Each row links to its arrest on the sub-operation's timeline.
+    assert rows.content.decode().count('href="/operations/UNITED-FRONT-KY/timeline/#arrest-') == 46
     assert coordinator.get("/operations/UNITED-FRONT/figures/nonsense/").status_code == 422
     assert client_as("pio").get("/operations/UNITED-FRONT/figures/arrests/").status_code == 403
 

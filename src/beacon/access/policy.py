@@ -126,11 +126,13 @@ def get_visible_record(actor: Actor, nic: str) -> MissingPersonRecord:
 def operations_visible_to(actor: Actor) -> QuerySet[Operation]:
     """Operations the actor may see: those its agency takes part in; a hub coordinator
     also sees the sub-operations (two levels down) of the hubs its agency takes part in.
-    A PIO sees the same operations, but only their aggregate reports (operations:report).
-    The system actor sees all."""
+    A PIO sees the same operations, but only their aggregate reports (operations:report),
+    and also those it was given the right to publish (a live Publisher grant to the user
+    or its agency, with their sub-operations); the grant opens nothing to roles that read
+    case files. The system actor sees all."""
     from django.db.models import Q
 
-    from beacon.operations.models import Operation, Participation
+    from beacon.operations.models import Operation, Participation, Publisher
 
     operations = Operation.objects.all()
     if actor.is_system:
@@ -141,6 +143,10 @@ def operations_visible_to(actor: Actor) -> QuerySet[Operation]:
     visible = Q(pk__in=mine)
     if actor.role == HUB_COORDINATOR:
         visible |= Q(parent_id__in=mine) | Q(parent__parent_id__in=mine)
+    if not has(actor, Permission.OPERATIONS_VIEW):  # report only: publishing grants count
+        grantee = Q(agency_id=actor.agency_id) | Q(user_id=actor.user_id or 0)
+        granted = Publisher.objects.filter(grantee, revoked_at__isnull=True).values("operation_id")
+        visible |= Q(pk__in=granted) | Q(parent_id__in=granted)
     return operations.filter(visible)
 
 

@@ -144,6 +144,7 @@ def record_outcome(
             place=place,
             jurisdiction=jurisdiction,
             registry_transaction=step,
+            recorded_by=actor.name,
         )
         audit.record(
             actor,

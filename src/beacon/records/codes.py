@@ -87,6 +87,8 @@ class TransactionKind(models.TextChoices):
     CLEAR = "clear", _("Clear")
     CANCEL = "cancel", _("Cancel")
     VALIDATE = "validate", _("Validate")
+    # Undoes the latest locate or clear, entered in error (both stay in the history).
+    REOPEN = "reopen", _("Reopen")
 
 
 class ClearHow(models.TextChoices):

@@ -424,6 +424,52 @@ def cancel_record(
     return record
 
 
+def reopen_record(
+    actor: Actor, nic: str, *, reverts_version: int, reason: str, now: datetime | None = None
+) -> RecordTransaction:
+    """Undo a locate or clear entered in error: the record returns to the status it had
+    before. Only the latest transaction, and only by the agency that wrote it (with the
+    permission it needed); both stay in the history. A reason is required."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ValidationFailed.on("reason", "say why the entry is undone")
+    with transaction.atomic():
+        record = locked_for(K.REOPEN, actor, nic, None)
+        kinds = list(
+            RecordTransaction.objects.filter(record=record)
+            .order_by("version")
+            .values_list("kind", flat=True)
+        )
+        last = RecordTransaction.objects.filter(record=record).latest("version")
+        if last.version != reverts_version or last.kind not in (K.LOCATE, K.CLEAR):
+            raise IllegalTransition(
+                f"Record {record.nic} changed after that entry (now at version "
+                f"{record.version}): it can no longer be undone here. Nothing was changed."
+            )
+        needed = Permission.RECORDS_LOCATE if last.kind == K.LOCATE else Permission.RECORDS_CLEAR
+        policy.require(actor, needed, object_type=OBJECT_TYPE, object_id=record.nic)
+        if not actor.is_system and last.agency_id != actor.agency_id:
+            raise IllegalTransition(
+                f"Only the agency that made this {last.kind} may undo it. Nothing was changed."
+            )
+        status = derive_status([*kinds, K.REOPEN])
+        fields: dict[str, Any] = {}
+        if last.kind == K.CLEAR:  # the validation deadline the clear removed
+            fields["validation_due_at"] = _validation_due(record)
+        detail = {"reverts_version": last.version, "reverts_kind": last.kind}
+        return _write(
+            actor, record, K.REOPEN, now, reason.strip(), detail, new_status=status, fields=fields
+        )
+
+
+def _validation_due(record: MissingPersonRecord) -> datetime:
+    history = RecordTransaction.objects.filter(record=record)
+    validated = history.filter(kind=K.VALIDATE).order_by("-version").first()
+    if validated is not None:
+        return deadlines.next_validation_due_at(validated.at)
+    return deadlines.first_validation_due_at(history.get(kind=K.ENTER).at)
+
+
 def validate_record(
     actor: Actor,
     nic: str,

@@ -25,6 +25,7 @@ _RESULT: dict[str, Status | None] = {
     K.LOCATE: Status.LOCATED,
     K.CLEAR: Status.CLEARED,
     K.CANCEL: Status.CANCELLED,
+    K.REOPEN: None,  # back to the status before the locate or clear it undoes
 }
 
 # from which statuses each kind is allowed
@@ -34,6 +35,7 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     K.LOCATE: frozenset({Status.ACTIVE}),
     K.CLEAR: frozenset({Status.ACTIVE, Status.LOCATED}),
     K.CANCEL: frozenset({Status.ACTIVE, Status.LOCATED}),
+    K.REOPEN: frozenset({Status.LOCATED, Status.CLEARED}),
 }
 
 _WHY: dict[Status, str] = {
@@ -51,6 +53,7 @@ class HistoryError(ValueError):
 def derive_status(kinds: Iterable[str]) -> Status:
     """The status a history of transaction kinds (oldest first) leads to."""
     status: Status | None = None
+    before: list[Status] = []  # the status before each locate or clear (reopen returns)
     for kind in kinds:
         if status is None:
             if kind != K.ENTER:
@@ -61,6 +64,11 @@ def derive_status(kinds: Iterable[str]) -> Status:
             raise HistoryError("enter appears twice in one history")
         if status not in ALLOWED_FROM[kind]:
             raise HistoryError(f"{kind} is not allowed from {status}")
+        if kind == K.REOPEN:
+            status = before.pop()
+            continue
+        if kind in (K.LOCATE, K.CLEAR):
+            before.append(status)
         status = _RESULT[kind] or status
     if status is None:
         raise HistoryError("an empty history has no status")

@@ -17,6 +17,7 @@ from beacon.agencies.models import Jurisdiction
 from beacon.core.actor import Actor
 from beacon.operations.models import (
     Arrest,
+    Correction,
     Investigation,
     Operation,
     Outcome,
@@ -42,7 +43,8 @@ def fingerprint(operation: Operation) -> str:
     """Changes whenever a fact behind the operation's figures is added or changed."""
     family = Q(operation=operation) | Q(operation__parent=operation)
     parts: list[str] = []
-    for model in (*FACT_MODELS, ReportedFigure, Target):
+    # A correction changes a fact's time or place without a new row: its count is a fact.
+    for model in (*FACT_MODELS, ReportedFigure, Target, Correction):
         summary = model.objects.filter(family).aggregate(n=Count("id"), top=Max("id"))  # type: ignore[attr-defined]
         parts.append(f"{summary['n']}:{summary['top']}")
     outcomes = Outcome.objects.filter(

@@ -16,9 +16,11 @@ from beacon.web.views import (
     language,
     manage,
     operations,
+    publishers,
     records,
     reports,
     targets,
+    timeline,
 )
 
 app_name = "web"
@@ -45,7 +47,29 @@ urlpatterns = [
         targets.record_outcome,
         name="record_outcome",
     ),
+    path(
+        "operations/<str:code>/targets/<str:ref>/outcome/undo/",
+        targets.undo_outcome,
+        name="undo_outcome",
+    ),
     path("operations/<str:code>/events/<str:kind>/", events.event_new, name="event_new"),
+    path("operations/<str:code>/timeline/", timeline.operation_timeline, name="operation_timeline"),
+    path(
+        "operations/<str:code>/targets/<str:ref>/timeline/",
+        timeline.target_timeline,
+        name="target_timeline",
+    ),
+    path(
+        "operations/<str:code>/targets/<str:ref>/outcome/withdraw/",
+        timeline.withdraw_outcome,
+        name="withdraw_outcome",
+    ),
+    path(
+        "operations/<str:code>/entries/<str:kind>/<str:ref>/correct/",
+        timeline.correct_entry,
+        name="correct_entry",
+    ),
+    path("operations/<str:code>/publishers/", publishers.publishers, name="publishers"),
     path("operations/<str:code>/report/", reports.report, name="report"),
     path("operations/<str:code>/report.pdf", reports.report_pdf, name="report_pdf"),
     # Records
@@ -54,6 +78,7 @@ urlpatterns = [
     path("records/<str:nic>/<str:action>/", records.record_action, name="record_action"),
     # Victims and referrals
     path("victims/<str:ref>/", inbox.victim, name="victim"),
+    path("victims/<str:ref>/timeline/", timeline.victim_timeline, name="victim_timeline"),
     path("referrals/", inbox.inbox, name="inbox"),
     path("referrals/victims/<str:ref>/", inbox.referred_victim, name="referred_victim"),
     path(

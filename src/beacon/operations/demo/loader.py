@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
+from beacon.operations import publishing
 from beacon.operations.bundles.importer import ImportReport, import_bundle, parse_json
-from beacon.operations.demo.seeds import SEEDS
+from beacon.operations.demo.seeds import SEED_CODES, SEEDS
+
+# The demo PIO's agency (beacon.access.services.DEMO_ACCOUNTS) may publish every seed.
+DEMO_PUBLISHER = "Missouri Attorney General's Office"
 
 
 def write_bundles(directory: Path) -> list[Path]:
@@ -23,7 +28,7 @@ def write_bundles(directory: Path) -> list[Path]:
 def load_demo(actor: Actor, directory: Path) -> list[tuple[Path, ImportReport]]:
     """Generate the four bundles into ``directory`` and import each (idempotent), then
     the partner formats' demo data (NIBRS incidents, HTCDS data consent; see
-    ``beacon.interchange.demo``)."""
+    ``beacon.interchange.demo``), and let the demo PIO's agency publish each seed."""
     from beacon.interchange.demo import add_demo_interchange
 
     loaded = [
@@ -31,4 +36,7 @@ def load_demo(actor: Actor, directory: Path) -> list[tuple[Path, ImportReport]]:
         for path in write_bundles(directory)
     ]
     add_demo_interchange()
+    agency = Agency.objects.filter(name=DEMO_PUBLISHER).order_by("pk").first()
+    if agency is not None:
+        publishing.grant_to_agency_once(actor, list(SEED_CODES.values()), agency)
     return loaded

@@ -1,5 +1,6 @@
 """Operations, their targets and outcomes, field events and reported figures."""
 
+from beacon.operations.models.corrections import Correction
 from beacon.operations.models.events import (
     Arrest,
     FieldEvent,
@@ -12,13 +13,19 @@ from beacon.operations.models.events import (
     Victim,
 )
 from beacon.operations.models.figures import Amendment, Count, LocalMetric, ReportedFigure
-from beacon.operations.models.operations import Operation, Participation, Series
+from beacon.operations.models.operations import (
+    Operation,
+    Participation,
+    Publisher,
+    Series,
+)
 from beacon.operations.models.people import Person
 from beacon.operations.models.targets import HitConfirmation, Lead, Outcome, Target
 
 __all__ = [
     "Amendment",
     "Arrest",
+    "Correction",
     "Count",
     "FieldEvent",
     "HitConfirmation",
@@ -29,6 +36,7 @@ __all__ = [
     "Outcome",
     "Participation",
     "Person",
+    "Publisher",
     "Raid",
     "Referral",
     "ReportedFigure",

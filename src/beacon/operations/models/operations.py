@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.operations import codes
@@ -91,3 +93,41 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} ({self.role}) in {self.operation}"
+
+
+class Publisher(models.Model):
+    """A right to publish one operation's aggregate report (and its sub-operations'),
+    given to a user or to a whole agency by the operation's coordinator or an
+    administrator. Only report-only roles (the public information officer) gain
+    anything from it: it shows the report, never targets, records or victims.
+    Revoking keeps the row (``revoked_at``), so who could publish when is never lost."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="publishers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="publishing_rights",
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="publishing_rights"
+    )
+    granted_by = models.CharField(max_length=150)
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_by = models.CharField(max_length=150, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["operation_id", "-granted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=True, agency__isnull=False)
+                | models.Q(user__isnull=False, agency__isnull=True),
+                name="publisher_user_or_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user if self.user_id else self.agency
+        return f"{who} may publish {self.operation}"

@@ -39,9 +39,16 @@ class Target(models.Model):
 
 
 class Outcome(models.Model):
-    """What became of a target. No row means outstanding."""
+    """What became of a target. No row means outstanding.
 
-    target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="outcome")
+    An outcome entered in error is withdrawn, never deleted: it leaves its target
+    (``target`` empty, ``withdrawn_from`` set) with who withdrew it, when and why, and the
+    registry transaction that undid its locate or clear; the target is outstanding again.
+    """
+
+    target = models.OneToOneField(
+        Target, null=True, blank=True, on_delete=models.CASCADE, related_name="outcome"
+    )
     kind = models.CharField(max_length=10, choices=codes.OutcomeKind.choices)
     how = models.CharField(max_length=32, choices=codes.OutcomeHow.choices)
     at = models.DateTimeField()
@@ -54,13 +61,38 @@ class Outcome(models.Model):
     registry_transaction = models.ForeignKey(
         RecordTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    recorded_by = models.CharField(max_length=150, blank=True)
+    withdrawn_from = models.ForeignKey(
+        Target,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="withdrawn_outcomes",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.CharField(max_length=150, blank=True)
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+    withdrawal_transaction = models.ForeignKey(
+        RecordTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target__isnull=False, withdrawn_at__isnull=True)
+                | models.Q(target__isnull=True, withdrawn_at__isnull=False),
+                name="outcome_live_or_withdrawn",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.how})"
 
     @property
     def operation(self) -> Operation:
-        return self.target.operation
+        target = self.target or self.withdrawn_from
+        assert target is not None  # the constraint: every outcome has one or the other
+        return target.operation
 
 
 class Lead(models.Model):

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,6 +23,7 @@ from beacon.access.routes import requires
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.actor import Actor
 from beacon.core.errors import DomainError, NotVisible
+from beacon.operations.corrections import ENTRY_MODELS
 from beacon.operations.models import Operation, Victim
 from beacon.web import event_services
 from beacon.web.forms import KINDS, EventForm, ReferralForm, ServiceForm
@@ -79,6 +81,18 @@ def victim_label(victim: Victim) -> str:
     return f"{victim.person} ({', '.join(str(f) for f in facts)}) · {victim.jurisdiction.name} · {when}"
 
 
+def saved_message(operation: Operation, kind: str, saved: object) -> str:
+    """ "Saved: Arrest." with a link to the entry on the operation's timeline."""
+    text = _("Saved: %(kind)s.") % {"kind": KINDS[kind][1]}
+    if kind not in ENTRY_MODELS:
+        return text
+    url = reverse("web:operation_timeline", args=[operation.code])
+    ref = getattr(saved, "ref", "")
+    if isinstance(ref, str) and ref:
+        url += f"#{kind}-{ref}"
+    return format_html('{} <a href="{}">{}</a>', text, url, _("See it on the timeline"))
+
+
 def mark_invalid(form: forms.Form) -> None:
     """Tie each message to its field for screen readers (aria-invalid, aria-describedby)."""
     for name in form.errors:
@@ -116,7 +130,7 @@ def event_new(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     if not form.is_valid():
         return _render(request, operation, kind, form, status=422)
     try:
-        event_services.save(actor, operation, kind, form.cleaned_data)
+        saved = event_services.save(actor, operation, kind, form.cleaned_data)
     except DomainError as exc:
         if exc.http_status in (401, 403, 404):
             raise
@@ -126,7 +140,7 @@ def event_new(request: HttpRequest, code: str, kind: str) -> HttpResponse:
         if not exc.fields:
             form.add_error(None, exc.message)
         return _render(request, operation, kind, form, status=exc.http_status)
-    messages.success(request, _("Saved: %(kind)s.") % {"kind": KINDS[kind][1]})
+    messages.success(request, saved_message(operation, kind, saved))
     done = reverse("web:event_new", args=[operation.code, kind])
     if request.headers.get("X-Requested-With") == "fetch":
         # drafts.js: a redirect would be followed inside fetch() and eat the message.

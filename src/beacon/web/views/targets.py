@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -71,6 +72,7 @@ def filtered_targets(operation: Operation, params: dict[str, str]) -> QuerySet[T
         "record__originating_agency",
         "assigned_agency",
         "outcome",
+        "outcome__registry_transaction",
     )
     status = params.get("status", "")
     if status == "outstanding":
@@ -125,13 +127,19 @@ def outcome_choices() -> list[dict[str, str]]:
 
 
 def _row(actor: Actor, target: Target, today: date) -> dict[str, Any]:
-    """One target's row: its age and the outcome taps this actor can complete."""
-    can = None if outcomes.has_outcome(target) else outcomes.offer(actor, target)
+    """One target's row: its age, the outcome taps this actor can complete, and the
+    seconds left to undo an outcome this actor's agency has just recorded."""
+    done = outcomes.has_outcome(target)
+    can = None if done else outcomes.offer(actor, target)
+    undo_left = 0
+    if done and target.outcome and target.outcome.agency_id == actor.agency_id:
+        undo_left = outcomes.undo_seconds_left(target.outcome, timezone.now())
     return {
         "target": target,
         "age": age_of(target.record.dob, today),
         "kinds": can.kinds if can else frozenset(),
         "explanation": can.explanation if can else "",
+        "undo_left": undo_left,
     }
 
 
@@ -141,7 +149,15 @@ def row_context(operation: Operation) -> dict[str, Any]:
         "outcome_choices": outcome_choices(),
         "outcome_base": reverse("web:targets", args=[operation.code]),
         "record_base": reverse("web:record_search"),
-        "words": {"outstanding": _("Outstanding"), "record_outcome": _("Record outcome")},
+        "words": {
+            "outstanding": _("Outstanding"),
+            "record_outcome": _("Record outcome"),
+            "saving": _("Saving…"),
+            "undo": _("Undo"),
+            "saved": _("Saved."),
+            "timeline": _("See the timeline"),
+        },
+        "timeline_url": reverse("web:operation_timeline", args=[operation.code]),
     }
 
 
@@ -197,6 +213,31 @@ def record_outcome(request: HttpRequest, code: str, ref: str) -> HttpResponse:
         if exc.http_status in (401, 403, 404):
             raise
         error = exc.message
+    return _answer(request, actor, target, code, error, _("Outcome recorded."))
+
+
+@require_POST
+@page
+@requires(P.OPERATIONS_RECORD)
+def undo_outcome(request: HttpRequest, code: str, ref: str) -> HttpResponse:
+    """The one tap right after recording: the outcome is withdrawn (kept, audited) and the
+    registry's locate or clear reopened; later, correct it from the timeline."""
+    actor = actor_for(request)
+    target = operations.get_target(actor, code, ref)
+    error = ""
+    try:
+        outcomes.withdraw(actor, target, undo=True)
+    except DomainError as exc:
+        if exc.http_status in (401, 403, 404):
+            raise
+        error = exc.message
+    return _answer(request, actor, target, code, error, _("Outcome undone."))
+
+
+def _answer(
+    request: HttpRequest, actor: Actor, target: Target, code: str, error: str, done: str
+) -> HttpResponse:
+    """The refreshed row for htmx; otherwise back to the list with a message."""
     if request.headers.get("HX-Request"):
         target = (
             Target.objects.select_related(
@@ -205,6 +246,7 @@ def record_outcome(request: HttpRequest, code: str, ref: str) -> HttpResponse:
                 "record__originating_agency",
                 "assigned_agency",
                 "outcome",
+                "outcome__registry_transaction",
             )
             .filter(pk=target.pk)
             .get()
@@ -222,7 +264,10 @@ def record_outcome(request: HttpRequest, code: str, ref: str) -> HttpResponse:
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, _("Outcome recorded."))
+        timeline = reverse("web:target_timeline", args=[code, target.ref])
+        messages.success(
+            request, format_html('{} <a href="{}">{}</a>', done, timeline, _("See the timeline"))
+        )
     back = reverse("web:targets", args=[code])
     query = str(request.POST.get("query", ""))
     return HttpResponseRedirect(f"{back}?{query}" if query else back)

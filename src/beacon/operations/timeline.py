@@ -1,0 +1,300 @@
+"""Timelines: what happened in an operation, or to one person in it, newest first, in
+words (labels from the code tables, never codes), each entry with its corrections.
+
+Need-to-know applies as everywhere: victims, referrals and services come through the
+policy; targets only where the actor may see the record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.agencies.models import Jurisdiction
+from beacon.core.actor import Actor
+from beacon.operations.corrections import ENTRY_MODELS
+from beacon.operations.models import (
+    Arrest,
+    Correction,
+    HitConfirmation,
+    Investigation,
+    Lead,
+    Operation,
+    Outcome,
+    Raid,
+    Referral,
+    SearchWarrant,
+    Seizure,
+    Service,
+    Target,
+    Victim,
+)
+from beacon.records.models import RecordTransaction
+
+LIMIT = 500  # entries of each kind on one page, the newest
+
+
+@dataclass
+class Change:
+    field: str
+    before: str | datetime
+    after: str | datetime
+    reason: str
+    actor: str
+    at: datetime
+
+
+@dataclass
+class Entry:
+    at: datetime
+    kind: str
+    label: str
+    summary: str
+    ref: str = ""
+    agency: str = ""
+    place: str = ""
+    agency_id: int | None = None
+    withdrawn: str = ""  # why an outcome was withdrawn (kept, struck through)
+    link: tuple[str, str] | None = None  # (route name, argument) of a person's timeline
+    nic: str = ""  # the registry record an outcome names (the page's read is audited)
+    victim: str = ""  # the victim an entry names
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.kind}-{self.ref}"
+
+    @property
+    def correctable(self) -> bool:
+        return self.kind in ENTRY_MODELS and not self.withdrawn
+
+
+def family(actor: Actor, operation: Operation) -> list[Operation]:
+    """The operation and its visible sub-operations (a hub's timeline shows theirs)."""
+    visible = policy.operations_visible_to(actor)
+    return list(visible.filter(Q(pk=operation.pk) | Q(parent_id=operation.pk)))
+
+
+def operation_entries(actor: Actor, operation: Operation) -> list[Entry]:
+    ops = family(actor, operation)
+    in_ops = {"operation__in": ops}
+    entries: list[Entry] = []
+    if policy.has(actor, Permission.OPERATIONS_VIEW) or actor.is_system:
+        for model in (Arrest, SearchWarrant, Raid, Seizure, Investigation):
+            entries += _events(_newest(model._default_manager.filter(**in_ops), model))
+        targets = Target.objects.filter(
+            operation__in=ops, record__in=policy.records_visible_to(actor)
+        )
+        entries += _outcomes(Q(target__in=targets) | Q(withdrawn_from__in=targets))
+    entries += _events(_newest(policy.victims_visible_to(actor).filter(**in_ops), Victim))
+    entries += _events(_newest(policy.services_visible_to(actor).filter(**in_ops), Service))
+    entries += _events(_newest(policy.referrals_visible_to(actor).filter(**in_ops), Referral))
+    return _with_changes(entries, ops)
+
+
+def target_entries(actor: Actor, target: Target) -> list[Entry]:
+    """A target (the missing child): leads, hit confirmations, outcomes and the record's
+    registry history."""
+    entries = _outcomes(Q(target=target) | Q(withdrawn_from=target))
+    for lead in Lead.objects.filter(target=target).select_related("jurisdiction"):
+        summary = lead.get_status_display()
+        entries.append(
+            Entry(
+                lead.received_at,
+                "lead",
+                _("Lead or sighting"),
+                str(summary),
+                lead.ref,
+                lead.source,
+                lead.place or (lead.jurisdiction.name if lead.jurisdiction else ""),
+            )
+        )
+    for hit in HitConfirmation.objects.filter(target=target).select_related("requesting_agency"):
+        entries.append(
+            Entry(
+                hit.requested_at,
+                "hit",
+                _("Hit confirmation asked"),
+                str(hit.get_priority_display()),
+                hit.ref,
+                hit.requesting_agency.name,
+            )
+        )
+        if hit.confirmed_at:
+            entries.append(
+                Entry(hit.confirmed_at, "hit", _("Hit confirmed"), hit.confirmed_by, hit.ref)
+            )
+    for step in RecordTransaction.objects.filter(record_id=target.record_id).select_related(
+        "agency"
+    ):
+        label = _("Registry: %(action)s") % {"action": step.get_kind_display()}
+        entries.append(
+            Entry(step.at, "registry", label, step.reason, f"v{step.version}", step.agency.name)
+        )
+    return _newest_first(entries)
+
+
+def victim_entries(actor: Actor, victim: Victim) -> list[Entry]:
+    """A victim: their identification, referrals and the services they received."""
+    entries = _events([victim])
+    referrals = policy.referrals_visible_to(actor).filter(victim=victim)
+    entries += _events(_newest(referrals, Referral))
+    services = policy.services_visible_to(actor).filter(person_id=victim.person_id)
+    entries += _events(_newest(services, Service))
+    return _with_changes(entries, [victim.operation])
+
+
+def _newest(query: QuerySet[Any], model: type[Any]) -> list[Any]:
+    related = ["agency", "jurisdiction", "operation"]
+    if model in (Arrest, Victim, Service):
+        related.append("person")
+    if model is Referral:
+        related += ["to_agency", "victim__person"]
+    defer = ["notes", "charges"] if model is Arrest else ["notes"]
+    return list(query.select_related(*related).defer(*defer).order_by("-at", "-id")[:LIMIT])
+
+
+def _events(events: list[Any]) -> list[Entry]:
+    kind_of = {model: kind for kind, model in ENTRY_MODELS.items()}
+    entries = []
+    for e in events:
+        kind = kind_of[type(e)]
+        entry = Entry(
+            e.at,
+            kind,
+            _LABELS[kind](),
+            _summary(e),
+            e.ref,
+            e.agency.name,
+            e.jurisdiction.name,
+            e.agency_id,
+        )
+        if isinstance(e, Victim):
+            entry.link = ("web:victim_timeline", e.ref)
+            entry.victim = e.ref
+        elif isinstance(e, Referral):
+            entry.link = ("web:victim_timeline", e.victim.ref)
+            entry.victim = e.victim.ref
+        entries.append(entry)
+    return entries
+
+
+_LABELS = {
+    "arrest": lambda: _("Arrest"),
+    "victim": lambda: _("Victim identified or rescued"),
+    "warrant": lambda: _("Search warrant executed"),
+    "raid": lambda: _("Raid or site visit"),
+    "seizure": lambda: _("Seizure"),
+    "service": lambda: _("Service offered or provided"),
+    "referral": lambda: _("Referral"),
+    "investigation": lambda: _("Investigation opened"),
+}
+
+
+def _summary(e: Any) -> str:
+    if isinstance(e, Arrest):
+        return f"{e.person} ({e.get_role_display()})"
+    if isinstance(e, Victim):
+        return f"{e.person} ({e.get_age_group_display()}, {e.get_sex_display()})"
+    if isinstance(e, SearchWarrant):
+        return str(e.place)
+    if isinstance(e, Raid):
+        return " · ".join(str(x) for x in (e.get_kind_display(), e.place) if x)
+    if isinstance(e, Seizure):
+        parts = []
+        if e.cash_amount:
+            parts.append(f"{e.cash_amount} {e.currency}".strip())
+        if e.devices:
+            parts.append(_("Devices: %(n)s") % {"n": e.devices})
+        return " · ".join(parts)
+    if isinstance(e, Service):
+        return f"{e.person}: {e.get_kind_display()} ({e.get_status_display()})"
+    if isinstance(e, Referral):
+        return _("%(person)s to %(agency)s (%(status)s)") % {
+            "person": e.victim.person,
+            "agency": e.to_agency.name,
+            "status": e.get_status_display(),
+        }
+    if isinstance(e, Investigation):
+        return " · ".join(str(x) for x in (e.get_type_display(), e.summary) if x)
+    return ""
+
+
+def _outcomes(scope: Q) -> list[Entry]:
+    entries = []
+    query = Outcome.objects.filter(scope).select_related(
+        "agency", "jurisdiction", "target__record", "withdrawn_from__record"
+    )
+    for o in query.order_by("-at", "-id")[:LIMIT]:
+        target = o.target or o.withdrawn_from
+        assert target is not None
+        label = _("Outcome: %(kind)s") % {"kind": o.get_kind_display()}
+        record = target.record
+        entry = Entry(
+            o.at,
+            "outcome",
+            label,
+            f"{record.last_name}, {record.first_name} · {o.get_how_display()}",
+            target.ref,
+            o.agency.name,
+            o.place or (o.jurisdiction.name if o.jurisdiction else ""),
+            o.agency_id,
+        )
+        entry.link = ("web:target_timeline", target.ref)
+        entry.nic = record.nic
+        if o.withdrawn_at:
+            entry.withdrawn = o.withdrawn_reason
+            entry.changes.append(
+                Change(_("Withdrawn"), "", "", o.withdrawn_reason, o.withdrawn_by, o.withdrawn_at)
+            )
+        entries.append(entry)
+    return entries
+
+
+def _with_changes(entries: list[Entry], ops: list[Operation]) -> list[Entry]:
+    keys = {(e.kind, e.ref) for e in entries if e.kind in ENTRY_MODELS}
+    found: dict[tuple[str, str], list[Correction]] = defaultdict(list)
+    places: set[int] = set()
+    for c in Correction.objects.filter(operation__in=ops).order_by("at", "id"):
+        if (c.entry_kind, c.entry_ref) in keys:
+            found[(c.entry_kind, c.entry_ref)].append(c)
+            if c.field == "jurisdiction":
+                places |= {int(v) for v in (c.before, c.after) if v.isdigit()}
+    names = {j.pk: j.name for j in Jurisdiction.objects.filter(pk__in=places)}
+    for e in entries:
+        for c in found.get((e.kind, e.ref), []):
+            e.changes.append(
+                Change(
+                    field_label(c.field),
+                    _value(c.field, c.before, names),
+                    _value(c.field, c.after, names),
+                    c.reason,
+                    c.actor,
+                    c.at,
+                )
+            )
+    return _newest_first(entries)
+
+
+def field_label(name: str) -> str:
+    return {"at": _("Time"), "jurisdiction": _("Place")}.get(name, name)
+
+
+def _value(field_name: str, raw: str, names: dict[int, str]) -> str | datetime:
+    if field_name == "at":
+        return parse_datetime(raw) or raw
+    if field_name == "jurisdiction" and raw.isdigit():
+        return names.get(int(raw), raw)
+    return raw
+
+
+def _newest_first(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: e.at, reverse=True)
