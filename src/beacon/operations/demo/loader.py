@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from collections.abc import Callable
+
 from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
 from beacon.operations import publishing
@@ -13,6 +15,16 @@ from beacon.operations.demo.seeds import SEED_CODES, SEEDS
 
 # The demo PIO's agency (beacon.access.services.DEMO_ACCOUNTS) may publish every seed.
 DEMO_PUBLISHER = "Missouri Attorney General's Office"
+
+# Demo data of apps on a higher floor (the partner formats' NIBRS incidents and HTCDS
+# consent), added after the bundles. Those apps register here when Django starts, so this
+# module never imports them (tests/layering.py).
+DEMO_EXTRAS: list[Callable[[], None]] = []
+
+
+def add_to_demo(extra: Callable[[], None]) -> None:
+    if extra not in DEMO_EXTRAS:
+        DEMO_EXTRAS.append(extra)
 
 
 def write_bundles(directory: Path) -> list[Path]:
@@ -27,15 +39,14 @@ def write_bundles(directory: Path) -> list[Path]:
 
 def load_demo(actor: Actor, directory: Path) -> list[tuple[Path, ImportReport]]:
     """Generate the four bundles into ``directory`` and import each (idempotent), then
-    the partner formats' demo data (NIBRS incidents, HTCDS data consent; see
+    the demo data of the apps registered in ``DEMO_EXTRAS`` (the partner formats'; see
     ``beacon.interchange.demo``), and let the demo PIO's agency publish each seed."""
-    from beacon.interchange.demo import add_demo_interchange
-
     loaded = [
         (path, import_bundle(actor, parse_json(path.read_text(encoding="utf-8"))))
         for path in write_bundles(directory)
     ]
-    add_demo_interchange()
+    for extra in DEMO_EXTRAS:
+        extra()
     agency = Agency.objects.filter(name=DEMO_PUBLISHER).order_by("pk").first()
     if agency is not None:
         publishing.grant_to_agency_once(actor, list(SEED_CODES.values()), agency)
