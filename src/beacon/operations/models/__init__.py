@@ -14,6 +14,7 @@ from beacon.operations.models.events import (
 from beacon.operations.models.figures import Amendment, Count, LocalMetric, ReportedFigure
 from beacon.operations.models.operations import Operation, Participation, Series
 from beacon.operations.models.people import Person
+from beacon.operations.models.stamps import OperationStamp
 from beacon.operations.models.targets import HitConfirmation, Lead, Outcome, Target
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Lead",
     "LocalMetric",
     "Operation",
+    "OperationStamp",
     "Outcome",
     "Participation",
     "Person",

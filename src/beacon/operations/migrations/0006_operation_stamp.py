@@ -1,0 +1,47 @@
+"""OperationStamp and the triggers that move it (beacon.operations.stamps)."""
+
+from __future__ import annotations
+
+from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+from django.utils import timezone
+
+from beacon.operations.stamps import create_sql, drop_sql
+
+
+def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    now = timezone.now()
+    stamp = apps.get_model("operations", "OperationStamp")
+    operations = apps.get_model("operations", "Operation").objects.values_list("pk", flat=True)
+    stamp.objects.bulk_create(
+        [stamp(operation_id=pk, version=1, changed_at=now) for pk in operations]
+    )
+    for statement in create_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+def remove(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    for statement in drop_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("operations", "0005_operation_announced_precision"),
+        # Their tables carry triggers too (an offence, a target's registry record).
+        ("interchange", "0003_htcds_case"),
+        ("records", "0008_search_keys_dob"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="OperationStamp",
+            fields=[
+                ("operation_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("version", models.BigIntegerField(default=1)),
+                ("changed_at", models.DateTimeField()),
+            ],
+        ),
+        migrations.RunPython(install, remove),
+    ]
