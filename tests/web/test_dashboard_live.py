@@ -148,3 +148,15 @@ def test_a_grant_is_for_its_own_session_only(client_as: ClientAs) -> None:
     assert answer.status_code == 404
     anonymous = Client().get(f"/operations/{HUB}/figures/", headers={"If-None-Match": tag})
     assert anonymous.status_code in (302, 401, 403)
+
+
+def test_located_recovered_outstanding_come_first_with_a_totals_row(client_as: ClientAs) -> None:
+    page = client_as("analyst").get("/operations/RESCUE-ME-2021/").content.decode()
+    table = page.split('id="by-jurisdiction"', 1)[1].split("</table>", 1)[0]
+    metrics = re.findall(r'<th scope="col" class="num" data-metric="([a-z_]+)"', table)
+    first = [m for m in ("located", "recovered", "outstanding") if m in metrics]
+    assert first and metrics[: len(first)] == first
+    assert "<tfoot>" in table and "Total" in table.split("<tfoot>", 1)[1]
+    cards = re.findall(r'<div class="card" data-metric="([a-z_]+)"', page)
+    assert cards[: len(first)] == first
+    assert re.search(r'Last updated <time datetime="\d{4}-\d\d-\d\dT', page)
