@@ -1,0 +1,278 @@
+"""Open dashboards: what 10 and 100 of them cost the server, today's code against this one.
+
+    .venv/bin/python bench/dashboards.py [--duration 30] [--baseline eacab61]
+
+A dashboard polls its figures every second. Before: each poll ran ~17 SQL statements
+(session, user, second factor, membership, operation, 12 fingerprint aggregates) even when
+nothing had changed. Now: an unchanged poll is a 304 from the session and the family's
+stamps (2 statements, beacon.web.dashboard_polls), and a change is computed once per
+process (beacon.web.views.dashboard).
+
+1. A private PostgreSQL database with `beacon demo` (as bench/load.py), signed-in web
+   sessions of the demo hub coordinator, and an API token to write with.
+2. Phases, each served by gunicorn (2 gthread workers x 8) for --duration seconds:
+   `today_10` (this checkout's --baseline commit, extracted with git archive: its own
+   poll protocol, ``?v=`` answered 204), `now_10` and `now_100` (this code: If-None-Match
+   and ``?v=``, answered 304). Viewers poll /operations/UNITED-FRONT/figures/ every
+   second, as the page does; one field entry (a search warrant on the hub) every 5 s.
+3. Per phase: PostgreSQL transactions per second (Django runs in autocommit, so each
+   read statement is a transaction: the statement rate), table scans per second
+   (pg_stat_user_tables), CPU cores of gunicorn and PostgreSQL, poll latency, and for
+   each field entry the time until every viewer has the new figures.
+Writes the figures under new keys into bench/results/load.json (other keys kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from load import (
+    BIN,
+    REPO,
+    RESULTS,
+    Database,
+    _cpu_ticks,
+    beacon_env,
+    cpu_shares,
+    free_port,
+    percentile,
+    serve,
+)
+
+HUB = "UNITED-FRONT"
+POLL = f"/operations/{HUB}/figures/"
+VERSION = re.compile(rb'data-version="([^"]+)"')
+WRITE_EVERY_S = 5.0
+
+
+def counters(name: str) -> tuple[int, int]:
+    """PostgreSQL's transactions and table scans so far in the bench database."""
+    with psycopg.connect(
+        f"{os.environ.get('BENCH_PG_SERVER', 'postgres://postgres@127.0.0.1:5432')}/{name}",
+        autocommit=True,
+    ) as conn:
+        xacts = conn.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s", [name]
+        ).fetchone()
+        scans = conn.execute(
+            "SELECT COALESCE(SUM(COALESCE(seq_scan, 0) + COALESCE(idx_scan, 0)), 0) "
+            "FROM pg_stat_user_tables"
+        ).fetchone()
+    assert xacts is not None and scans is not None
+    return int(xacts[0]), int(scans[0])
+
+
+class Viewer:
+    def __init__(self, port: int, session: str, conditional: bool) -> None:
+        self.port, self.session, self.conditional = port, session, conditional
+        self.version = ""
+        self.seen_at: dict[str, float] = {}  # version -> when this viewer first had it
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+
+    def _get(self, conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+        headers = {"Cookie": f"beacon_session={self.session}"}
+        if self.conditional and self.version:
+            headers["If-None-Match"] = f'"{self.version}"'
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+
+    def run(self, stop: threading.Event, offset: float) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        status, body = self._get(conn, f"/operations/{HUB}/")
+        found = VERSION.search(body)
+        self.version = found.group(1).decode() if found else ""
+        time.sleep(offset)
+        next_at = time.monotonic()
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                status, body = self._get(conn, f"{POLL}?v={self.version}")
+            except (OSError, http.client.HTTPException):
+                status, body = 0, b""
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.latencies.append(time.perf_counter() - started)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if status == 200:
+                found = VERSION.search(body)
+                if found:
+                    self.version = found.group(1).decode()
+                    self.seen_at.setdefault(self.version, time.monotonic())
+            next_at += 1.0
+            time.sleep(max(0.0, next_at - time.monotonic()))
+        conn.close()
+
+
+def writer(port: int, setup: dict[str, Any], stop: threading.Event, log: list[float]) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    time.sleep(WRITE_EVERY_S / 2)
+    while not stop.wait(0):
+        row = {
+            "ref": f"dash-{uuid.uuid4().hex[:16]}",
+            "agency": setup["ori"],
+            "jurisdiction": "state:MO",
+            "at": "2021-08-27T12:00:00Z",
+            "place": "bench",
+        }
+        conn.request(
+            "POST",
+            f"/api/operations/{HUB}/entries/search_warrants",
+            body=json.dumps({"rows": [row]}).encode(),
+            headers={
+                "Authorization": f"Bearer {setup['token']}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": uuid.uuid4().hex,
+            },
+        )
+        response = conn.getresponse()
+        response.read()
+        if response.status == 201:
+            log.append(time.monotonic())  # committed: every screen should follow in 2 s
+        stop.wait(WRITE_EVERY_S)
+    conn.close()
+
+
+def phase(
+    db: Database,
+    env: dict[str, str],
+    setup: dict[str, Any],
+    viewers: int,
+    duration: float,
+    conditional: bool,
+) -> dict[str, Any]:
+    port = free_port()
+    server = serve(env, port, 2)
+    try:
+        stop = threading.Event()
+        crowd = [Viewer(port, setup["sessions"][i], conditional) for i in range(viewers)]
+        threads = [
+            threading.Thread(target=v.run, args=(stop, i / viewers)) for i, v in enumerate(crowd)
+        ]
+        writes: list[float] = []
+        for t in threads:
+            t.start()
+        time.sleep(3)  # every viewer has its page and its first tag
+        xacts, scans = counters(db.name)
+        ticks, load_before = _cpu_ticks(), os.getloadavg()
+        started = time.monotonic()
+        pen = threading.Thread(target=writer, args=(port, setup, stop, writes))
+        pen.start()
+        time.sleep(duration)
+        elapsed = time.monotonic() - started
+        cpu = cpu_shares(ticks, _cpu_ticks(), elapsed)
+        xacts_after, scans_after = counters(db.name)
+        stop.set()
+        for t in [*threads, pen]:
+            t.join()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    # For each entry: when the last viewer had a version first seen after it.
+    reach = []
+    for at in writes:
+        per_viewer = [min((t for t in v.seen_at.values() if t >= at), default=None) for v in crowd]
+        if all(p is not None for p in per_viewer):
+            reach.append(max(p for p in per_viewer if p is not None) - at)
+    latencies = [x for v in crowd for x in v.latencies]
+    statuses: dict[str, int] = {}
+    for v in crowd:
+        for code, n in v.statuses.items():
+            statuses[str(code)] = statuses.get(str(code), 0) + n
+    return {
+        "viewers": viewers,
+        "duration_s": round(elapsed, 1),
+        "polls_per_s": round(len(latencies) / elapsed, 1),
+        "statuses": statuses,
+        "pg_transactions_per_s": round((xacts_after - xacts) / elapsed, 1),
+        "pg_table_scans_per_s": round((scans_after - scans) / elapsed, 1),
+        "server_cores": round(cpu["gunicorn_cores"] + cpu["postgresql_cores"], 3),
+        "cpu": cpu,
+        "poll_p50_ms": percentile(latencies, 50),
+        "poll_p99_ms": percentile(latencies, 99),
+        "field_entries": len(writes),
+        "entries_on_every_screen": len(reach),
+        "entry_to_every_screen_max_ms": round(max(reach) * 1000) if reach else None,
+        "load_average": {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        },
+    }
+
+
+def baseline_source(commit: str, into: Path) -> Path:
+    archive = subprocess.run(
+        ["git", "archive", commit, "src"], cwd=REPO, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--baseline", default="eacab61", help="commit of 'today' (0: skip)")
+    parser.add_argument("--output", type=Path, default=RESULTS / "load.json")
+    args = parser.parse_args()
+    results: dict[str, Any] = {}
+    with Database() as db, tempfile.TemporaryDirectory() as tmp:
+        env = beacon_env(db, Path(tmp) / "data")
+        for step in (["migrate", "--verbosity", "0"], ["demo"]):
+            subprocess.run([str(BIN / "beacon"), *step], env=env, check=True, capture_output=True)
+        made = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("_dashboard_setup.py")), "100"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        setup = json.loads(made.stdout)
+        if args.baseline != "0":
+            old = dict(env)
+            old["PYTHONPATH"] = os.pathsep.join(
+                (
+                    str(baseline_source(args.baseline, Path(tmp))),
+                    env["PYTHONPATH"].split(os.pathsep)[-1],
+                )
+            )
+            print("today's code, 10 dashboards ...", flush=True)
+            results["today_10"] = phase(db, old, setup, 10, args.duration, conditional=False)
+        for viewers in (10, 100):
+            print(f"this code, {viewers} dashboards ...", flush=True)
+            results[f"now_{viewers}"] = phase(db, env, setup, viewers, args.duration, True)
+    print(json.dumps(results, indent=2))
+    out: dict[str, Any] = json.loads(args.output.read_text()) if args.output.exists() else {}
+    out["dashboards"] = results
+    if "today_10" in results:
+        today = results["today_10"]
+        out["dashboards_100_to_today_10_statements_ratio"] = round(
+            results["now_100"]["pg_transactions_per_s"] / max(1e-9, today["pg_transactions_per_s"]),
+            3,
+        )
+        out["dashboards_100_to_today_10_server_cpu_ratio"] = round(
+            results["now_100"]["server_cores"] / max(1e-9, today["server_cores"]), 3
+        )
+    out["dashboard_entry_to_every_screen_max_ms"] = max(
+        (r["entry_to_every_screen_max_ms"] or 0) for r in results.values()
+    )
+    args.output.write_text(json.dumps(out, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
