@@ -160,3 +160,25 @@ def test_located_recovered_outstanding_come_first_with_a_totals_row(client_as: C
     cards = re.findall(r'<div class="card" data-metric="([a-z_]+)"', page)
     assert cards[: len(first)] == first
     assert re.search(r'Last updated <time datetime="\d{4}-\d\d-\d\dT', page)
+
+
+def test_after_a_change_the_second_viewer_gets_the_new_figures_in_three_statements(
+    client_as: ClientAs,
+) -> None:
+    first, second = client_as("coordinator"), client_as("coordinator")
+    tag_first, tag_second = _tag(first, HUB), _tag(second, HUB)
+    assert tag_first == tag_second
+    operation = Operation.objects.get(code=HUB)
+    Operation.objects.filter(pk=operation.pk).update(name="Operation United Front (renamed)")
+    url = f"/operations/{HUB}/figures/"
+    with CaptureQueriesContext(connection) as full:
+        one = first.get(url, headers={"If-None-Match": tag_first})
+    assert one.status_code == 200 and one["ETag"] != tag_first
+    with CaptureQueriesContext(connection) as cheap:
+        two = second.get(url, headers={"If-None-Match": tag_second})
+    assert two.status_code == 200 and two.content == one.content
+    # The session's save runs in atomic(): savepoints here, inside the test's transaction.
+    statements = [q for q in cheap.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 3 < len(full.captured_queries)
+    # Its grant now holds the new tag: the next poll is a 304 again.
+    assert second.get(url, headers={"If-None-Match": two["ETag"]}).status_code == 304

@@ -7,11 +7,16 @@ session: which operations the figures read (the family), the entity tag it was g
 for whom, until when. A later poll carrying that tag (``If-None-Match``, or ``?v=``) is
 answered by ``DashboardPollMiddleware`` before authentication: it reads the session (one
 statement) and the family's stamps (one statement, beacon.operations.stamps) and says
-304 when nothing changed. Anything else (a change, an expired grant, another user, a
-session past its limits, an API token) goes to the view, which checks everything again.
+304 when nothing changed. When the figures changed and a viewer's full check has already
+rendered them (the fragment is cached per tag, the same for every viewer), the poll gets
+them with its grant moved to the new tag (a third statement: the session's update).
+Anything else (no fragment yet, an expired grant, another user, a session past its
+limits, an API token) goes to the view, which checks everything again.
 
-A grant lives ``GRANT_SECONDS``: someone whose access was withdrawn may be told "nothing
-changed" that long, never shown a figure.
+A grant lives ``GRANT_SECONDS`` and is renewed only by the view's full check (which is
+audited, as the report it reads): someone whose access was withdrawn may go on seeing
+the operation's aggregate figures move for that long, and no longer. Each renewal is an
+audited read, so the trail shows every viewer of every dashboard at least once a minute.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
@@ -131,7 +137,28 @@ def answer(request: HttpRequest) -> HttpResponse | None:
         return None
     version = stamps.version_of(held["family"])  # the second statement
     tag = entity_tag(held["root"], held["family"], version.number, language)
-    return not_modified(tag) if tag == held["tag"] else None
+    if tag == held["tag"]:
+        return not_modified(tag)
+    # Changed: the new figures as another viewer's full check rendered them, if it has.
+    html = cache.get(fragment_key(tag))
+    if html is None:
+        return None
+    grants = dict(session.get(GRANTS) or {})
+    grants[code] = {**held, "tag": tag}  # same expiry: the full check comes back in time
+    session[GRANTS] = grants  # saved by SessionMiddleware (the third statement)
+    return fragment_response(html, tag)
+
+
+def fragment_key(tag: str) -> str:
+    return f"beacon:dashboard:html:{tag.strip(chr(34))}"
+
+
+def fragment_response(html: str, tag: str) -> HttpResponse:
+    response = HttpResponse(html)
+    response["ETag"] = tag
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = settings.BEACON_CSP
+    return response
 
 
 class DashboardPollMiddleware:

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.translation import get_language
@@ -59,6 +60,12 @@ def _report(actor: Actor, operation: Operation, version: stamps.Version) -> dict
                 with _computing_lock:
                     _computing.pop(key, None)
                 return data
+    _audit_read(actor, operation, cached=True)
+    return data
+
+
+def _audit_read(actor: Actor, operation: Operation, *, cached: bool) -> None:
+    """What building the report would have checked and recorded (build_report)."""
     policy.require(actor, P.OPERATIONS_REPORT, object_type="operation", object_id=operation.code)
     with transaction.atomic():
         audit.record(
@@ -66,9 +73,8 @@ def _report(actor: Actor, operation: Operation, version: stamps.Version) -> dict
             "operations.report",
             object_type="operation",
             object_id=operation.code,
-            detail={"lang": lang, "aggregate": True, "cached": True},
+            detail={"lang": _language(), "aggregate": True, "cached": cached},
         )
-    return data
 
 
 def _current(request: HttpRequest, operation: Operation) -> tuple[stamps.Version, str]:
@@ -172,10 +178,14 @@ def dashboard_figures(request: HttpRequest, code: str) -> HttpResponse:
     version, tag = _current(request, operation)
     if tag in polls.requested_tags(request):
         return polls.not_modified(tag)
-    context = figures_context(actor, operation, version, tag)
-    response = render(request, "web/operations/_figures.html", context)
-    response["ETag"] = tag
-    return response
+    html = cache.get(polls.fragment_key(tag))
+    if html is None:
+        context = figures_context(actor, operation, version, tag)
+        html = render_to_string("web/operations/_figures.html", context, request=request)
+        cache.set(polls.fragment_key(tag), html, CACHE_SECONDS)
+    else:
+        _audit_read(actor, operation, cached=True)
+    return polls.fragment_response(html, tag)
 
 
 @require_GET
