@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable
 
+import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -21,8 +22,18 @@ from beacon.agencies.models import Agency
 from beacon.operations import stamps
 from beacon.operations.models import Arrest, Operation, OperationStamp, Outcome, Target
 from beacon.records.models import MissingPersonRecord
+from beacon.web import dashboard_polls as polls
 
 ClientAs = Callable[[str], Client]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each poll reads the stamps (the shared half-second read has its own test)."""
+    monkeypatch.setattr(polls, "MEMO_SECONDS", 0.0)
+    polls._memo.clear()
+
+
 HUB, SUB = "UNITED-FRONT", "UNITED-FRONT-MO"
 
 
@@ -182,3 +193,20 @@ def test_after_a_change_the_second_viewer_gets_the_new_figures_in_three_statemen
     assert len(statements) <= 3 < len(full.captured_queries)
     # Its grant now holds the new tag: the next poll is a 304 again.
     assert second.get(url, headers={"If-None-Match": two["ETag"]}).status_code == 304
+
+
+def test_polls_of_one_family_share_one_read_of_its_stamps(
+    client_as: ClientAs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    viewer = client_as("coordinator")
+    tag, url = _tag(viewer, HUB), f"/operations/{HUB}/figures/"
+    monkeypatch.setattr(polls, "MEMO_SECONDS", 3600.0)  # a long window: no timing in the test
+    assert viewer.get(url, headers={"If-None-Match": tag}).status_code == 304
+    with CaptureQueriesContext(connection) as shared:
+        assert viewer.get(url, headers={"If-None-Match": tag}).status_code == 304
+    assert len(shared.captured_queries) == 1  # the session only
+    Operation.objects.filter(code=HUB).update(name="Operation United Front (renamed)")
+    # Within the window the change is not seen yet; once it has passed, it is.
+    assert viewer.get(url, headers={"If-None-Match": tag}).status_code == 304
+    monkeypatch.setattr(polls, "MEMO_SECONDS", 0.0)
+    assert viewer.get(url, headers={"If-None-Match": tag}).status_code == 200

@@ -42,12 +42,12 @@ def _language() -> str:
     return "fr" if (get_language() or "en").startswith("fr") else "en"
 
 
-def _report(actor: Actor, operation: Operation, version: stamps.Version) -> dict[str, Any]:
+def _report(actor: Actor, operation: Operation, tag: str) -> dict[str, Any]:
     """The operation's report at this version of its family, computed once per process
     however many viewers ask (the cache key moves with every change: nothing to
     invalidate). Each viewer is still checked and audited as building it would."""
     lang = _language()
-    key = f"beacon:dashboard:{operation.pk}:{version.number}:{lang}"
+    key = f"beacon:dashboard:report:{tag.strip(chr(34))}:{lang}"
     data: dict[str, Any] | None = cache.get(key)
     if data is None:
         with _computing_lock:
@@ -55,10 +55,12 @@ def _report(actor: Actor, operation: Operation, version: stamps.Version) -> dict
         with lock:  # 100 viewers of a change wait for one computation, not 100
             data = cache.get(key)
             if data is None:
-                data = results.operation_results(actor, operation, lang=lang)
-                cache.set(key, data, CACHE_SECONDS)
-                with _computing_lock:
-                    _computing.pop(key, None)
+                try:
+                    data = results.operation_results(actor, operation, lang=lang)
+                    cache.set(key, data, CACHE_SECONDS)
+                finally:
+                    with _computing_lock:
+                        _computing.pop(key, None)
                 return data
     _audit_read(actor, operation, cached=True)
     return data
@@ -90,7 +92,7 @@ def _current(request: HttpRequest, operation: Operation) -> tuple[stamps.Version
 def figures_context(
     actor: Actor, operation: Operation, version: stamps.Version, tag: str
 ) -> dict[str, Any]:
-    data = _report(actor, operation, version)
+    data = _report(actor, operation, tag)
     totals: dict[str, Any] = data.get("totals", {})
     rows: list[dict[str, Any]] = data.get("by_jurisdiction", [])
     agencies: list[dict[str, Any]] = data.get("by_agency", [])
