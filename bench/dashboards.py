@@ -133,6 +133,7 @@ class Viewer:
         self.seen_at: dict[str, float] = {}  # version -> when this viewer first had it
         self.latencies: list[float] = []
         self.statuses: dict[int, int] = {}
+        self.failures: list[str] = []
 
     def _get(self, conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
         headers = {"Cookie": f"beacon_session={self.session}"}
@@ -154,8 +155,10 @@ class Viewer:
             started = time.perf_counter()
             try:
                 status, body = self._get(conn, f"{POLL}?v={self.version}")
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as exc:
                 status, body = 0, b""
+                if len(self.failures) < 3:
+                    self.failures.append(repr(exc))
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             self.latencies.append(time.perf_counter() - started)
@@ -262,6 +265,7 @@ def phase(
         "duration_s": round(elapsed, 1),
         "polls_per_s": round(len(latencies) / elapsed, 1),
         "statuses": statuses,
+        "failures": sorted({f for v in crowd for f in v.failures})[:5],
         "pg_transactions_per_s": round((xacts_after - xacts) / elapsed, 1),
         "pg_transactions_per_poll": round((xacts_after - xacts) / polls, 2),
         "pg_table_scans_per_s": round((scans_after - scans) / elapsed, 1),
