@@ -13,7 +13,8 @@ series: beacon.operations.reports.compute._family), so a viewer's version is the
 its family's stamps: each only grows, so the sum grows whenever any of them does. A
 field entry locks one row (its own operation's stamp) until it commits; a hub's parent
 row is not written by its sub-operations' entries, so they do not queue on it.
-Installed by migration operations 0006_operation_stamp on SQLite and PostgreSQL.
+Installed by migration operations 0006_operation_stamp on SQLite and PostgreSQL, and again
+after every ``migrate`` (``install``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max, Q, Sum
 
 from beacon.operations.models import Operation, OperationStamp
@@ -51,6 +53,7 @@ WATCHED: dict[str, str] = {
         )
     },
     "interchange_offense": _DIRECT,
+    "interchange_incident": _DIRECT,  # NIBRS incidents (where the interchange app has them)
     "operations_reportedfigure": "o.id = {r}.operation_id OR o.series_id = {r}.series_id",
     "operations_outcome": f"o.id = (SELECT t.operation_id FROM {TARGET} t WHERE t.id = {{r}}.target_id)",
     # Joining or leaving a hub or a series changes both families.
@@ -72,31 +75,26 @@ def _upsert(condition: str, now: str, order: str = "") -> str:
     )
 
 
-def _sqlite_create() -> list[str]:
+def _sqlite_create(table: str) -> list[str]:
     now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-    statements = []
-    for table, condition in WATCHED.items():
-        new, old = condition.format(r="NEW"), condition.format(r="OLD")
-        for event, cond in (
-            ("INSERT", new),
-            ("UPDATE", f"({new}) OR ({old})"),
-            ("DELETE", old),
-        ):
-            statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS opstamp_{table}_{event.lower()} AFTER {event} "
-                f"ON {table} BEGIN {_upsert(cond, now)}; END"
-            )
-    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in RECORD_COLUMNS)
-    statements.append(
-        f"CREATE TRIGGER IF NOT EXISTS opstamp_{RECORD}_update AFTER UPDATE ON {RECORD} "
-        f"WHEN {changed} BEGIN {_upsert(RECORD_CONDITION.format(r='NEW'), now)}; END"
-    )
-    return statements
+    if table == RECORD:
+        changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in RECORD_COLUMNS)
+        return [
+            f"CREATE TRIGGER IF NOT EXISTS opstamp_{RECORD}_update AFTER UPDATE ON {RECORD} "
+            f"WHEN {changed} BEGIN {_upsert(RECORD_CONDITION.format(r='NEW'), now)}; END"
+        ]
+    condition = WATCHED[table]
+    new, old = condition.format(r="NEW"), condition.format(r="OLD")
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS opstamp_{table}_{event.lower()} AFTER {event} "
+        f"ON {table} BEGIN {_upsert(cond, now)}; END"
+        for event, cond in (("INSERT", new), ("UPDATE", f"({new}) OR ({old})"), ("DELETE", old))
+    ]
 
 
-def _sqlite_drop() -> list[str]:
-    names = [f"opstamp_{t}_{e}" for t in WATCHED for e in ("insert", "update", "delete")]
-    return [f"DROP TRIGGER IF EXISTS {n}" for n in [*names, f"opstamp_{RECORD}_update"]]
+def _sqlite_drop(table: str) -> list[str]:
+    events = ("update",) if table == RECORD else ("insert", "update", "delete")
+    return [f"DROP TRIGGER IF EXISTS opstamp_{table}_{e}" for e in events]
 
 
 def _pg_function(name: str, body: str) -> str:
@@ -106,50 +104,77 @@ def _pg_function(name: str, body: str) -> str:
     )
 
 
-def _pg_create() -> list[str]:
+def _pg_create(table: str) -> list[str]:
     now, order = "now()", " ORDER BY o.id"  # one lock order for rows stamped together
-    statements = []
-    for table, condition in WATCHED.items():
-        new, old = condition.format(r="NEW"), condition.format(r="OLD")
-        body = (
-            f"IF TG_OP = 'INSERT' THEN {_upsert(new, now, order)}; "
-            f"ELSIF TG_OP = 'UPDATE' THEN {_upsert(f'({new}) OR ({old})', now, order)}; "
-            f"ELSE {_upsert(old, now, order)}; END IF;"
-        )
-        statements += [
-            _pg_function(f"opstamp_{table}", body),
-            f"DROP TRIGGER IF EXISTS opstamp_{table} ON {table}",
-            f"CREATE TRIGGER opstamp_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION opstamp_{table}()",
+    if table == RECORD:
+        changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in RECORD_COLUMNS)
+        return [
+            _pg_function(
+                f"opstamp_{RECORD}", f"{_upsert(RECORD_CONDITION.format(r='NEW'), now, order)};"
+            ),
+            f"DROP TRIGGER IF EXISTS opstamp_{RECORD} ON {RECORD}",
+            f"CREATE TRIGGER opstamp_{RECORD} AFTER UPDATE ON {RECORD} FOR EACH ROW "
+            f"WHEN ({changed}) EXECUTE FUNCTION opstamp_{RECORD}()",
         ]
-    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in RECORD_COLUMNS)
-    statements += [
-        _pg_function(
-            f"opstamp_{RECORD}", f"{_upsert(RECORD_CONDITION.format(r='NEW'), now, order)};"
-        ),
-        f"DROP TRIGGER IF EXISTS opstamp_{RECORD} ON {RECORD}",
-        f"CREATE TRIGGER opstamp_{RECORD} AFTER UPDATE ON {RECORD} FOR EACH ROW "
-        f"WHEN ({changed}) EXECUTE FUNCTION opstamp_{RECORD}()",
+    condition = WATCHED[table]
+    new, old = condition.format(r="NEW"), condition.format(r="OLD")
+    body = (
+        f"IF TG_OP = 'INSERT' THEN {_upsert(new, now, order)}; "
+        f"ELSIF TG_OP = 'UPDATE' THEN {_upsert(f'({new}) OR ({old})', now, order)}; "
+        f"ELSE {_upsert(old, now, order)}; END IF;"
+    )
+    return [
+        _pg_function(f"opstamp_{table}", body),
+        f"DROP TRIGGER IF EXISTS opstamp_{table} ON {table}",
+        f"CREATE TRIGGER opstamp_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION opstamp_{table}()",
     ]
-    return statements
 
 
-def _pg_drop() -> list[str]:
-    statements = []
-    for table in [*WATCHED, RECORD]:
-        statements += [
-            f"DROP TRIGGER IF EXISTS opstamp_{table} ON {table}",
-            f"DROP FUNCTION IF EXISTS opstamp_{table}()",
-        ]
-    return statements
+def _pg_drop(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS opstamp_{table} ON {table}",
+        f"DROP FUNCTION IF EXISTS opstamp_{table}()",
+    ]
 
 
-def create_sql(vendor: str) -> list[str]:
-    return _pg_create() if vendor == "postgresql" else _sqlite_create()
+def tables() -> list[str]:
+    return [*WATCHED, RECORD]
 
 
-def drop_sql(vendor: str) -> list[str]:
-    return _pg_drop() if vendor == "postgresql" else _sqlite_drop()
+def create_sql(vendor: str, table: str) -> list[str]:
+    return _pg_create(table) if vendor == "postgresql" else _sqlite_create(table)
+
+
+def drop_sql(vendor: str, table: str) -> list[str]:
+    return _pg_drop(table) if vendor == "postgresql" else _sqlite_drop(table)
+
+
+def install(connection: BaseDatabaseWrapper) -> list[str]:
+    """(Re)install the triggers on every watched table that exists; returns those tables.
+
+    Run by migration 0006 and after every ``migrate`` (apps.py, post_migrate): a later
+    migration that rebuilds a table (SQLite does, to alter one) drops its triggers, and
+    a table another app adds later (an NIBRS incident) gets its trigger then."""
+    present = set(connection.introspection.table_names())
+    done = [t for t in tables() if t in present and STAMP in present]
+    with connection.cursor() as cursor:
+        for table in done:
+            for statement in create_sql(connection.vendor, table):
+                cursor.execute(statement)
+    return done
+
+
+def installed(connection: BaseDatabaseWrapper) -> set[str]:
+    """Names of the stamp triggers the database holds."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'opstamp_%%'")
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'opstamp_%'"
+            )
+        return {str(row[0]) for row in cursor.fetchall()}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 from django.utils import timezone
 
-from beacon.operations.stamps import create_sql, drop_sql
+from beacon.operations import stamps
 
 
 def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -17,13 +17,15 @@ def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     stamp.objects.bulk_create(
         [stamp(operation_id=pk, version=1, changed_at=now) for pk in operations]
     )
-    for statement in create_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
+    stamps.install(schema_editor.connection)
 
 
 def remove(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    for statement in drop_sql(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
+    present = set(schema_editor.connection.introspection.table_names())
+    for table in stamps.tables():
+        if table in present:
+            for statement in stamps.drop_sql(schema_editor.connection.vendor, table):
+                schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
