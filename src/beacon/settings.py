@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # An unchanged dashboard poll: 304 from the session and one stamp (beacon.web.dashboard_polls).
+    "beacon.web.dashboard_polls.DashboardPollMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -239,8 +241,9 @@ LOGIN_REDIRECT_URL = "/"
 BEACON_LOCKOUT_FAILURES = 5  # consecutive failures ...
 BEACON_LOCKOUT_WINDOW_SECONDS = 15 * 60  # ... within this window lock until an admin unlocks
 BEACON_LOGIN_RATE = (20, 60)  # at most 20 sign-in attempts per source address per 60 s
-# At most this many API requests per account per minute, counted in each server process:
-# a brake on a runaway integration or a scraper, far above what a person or a sync needs.
+# At most this many API requests per account per minute, one count in the database shared
+# by every worker of every node (beacon.access.ratelimit): a brake on a runaway integration
+# or a scraper, far above what a person or a sync needs.
 BEACON_API_RATE_PER_MINUTE = int(os.environ.get("BEACON_API_RATE_PER_MINUTE", "30000"))
 # Audit events are chained after their transaction commits (docs/decisions/0005):
 # "thread" in served processes, "inline" in tests (no thread outlives a test), or "off".

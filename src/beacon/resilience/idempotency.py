@@ -33,6 +33,7 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from beacon.agencies.models import Agency
+from beacon.resilience import purge
 from beacon.resilience.models import IdempotencyRecord
 from beacon.resilience.responses import error_response
 from beacon.vault import sealing
@@ -238,4 +239,5 @@ def run(request: HttpRequest, key: str, get_response: GetResponse) -> HttpRespon
             actor=str(getattr(actor, "name", ""))[:150],
             agency_ori=str(getattr(getattr(actor, "agency", None), "ori", ""))[:9],
         )
+        transaction.on_commit(purge.sweep_after_write)  # old keys go (beacon.resilience.purge)
     return response

@@ -20,6 +20,7 @@ from beacon.operations.models.operations import (
     Series,
 )
 from beacon.operations.models.people import Person
+from beacon.operations.models.stamps import OperationStamp
 from beacon.operations.models.targets import HitConfirmation, Lead, Outcome, Target
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Lead",
     "LocalMetric",
     "Operation",
+    "OperationStamp",
     "Outcome",
     "Participation",
     "Person",
