@@ -12,6 +12,7 @@ from typing import Any
 import us
 
 from beacon.operations.reports.labels import word
+from beacon.operations.reports.model import Report
 from beacon.operations.reports.tables import CHART_METRICS
 
 
@@ -36,20 +37,20 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     return []
 
 
-def map_metric(report: dict[str, Any]) -> str | None:
+def map_metric(report: Report) -> str | None:
     """The first chart metric the report has a non-zero total for."""
-    return next((m for m in CHART_METRICS if report["totals"].get(m)), None)
+    return next((m for m in CHART_METRICS if report.totals.value(m)), None)
 
 
-def map_png(report: dict[str, Any], lang: str) -> bytes | None:
+def map_png(report: Report, lang: str) -> bytes | None:
     """A choropleth of the report's jurisdictions, or None when none has an outline."""
     metric = map_metric(report)
     shaded = []
-    for row in report["by_jurisdiction"]:
-        reference = row.get("jurisdiction_code")
+    for row in report.by_jurisdiction:
+        reference = row.jurisdiction_code
         feature = _outline(reference) if reference else None
         if feature is not None and metric is not None:
-            shaded.append((_rings(feature["geometry"]), float(row.get(metric) or 0)))
+            shaded.append((_rings(feature["geometry"]), float(row.totals.value(metric) or 0)))
     if not shaded or metric is None:
         return None
 
@@ -81,7 +82,7 @@ def map_png(report: dict[str, Any], lang: str) -> bytes | None:
     axes.set_axis_off()
     mappable = plt.cm.ScalarMappable(norm=norm, cmap=blues)
     figure.colorbar(mappable, ax=axes, shrink=0.6, label=word(metric, lang))
-    axes.set_title(f"{report['operation']}: {word(metric, lang)}", fontsize=10)
+    axes.set_title(f"{report.operation}: {word(metric, lang)}", fontsize=10)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -14,6 +14,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.labels import day, word
 from beacon.operations.reports.mapimage import map_png
+from beacon.operations.reports.model import Report
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
@@ -48,25 +49,25 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("≠", "/=")
 
 
-def to_pdf(report: dict[str, Any], lang: str) -> bytes:
+def to_pdf(report: Report, lang: str) -> bytes:
     styles = getSampleStyleSheet()
     head = HEAD[lang]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=landscape(A4),
-        title=report["operation"],
+        title=report.operation,
         leftMargin=1.5 * cm,
         rightMargin=1.5 * cm,
         topMargin=1.5 * cm,
         bottomMargin=1.5 * cm,
     )
-    start, end = day(report["period"]["start"], lang), day(report["period"]["end"], lang)
+    start, end = day(report.period.start, lang), day(report.period.end, lang)
     story: list[Any] = [
-        Paragraph(_escape(report["operation"]), styles["Title"]),
+        Paragraph(_escape(report.operation), styles["Title"]),
         Paragraph(
             _escape(
-                f"{head['status_op']}: {word(report['status'], lang)} · {head['period']}: "
+                f"{head['status_op']}: {word(report.status, lang)} · {head['period']}: "
                 f"{start} - {end}"
             ),
             styles["Italic"],
@@ -86,15 +87,15 @@ def to_pdf(report: dict[str, Any], lang: str) -> bytes:
     agencies = agency_table(report, lang)
     if agencies:
         story += [Paragraph(head["by_agency"], styles["Heading2"]), _table(agencies, styles)]
-    if report.get("sub_operations"):
+    if report.sub_operations:
         story += [
             Paragraph(head["subs"], styles["Heading2"]),
             _table(sub_table(report, lang), styles),
         ]
-    if report.get("by_place"):
+    if report.by_place:
         story += [Paragraph(head["by_place"], styles["Heading2"])]
         story.append(_table(area_table(report, lang), styles))
-    if report["reported_figures"]:
+    if report.figures:
         story += [Paragraph(head["figures"], styles["Heading2"])]
         story.append(_table(figures_table(report, lang), styles))
     story.append(Paragraph(_escape(head["note"]), styles["Italic"]))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from beacon.operations.catalogue import Catalogue, Metric
 from beacon.operations.reports.labels import MONTHS_EN, MONTHS_FR, num
+from beacon.operations.reports.model import Stated
 
 NNBSP = "\u202f"  # narrow no-break space (French thousands, before : ; ! ? %)
 QUALIFIERS = {
@@ -138,26 +138,26 @@ def noun(metric: Metric, value: float | int, lang: str) -> str:
     return words.one if singular else words.other
 
 
-def figure(e: dict[str, Any], known: Catalogue, lang: str, *, where: bool = True) -> str:
+def figure(e: Stated, known: Catalogue, lang: str, *, where: bool = True) -> str:
     """One published figure as a phrase: "nearly 200 victims identified (minors) in
     Quebec in 2023", "60 % des victimes identifiées (mineurs)"."""
-    metric_id, crumbs = known.resolve(e["metric"], e.get("breakdown") or {})
+    metric_id, crumbs = known.resolve(e.metric, dict(e.breakdown))
     metric = known.get(metric_id)
-    q = QUALIFIERS[lang].get(e["qualifier"], "")
-    value = e["value"]
+    q = QUALIFIERS[lang].get(e.qualifier, "")
+    value = e.value
     if metric is None:  # not in the catalogue any more: say it as stored
-        text = f"{q}{number(value, lang)} {e['metric'].replace('_', ' ')}"
-    elif e.get("unit") == "percent" or metric.unit == "percent":
+        text = f"{q}{number(value, lang)} {e.metric.replace('_', ' ')}"
+    elif e.unit == "percent" or metric.unit == "percent":
         of = "des" if lang == "fr" else "of"
-        base = known.get(known.resolve(e["base_metric"])[0]) if e.get("base_metric") else None
+        base = known.get(known.resolve(e.base_metric)[0]) if e.base_metric else None
         over = base if base is not None and metric.unit == "percent" else metric
         text = f"{q}{percent(value, lang)} {of} {over.words(lang).other}"
         if over is not metric:  # say what the percentage counts, not only its base
             text += f" ({metric.words(lang).other})"
     elif metric.unit == "money":
-        text = f"{q}{number(value, lang)} {e.get('currency') or ''} {noun(metric, value, lang)}"
+        text = f"{q}{number(value, lang)} {e.currency} {noun(metric, value, lang)}"
     elif metric.unit in ("age", "duration"):
-        unit = e.get("unit") or "years"
+        unit = e.unit or "years"
         en, fr = UNITS.get(unit, UNITS["years"])
         pair = fr if lang == "fr" else en
         word = pair[0] if (value < 2 if lang == "fr" else value == 1) else pair[1]
@@ -170,13 +170,13 @@ def figure(e: dict[str, Any], known: Catalogue, lang: str, *, where: bool = True
     parts += [v for d, v in crumbs.items() if d not in known.dimensions]
     if parts:
         text += f" ({', '.join(parts)})"
-    if e.get("base_value") is not None and e.get("unit") == "percent":
-        text += f" ({'sur' if lang == 'fr' else 'of'} {number(e['base_value'], lang)})"
+    if e.base_value is not None and e.unit == "percent":
+        text += f" ({'sur' if lang == 'fr' else 'of'} {number(e.base_value, lang)})"
     if where:
-        scope = e.get("jurisdiction") or e.get("agency")
+        scope = e.jurisdiction or e.agency
         if scope:
-            text += f" ({scope})" if lang == "fr" or not e.get("jurisdiction") else f" in {scope}"
-    period = when(e["period"]["start"], e["period"]["end"], lang)
+            text += f" ({scope})" if lang == "fr" or not e.jurisdiction else f" in {scope}"
+    period = when(e.period.start, e.period.end, lang)
     if period:
         text += f" {period}"
     return re.sub(r" {2,}", " ", text).strip()  # not split(): it breaks on U+202F too

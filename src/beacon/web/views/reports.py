@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
+from beacon.operations.reports.compute import build_report
 from beacon.operations.reports.pdf import to_pdf
 from beacon.operations.reports.tables import (
     area_table,
@@ -24,7 +25,7 @@ from beacon.operations.reports.tables import (
     totals_table,
 )
 from beacon.operations.reports.text import summary
-from beacon.web import metrics, results
+from beacon.web import metrics
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
 
@@ -52,11 +53,11 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request)
     operation = visible_operation(actor, code)
     lang = report_language(request)
-    data = results.operation_results(actor, operation, lang=lang)
+    data = build_report(actor, operation.code, lang=lang)
     with translation.override(lang):
         figures = {
-            "totals": data.get("totals", {}),
-            "by_jurisdiction": data.get("by_jurisdiction", []),
+            "totals": data.totals_dict(),
+            "by_jurisdiction": [row.as_dict() for row in data.by_jurisdiction],
         }
         context = {
             "operation": operation,
@@ -66,11 +67,9 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             "summary": summary(data, lang),
             "totals_table": _table(totals_table(data, lang)),
             "places_table": _table(jurisdiction_table(data, lang)),
-            "areas_table": _table(area_table(data, lang)) if data.get("by_place") else None,
-            "subs_table": _table(sub_table(data, lang)) if data.get("sub_operations") else None,
-            "figures_table": (
-                _table(figures_table(data, lang)) if data.get("reported_figures") else None
-            ),
+            "areas_table": _table(area_table(data, lang)) if data.by_place else None,
+            "subs_table": _table(sub_table(data, lang)) if data.sub_operations else None,
+            "figures_table": _table(figures_table(data, lang)) if data.figures else None,
             "figures_json": json.dumps(figures, default=str),
             "labels_json": json.dumps({m: metrics.label(m) for m in metrics.LABELS}),
             "metric_choices": [{"metric": m, "label": metrics.label(m)} for m in metrics.MAPPABLE],
@@ -90,7 +89,7 @@ def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request)
     operation = visible_operation(actor, code)
     lang = report_language(request)
-    data = results.operation_results(actor, operation, lang=lang)
+    data = build_report(actor, operation.code, lang=lang)
     response = HttpResponse(to_pdf(data, lang), content_type="application/pdf")
     filename = f"{operation.code.lower()}-{lang}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
