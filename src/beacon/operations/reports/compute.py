@@ -25,6 +25,7 @@ from beacon.operations.catalogue import Catalogue, catalogue, local_entries
 from beacon.operations.models import Operation, Participation, ReportedFigure
 from beacon.operations.reports.aggregate import Places, folded, tally_cells
 from beacon.operations.reports.figures import Entry, Evidence, count_rows, judge, settle
+from beacon.operations.reports.labels import place as place_label
 from beacon.operations.reports.model import (
     AgencyTotals,
     AreaRow,
@@ -55,7 +56,7 @@ def _place_name(places: Places, jurisdiction_id: int | None, lang: str) -> str:
     if jurisdiction_id is None:
         return "not stated" if lang == "en" else "non précisé"
     place = places.by_id[jurisdiction_id]
-    return place.name_fr if lang == "fr" else place.name_en
+    return place_label(place.name_en, place.name_fr, lang)
 
 
 def _place_ref(places: Places, jurisdiction_id: int | None) -> str | None:
@@ -301,7 +302,7 @@ def _by_place(
         places[place.pk] = place
     return tuple(
         AreaRow(
-            jurisdiction=place.name_fr if lang == "fr" else place.name_en,
+            jurisdiction=place_label(place.name_en, place.name_fr, lang),
             jurisdiction_code=ref_of(place),
             kind=place.kind,
             values={m: evidence.computed(m, {}, ops, place=pk) for m in metrics},
@@ -352,7 +353,7 @@ def _name_countries(tables: list[dict[str, Any]], lang: str) -> None:
     if not found:
         return
     names = {
-        j.code: (j.name_fr if lang == "fr" else j.name_en)
+        j.code: place_label(j.name_en, j.name_fr, lang)
         for j in Jurisdiction.objects.filter(kind="country", code__in=found)
     }
     for table in tables:

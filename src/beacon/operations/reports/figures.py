@@ -20,6 +20,7 @@ from beacon.operations import codes
 from beacon.operations.catalogue import Catalogue
 from beacon.operations.models import Count, ReportedFigure
 from beacon.operations.reports.aggregate import Cell, Places
+from beacon.operations.reports.labels import place as place_name
 from beacon.operations.reports.model import CountFigure, Figure, Period, Publisher, Source
 from beacon.operations.reports.tally import Tally, number, total
 
@@ -64,7 +65,7 @@ class CountRow:
             breakdown=dict(self.breakdown),
             value=number(self.value),
             currency=self.currency,
-            jurisdiction=(self.names[1] if lang == "fr" else self.names[0]) or None,
+            jurisdiction=place_name(self.names[0], self.names[1], lang) or None,
             agency=self.names[2] or None,
             period=Period(*self.period),
         )
@@ -273,7 +274,7 @@ class Entry:
 
     def typed(self, lang: str) -> Figure:
         f = self.figure
-        place = f.jurisdiction
+        where = f.jurisdiction
         from beacon.operations.bundles.reader import partial_text
 
         return Figure(
@@ -292,8 +293,8 @@ class Entry:
             operation=f.operation.code if f.operation else None,
             series=f.series.code if f.series else None,
             edition=f.edition,
-            jurisdiction=(place.name_fr if lang == "fr" else place.name_en) if place else None,
-            jurisdiction_kind=place.kind if place else None,
+            jurisdiction=place_name(where.name_en, where.name_fr, lang) if where else None,
+            jurisdiction_kind=where.kind if where else None,
             agency=f.agency.name if f.agency else None,
             period=Period(
                 partial_text(f.period_start, f.period_start_precision),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 MONTHS_FR = [
@@ -113,6 +114,8 @@ SINGULAR: dict[str, tuple[str, str]] = {
     "search_warrants": ("search warrant", "mandat de perquisition"),
     "raids": ("raid", "descente"),
     "investigations_opened": ("investigation opened", "enquête ouverte"),
+    "files_seized": ("file seized", "fichier saisi"),
+    "referrals": ("referral", "orientation"),
 }
 
 
@@ -193,6 +196,22 @@ def agency_with_article(name: str, lang: str) -> str:
     if head[0] in "aeiouâéèêîôû":  # no elision before h: "le Haut-Commissariat"
         return f"l'{name}"
     return f"{'la' if head in _FEMININE_HEADS else 'le'} {name}"
+
+
+_ELIDED = re.compile(r"\b([Dd]e) (?=[aeiouyàâäéèêëîïôöùûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ])")
+
+
+def elided(text: str) -> str:
+    """French elision before a vowel: "comté de Orange" -> "comté d'Orange" (none
+    before h: "comté de Harris")."""
+    return _ELIDED.sub(lambda m: f"{m.group(1)[0]}'", text)
+
+
+def place(name_en: str, name_fr: str, lang: str) -> str:
+    """A place's name in the report's language ("comté d'Orange", "Orange County")."""
+    if lang == "fr":
+        return elided(name_fr or name_en)
+    return name_en
 
 
 def listing(items: list[str], lang: str) -> str:

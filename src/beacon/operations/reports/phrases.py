@@ -98,7 +98,9 @@ def when(start: str | None, end: str | None, lang: str) -> str:
     if start and (not end or end == start):
         text = partial_day(start, lang)
         if not end:
-            return f"depuis {text}" if fr else f"since {text}"
+            if fr:
+                return f"depuis le {text}" if _precision(start) == "day" else f"depuis {text}"
+            return f"since {text}"
         if _precision(start) == "day":
             return f"le {text}" if fr else f"on {text}"
         return f"en {text}" if fr else f"in {text}"

@@ -12,7 +12,7 @@ from django.utils import translation
 from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.labels import word
 from beacon.operations.reports.model import Report
-from beacon.operations.reports.phrases import french, partial_day
+from beacon.operations.reports.phrases import french, partial_day, when
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
@@ -25,6 +25,7 @@ from beacon.operations.reports.tables import (
 from beacon.operations.reports.text import summary
 
 FORMATS = ("json", "md", "html", "pdf")
+NOT_STATED = {"en": "not stated", "fr": "non précisée"}
 
 
 def as_json(report: Report, lang: str) -> dict[str, Any]:
@@ -45,8 +46,11 @@ def _md_table(rows: list[list[str]]) -> str:
 def period(report: Report, lang: str) -> str:
     """The operation's period as precise as it was given (June 2023 - July 2023)."""
     given = report.period_as_published
-    start, end = partial_day(given.start, lang), partial_day(given.end, lang)
-    return f"{start} - {end}" if end else f"{start} -"
+    if given.start and given.end:
+        return f"{partial_day(given.start, lang)} - {partial_day(given.end, lang)}"
+    if given.start or given.end:  # "since May 1, 2021", "until 2019": never "May 1, 2021 -"
+        return when(given.start, given.end, lang)
+    return NOT_STATED[lang]
 
 
 def to_markdown(report: Report, lang: str) -> str:

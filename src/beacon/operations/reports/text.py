@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 
 from beacon.operations.catalogue import Catalogue, catalogue
 from beacon.operations.reports import phrases
@@ -16,6 +15,7 @@ from beacon.operations.reports.labels import (
     word,
 )
 from beacon.operations.reports.model import Figure, Report, Stated, Totals
+from beacon.operations.reports.sentences import say
 
 
 def _counted(items: Mapping[str, int | float], lang: str) -> str:
@@ -27,9 +27,6 @@ def _opening(r: Report, lang: str) -> str:
     named = r.lead_agencies or r.agencies[:2]
     leads = listing([agency_with_article(a, lang) for a in named], lang)
     others = r.participating_agencies - len(r.lead_agencies)
-    start, end = day(r.period.start, lang), day(r.period.end, lang)
-    published = r.period_as_published
-    partial = any(v and len(v) < 10 for v in (published.start, published.end))
     places = list(r.jurisdictions)
     where = ""
     if len(places) == 1:
@@ -38,156 +35,141 @@ def _opening(r: Report, lang: str) -> str:
         where = f" ({listing(places, lang)})"
     if fr:
         name = r.operation.removeprefix("Operation ").removeprefix("Opération ")
-        text = f"L'opération {name}, menée par {leads}"
-        if others > 0:
-            text += (
-                f" avec {num(others, lang)} agence{'s' if others > 1 else ''} "
-                f"partenaire{'s' if others > 1 else ''}"
-            )
-        if partial:
-            period = phrases.when(published.start, published.end or published.start, lang)
-            verb = "a débuté" if r.status == "active" else "s'est déroulée"
-            if not published.end or published.end == published.start:
-                verb = "a débuté" if r.status == "active" else "a eu lieu"
-            return f"{text}, {verb} {period}{where}."
-        if r.status == "active":
-            text += f", a débuté le {start}{where} et se poursuit."
-        elif start == end:
-            text += f", a eu lieu le {start}{where}."
-        else:
-            text += f", s'est déroulée du {start} au {end}{where}."
-        return text
-    text = f"{r.operation}, led by {leads}"
-    if others > 0:
-        text += f" with {num(others, lang)} partner agenc{'ies' if others > 1 else 'y'}"
-    if partial:
-        period = phrases.when(published.start, published.end or published.start, lang)
-        if r.status == "active":
-            return f"{text}, began {period}{where} and is ongoing."
-        verb = "took place" if not published.end or published.end == published.start else "ran"
-        return f"{text}, {verb} {period}{where}."
-    if r.status == "active":
-        text += f", began on {start}{where} and is ongoing."
-    elif start == end:
-        text += f", took place on {start}{where}."
+        text = f"L'opération {name}, menée par {leads}" if leads else f"L'opération {name}"
     else:
-        text += f", ran from {start} to {end}{where}."
-    return text
+        text = f"{r.operation}, led by {leads}" if leads else r.operation
+    if others > 0 and leads:
+        text += say("partners", lang, others)
+    return text + _when(r, lang, where)
+
+
+def _when(r: Report, lang: str, where: str) -> str:
+    """The rest of the opening sentence: when the operation ran, and where."""
+    fr, active = lang == "fr", r.status == "active"
+    published = r.period_as_published
+    start, end = published.start, published.end
+    if not start:
+        if not end:
+            return f"{where}."  # no date given: none invented
+        return f", {'a pris fin' if fr else 'ended'} {phrases.when(end, end, lang)}{where}."
+    if len(start) < 10 or (end and len(end) < 10):  # as precise as published
+        period = phrases.when(start, end or start, lang)
+        if active:
+            return (
+                f", a débuté {period}{where}." if fr else f", began {period}{where} and is ongoing."
+            )
+        single = not end or end == start
+        if fr:
+            verb = "a eu lieu" if single else "s'est déroulée"
+            return f", {verb} {period}{where}."
+        return f", {'took place' if single else 'ran'} {period}{where}."
+    first, last = day(start, lang), day(end, lang)
+    if active:
+        return (
+            f", a débuté le {first}{where} et se poursuit."
+            if fr
+            else f", began on {first}{where} and is ongoing."
+        )
+    if not end:
+        return f", a débuté le {first}{where}." if fr else f", began on {first}{where}."
+    if first == last:
+        return f", a eu lieu le {first}{where}." if fr else f", took place on {first}{where}."
+    return (
+        f", s'est déroulée du {first} au {last}{where}."
+        if fr
+        else f", ran from {first} to {last}{where}."
+    )
+
+
+def _ages(
+    low: float | int | None, high: float | int | None, lang: str, prefix: str, n: float | int
+) -> str:
+    """The age range of a group: both ends, one end, or nothing ("" when unknown)."""
+    if low is None and high is None:
+        return ""
+    a = num(low, lang) if low is not None else ""
+    b = num(high, lang) if high is not None else ""
+    if low is None:
+        return say(f"{prefix}_oldest", lang, n, b=b)
+    if high is None:
+        return say(f"{prefix}_youngest", lang, n, a=a)
+    if prefix == "victim":  # agrees with the number of victims
+        return say("victim_age" if low == high else "victim_ages", lang, n, a=a, b=b)
+    return say(f"{prefix}_ages", lang, 1 if low == high else 2, a=a, b=b)  # one age or two
 
 
 def _targets(t: Totals, lang: str) -> list[str]:
     if not t.targets:
         return []
-    fr = lang == "fr"
-    n = partial(num, lang=lang)
-    ages = ""
-    if t.target_age_min is not None:
-        ages = (
-            f" (âgés de {n(t.target_age_min)} à {n(t.target_age_max)} ans)"
-            if fr
-            else f" (aged {n(t.target_age_min)} to {n(t.target_age_max)})"
-        )
-    both = t.recovered + t.located
     minors = t.target_age_max is not None and t.target_age_max <= 18
-    who = (
-        ("mineurs disparus" if minors else "personnes disparues")
-        if fr
-        else ("missing minors" if minors else "missing persons")
-    )
-    if fr:
-        out = [
-            f"Sur une liste de {n(t.targets)} {who}{ages}, {n(t.recovered)} "
-            f"ont été récupérés, {n(t.located)} ont été localisés et {n(t.outstanding)} "
-            f"restent en suspens ({n(both)} récupérés ou localisés)."
-        ]
-    else:
-        out = [
-            f"Of {n(t.targets)} {who} on the target list{ages}, "
-            f"{n(t.recovered)} were recovered, {n(t.located)} were located and "
-            f"{n(t.outstanding)} remain outstanding ({n(both)} recovered or located)."
-        ]
+    who = say("missing_minors" if minors else "missing_persons", lang, t.targets)
+    prefix = "target" if minors else "person"  # French: "âgés" / "âgées"
+    ages = _ages(t.target_age_min, t.target_age_max, lang, prefix, t.targets)
+    both = t.recovered + t.located
+    parts = [
+        say("recovered", lang, t.recovered),
+        say("located", lang, t.located),
+        say("outstanding", lang, t.outstanding),
+    ]
+    out = [
+        f"{say('target_list', lang, t.targets, who=who, ages=ages)}, "
+        f"{listing(parts, lang)} ({say('recovered_or_located', lang, both)})."
+    ]
     if t.located_abroad:
         countries = listing(list(t.located_abroad_by_country), lang)
-        out.append(
-            f"{n(t.located_abroad)} localisé{'s' if t.located_abroad > 1 else ''} à "
-            f"l'étranger ({countries})."
-            if fr
-            else f"{n(t.located_abroad)} located abroad ({countries})."
-        )
+        out.append(say("located_abroad", lang, t.located_abroad, countries=countries))
     if t.screenings:
-        out.append(
-            f"{n(t.screenings)} personnes récupérées ou localisées se sont vu proposer un "
-            "dépistage de l'exploitation potentielle."
-            if fr
-            else f"{n(t.screenings)} of those recovered or located were offered a screening "
-            "for potential exploitation."
-        )
+        out.append(say("screenings", lang, t.screenings))
     return out
 
 
 def _field(t: Totals, lang: str) -> list[str]:
-    fr = lang == "fr"
-    n = partial(num, lang=lang)
     out = []
     if t.victims_rescued:
         parts = []
         if t.victims_adult:
-            parts.append(f"{n(t.victims_adult)} " + ("adultes" if fr else "adults"))
+            parts.append(say("adults", lang, t.victims_adult))
         if t.victims_minor:
-            parts.append(f"{n(t.victims_minor)} " + ("mineurs" if fr else "minors"))
+            parts.append(say("minors", lang, t.victims_minor))
         text = counted(t.victims_rescued, "victims_rescued", lang)
         if parts:
             text += f" ({listing(parts, lang)})"
-        if t.victim_age_min is not None:
-            text += (
-                f", âgées de {n(t.victim_age_min)} à {n(t.victim_age_max)} ans "
-                f"(âge moyen {n(t.victim_age_mean)} ans)"
-                if fr
-                else f", aged {n(t.victim_age_min)} to {n(t.victim_age_max)} "
-                f"(mean age {n(t.victim_age_mean)})"
-            )
+        text += _ages(t.victim_age_min, t.victim_age_max, lang, "victim", t.victims_rescued)
+        mean = t.victim_age_mean
+        if mean is not None and t.victim_age_min != t.victim_age_max:
+            text += say("mean_age", lang, mean, m=num(mean, lang))
         if t.medical_services:
-            text += (
-                f" ; {n(t.medical_services)} d'entre elles ont reçu des services médicaux"
-                if fr
-                else f"; {n(t.medical_services)} of them were given medical services"
-            )
+            text += say("medical", lang, t.medical_services)
         out.append(text + ".")
     if t.arrests:
         text = counted(t.arrests, "arrests", lang)
         if t.arrests_by_role:
             text += f" ({_counted(t.arrests_by_role, lang)})"
         if t.warrants_served:
-            text += (
-                f" ; {n(t.warrants_served)} mandats d'arrêt en attente exécutés"
-                if fr
-                else f"; {n(t.warrants_served)} outstanding arrest warrants served"
-            )
+            text += say("warrants_served", lang, t.warrants_served)
         out.append(text + ".")
     for metric, value in (("search_warrants", t.search_warrants), ("raids", t.raids)):
         if value:
             out.append(counted(value, metric, lang) + ".")
     if t.cash_seized:
-        amounts = listing([f"{n(v)} {c}" for c, v in t.cash_seized_by_currency.items()], lang)
-        out.append(("Argent saisi : " if fr else "Cash seized: ") + amounts + ".")
+        by_currency = t.cash_seized_by_currency
+        amounts = listing([f"{num(v, lang)} {c}" for c, v in by_currency.items()], lang)
+        out.append(say("cash_seized", lang) + (amounts or num(t.cash_seized, lang)) + ".")
     if t.files_seized:
-        out.append(f"{n(t.files_seized)} {word('files_seized', lang)}.")
+        out.append(counted(t.files_seized, "files_seized", lang) + ".")
     if t.investigations_opened:
         text = counted(t.investigations_opened, "investigations_opened", lang)
-        text += (
-            f" : {_counted(t.investigations_by_type, lang)}"
-            if fr
-            else (f": {_counted(t.investigations_by_type, lang)}")
-        )
+        if t.investigations_by_type:
+            colon = " : " if lang == "fr" else ": "
+            text += colon + _counted(t.investigations_by_type, lang)
         if t.investigations_by_agency:
-            text += (" ; par " if fr else "; by ") + _counted(t.investigations_by_agency, lang)
+            text += say("by_agency", lang) + _counted(t.investigations_by_agency, lang)
         out.append(text + ".")
     if t.referrals:
-        out.append(
-            ("Victimes orientées vers " if fr else "Victims referred to ")
-            + _counted(t.referrals_by_agency, lang)
-            + "."
-        )
+        if t.referrals_by_agency:
+            out.append(say("referred_to", lang) + _counted(t.referrals_by_agency, lang) + ".")
+        else:
+            out.append(counted(t.referrals, "referrals", lang) + ".")
     return out
 
 
@@ -375,12 +357,7 @@ def summary(report: Report, lang: str) -> list[str]:
         if part:
             paragraphs.append(" ".join(part))
     if report.sub_operations:
-        count = len(report.sub_operations)
-        paragraphs.append(
-            f"Centre de coordination de {count} opérations menées simultanément."
-            if lang == "fr"
-            else f"Hub coordinating {count} operations run at the same time."
-        )
+        paragraphs.append(say("hub", lang, len(report.sub_operations)))
     known = catalogue({k: dict(v) for k, v in report.local_metrics.items()}, stored=False)
     paragraphs += _places(report, lang) + _counts(report, lang, known)
     paragraphs += _series(report, lang, known) + _reported(report, lang, known)
