@@ -11,6 +11,7 @@ from typing import Any
 
 import us
 
+from beacon.operations.reports.colours import INK, SCALE
 from beacon.operations.reports.labels import word
 from beacon.operations.reports.model import Report
 from beacon.operations.reports.tables import CHART_METRICS
@@ -57,14 +58,13 @@ def map_png(report: Report, lang: str) -> bytes | None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import colormaps
     from matplotlib import pyplot as plt
-    from matplotlib.colors import Normalize
+    from matplotlib.colors import LinearSegmentedColormap, Normalize
     from matplotlib.patches import Polygon
 
     top = max(value for _rings_, value in shaded) or 1.0
     norm = Normalize(vmin=0, vmax=top)
-    blues = colormaps["Blues"]
+    blues = LinearSegmentedColormap.from_list("beacon", list(SCALE))  # the web map's scale
     figure, axes = plt.subplots(figsize=(8, 5), dpi=100)
     for rings, value in shaded:
         for ring in rings:
@@ -72,8 +72,8 @@ def map_png(report: Report, lang: str) -> bytes | None:
                 Polygon(
                     ring,
                     closed=True,
-                    facecolor=blues(0.15 + 0.85 * norm(value)),
-                    edgecolor="#333333",
+                    facecolor=blues(norm(value)),
+                    edgecolor=INK,
                     linewidth=0.5,
                 )
             )

@@ -86,6 +86,8 @@ HEAD = {
         "status_op": "Status",
         "period": "Period",
         "note": "Computed figures come from records; reported figures are as published.",
+        "page": "page {n} of {total}",
+        "generated": "generated on {date}",
     },
     "fr": {
         "jurisdiction": "Juridiction",
@@ -113,6 +115,8 @@ HEAD = {
         "status_op": "Statut",
         "period": "Période",
         "note": "Les chiffres calculés viennent des dossiers ; les chiffres publiés sont tels que publiés.",
+        "page": "page {n} sur {total}",
+        "generated": "généré le {date}",
     },
 }
 
