@@ -115,7 +115,7 @@ def list_operations(request: HttpRequest) -> list[OperationOut]:
 def report(
     request: HttpRequest,
     code: str,
-    lang: Literal["en", "fr"] = "en",
+    lang: str = "en",  # one of the report languages (settings.LANGUAGES): else 422
     format: Literal["json", "md", "html", "pdf"] = "json",
 ) -> Any:
     body = build_report(actor_for(request), code, lang=lang)

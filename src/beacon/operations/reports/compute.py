@@ -26,6 +26,7 @@ from beacon.operations.models import Operation, Participation, ReportedFigure
 from beacon.operations.reports.aggregate import Places, folded, tally_cells
 from beacon.operations.reports.figures import Entry, Evidence, count_rows, judge, settle
 from beacon.operations.reports.labels import place as place_label
+from beacon.operations.reports.languages import report_languages
 from beacon.operations.reports.model import (
     AgencyTotals,
     AreaRow,
@@ -43,7 +44,7 @@ from beacon.operations.reports.model import (
 from beacon.operations.reports.tally import Tally, number, total
 from beacon.operations.services import get_operation
 
-LANGUAGES = ("en", "fr")
+NOT_STATED = {"en": "not stated", "fr": "non précisé", "es": "sin precisar", "pt": "não indicado"}
 SERIES_METRICS = ("arrests", "victims_rescued", "search_warrants", "raids")
 ROLE_ORDER = {role: index for index, role in enumerate(codes.ParticipantRole.values)}
 
@@ -54,7 +55,7 @@ def _iso(day: date | None) -> str | None:
 
 def _place_name(places: Places, jurisdiction_id: int | None, lang: str) -> str:
     if jurisdiction_id is None:
-        return "not stated" if lang == "en" else "non précisé"
+        return NOT_STATED.get(lang, NOT_STATED["en"])
     place = places.by_id[jurisdiction_id]
     return place_label(place.name_en, place.name_fr, lang)
 
@@ -76,8 +77,8 @@ def _family(root: Operation) -> dict[int, Operation]:
 
 def build_report(actor: Actor, code: str, *, lang: str = "en") -> Report:
     policy.require(actor, Permission.OPERATIONS_REPORT, object_type="operation", object_id=code)
-    if lang not in LANGUAGES:
-        raise ValidationFailed.on("lang", "en or fr")
+    if lang not in report_languages():
+        raise ValidationFailed.on("lang", f"one of {', '.join(report_languages())}")
     root = get_operation(actor, code)
     family = _family(root)
     raw, places = tally_cells(family)

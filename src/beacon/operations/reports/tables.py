@@ -55,9 +55,27 @@ STATUS = {
         "publishers_differ": "les sources diffèrent",
     },
 }
+STATUS |= {
+    "es": {
+        "agrees": "coincide",
+        "disagrees": "NO COINCIDE",
+        "not_compared": "no registrado",
+        "superseded": "reemplazado",
+        "publishers_differ": "las fuentes difieren",
+    },
+    "pt": {
+        "agrees": "confere",
+        "disagrees": "NÃO CONFERE",
+        "not_compared": "não registrado",
+        "superseded": "substituído",
+        "publishers_differ": "as fontes divergem",
+    },
+}
 PUBLICATION = {
     "en": {"interim": "interim", "preliminary": "preliminary"},
     "fr": {"interim": "provisoire", "preliminary": "préliminaire"},
+    "es": {"interim": "provisional", "preliminary": "preliminar"},
+    "pt": {"interim": "provisório", "preliminary": "preliminar"},
 }
 HEAD = {
     "en": {
@@ -117,6 +135,64 @@ HEAD = {
         "note": "Les chiffres calculés viennent des dossiers ; les chiffres publiés sont tels que publiés.",
         "page": "page {n} sur {total}",
         "generated": "généré le {date}",
+    },
+    "es": {
+        "jurisdiction": "Jurisdicción",
+        "agency": "Organismo",
+        "by_agency": "Por organismo",
+        "metric": "Cifra",
+        "computed": "Calculado a partir de los registros",
+        "reported": "Publicado",
+        "source": "Fuente",
+        "status": "Control",
+        "scope": "Ámbito",
+        "fig_period": "Periodo",
+        "part_of": "Parte de",
+        "fig_note": "Nota",
+        "summary": "Resumen",
+        "totals": "Totales",
+        "by_jurisdiction": "Por jurisdicción",
+        "by_place": "Lugares citados por las cifras",
+        "figures": "Cifras publicadas",
+        "subs": "Operaciones",
+        "series": "Serie",
+        "edition": "Edición",
+        "operation": "Operación",
+        "agencies": "Organismos",
+        "status_op": "Estado",
+        "period": "Periodo",
+        "note": "Las cifras calculadas proceden de los registros; las publicadas, tal como se publicaron.",
+        "page": "página {n} de {total}",
+        "generated": "generado el {date}",
+    },
+    "pt": {
+        "jurisdiction": "Jurisdição",
+        "agency": "Órgão",
+        "by_agency": "Por órgão",
+        "metric": "Número",
+        "computed": "Calculado a partir dos registros",
+        "reported": "Publicado",
+        "source": "Fonte",
+        "status": "Verificação",
+        "scope": "Âmbito",
+        "fig_period": "Período",
+        "part_of": "Parte de",
+        "fig_note": "Nota",
+        "summary": "Resumo",
+        "totals": "Totais",
+        "by_jurisdiction": "Por jurisdição",
+        "by_place": "Locais citados pelos números",
+        "figures": "Números publicados",
+        "subs": "Operações",
+        "series": "Série",
+        "edition": "Edição",
+        "operation": "Operação",
+        "agencies": "Órgãos",
+        "status_op": "Situação",
+        "period": "Período",
+        "note": "Os números calculados vêm dos registros; os publicados, tal como publicados.",
+        "page": "página {n} de {total}",
+        "generated": "gerado em {date}",
     },
 }
 
@@ -187,6 +263,8 @@ def totals_table(report: Report, lang: str) -> list[list[str]]:
 
 
 def _figure_label(e: Figure, lang: str) -> str:
+    from beacon.operations.reports.phrases import BASE
+
     label = e.label or word(e.metric, lang)
     if e.breakdown:
         from beacon.operations.catalogue import builtin
@@ -198,7 +276,7 @@ def _figure_label(e: Figure, lang: str) -> str:
             + ")"
         )
     if e.unit == "percent" and e.base_value is not None:
-        label += f" ({'sur' if lang == 'fr' else 'of'} {num(e.base_value, lang)})"
+        label += f" ({BASE.get(lang, 'of')} {num(e.base_value, lang)})"
     return label
 
 

@@ -15,29 +15,40 @@ from beacon.operations.reports.labels import (
     word,
 )
 from beacon.operations.reports.model import Figure, Report, Stated, Totals
-from beacon.operations.reports.sentences import say
+from beacon.operations.reports.sentences import phrase, say
 
 
 def _counted(items: Mapping[str, int | float], lang: str) -> str:
     return listing([f"{word(k, lang)} ({num(v, lang)})" for k, v in items.items()], lang)
 
 
+def _by(name: str, lang: str) -> str:
+    """An agency after "led by": Portuguese contracts "por" with the article ("pelo")."""
+    named = agency_with_article(name, lang)
+    if lang != "pt":
+        return named
+    if named.startswith("o "):
+        return "pel" + named
+    if named.startswith("a "):
+        return "pel" + named
+    return f"por {named}"
+
+
 def _opening(r: Report, lang: str) -> str:
-    fr = lang == "fr"
     named = r.lead_agencies or r.agencies[:2]
-    leads = listing([agency_with_article(a, lang) for a in named], lang)
+    leads = listing([_by(a, lang) for a in named], lang)
     others = r.participating_agencies - len(r.lead_agencies)
     places = list(r.jurisdictions)
     where = ""
     if len(places) == 1:
-        where = f" ({places[0]})" if fr else f" in {places[0]}"
+        where = f" in {places[0]}" if lang == "en" else f" ({places[0]})"
     elif places:
         where = f" ({listing(places, lang)})"
-    if fr:
-        name = r.operation.removeprefix("Operation ").removeprefix("Opération ")
-        text = f"L'opération {name}, menée par {leads}" if leads else f"L'opération {name}"
-    else:
-        text = f"{r.operation}, led by {leads}" if leads else r.operation
+    name = r.operation
+    for prefix in ("Operation ", "Opération ", "Operación ", "Operação "):
+        name = name.removeprefix(prefix)
+    words = {"op": r.operation, "name": name, "leads": leads}
+    text = phrase("op_led" if leads else "op_bare", lang, **words)
     if others > 0 and leads:
         text += say("partners", lang, others)
     return text + _when(r, lang, where)
@@ -45,40 +56,26 @@ def _opening(r: Report, lang: str) -> str:
 
 def _when(r: Report, lang: str, where: str) -> str:
     """The rest of the opening sentence: when the operation ran, and where."""
-    fr, active = lang == "fr", r.status == "active"
+    active = r.status == "active"
     published = r.period_as_published
     start, end = published.start, published.end
     if not start:
         if not end:
             return f"{where}."  # no date given: none invented
-        return f", {'a pris fin' if fr else 'ended'} {phrases.when(end, end, lang)}{where}."
+        return phrase("ended", lang, period=phrases.when(end, end, lang), where=where)
     if len(start) < 10 or (end and len(end) < 10):  # as precise as published
         period = phrases.when(start, end or start, lang)
-        if active:
-            return (
-                f", a débuté {period}{where}." if fr else f", began {period}{where} and is ongoing."
-            )
         single = not end or end == start
-        if fr:
-            verb = "a eu lieu" if single else "s'est déroulée"
-            return f", {verb} {period}{where}."
-        return f", {'took place' if single else 'ran'} {period}{where}."
+        key = "began_partial" if active else "took_place" if single else "ran"
+        return phrase(key, lang, period=period, where=where)
     first, last = day(start, lang), day(end, lang)
     if active:
-        return (
-            f", a débuté le {first}{where} et se poursuit."
-            if fr
-            else f", began on {first}{where} and is ongoing."
-        )
+        return phrase("began_ongoing", lang, first=first, where=where)
     if not end:
-        return f", a débuté le {first}{where}." if fr else f", began on {first}{where}."
+        return phrase("began", lang, first=first, where=where)
     if first == last:
-        return f", a eu lieu le {first}{where}." if fr else f", took place on {first}{where}."
-    return (
-        f", s'est déroulée du {first} au {last}{where}."
-        if fr
-        else f", ran from {first} to {last}{where}."
-    )
+        return phrase("on_day", lang, first=first, where=where)
+    return phrase("from_to", lang, first=first, last=last, where=where)
 
 
 def _ages(
@@ -160,8 +157,7 @@ def _field(t: Totals, lang: str) -> list[str]:
     if t.investigations_opened:
         text = counted(t.investigations_opened, "investigations_opened", lang)
         if t.investigations_by_type:
-            colon = " : " if lang == "fr" else ": "
-            text += colon + _counted(t.investigations_by_type, lang)
+            text += phrase("colon", lang) + _counted(t.investigations_by_type, lang)
         if t.investigations_by_agency:
             text += say("by_agency", lang) + _counted(t.investigations_by_agency, lang)
         out.append(text + ".")
@@ -177,7 +173,6 @@ def _places(r: Report, lang: str) -> list[str]:
     rows = r.by_jurisdiction
     if len(rows) < 2 or not any(row.totals.arrests or row.totals.victims_rescued for row in rows):
         return []
-    fr = lang == "fr"
     lines = []
     for row in rows:
         t = row.totals
@@ -191,9 +186,9 @@ def _places(r: Report, lang: str) -> list[str]:
             if value:
                 parts.append(counted(value, metric, lang))
         if t.cash_seized:
-            parts.append("argent saisi" if fr else "cash seized")
+            parts.append(word("cash_seized", lang))
         if parts:
-            lines.append(f"{row.jurisdiction}{' :' if fr else ':'} {', '.join(parts)}")
+            lines.append(f"{row.jurisdiction}{phrase('colon', lang)}{', '.join(parts)}")
     return ["; ".join(lines) + "."]
 
 
@@ -201,18 +196,15 @@ def _series(r: Report, lang: str, known: Catalogue) -> list[str]:
     series = r.series
     if series is None:
         return []
-    fr = lang == "fr"
     naming = series.edition_naming
-    this = phrases.edition(series.edition, naming, lang)
-    began = f", commencée en {series.first_year}" if fr else f", which began in {series.first_year}"
-    if not series.first_year:
-        began = ""
-    text = (
-        f"{r.operation} est {this} de la série {series.name}{began}."
-        if fr
-        else f"{r.operation} is {this} of the {series.name} series{began}."
-    )
-    out = [text]
+    year = str(series.first_year) if series.first_year else ""
+    began = phrase("series_began", lang, year=year) if year else ""
+    words = {"op": r.operation, "name": series.name, "began": began}
+    if series.edition is None:
+        out = [phrase("series_part", lang, **words)]
+    else:
+        this = phrases.edition(series.edition, naming, lang)
+        out = [phrase("series_is", lang, this=this, **words)]
     for row in series.editions:
         if row.source != "reported":
             continue
@@ -225,22 +217,14 @@ def _series(r: Report, lang: str, known: Catalogue) -> list[str]:
         if facts:
             name = phrases.edition(row.edition, naming, lang)
             name = name[0].upper() + name[1:]
-            out.append(
-                f"{name} ({'chiffres publiés' if fr else 'published figures'}) : "
-                + listing(facts, lang)
-                + "."
-            )
+            out.append(phrase("edition_published", lang, name=name) + listing(facts, lang) + ".")
     facts = [
         phrases.figure(Stated(metric=m, value=t.value, qualifier=t.qualifier), known, lang)
         for m, t in series.totals.items()
         if t.value
     ]
     if facts:
-        out.append(
-            ("Sur l'ensemble de la série : " if fr else "Across the series: ")
-            + listing(facts, lang)
-            + "."
-        )
+        out.append(phrase("across_series", lang) + listing(facts, lang) + ".")
     return out
 
 
@@ -276,15 +260,14 @@ def _phrases(entries: list[Figure], known: Catalogue, lang: str, naming: str) ->
         if e.edition:
             text += f" ({phrases.edition(e.edition, naming, lang)})"
         if e.note:
-            text += f" ({chr(8220)}{e.note}{chr(8221)})" if lang != "fr" else f" (« {e.note} »)"
+            text += f" ({phrase('quoted', lang, text=e.note)})"
         if depth:
-            text = ("dont " if lang == "fr" else "of which ") + text
+            text = phrase("of_which", lang) + text
         texts.append(text)
     return "; ".join(texts)
 
 
 def _reported(r: Report, lang: str, known: Catalogue) -> list[str]:
-    fr = lang == "fr"
     out = []
     entries = list(r.figures)
     naming = r.naming
@@ -295,43 +278,25 @@ def _reported(r: Report, lang: str, known: Catalogue) -> list[str]:
     context = [e for e in entries if e.context]
     if context:
         facts = [f"{said([e])} ({_source(e, lang)})" for e in context]
-        out.append(("Contexte : " if fr else "Context: ") + "; ".join(facts) + ".")
+        out.append(phrase("context", lang) + "; ".join(facts) + ".")
     current = [e for e in entries if not e.context and e.status != "superseded"]
     by_source: dict[str, list[Figure]] = {}
     for e in current:
         by_source.setdefault(_source(e, lang), []).append(e)
     for source, group in by_source.items():
-        heading = "Publié" if fr else "Published"
-        out.append(f"{heading} ({source}){' :' if fr else ':'} {said(group)}.")
+        out.append(phrase("published", lang, source=source) + said(group) + ".")
     superseded = [e for e in entries if e.status == "superseded"]
     if superseded:
         facts = [f"{said([e])} ({_source(e, lang)})" for e in superseded]
-        out.append(
-            (
-                "Chiffres provisoires remplacés depuis : "
-                if fr
-                else "Interim figures since superseded: "
-            )
-            + "; ".join(facts)
-            + "."
-        )
+        out.append(phrase("superseded", lang) + "; ".join(facts) + ".")
     differ = [e for e in entries if e.status == "publishers_differ"]
     if differ:
         facts = [f"{said([e])} ({e.source.name})" for e in differ]
-        out.append(
-            ("Les sources publiées diffèrent : " if fr else "Publishers differ: ")
-            + "; ".join(facts)
-            + "."
-        )
+        out.append(phrase("differ", lang) + "; ".join(facts) + ".")
     for e in r.disagreements:
         stated = said([e])
-        out.append(
-            f"Les sources divergent : {e.source.name} a publié {stated}, "
-            f"les dossiers en donnent {num(e.computed, lang)}."
-            if fr
-            else f"Sources disagree: {e.source.name} published {stated}; "
-            f"the records give {num(e.computed, lang)}."
-        )
+        given = num(e.computed, lang)
+        out.append(phrase("disagree", lang, source=e.source.name, said=stated, n=given))
     return out
 
 
@@ -345,8 +310,7 @@ def _counts(r: Report, lang: str, known: Catalogue) -> list[str]:
         if where:
             text += f" ({', '.join(where)})"
         facts.append(text)
-    lead = "Comptés par l'opération : " if lang == "fr" else "Counted by the operation: "
-    return [lead + "; ".join(facts) + "."]
+    return [phrase("counted", lang) + "; ".join(facts) + "."]
 
 
 def summary(report: Report, lang: str) -> list[str]:

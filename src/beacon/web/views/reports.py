@@ -16,6 +16,7 @@ from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.operations.reports.compute import build_report
+from beacon.operations.reports.languages import base, language_names, report_languages
 from beacon.operations.reports.pdf import to_pdf
 from beacon.operations.reports.tables import (
     area_table,
@@ -29,15 +30,14 @@ from beacon.web import metrics
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
 
-REPORT_LANGUAGES = ("en", "fr")
-
 
 def report_language(request: HttpRequest) -> str:
     """``?lang=`` when given (the page's toggle), else the reader's own language."""
     asked = str(request.GET.get("lang", ""))
-    if asked in REPORT_LANGUAGES:
+    if asked in report_languages():
         return asked
-    return "fr" if (translation.get_language() or "en").startswith("fr") else "en"
+    own = base(translation.get_language() or "en")
+    return own if own in report_languages() else "en"
 
 
 def _table(rows: list[list[str]] | None) -> dict[str, Any] | None:
@@ -63,7 +63,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             "operation": operation,
             "report": data,
             "lang": lang,
-            "languages": [("en", "English"), ("fr", "Français")],
+            "languages": language_names(),
             "summary": summary(data, lang),
             "totals_table": _table(totals_table(data, lang)),
             "places_table": _table(jurisdiction_table(data, lang)),
