@@ -25,7 +25,7 @@ from beacon.operations.reports.tables import (
 from beacon.operations.reports.text import summary
 
 FORMATS = ("json", "md", "html", "pdf")
-NOT_STATED = {"en": "not stated", "fr": "non précisée"}
+NOT_STATED = {"en": "not stated", "fr": "non précisée", "es": "sin precisar", "pt": "não indicado"}
 
 
 def as_json(report: Report, lang: str) -> dict[str, Any]:
