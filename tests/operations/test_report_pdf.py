@@ -64,3 +64,13 @@ def test_the_charts_use_the_web_pages_colours(demo: Path) -> None:
     assert drawn is not None
     shades = Image.open(io.BytesIO(drawn)).convert("RGB").getcolors(maxcolors=1_000_000) or []
     assert any(c == brand for _n, c in shades)  # the top class is the web map's darkest
+
+
+def test_the_status_line_follows_french_typography_in_every_rendering(demo: Path) -> None:
+    from beacon.operations.reports.render import render
+
+    report = build_report(system_actor(), "RESCUE-ME-2021", lang="fr")
+    html = render(report, "html", "fr").decode()
+    assert "Statut\u202f: en cours · Période\u202f: depuis le 1er mai 2021" in html
+    assert "TLP:CLEAR" in html
+    assert "Statut\u00a0: en cours" in pdf_text(to_pdf(report, "fr"))  # the font's nearest

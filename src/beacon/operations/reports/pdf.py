@@ -19,10 +19,9 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.colours import INK
-from beacon.operations.reports.labels import word
 from beacon.operations.reports.mapimage import map_png
 from beacon.operations.reports.model import Report
-from beacon.operations.reports.render import period
+from beacon.operations.reports.render import status_line
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
@@ -140,10 +139,7 @@ def to_pdf(report: Report, lang: str, *, today: date | None = None) -> bytes:
     story: list[Any] = [
         Paragraph(_escape(report.operation), styles["Title"]),
         Paragraph(
-            _escape(
-                f"{head['status_op']}: {word(report.status, lang)} · {head['period']}: "
-                f"{period(report, lang)} · {generated}"
-            ),
+            _escape(f"{status_line(report, lang)} · {generated}"),
             styles["Italic"],
         ),
     ]

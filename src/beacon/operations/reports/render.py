@@ -53,12 +53,21 @@ def period(report: Report, lang: str) -> str:
     return NOT_STATED[lang]
 
 
+def status_line(report: Report, lang: str) -> str:
+    """ "Status: closed · Period: ..." ("Statut : terminée · Période : ...")."""
+    head = HEAD[lang]
+    line = (
+        f"{head['status_op']}: {word(report.status, lang)} · {head['period']}: "
+        f"{period(report, lang)}"
+    )
+    return french(line) if lang == "fr" else line
+
+
 def to_markdown(report: Report, lang: str) -> str:
     head = HEAD[lang]
     parts = [
         f"# {report.operation}",
-        f"*{head['status_op']}: {word(report.status, lang)} · {head['period']}: "
-        f"{period(report, lang)}*",
+        f"*{status_line(report, lang)}*",
         *summary(report, lang),
         f"## {head['totals']}",
         _md_table(totals_table(report, lang)),
@@ -91,8 +100,7 @@ def to_html(report: Report, lang: str) -> str:
                 "report": report,
                 "lang": lang,
                 "head": HEAD[lang],
-                "status": word(report.status, lang),
-                "period": period(report, lang),
+                "status_line": status_line(report, lang),
                 "summary": summary(report, lang),
                 "totals": totals_table(report, lang),
                 "places": places or None,
