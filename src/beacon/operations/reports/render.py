@@ -13,6 +13,7 @@ from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.labels import word
 from beacon.operations.reports.model import Report
 from beacon.operations.reports.phrases import french, partial_day, when
+from beacon.operations.reports.sentences import phrase
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
@@ -56,8 +57,9 @@ def period(report: Report, lang: str) -> str:
 def status_line(report: Report, lang: str) -> str:
     """ "Status: closed · Period: ..." ("Statut : terminée · Période : ...")."""
     head = HEAD[lang]
+    colon = phrase("colon", lang)  # "Statut : ..." in French
     line = (
-        f"{head['status_op']}: {word(report.status, lang)} · {head['period']}: "
+        f"{head['status_op']}{colon}{word(report.status, lang)} · {head['period']}{colon}"
         f"{period(report, lang)}"
     )
     return french(line) if lang == "fr" else line
