@@ -175,8 +175,8 @@ def main() -> None:
             timings[lang].append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - cpu_started) * 1000)
             build_only.append((built - started) * 1000)
-    assert report["totals"]["arrests"] == int(args.events * 0.4)
-    assert len(report["reported_figures"]) == 120 and text
+    assert report.totals.arrests == int(args.events * 0.4)
+    assert len(report.figures) == 120 and text
     median = statistics.median(timings["en"] + timings["fr"])
     result = {
         "database": "sqlite",

@@ -94,7 +94,7 @@ def test_the_operation_report_gives_offences_cleared_next_to_people_arrested(
     from beacon.operations.reports.compute import build_report
 
     nibrs.import_nibrs(system, operation.code, SAMPLE.read_bytes())
-    section = build_report(pio_a, operation.code)["nibrs"]
+    section = build_report(pio_a, operation.code).nibrs.as_dict()
     assert section == nibrs.offense_summary(pio_a, operation.code).as_dict()
     assert section["offenses_cleared"] == 4
     assert section["people_arrested"] == 2

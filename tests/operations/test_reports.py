@@ -21,6 +21,7 @@ from beacon.operations.bundles.importer import import_bundle
 from beacon.operations.reports.compute import build_report
 from beacon.operations.reports.drilldown import drilldown
 from beacon.operations.reports.mapimage import map_png
+from beacon.operations.reports.model import Hub
 from beacon.operations.reports.render import render
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +62,11 @@ def test_every_figure_drills_down_to_its_records(
     rows = drilldown(system_actor(), code, metric, jurisdiction=jurisdiction)
     name, _dot, key = metric.partition(".")
     if jurisdiction:
-        row = next(r for r in report["by_jurisdiction"] if r["jurisdiction_code"] == jurisdiction)
-        figure = row[name] if not key else row[name][key]
+        row = next(r for r in report.by_jurisdiction if r.jurisdiction_code == jurisdiction)
+        totals = row.totals
     else:
-        figure = report["totals"][name] if not key else report["totals"][name][key]
+        totals = report.totals
+    figure = totals.value(name) if not key else totals.breakdown(name)[key]
     if name == "cash_seized":
         assert sum(r["cash_amount"] for r in rows["rows"]) == figure
     else:
@@ -97,9 +99,9 @@ def test_report_queries_do_not_grow_with_sub_operations(demo: Path) -> None:
 
 def test_a_sub_operation_reports_its_own_figures_and_names_its_hub(demo: Path) -> None:
     report = build_report(system_actor(), "UNITED-FRONT-KY", lang="fr")
-    assert report["hub"] == {"code": UF, "operation": "Operation United Front"}
-    assert (report["totals"]["victims_rescued"], report["totals"]["arrests"]) == (23, 46)
-    assert "sub_operations" not in report
+    assert report.hub == Hub(UF, "Operation United Front")
+    assert (report.totals.victims_rescued, report.totals.arrests) == (23, 46)
+    assert "sub_operations" not in report.as_dict()
 
 
 def test_disagreeing_sources_are_shown_not_hidden(demo: Path) -> None:
@@ -131,15 +133,11 @@ def test_disagreeing_sources_are_shown_not_hidden(demo: Path) -> None:
         },
     )
     report = build_report(system_actor(), UF)
-    assert report["totals"]["arrests"] == 102
-    disagreements = {
-        (d["source"]["name"], d["value"], d["computed"]) for d in report["disagreements"]
-    }
+    assert report.totals.arrests == 102
+    disagreements = {(d.source.name, d.value, d.computed) for d in report.disagreements}
     assert disagreements == {("A newspaper", 104, 102)}  # 46 is "about 40": within 20 %
-    agreeing = [
-        f for f in report["reported_figures"] if f["value"] == 102 and f["metric"] == "arrests"
-    ]
-    assert agreeing[0]["status"] == "agrees"
+    agreeing = [f for f in report.figures if f.value == 102 and f.metric == "arrests"]
+    assert agreeing[0].status == "agrees"
     text = " ".join(render(report, "md", "en").decode().split())
     assert "Sources disagree: A newspaper published 104 arrests; the records give 102." in text
 
@@ -242,7 +240,7 @@ def test_ngo_caseworker_sees_only_the_victims_referred_to_it(demo: Path) -> None
     victims = policy.victims_visible_to(caseworker)
     referrals = policy.referrals_visible_to(caseworker)
     report = build_report(system_actor(), RR)
-    assert victims.count() == report["totals"]["referrals_by_agency"]["ZOE International"]
+    assert victims.count() == report.totals.referrals_by_agency["ZOE International"]
     assert set(referrals.values_list("to_agency__name", flat=True)) == {"ZOE International"}
     assert not policy.records_visible_to(caseworker).exists()
 
@@ -282,4 +280,4 @@ def test_recording_an_outcome_over_the_api(demo: Path, api_client_as: ClientFor)
     )
     assert bad.status_code == 422 and "how" in bad.json()["fields"]
     report = build_report(system_actor(), RM)
-    assert (report["totals"]["located"], report["totals"]["outstanding"]) == (76, 1)
+    assert (report.totals.located, report.totals.outstanding) == (76, 1)

@@ -19,6 +19,7 @@ from beacon.operations.bundles.importer import amendments, import_bundle
 from beacon.operations.bundles.plan import BundleRejected
 from beacon.operations.models import Amendment, Operation, ReportedFigure
 from beacon.operations.reports.compute import build_report
+from beacon.operations.reports.model import Report
 from tests.operations.factories import CODE, LEAD, load_tiny
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,8 @@ def docs_example() -> dict[str, Any]:
     return data
 
 
-def entries(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {e["ref"]: e for e in report["reported_figures"]}
+def entries(report: Report) -> dict[str, dict[str, Any]]:
+    return {e.ref: e.as_dict() for e in report.figures}
 
 
 def problems(caught: pytest.ExceptionInfo[BundleRejected]) -> dict[str, list[str]]:
@@ -54,12 +55,12 @@ def test_the_documented_press_release_example_reports_as_the_docs_say() -> None:
     assert e["ex-6"]["status"] == "agrees" and e["ex-6"]["computed"] == 12
     for ref in ("ex-4", "ex-5", "ex-7", "ex-8"):
         assert e[ref]["status"] == "not_compared" and e[ref]["computed"] is None
-    assert report["disagreements"] == []
+    assert report.disagreements == ()
     # Only what was recorded is computed: 12 arrests counted in one county are not the
     # operation's arrests; no victims were recorded at all.
-    assert "arrests" not in report["computed"]
-    assert "victims_identified" not in report["computed"]
-    assert "victims_rescued" not in report["computed"]
+    assert "arrests" not in report.computed
+    assert "victims_identified" not in report.computed
+    assert "victims_rescued" not in report.computed
 
 
 def test_counts_cover_the_scope_they_state_and_no_larger_one() -> None:
@@ -137,7 +138,7 @@ def test_a_figure_that_disagrees_with_covering_records_is_still_shown() -> None:
           "qualifier": "nearly", "source_name": "Test"}]
     )  # fmt: skip
     report = build_report(system_actor(), CODE)
-    assert [d["ref"] for d in report["disagreements"]] == ["F-X"]
+    assert [d.ref for d in report.disagreements] == ["F-X"]
 
 
 def test_re_importing_a_fixed_bundle_amends_with_history_and_audit() -> None:
@@ -251,11 +252,12 @@ def test_series_totals_cover_every_metric_carry_qualifiers_and_skip_local_figure
     load_tiny()  # the agency the agency figure names
     import_bundle(system_actor(), data)
     report = build_report(system_actor(), "SWEEP-2020")
-    totals, sources = report["series_totals"], report["series_sources"]
-    assert totals["arrests"] == 1085 and sources["arrests"]["qualifier"] == "almost"
-    assert totals["officers_deployed"] == 300
-    assert sources["officers_deployed"]["qualifier"] == "at_least"  # 2018 gave none
-    assert report["series"]["edition_naming"] == "year"
+    assert report.series is not None
+    totals = report.series.totals
+    assert totals["arrests"].value == 1085 and totals["arrests"].qualifier == "almost"
+    assert totals["officers_deployed"].value == 300
+    assert totals["officers_deployed"].qualifier == "at_least"  # 2018 gave none
+    assert report.series.edition_naming == "year"
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -48,7 +48,9 @@ def reports() -> dict[str, Any]:
     actor = system_actor()
     codes = Operation.objects.order_by("code").values_list("code", flat=True)
     return {
-        f"{code}/{lang}": json.loads(json.dumps(build_report(actor, code, lang=lang), default=str))
+        f"{code}/{lang}": json.loads(
+            json.dumps(build_report(actor, code, lang=lang).as_dict(), default=str)
+        )
         for code in codes
         for lang in ("en", "fr")
     }

@@ -1,6 +1,5 @@
 """JSON API of operations: list, report, drill-down, outcomes, hit confirmations, bundles."""
 
-import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -25,7 +24,7 @@ from beacon.operations.bundles.reader import Reader
 from beacon.operations.models import HitConfirmation
 from beacon.operations.reports.compute import build_report
 from beacon.operations.reports.drilldown import drilldown
-from beacon.operations.reports.render import render
+from beacon.operations.reports.render import as_json, render
 
 router = Router()
 CONTENT_TYPES = {
@@ -116,12 +115,12 @@ def list_operations(request: HttpRequest) -> list[OperationOut]:
 def report(
     request: HttpRequest,
     code: str,
-    lang: Literal["en", "fr"] = "en",
+    lang: str = "en",  # one of the report languages (settings.LANGUAGES): else 422
     format: Literal["json", "md", "html", "pdf"] = "json",
 ) -> Any:
     body = build_report(actor_for(request), code, lang=lang)
     if format == "json":
-        return json.loads(render(body, "json", lang))
+        return as_json(body, lang)
     return HttpResponse(render(body, format, lang), content_type=CONTENT_TYPES[format])
 
 

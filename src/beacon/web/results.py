@@ -36,7 +36,7 @@ FACT_MODELS = (Arrest, Victim, SearchWarrant, Raid, Seizure, Service, Referral, 
 
 
 def operation_results(actor: Actor, operation: Operation, lang: str = "en") -> dict[str, Any]:
-    return build_report(actor, operation.code, lang=lang)
+    return build_report(actor, operation.code, lang=lang).as_dict()
 
 
 def fingerprint(operation: Operation) -> str:

@@ -18,10 +18,10 @@ DEMO_PUBLISHER = "Missouri Attorney General's Office"
 # Demo data of apps on a higher floor (the partner formats' NIBRS incidents and HTCDS
 # consent), added after the bundles. Those apps register here when Django starts, so this
 # module never imports them (tests/layering.py).
-DEMO_EXTRAS: list[Callable[[], None]] = []
+DEMO_EXTRAS: list[Callable[[], object]] = []
 
 
-def add_to_demo(extra: Callable[[], None]) -> None:
+def add_to_demo(extra: Callable[[], object]) -> None:
     if extra not in DEMO_EXTRAS:
         DEMO_EXTRAS.append(extra)
 

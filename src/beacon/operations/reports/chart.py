@@ -3,36 +3,40 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
+from beacon.operations.reports.colours import BRAND, INK
 from beacon.operations.reports.labels import word
+from beacon.operations.reports.model import Report
 from beacon.operations.reports.tables import CHART_METRICS
 
 
-def chart_png(report: dict[str, Any], lang: str) -> bytes:
+def chart_png(report: Report, lang: str) -> bytes:
+    """One panel per figure (up to three), each like the web page's chart: horizontal
+    bars per jurisdiction, smallest first, in the web's colour."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    metrics = [m for m in CHART_METRICS if report["totals"].get(m)][:3]
-    rows = report["by_jurisdiction"]
-    names = [row["jurisdiction"] for row in rows]
-    figure, axes = plt.subplots(figsize=(8, 3.6), dpi=100)
-    width = 0.8 / max(1, len(metrics))
-    for index, metric in enumerate(metrics):
-        positions = [i + index * width for i in range(len(rows))]
-        axes.bar(positions, [row[metric] or 0 for row in rows], width, label=word(metric, lang))
-    axes.set_xticks([i + width * (len(metrics) - 1) / 2 for i in range(len(rows))])
-    axes.set_xticklabels(
-        names,
-        rotation=30 if len(rows) > 4 else 0,
-        ha="right" if len(rows) > 4 else "center",
-        fontsize=8,
-    )
-    axes.set_title(report["operation"], fontsize=10)
-    if metrics:
-        axes.legend(fontsize=8)
+    metrics = [m for m in CHART_METRICS if report.totals.value(m)][:3]
+    rows = report.by_jurisdiction
+    panels = max(1, len(metrics))
+    height = max(2.4, 0.9 + 0.28 * len(rows))
+    figure, grid = plt.subplots(1, panels, figsize=(8, height), dpi=100, squeeze=False)
+    if not metrics:
+        grid[0][0].set_axis_off()
+    for axes, metric in zip(grid[0], metrics, strict=False):
+        ordered = sorted(rows, key=lambda row: row.totals.value(metric) or 0)
+        axes.barh(
+            [row.jurisdiction for row in ordered],
+            [row.totals.value(metric) or 0 for row in ordered],
+            color=BRAND,
+        )
+        axes.set_xlabel(word(metric, lang), fontsize=8, color=INK)
+        axes.tick_params(labelsize=7, colors=INK)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+    figure.suptitle(report.operation, fontsize=10, color=INK)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

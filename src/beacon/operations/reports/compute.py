@@ -25,10 +25,26 @@ from beacon.operations.catalogue import Catalogue, catalogue, local_entries
 from beacon.operations.models import Operation, Participation, ReportedFigure
 from beacon.operations.reports.aggregate import Places, folded, tally_cells
 from beacon.operations.reports.figures import Entry, Evidence, count_rows, judge, settle
+from beacon.operations.reports.labels import place as place_label
+from beacon.operations.reports.languages import report_languages
+from beacon.operations.reports.model import (
+    AgencyTotals,
+    AreaRow,
+    Hub,
+    Participant,
+    Period,
+    PlaceTotals,
+    Report,
+    Series,
+    SeriesEdition,
+    SeriesTotal,
+    SubOperation,
+    Totals,
+)
 from beacon.operations.reports.tally import Tally, number, total
 from beacon.operations.services import get_operation
 
-LANGUAGES = ("en", "fr")
+NOT_STATED = {"en": "not stated", "fr": "non précisé", "es": "sin precisar", "pt": "não indicado"}
 SERIES_METRICS = ("arrests", "victims_rescued", "search_warrants", "raids")
 ROLE_ORDER = {role: index for index, role in enumerate(codes.ParticipantRole.values)}
 
@@ -39,9 +55,9 @@ def _iso(day: date | None) -> str | None:
 
 def _place_name(places: Places, jurisdiction_id: int | None, lang: str) -> str:
     if jurisdiction_id is None:
-        return "not stated" if lang == "en" else "non précisé"
+        return NOT_STATED.get(lang, NOT_STATED["en"])
     place = places.by_id[jurisdiction_id]
-    return place.name_fr if lang == "fr" else place.name_en
+    return place_label(place.name_en, place.name_fr, lang)
 
 
 def _place_ref(places: Places, jurisdiction_id: int | None) -> str | None:
@@ -59,10 +75,10 @@ def _family(root: Operation) -> dict[int, Operation]:
     return {o.pk: o for o in query.select_related("series", "parent").order_by("start", "pk")}
 
 
-def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]:
+def build_report(actor: Actor, code: str, *, lang: str = "en") -> Report:
     policy.require(actor, Permission.OPERATIONS_REPORT, object_type="operation", object_id=code)
-    if lang not in LANGUAGES:
-        raise ValidationFailed.on("lang", "en or fr")
+    if lang not in report_languages():
+        raise ValidationFailed.on("lang", f"one of {', '.join(report_languages())}")
     root = get_operation(actor, code)
     family = _family(root)
     raw, places = tally_cells(family)
@@ -77,7 +93,6 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
     countries: set[str] = set()
     for op_id in own:
         countries |= places.countries(op_id)
-    totals["countries"] = len(countries)
 
     by_place: dict[int | None, Tally] = {}
     order: list[int | None] = [j for op_id in own for j in places.declared.get(op_id, [])]
@@ -91,19 +106,13 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
             if j not in order:
                 order.append(j)
     seen: set[int | None] = set()
-    by_jurisdiction = []
+    by_jurisdiction: list[tuple[str, str | None, dict[str, Any]]] = []
     for j in order:
         if j in seen:
             continue
         seen.add(j)
         metrics = (by_place.get(j) or Tally()).metrics()
-        by_jurisdiction.append(
-            {
-                "jurisdiction": _place_name(places, j, lang),
-                "jurisdiction_code": _place_ref(places, j),
-            }
-            | metrics
-        )
+        by_jurisdiction.append((_place_name(places, j, lang), _place_ref(places, j), metrics))
 
     participations = list(
         Participation.objects.filter(operation_id__in=own)
@@ -116,54 +125,8 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
     ):
         if p.agency.name not in agencies:
             agencies.append(p.agency.name)
-    totals["participating_agencies"] = len(agencies)
 
-    report: dict[str, Any] = {
-        "operation": root.name,
-        "code": root.code,
-        "language": lang,
-        "description": root.description,
-        "status": root.status,
-        "period": {"start": _iso(root.start), "end": _iso(root.end)},
-        "announced": _iso(root.announced),
-        "focus": list(root.focus),
-        "agencies": agencies,
-        "lead_agencies": [
-            p.agency.name
-            for p in participations
-            if p.operation_id == root.pk and p.role == codes.ParticipantRole.LEAD
-        ],
-        "participants": [
-            {
-                "agency": p.agency.name,
-                "ori": p.agency.ori,
-                "role": p.role,
-                "operation": family[p.operation_id].code,
-            }
-            for p in participations
-        ],
-        "jurisdictions": [_place_name(places, j, lang) for j in places.declared.get(root.pk, [])],
-        "totals": totals,
-        "by_jurisdiction": by_jurisdiction,
-        "by_agency": _by_agency(by_agency_id),
-        "hub": {"code": root.parent.code, "operation": root.parent.name} if root.parent else None,
-    }
     subs = [o for o in family.values() if o.parent_id == root.pk]
-    if subs:
-        report["sub_operations"] = [
-            {
-                "operation": sub.name,
-                "code": sub.code,
-                "status": sub.status,
-                "jurisdictions": [
-                    _place_name(places, j, lang) for j in places.declared.get(sub.pk, [])
-                ],
-                "agencies": [p.agency.name for p in participations if p.operation_id == sub.pk],
-                "totals": totals_of([sub.pk]).metrics(),
-            }
-            for sub in subs
-        ]
-
     figures = list(
         ReportedFigure.objects.filter(operation_id__in=own, withdrawn=False)
         .select_related("operation", "series", "jurisdiction", "agency", "parent", "base")
@@ -222,30 +185,78 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
             judge(figure, computed, known.label(figure.metric, lang), _unit(known, figure))
         )
 
-    report["computed"] = _covered(evidence, own, known)
-    report["local_metrics"] = local_entries(known)
-    report["by_place"] = _by_place(figures, evidence, own, known, lang)
-    report["counts"] = [c.as_dict(known, lang) for c in evidence.counts if c.operation_id in own]
-    report["period_as_published"] = {
-        "start": partial_text(root.start, root.start_precision),
-        "end": partial_text(root.end, root.end_precision),
-    }
-    for metric, value in report["computed"].items():
-        if metric in totals and isinstance(totals[metric], int | float):
+    covered = _covered(evidence, own, known)
+    overall = {"countries": len(countries), "participating_agencies": len(agencies)}
+    for metric, value in covered.items():
+        if metric in overall:
+            overall[metric] = value  # type: ignore[assignment]
+        elif metric in totals and isinstance(totals[metric], int | float):
             totals[metric] = value  # records and aggregate counts together
+    series: Series | None = None
     if root.series_id and root.series is not None:
-        series_part = _series(root, family, cells, series_figures, evidence, known, lang)
-        entries.extend(series_part.pop("_entries"))
-        report.update(series_part)
+        series, series_entries = _series(root, family, series_figures, evidence, known, lang)
+        entries.extend(series_entries)
     settle(entries, known)
-    _name_countries(report, lang)
-    report["reported_figures"] = [e.as_dict(lang) for e in entries]
+    sub_totals = {sub.pk: totals_of([sub.pk]).metrics() for sub in subs}
+    _name_countries([totals, *(m for _n, _c, m in by_jurisdiction), *sub_totals.values()], lang)
     # NIBRS: offences cleared next to people arrested (different counts), computed from
     # the offence records the interchange app holds. Imported here: interchange imports us.
     from beacon.interchange.nibrs import summarise_offenses
 
-    report["nibrs"] = summarise_offenses(root.code, own).as_dict()
-    report["disagreements"] = [e for e in report["reported_figures"] if e["status"] == "disagrees"]
+    report = Report(
+        operation=root.name,
+        code=root.code,
+        language=lang,
+        description=root.description,
+        status=root.status,
+        period=Period(_iso(root.start), _iso(root.end)),
+        announced=_iso(root.announced),
+        focus=tuple(root.focus),
+        agencies=tuple(agencies),
+        lead_agencies=tuple(
+            p.agency.name
+            for p in participations
+            if p.operation_id == root.pk and p.role == codes.ParticipantRole.LEAD
+        ),
+        participants=tuple(
+            Participant(p.agency.name, p.agency.ori, p.role, family[p.operation_id].code)
+            for p in participations
+        ),
+        jurisdictions=tuple(_place_name(places, j, lang) for j in places.declared.get(root.pk, [])),
+        totals=Totals.of(totals),
+        countries=overall["countries"],
+        participating_agencies=overall["participating_agencies"],
+        by_jurisdiction=tuple(
+            PlaceTotals(name, ref, Totals.of(metrics)) for name, ref, metrics in by_jurisdiction
+        ),
+        by_agency=_by_agency(by_agency_id),
+        hub=Hub(root.parent.code, root.parent.name) if root.parent else None,
+        sub_operations=tuple(
+            SubOperation(
+                operation=sub.name,
+                code=sub.code,
+                status=sub.status,
+                jurisdictions=tuple(
+                    _place_name(places, j, lang) for j in places.declared.get(sub.pk, [])
+                ),
+                agencies=tuple(p.agency.name for p in participations if p.operation_id == sub.pk),
+                totals=Totals.of(sub_totals[sub.pk]),
+            )
+            for sub in subs
+        ),
+        computed=covered,
+        local_metrics=local_entries(known),
+        by_place=_by_place(figures, evidence, own, known, lang),
+        counts=tuple(c.typed(known, lang) for c in evidence.counts if c.operation_id in own),
+        period_as_published=Period(
+            partial_text(root.start, root.start_precision),
+            partial_text(root.end, root.end_precision),
+        ),
+        series=series,
+        figures=tuple(e.typed(lang) for e in entries),
+        nibrs=summarise_offenses(root.code, own),
+        sharing=sharing_level(root),
+    )
     with transaction.atomic():
         audit.record(
             actor,
@@ -257,13 +268,20 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> dict[str, Any]
     return report
 
 
+def sharing_level(root: Operation) -> str:
+    """The TLP marking every rendering carries. A results report holds aggregate figures
+    only (no person, no record), made to be published: TLP:CLEAR. Operations hold no
+    sharing level of their own yet; when they do, it is read here."""
+    return "TLP:CLEAR"
+
+
 def _by_place(
     figures: list[ReportedFigure],
     evidence: Evidence,
     ops: list[int],
     known: Catalogue,
     lang: str,
-) -> list[dict[str, Any]]:
+) -> tuple[AreaRow, ...]:
     """Every place a figure or a count names, at whatever level, with what the records
     and counts give there for the metrics named there (None: not recorded)."""
     from beacon.geo.places import ref_of
@@ -283,17 +301,15 @@ def _by_place(
     missing = {c.place for c in counted if c.place is not None} - set(places)
     for place in Jurisdiction.objects.filter(pk__in=missing):
         places[place.pk] = place
-    rows = []
-    for pk, place in places.items():
-        rows.append(
-            {
-                "jurisdiction": place.name_fr if lang == "fr" else place.name_en,
-                "jurisdiction_code": ref_of(place),
-                "kind": place.kind,
-                "values": {m: evidence.computed(m, {}, ops, place=pk) for m in metrics},
-            }
+    return tuple(
+        AreaRow(
+            jurisdiction=place_label(place.name_en, place.name_fr, lang),
+            jurisdiction_code=ref_of(place),
+            kind=place.kind,
+            values={m: evidence.computed(m, {}, ops, place=pk) for m in metrics},
         )
-    return rows
+        for pk, place in places.items()
+    )
 
 
 def _unit(known: Catalogue, figure: ReportedFigure) -> str:
@@ -319,28 +335,26 @@ def _covered(evidence: Evidence, ops: list[int], known: Catalogue) -> dict[str, 
     return out
 
 
-def _by_agency(tallies: dict[int | None, Tally]) -> list[dict[str, Any]]:
+def _by_agency(tallies: dict[int | None, Tally]) -> tuple[AgencyTotals, ...]:
     """Results per agency that recorded them, largest first."""
     names = dict(Agency.objects.filter(pk__in=[a for a in tallies if a]).values_list("pk", "name"))
     rows = [
-        {"agency": names.get(agency_id, ""), **tally.metrics()}
+        AgencyTotals(names.get(agency_id, ""), Totals.of(tally.metrics()))
         for agency_id, tally in tallies.items()
         if agency_id is not None
     ]
     weight = ("targets", "arrests", "victims_rescued", "search_warrants", "services")
-    rows.sort(key=lambda r: (-sum(r[m] for m in weight), r["agency"]))
-    return rows
+    rows.sort(key=lambda r: (-sum(r.totals.value(m) or 0 for m in weight), r.agency))
+    return tuple(rows)
 
 
-def _name_countries(report: dict[str, Any], lang: str) -> None:
+def _name_countries(tables: list[dict[str, Any]], lang: str) -> None:
     """Countries where targets were located abroad, by name instead of ISO code."""
-    tables = [report["totals"], *report["by_jurisdiction"]]
-    tables += [sub["totals"] for sub in report.get("sub_operations", [])]
     found = {code for t in tables for code in t["located_abroad_by_country"]}
     if not found:
         return
     names = {
-        j.code: (j.name_fr if lang == "fr" else j.name_en)
+        j.code: place_label(j.name_en, j.name_fr, lang)
         for j in Jurisdiction.objects.filter(kind="country", code__in=found)
     }
     for table in tables:
@@ -393,12 +407,11 @@ def combined(qualifiers: list[str]) -> str:
 def _series(
     root: Operation,
     family: dict[int, Operation],
-    cells: dict[tuple[int, int | None, int | None], Tally],
     figures: list[ReportedFigure],
     evidence: Evidence,
     known: Catalogue,
     lang: str,
-) -> dict[str, Any]:
+) -> tuple[Series, list[Entry]]:
     """Series totals for every metric: each edition from its records where they cover the
     metric, else from its published figures; a series-wide published figure is used when
     it covers more than the editions on file. Qualifiers carry into the totals."""
@@ -412,18 +425,16 @@ def _series(
         entry = known.get(f.metric)
         if entry is not None and entry.summable and f.metric not in metrics:
             metrics.append(f.metric)
-    breakdown = []
+    breakdown: list[SeriesEdition] = []
     sums: dict[str, Decimal] = {m: Decimal(0) for m in metrics}
     parts: dict[str, list[str]] = {m: [] for m in metrics}
     missing: dict[str, bool] = dict.fromkeys(metrics, False)
     for edition in sorted(n for n in numbers if n is not None):
-        row: dict[str, Any] = {"edition": edition}
+        row: dict[str, int | float] = {}
         operation = editions.get(edition)
         if operation is not None:
-            row |= {"operation": operation.name, "code": operation.code, "source": "computed"}
             ops = [operation.pk] + [o.pk for o in family.values() if o.parent_id == operation.pk]
         else:
-            row |= {"operation": None, "code": None, "source": "reported"}
             ops = []
         qualifiers: dict[str, str] = {}
         for metric in metrics:
@@ -444,11 +455,17 @@ def _series(
             parts[metric].append(qualifier)
             if qualifier != codes.Qualifier.EXACT:
                 qualifiers[metric] = qualifier
-        if qualifiers:
-            row["qualifiers"] = qualifiers
-        breakdown.append(row)
-    series_totals: dict[str, Any] = {"editions": max(numbers) if numbers else 0}
-    sources: dict[str, Any] = {}
+        breakdown.append(
+            SeriesEdition(
+                edition=edition,
+                operation=operation.name if operation else None,
+                code=operation.code if operation else None,
+                source="computed" if operation else "reported",
+                values=row,
+                qualifiers=qualifiers,
+            )
+        )
+    sources: dict[str, SeriesTotal] = {}
     entries = []
     complete = bool(numbers) and set(range(1, max(numbers) + 1)) <= set(editions)
     for figure in figures:
@@ -481,23 +498,15 @@ def _series(
             )
         if not parts[metric] and whole is None:
             continue
-        series_totals[metric] = number(amount)
-        sources[metric] = {
-            "value": number(amount),
-            "from": source,
-            "sum_of_editions": number(sums[metric]),
-            "qualifier": qualifier,
-        }
-    return {
-        "series": {
-            "code": root.series.code,
-            "name": root.series.name,
-            "first_year": root.series.first_year,
-            "edition_naming": root.series.edition_naming,
-        },
-        "edition": root.edition,
-        "series_totals": series_totals,
-        "series_sources": sources,
-        "series_editions": breakdown,
-        "_entries": entries,
-    }
+        sources[metric] = SeriesTotal(number(amount), source, number(sums[metric]), qualifier)
+    series = Series(
+        code=root.series.code,
+        name=root.series.name,
+        first_year=root.series.first_year,
+        edition_naming=root.series.edition_naming,
+        edition=root.edition,
+        editions_count=max(numbers) if numbers else 0,
+        totals=sources,
+        editions=tuple(breakdown),
+    )
+    return series, entries

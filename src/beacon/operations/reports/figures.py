@@ -20,6 +20,8 @@ from beacon.operations import codes
 from beacon.operations.catalogue import Catalogue
 from beacon.operations.models import Count, ReportedFigure
 from beacon.operations.reports.aggregate import Cell, Places
+from beacon.operations.reports.labels import place as place_name
+from beacon.operations.reports.model import CountFigure, Figure, Period, Publisher, Source
 from beacon.operations.reports.tally import Tally, number, total
 
 ABOUT_TOLERANCE = Decimal("0.2")  # "about 25" agrees with 20 to 30; "nearly 100": 80 to 100
@@ -56,18 +58,17 @@ class CountRow:
     names: tuple[str, str, str] = ("", "", "")  # place (en, fr), agency
     period: tuple[str | None, str | None] = (None, None)
 
-    def as_dict(self, known: Catalogue, lang: str) -> dict[str, Any]:
-        return {
-            "metric": self.metric,
-            "label": known.label(self.metric, lang),
-            "breakdown": dict(self.breakdown),
-            "value": number(self.value),
-            "qualifier": "exact",
-            "currency": self.currency,
-            "jurisdiction": (self.names[1] if lang == "fr" else self.names[0]) or None,
-            "agency": self.names[2] or None,
-            "period": {"start": self.period[0], "end": self.period[1]},
-        }
+    def typed(self, known: Catalogue, lang: str) -> CountFigure:
+        return CountFigure(
+            metric=self.metric,
+            label=known.label(self.metric, lang),
+            breakdown=dict(self.breakdown),
+            value=number(self.value),
+            currency=self.currency,
+            jurisdiction=place_name(self.names[0], self.names[1], lang) or None,
+            agency=self.names[2] or None,
+            period=Period(*self.period),
+        )
 
 
 def _day(value: Any) -> date | None:
@@ -261,59 +262,59 @@ class Evidence:
 
 @dataclass
 class Entry:
-    """One reported figure as the report shows it (its JSON form: ``as_dict``)."""
+    """One reported figure being judged (the report holds it as a ``model.Figure``)."""
 
     figure: ReportedFigure
     computed: float | int | None
     status: str = "not_compared"
     label: str = ""
-    others: list[dict[str, Any]] = field(default_factory=list)
+    others: list[Publisher] = field(default_factory=list)
     superseded_by: str | None = None
     unit: str = ""  # the figure's, or percent for a percentage metric
 
-    def as_dict(self, lang: str) -> dict[str, Any]:
+    def typed(self, lang: str) -> Figure:
         f = self.figure
-        place = f.jurisdiction
+        where = f.jurisdiction
         from beacon.operations.bundles.reader import partial_text
 
-        return {
-            "ref": f.ref,
-            "metric": f.metric,
-            "label": self.label,
-            "breakdown": dict(f.breakdown or {}),
-            "value": number(f.value),
-            "qualifier": f.qualifier,
-            "unit": self.unit,
-            "base": f.base.ref if f.base else None,
-            "base_metric": f.base.metric if f.base else None,
-            "base_value": number(f.base_value) if f.base_value is not None else None,
-            "currency": f.currency,
-            "scope": f.scope,
-            "operation": f.operation.code if f.operation else None,
-            "series": f.series.code if f.series else None,
-            "edition": f.edition,
-            "jurisdiction": (place.name_fr if lang == "fr" else place.name_en) if place else None,
-            "jurisdiction_kind": place.kind if place else None,
-            "agency": f.agency.name if f.agency else None,
-            "period": {
-                "start": partial_text(f.period_start, f.period_start_precision),
-                "end": partial_text(f.period_end, f.period_end_precision),
-            },
-            "context": f.context,
-            "parent": f.parent.ref if f.parent else None,
-            "publication": f.status,
-            "supersedes": f.supersedes.ref if f.supersedes else None,
-            "superseded_by": self.superseded_by,
-            "source": {
-                "name": f.source_name,
-                "date": partial_text(f.source_date, f.source_date_precision),
-                "document": f.source_document,
-            },
-            "note": f.note,
-            "computed": self.computed,
-            "status": self.status,
-            "publishers": self.others,
-        }
+        return Figure(
+            ref=f.ref,
+            metric=f.metric,
+            label=self.label,
+            breakdown=dict(f.breakdown or {}),
+            value=number(f.value),
+            qualifier=f.qualifier,
+            unit=self.unit,
+            base=f.base.ref if f.base else None,
+            base_metric=f.base.metric if f.base else None,
+            base_value=number(f.base_value) if f.base_value is not None else None,
+            currency=f.currency,
+            scope=f.scope,
+            operation=f.operation.code if f.operation else None,
+            series=f.series.code if f.series else None,
+            edition=f.edition,
+            jurisdiction=place_name(where.name_en, where.name_fr, lang) if where else None,
+            jurisdiction_kind=where.kind if where else None,
+            agency=f.agency.name if f.agency else None,
+            period=Period(
+                partial_text(f.period_start, f.period_start_precision),
+                partial_text(f.period_end, f.period_end_precision),
+            ),
+            context=f.context,
+            parent=f.parent.ref if f.parent else None,
+            publication=f.status,
+            supersedes=f.supersedes.ref if f.supersedes else None,
+            superseded_by=self.superseded_by,
+            source=Source(
+                f.source_name,
+                partial_text(f.source_date, f.source_date_precision),
+                f.source_document,
+            ),
+            note=f.note,
+            computed=self.computed,
+            status=self.status,
+            publishers=tuple(self.others),
+        )
 
 
 def _group_key(f: ReportedFigure, known: Catalogue) -> tuple[Any, ...]:
@@ -375,12 +376,7 @@ def settle(entries: list[Entry], known: Catalogue) -> None:
                 entry.status = "superseded"
                 continue
             entry.others = [
-                {
-                    "ref": o.figure.ref,
-                    "value": values[id(o)],
-                    "qualifier": o.figure.qualifier,
-                    "source": o.figure.source_name,
-                }
+                Publisher(o.figure.ref, values[id(o)], o.figure.qualifier, o.figure.source_name)
                 for o in current
                 if o is not entry and o.figure.source_name != entry.figure.source_name
             ]

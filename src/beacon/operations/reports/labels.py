@@ -1,8 +1,15 @@
-"""Words of the reports in English and French (the field's own words in French)."""
+"""Words of the reports in English and French (the field's own words in French);
+Spanish and Portuguese words are in ``iberian``. Numbers and dates in Spanish and
+Portuguese come from Django's locale formats (English and French keep their own)."""
 
 from __future__ import annotations
 
+import gettext
+import re
 from datetime import date
+from functools import cache
+
+from beacon.operations.reports import iberian
 
 MONTHS_FR = [
     "janvier",
@@ -113,25 +120,34 @@ SINGULAR: dict[str, tuple[str, str]] = {
     "search_warrants": ("search warrant", "mandat de perquisition"),
     "raids": ("raid", "descente"),
     "investigations_opened": ("investigation opened", "enquête ouverte"),
+    "files_seized": ("file seized", "fichier saisi"),
+    "referrals": ("referral", "orientation"),
 }
 
 
 def counted(value: float | int, key: str, lang: str) -> str:
     """``value`` followed by the metric's word, singular for one."""
+    if lang in iberian.SINGULAR:
+        one = iberian.SINGULAR[lang].get(key) if value == 1 else None
+        return f"{num(value, lang)} {one or word(key, lang)}"
     pair = SINGULAR.get(key) if value == 1 else None
     label = (pair[1] if lang == "fr" else pair[0]) if pair else word(key, lang)
     return f"{num(value, lang)} {label}"
 
 
 def word(key: str, lang: str) -> str:
+    own = iberian.METRICS.get(lang, {}).get(key) or iberian.KEYS.get(lang, {}).get(key)
+    if own is not None:
+        return own
     pair = METRICS.get(key) or KEYS.get(key)
-    if pair is None:
+    if pair is None or lang in iberian.METRICS:
         from beacon.operations.catalogue import builtin
 
         metric = builtin().get(key)
-        if metric is not None:
-            return metric.words(lang).label.lower() if metric.words(lang).label else key
-        return key.replace("_", " ")
+        if metric is not None and metric.words(lang).label:
+            return metric.words(lang).label.lower()  # the catalogue's (English as fallback)
+        if pair is None:
+            return key.replace("_", " ")
     return pair[1] if lang == "fr" else pair[0]
 
 
@@ -145,6 +161,31 @@ def num(value: float | int | None, lang: str) -> str:
         text = f"{int(value):,}"
     if lang == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
+    elif lang in iberian.METRICS:
+        thousands, decimal = _separators(lang)
+        text = text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
+    return text
+
+
+@cache
+def _separators(lang: str) -> tuple[str, str]:
+    """The locale's thousands and decimal separators (Django's formats for ``lang``)."""
+    from django.utils import formats
+
+    thousands = formats.get_format("THOUSAND_SEPARATOR", lang=lang, use_l10n=True)
+    decimal = formats.get_format("DECIMAL_SEPARATOR", lang=lang, use_l10n=True)
+    return str(thousands), str(decimal)
+
+
+def localized(d: date, lang: str, fmt: str = "DATE_FORMAT") -> str:
+    """A date as the locale writes it (Django's formats and month names); Portuguese
+    month names in lower case, as its spelling agreement writes them."""
+    from django.utils import formats, translation
+
+    with translation.override(lang):
+        text = str(formats.date_format(d, fmt))
+    if lang == "pt":
+        text = re.sub(r"\b([A-Z][a-zç]+)\b", lambda m: m.group(1).lower(), text)
     return text
 
 
@@ -152,6 +193,8 @@ def day(value: str | None, lang: str) -> str:
     if not value:
         return ""
     d = date.fromisoformat(value)
+    if lang in iberian.METRICS:
+        return localized(d, lang)
     if lang == "fr":
         first = "1er" if d.day == 1 else str(d.day)
         return f"{first} {MONTHS_FR[d.month - 1]} {d.year}"
@@ -181,12 +224,18 @@ _FEMININE_HEADS = frozenset(
 
 def agency_with_article(name: str, lang: str) -> str:
     """An agency as a sentence names it: "the Los Angeles Police Department", "la Sûreté
-    du Québec", "l'Office...", and no article for a one-word name (Europol, INTERPOL)."""
+    du Québec", "l'Office...", "la Policía Federal", "a Polícia Federal", and no article
+    for a one-word name (Europol, INTERPOL)."""
     words = name.split()
-    if len(words) < 2 or words[0].lower() in ("the", "le", "la", "les", "l'"):
+    if len(words) < 2 or words[0].lower() in ("the", "le", "la", "les", "l'", "el", "o", "a"):
         return name
     if name[:2].lower() in ("l'", "l\u2019"):
         return name
+    if lang in iberian.FEMININE_HEADS:
+        feminine = words[0].lower() in iberian.FEMININE_HEADS[lang]
+        if lang == "es":
+            return f"{'la' if feminine else 'el'} {name}"
+        return f"{'a' if feminine else 'o'} {name}"
     if lang != "fr":
         return f"the {name}"
     head = words[0].lower()
@@ -195,8 +244,56 @@ def agency_with_article(name: str, lang: str) -> str:
     return f"{'la' if head in _FEMININE_HEADS else 'le'} {name}"
 
 
+_ELIDED = re.compile(r"\b([Dd]e) (?=[aeiouyàâäéèêëîïôöùûüœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŒÆ])")
+
+
+def elided(text: str) -> str:
+    """French elision before a vowel: "comté de Orange" -> "comté d'Orange" (none
+    before h: "comté de Harris")."""
+    return _ELIDED.sub(lambda m: f"{m.group(1)[0]}'", text)
+
+
+COUNTY = {"es": ("condado de", "parroquia de"), "pt": ("condado de", "paróquia de")}
+
+
+@cache
+def _territories(lang: str) -> tuple[gettext.NullTranslations, ...]:
+    """pycountry's catalogues of country and subdivision names in ``lang``."""
+    import pycountry
+
+    out: list[gettext.NullTranslations] = []
+    for domain in ("iso3166-1", "iso3166-2"):
+        try:
+            out.append(gettext.translation(domain, pycountry.LOCALES_DIR, languages=[lang]))
+        except OSError:
+            continue
+    return tuple(out)
+
+
+def place(name_en: str, name_fr: str, lang: str) -> str:
+    """A place's name in the report's language ("comté d'Orange", "Orange County",
+    "condado de Orange", "México")."""
+    if lang == "fr":
+        return elided(name_fr or name_en)
+    if lang in COUNTY:
+        for suffix, french in zip((" County", " Parish"), COUNTY[lang], strict=True):
+            if name_en.endswith(suffix):
+                return f"{french} {name_en[: -len(suffix)]}"
+        for catalogue in _territories(lang):
+            found = catalogue.gettext(name_en)
+            if found != name_en:
+                return found
+    return name_en
+
+
+AND = {"en": " and ", "fr": " et ", "es": " y ", "pt": " e "}
+
+
 def listing(items: list[str], lang: str) -> str:
     if len(items) <= 1:
         return "".join(items)
-    joiner = " et " if lang == "fr" else " and "
-    return ", ".join(items[:-1]) + joiner + items[-1]
+    joiner = AND.get(lang, AND["en"])
+    last = items[-1]
+    if lang == "es" and re.match(r"(?i)h?i(?!e)", last):
+        joiner = " e "  # "y" becomes "e" before an /i/ sound: "Francia e Italia"
+    return ", ".join(items[:-1]) + joiner + last

@@ -11,7 +11,9 @@ from typing import Any
 
 import us
 
+from beacon.operations.reports.colours import INK, SCALE
 from beacon.operations.reports.labels import word
+from beacon.operations.reports.model import Report
 from beacon.operations.reports.tables import CHART_METRICS
 
 
@@ -36,34 +38,33 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     return []
 
 
-def map_metric(report: dict[str, Any]) -> str | None:
+def map_metric(report: Report) -> str | None:
     """The first chart metric the report has a non-zero total for."""
-    return next((m for m in CHART_METRICS if report["totals"].get(m)), None)
+    return next((m for m in CHART_METRICS if report.totals.value(m)), None)
 
 
-def map_png(report: dict[str, Any], lang: str) -> bytes | None:
+def map_png(report: Report, lang: str) -> bytes | None:
     """A choropleth of the report's jurisdictions, or None when none has an outline."""
     metric = map_metric(report)
     shaded = []
-    for row in report["by_jurisdiction"]:
-        reference = row.get("jurisdiction_code")
+    for row in report.by_jurisdiction:
+        reference = row.jurisdiction_code
         feature = _outline(reference) if reference else None
         if feature is not None and metric is not None:
-            shaded.append((_rings(feature["geometry"]), float(row.get(metric) or 0)))
+            shaded.append((_rings(feature["geometry"]), float(row.totals.value(metric) or 0)))
     if not shaded or metric is None:
         return None
 
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import colormaps
     from matplotlib import pyplot as plt
-    from matplotlib.colors import Normalize
+    from matplotlib.colors import LinearSegmentedColormap, Normalize
     from matplotlib.patches import Polygon
 
     top = max(value for _rings_, value in shaded) or 1.0
     norm = Normalize(vmin=0, vmax=top)
-    blues = colormaps["Blues"]
+    blues = LinearSegmentedColormap.from_list("beacon", list(SCALE))  # the web map's scale
     figure, axes = plt.subplots(figsize=(8, 5), dpi=100)
     for rings, value in shaded:
         for ring in rings:
@@ -71,8 +72,8 @@ def map_png(report: dict[str, Any], lang: str) -> bytes | None:
                 Polygon(
                     ring,
                     closed=True,
-                    facecolor=blues(0.15 + 0.85 * norm(value)),
-                    edgecolor="#333333",
+                    facecolor=blues(norm(value)),
+                    edgecolor=INK,
                     linewidth=0.5,
                 )
             )
@@ -81,7 +82,7 @@ def map_png(report: dict[str, Any], lang: str) -> bytes | None:
     axes.set_axis_off()
     mappable = plt.cm.ScalarMappable(norm=norm, cmap=blues)
     figure.colorbar(mappable, ax=axes, shrink=0.6, label=word(metric, lang))
-    axes.set_title(f"{report['operation']}: {word(metric, lang)}", fontsize=10)
+    axes.set_title(f"{report.operation}: {word(metric, lang)}", fontsize=10)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -11,7 +11,9 @@ from django.utils import translation
 
 from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.labels import word
-from beacon.operations.reports.phrases import french, partial_day
+from beacon.operations.reports.model import Report
+from beacon.operations.reports.phrases import french, partial_day, when
+from beacon.operations.reports.sentences import phrase
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
@@ -24,10 +26,16 @@ from beacon.operations.reports.tables import (
 from beacon.operations.reports.text import summary
 
 FORMATS = ("json", "md", "html", "pdf")
+NOT_STATED = {"en": "not stated", "fr": "non précisée", "es": "sin precisar", "pt": "não indicado"}
 
 
-def to_json(report: dict[str, Any], lang: str) -> str:
-    return json.dumps(report | {"summary": summary(report, lang)}, indent=2, ensure_ascii=False)
+def as_json(report: Report, lang: str) -> dict[str, Any]:
+    """The JSON contract: the report and its summary paragraphs."""
+    return report.as_dict() | {"summary": summary(report, lang)}
+
+
+def to_json(report: Report, lang: str) -> str:
+    return json.dumps(as_json(report, lang), indent=2, ensure_ascii=False)
 
 
 def _md_table(rows: list[list[str]]) -> str:
@@ -36,19 +44,32 @@ def _md_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _period(report: dict[str, Any], lang: str) -> str:
+def period(report: Report, lang: str) -> str:
     """The operation's period as precise as it was given (June 2023 - July 2023)."""
-    given = report.get("period_as_published") or report["period"]
-    start, end = partial_day(given["start"], lang), partial_day(given["end"], lang)
-    return f"{start} - {end}" if end else f"{start} -"
+    given = report.period_as_published
+    if given.start and given.end:
+        return f"{partial_day(given.start, lang)} - {partial_day(given.end, lang)}"
+    if given.start or given.end:  # "since May 1, 2021", "until 2019": never "May 1, 2021 -"
+        return when(given.start, given.end, lang)
+    return NOT_STATED[lang]
 
 
-def to_markdown(report: dict[str, Any], lang: str) -> str:
+def status_line(report: Report, lang: str) -> str:
+    """ "Status: closed · Period: ..." ("Statut : terminée · Période : ...")."""
+    head = HEAD[lang]
+    colon = phrase("colon", lang)  # "Statut : ..." in French
+    line = (
+        f"{head['status_op']}{colon}{word(report.status, lang)} · {head['period']}{colon}"
+        f"{period(report, lang)}"
+    )
+    return french(line) if lang == "fr" else line
+
+
+def to_markdown(report: Report, lang: str) -> str:
     head = HEAD[lang]
     parts = [
-        f"# {report['operation']}",
-        f"*{head['status_op']}: {word(report['status'], lang)} · {head['period']}: "
-        f"{_period(report, lang)}*",
+        f"# {report.operation}",
+        f"*{status_line(report, lang)}*",
         *summary(report, lang),
         f"## {head['totals']}",
         _md_table(totals_table(report, lang)),
@@ -59,18 +80,18 @@ def to_markdown(report: dict[str, Any], lang: str) -> str:
     ):
         if table:  # nothing recorded: no table of empty rows
             parts += [f"## {head[title]}", _md_table(table)]
-    if report.get("by_place"):
+    if report.by_place:
         parts += [f"## {head['by_place']}", _md_table(area_table(report, lang))]
-    if report.get("sub_operations"):
+    if report.sub_operations:
         parts += [f"## {head['subs']}", _md_table(sub_table(report, lang))]
-    if report["reported_figures"]:
+    if report.figures:
         parts += [f"## {head['figures']}", _md_table(figures_table(report, lang))]
-    parts += [f"## {head['agencies']}", ", ".join(report["agencies"]), f"_{head['note']}_"]
+    parts += [f"## {head['agencies']}", ", ".join(report.agencies), f"_{head['note']}_"]
     text = "\n\n".join(parts) + "\n"
     return french(text) if lang == "fr" else text
 
 
-def to_html(report: dict[str, Any], lang: str) -> str:
+def to_html(report: Report, lang: str) -> str:
     chart = base64.b64encode(chart_png(report, lang)).decode()
     with translation.override(lang):
         places = jurisdiction_table(report, lang)
@@ -81,21 +102,20 @@ def to_html(report: dict[str, Any], lang: str) -> str:
                 "report": report,
                 "lang": lang,
                 "head": HEAD[lang],
-                "status": word(report["status"], lang),
-                "period": _period(report, lang),
+                "status_line": status_line(report, lang),
                 "summary": summary(report, lang),
                 "totals": totals_table(report, lang),
                 "places": places or None,
                 "agencies": agencies or None,
-                "areas": area_table(report, lang) if report.get("by_place") else None,
-                "subs": sub_table(report, lang) if report.get("sub_operations") else None,
-                "figures": figures_table(report, lang) if report["reported_figures"] else None,
+                "areas": area_table(report, lang) if report.by_place else None,
+                "subs": sub_table(report, lang) if report.sub_operations else None,
+                "figures": figures_table(report, lang) if report.figures else None,
                 "chart": chart,
             },
         )
 
 
-def render(report: dict[str, Any], fmt: str, lang: str) -> bytes:
+def render(report: Report, fmt: str, lang: str) -> bytes:
     if fmt == "json":
         return to_json(report, lang).encode()
     if fmt == "md":

@@ -27,7 +27,7 @@ from beacon.core.actor import Actor
 from beacon.geo import shapes
 from beacon.operations import stamps
 from beacon.operations.models import Operation
-from beacon.operations.reports.compute import LANGUAGES as REPORT_LANGUAGES
+from beacon.operations.reports.languages import base, report_languages
 from beacon.web import dashboard_polls as polls
 from beacon.web import metrics, results
 from beacon.web.lookups import visible_operation
@@ -41,8 +41,8 @@ _computing_lock = threading.Lock()
 
 def _language() -> str:
     """The page's language when the reports speak it (their place names), else English."""
-    code = (get_language() or "en")[:2]
-    return code if code in REPORT_LANGUAGES else "en"
+    code = base(get_language() or "en")
+    return code if code in report_languages() else "en"
 
 
 def _report(actor: Actor, operation: Operation, tag: str) -> dict[str, Any]:

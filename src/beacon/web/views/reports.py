@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +15,8 @@ from django.views.decorators.http import require_GET
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
-from beacon.operations.reports.compute import LANGUAGES
+from beacon.operations.reports.compute import build_report
+from beacon.operations.reports.languages import base, language_names, report_languages
 from beacon.operations.reports.pdf import to_pdf
 from beacon.operations.reports.tables import (
     area_table,
@@ -26,22 +26,18 @@ from beacon.operations.reports.tables import (
     totals_table,
 )
 from beacon.operations.reports.text import summary
-from beacon.web import metrics, results
+from beacon.web import metrics
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
-
-# The languages the reports are written in (beacon.operations.reports); a page in
-# another language shows the report in English, marked lang="en".
-REPORT_LANGUAGES = tuple(LANGUAGES)
 
 
 def report_language(request: HttpRequest) -> str:
     """``?lang=`` when given (the page's toggle), else the reader's own language."""
     asked = str(request.GET.get("lang", ""))
-    if asked in REPORT_LANGUAGES:
+    if asked in report_languages():
         return asked
-    page_language = (translation.get_language() or "en")[:2]
-    return page_language if page_language in REPORT_LANGUAGES else "en"
+    own = base(translation.get_language() or "en")
+    return own if own in report_languages() else "en"
 
 
 def _table(rows: list[list[str]] | None) -> dict[str, Any] | None:
@@ -57,25 +53,23 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request)
     operation = visible_operation(actor, code)
     lang = report_language(request)
-    data = results.operation_results(actor, operation, lang=lang)
+    data = build_report(actor, operation.code, lang=lang)
     with translation.override(lang):
         figures = {
-            "totals": data.get("totals", {}),
-            "by_jurisdiction": data.get("by_jurisdiction", []),
+            "totals": data.totals_dict(),
+            "by_jurisdiction": [row.as_dict() for row in data.by_jurisdiction],
         }
         context = {
             "operation": operation,
             "report": data,
             "lang": lang,
-            "languages": [(c, n) for c, n in settings.LANGUAGES if c in REPORT_LANGUAGES],
+            "languages": language_names(),
             "summary": summary(data, lang),
             "totals_table": _table(totals_table(data, lang)),
             "places_table": _table(jurisdiction_table(data, lang)),
-            "areas_table": _table(area_table(data, lang)) if data.get("by_place") else None,
-            "subs_table": _table(sub_table(data, lang)) if data.get("sub_operations") else None,
-            "figures_table": (
-                _table(figures_table(data, lang)) if data.get("reported_figures") else None
-            ),
+            "areas_table": _table(area_table(data, lang)) if data.by_place else None,
+            "subs_table": _table(sub_table(data, lang)) if data.sub_operations else None,
+            "figures_table": _table(figures_table(data, lang)) if data.figures else None,
             "figures_json": json.dumps(figures, default=str),
             "labels_json": json.dumps({m: metrics.label(m) for m in metrics.LABELS}),
             "metric_choices": [{"metric": m, "label": metrics.label(m)} for m in metrics.MAPPABLE],
@@ -95,7 +89,7 @@ def report_pdf(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request)
     operation = visible_operation(actor, code)
     lang = report_language(request)
-    data = results.operation_results(actor, operation, lang=lang)
+    data = build_report(actor, operation.code, lang=lang)
     response = HttpResponse(to_pdf(data, lang), content_type="application/pdf")
     filename = f"{operation.code.lower()}-{lang}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -1,4 +1,5 @@
-"""``beacon report OPERATION [--format json|md|html|pdf] [--lang en|fr] [--output FILE]``."""
+"""``beacon report OPERATION [--format json|md|html|pdf] [--lang LANG] [--output FILE]``
+(LANG: one of settings.LANGUAGES)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.core.management.base import CommandParser
 
 from beacon.core.commands import BeaconCommand
 from beacon.core.errors import ValidationFailed
-from beacon.operations.reports.compute import LANGUAGES, build_report
+from beacon.operations.reports.compute import build_report
+from beacon.operations.reports.languages import report_languages
 from beacon.operations.reports.render import FORMATS, render
 from beacon.operations.services import find_operation_code
 
@@ -21,7 +23,7 @@ class Command(BeaconCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("operation", help="Operation code, e.g. RESCUE-ME-2021")
         parser.add_argument("--format", choices=FORMATS, default="md")
-        parser.add_argument("--lang", choices=LANGUAGES, default="en")
+        parser.add_argument("--lang", choices=report_languages(), default="en")
         parser.add_argument("--output", help="Write to this file instead of standard output")
 
     def handle_command(self, *args: Any, **options: Any) -> None:
