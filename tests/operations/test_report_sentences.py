@@ -124,14 +124,14 @@ def test_target_list_sentence_one_and_many(lang: str, n: int) -> None:
             "2 of those recovered or located were offered",
         ],
         ("fr", 1): [
-            "Sur une liste de 3 mineurs disparus (âgés de 12 à 17 ans), 1 a été récupéré, 1 a "
-            "été localisé et 1 reste en suspens (2 récupérés ou localisés).",
+            "Sur une liste de 3 mineurs disparus (âgés de 12 à 17 ans), 1 a été mis en sécurité, 1 a "
+            "été localisé et 1 est toujours recherché (2 mis en sécurité ou localisés).",
             "1 localisé à l'étranger (Mexico).",
-            "1 personne récupérée ou localisée s'est vu proposer",
+            "1 personne mise en sécurité ou localisée s'est vu proposer",
         ],
         ("fr", 2): [
-            "2 ont été récupérés, 2 ont été localisés et 2 restent en suspens",
-            "2 personnes récupérées ou localisées se sont vu proposer",
+            "2 ont été mis en sécurité, 2 ont été localisés et 2 sont toujours recherchés",
+            "2 personnes mises en sécurité ou localisées se sont vu proposer",
         ],
     }[(lang, n)]
     for part in expected:
@@ -146,8 +146,8 @@ def test_target_list_of_one_person_without_ages(lang: str) -> None:
         "Of 1 missing person on the target list, 0 were recovered, 0 were located and 1 "
         "remains outstanding (0 recovered or located)."
         if lang == "en"
-        else "Sur une liste de 1 personne disparue, 0 a été récupéré, 0 a été localisé et 1 "
-        "reste en suspens (0 récupéré ou localisé)."
+        else "Sur une liste de 1 personne disparue, 0 a été mis en sécurité, 0 a été localisé et 1 "
+        "est toujours recherché (0 mis en sécurité ou localisé)."
     ) in said
 
 

@@ -168,8 +168,8 @@ def test_pdf_report_is_a_pdf_with_the_chart(demo: Path) -> None:
 def test_markdown_report_marks_computed_and_reported(demo: Path) -> None:
     md = render(build_report(system_actor(), RM, lang="fr"), "md", "fr").decode()
     assert "| Chiffre | Calculé à partir des dossiers | Publié | Contrôle |" in md
-    assert "| récupérés | 3 | 3 | concorde |" in md
-    assert "| en suspens | 2 | 2 | concorde |" in md
+    assert "| mis en sécurité | 3 | 3 | concorde |" in md
+    assert "| toujours recherchés | 2 | 2 | concorde |" in md
 
 
 def test_report_command_writes_a_file_and_refuses_unknown_operations(
@@ -204,7 +204,7 @@ def test_report_formats_over_the_api(demo: Path, api_client_as: ClientFor) -> No
     pdf = client.get(f"/api/operations/{RM}/report?format=pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     html = client.get(f"/api/operations/{RM}/report?format=html&lang=fr")
-    assert "récupérés" in html.content.decode()
+    assert "mis en sécurité" in html.content.decode()
     assert client.get(f"/api/operations/{RM}/report?format=doc").status_code == 422
 
 

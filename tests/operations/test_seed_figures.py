@@ -84,8 +84,8 @@ def test_rescue_me_texts_use_the_fields_words(demo: Path) -> None:
     assert "80 missing minors" in en and "aged 5 to 18" in en
     assert "3 were recovered, 75 were located and 2 remain outstanding" in en
     assert "Mexico" in en and "human trafficking" in en
-    assert "3 ont été récupérés" in fr and "75 ont été localisés" in fr
-    assert "2 restent en suspens" in fr and "80 mineurs disparus" in fr
+    assert "3 ont été mis en sécurité" in fr and "75 ont été localisés" in fr
+    assert "2 sont toujours recherchés" in fr and "80 mineurs disparus" in fr
     assert "Mexique" in fr and "1er mai 2021" in fr
     assert "abus sexuel sur enfant (2)" in fr and "traite des êtres humains (1)" in fr
 

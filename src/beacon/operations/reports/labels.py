@@ -42,9 +42,9 @@ MONTHS_EN = [
 
 METRICS: dict[str, tuple[str, str]] = {
     "targets": ("targets", "cibles"),
-    "recovered": ("recovered", "récupérés"),
+    "recovered": ("recovered", "mis en sécurité"),
     "located": ("located", "localisés"),
-    "outstanding": ("outstanding", "en suspens"),
+    "outstanding": ("outstanding", "toujours recherchés"),
     "located_abroad": ("located abroad", "localisés à l'étranger"),
     "arrests": ("arrests", "arrestations"),
     "warrants_served": ("outstanding warrants served", "mandats d'arrêt exécutés"),

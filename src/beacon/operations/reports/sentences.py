@@ -72,7 +72,7 @@ SENTENCES: dict[str, dict[str, Forms]] = {
     },
     "recovered": {
         "en": ("{n} was recovered", "{n} were recovered"),
-        "fr": ("{n} a été récupéré", "{n} ont été récupérés"),
+        "fr": ("{n} a été mis en sécurité", "{n} ont été mis en sécurité"),
         "es": ("{n} fue recuperado", "{n} fueron recuperados"),
         "pt": ("{n} foi recuperado", "{n} foram recuperados"),
     },
@@ -84,13 +84,13 @@ SENTENCES: dict[str, dict[str, Forms]] = {
     },
     "outstanding": {
         "en": ("{n} remains outstanding", "{n} remain outstanding"),
-        "fr": ("{n} reste en suspens", "{n} restent en suspens"),
+        "fr": ("{n} est toujours recherché", "{n} sont toujours recherchés"),
         "es": ("{n} sigue siendo buscado", "{n} siguen siendo buscados"),
         "pt": ("{n} continua sendo procurado", "{n} continuam sendo procurados"),
     },
     "recovered_or_located": {
         "en": ("{n} recovered or located", "{n} recovered or located"),
-        "fr": ("{n} récupéré ou localisé", "{n} récupérés ou localisés"),
+        "fr": ("{n} mis en sécurité ou localisé", "{n} mis en sécurité ou localisés"),
         "es": ("{n} recuperado o localizado", "{n} recuperados o localizados"),
         "pt": ("{n} recuperado ou localizado", "{n} recuperados ou localizados"),
     },
@@ -116,9 +116,9 @@ SENTENCES: dict[str, dict[str, Forms]] = {
             "exploitation.",
         ),
         "fr": (
-            "{n} personne récupérée ou localisée s'est vu proposer un dépistage de "
+            "{n} personne mise en sécurité ou localisée s'est vu proposer un dépistage de "
             "l'exploitation potentielle.",
-            "{n} personnes récupérées ou localisées se sont vu proposer un dépistage de "
+            "{n} personnes mises en sécurité ou localisées se sont vu proposer un dépistage de "
             "l'exploitation potentielle.",
         ),
         "es": (
