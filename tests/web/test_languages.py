@@ -152,9 +152,15 @@ def english_patterns(lang: str) -> tuple[tuple[str, re.Pattern[str], bool], ...]
     return tuple(found)
 
 
+# Published words quoted in a report (a figure's note, as the release wrote it) are the
+# publisher's, not ours to translate: what stands between the language's quotation marks
+# is left out of the check.
+QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
+
+
 def untranslated(pieces: list[str], lang: str) -> set[str]:
     left = set()
-    for piece in pieces:
+    for piece in (QUOTED.sub("«»", p) for p in pieces):
         bare = piece.rstrip(":.").strip()
         for english, pattern, sentence in english_patterns(lang):
             if (

@@ -181,9 +181,12 @@ def build() -> dict[str, Any]:
         "context": True,
         "period_start": "2019-01-01",
         "period_end": "2019-12-31",
-        "source_name": "FBI (as cited by the Missouri Attorney General's Office)",
+        # The FBI's figures as the Attorney General's release cites them: the publisher is
+        # the FBI, the document says where they were read (no English phrase of ours, such
+        # as "as cited by", in a French report).
+        "source_name": "FBI",
         "source_date": DAY.isoformat(),
-        "source_document": "FBI crime data, 2019",
+        "source_document": "FBI crime data, 2019 — Missouri Attorney General's Office release",
     }
     offenses = b.figure("human_trafficking_offenses_reported", 1883, **fbi_source)
     cleared = b.figure(
