@@ -346,16 +346,17 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
         return 0.7, "DOB in the month given (the 1st, often written for an unknown day)"
     if (q_dob.month, q_dob.day) == (1, 1) and d.year == q_dob.year:
         return 0.6, "DOB in the year given (1 January, often written for an unknown date)"
+    # Beyond a slip: a DOB this far off is rarely the same person (one error of writing
+    # gives a swap, a year off by one, one digit, a default day), so it weighs little:
+    # less than a surname that differs altogether when the given name and DOB agree.
     same = (d.year == q_dob.year) + (d.month == q_dob.month) + (d.day == q_dob.day)
     if same == 2:  # one of year, month and day differs, by more than a slip
-        return 0.55, "DOB with one of year, month and day different"
+        return 0.1, "DOB with one of year, month and day different"
     gap = abs((d - q_dob).days)
     if gap <= 31:
-        return 0.4, "DOB within a month"
+        return 0.08, "DOB within a month"
     if d.year == q_dob.year:
-        return 0.25, "same birth year"
-    if abs(d.year - q_dob.year) <= 1:
-        return 0.15, "birth year within one year"
+        return 0.05, "same birth year"
     return 0.0, ""
 
 
@@ -378,10 +379,29 @@ def _partial_dob_score(q: SearchQuery, dobs: list[date]) -> tuple[float, str]:
     return 1.0, "born in that year"
 
 
+def closeness(a: str, b: str) -> float:
+    """How alike two folded names are, as evidence that they are one name written twice:
+    1 the same; Jaro-Winkler for a slip (a typo, a letter doubled or dropped); falling to
+    0 below the similarity that unrelated names reach (Herrera / Hernandez 0.79,
+    Laurent / Williams 0.6): an unrelated name is no evidence at all, whatever its
+    letters share by chance."""
+    if a == b:
+        return 1.0
+    raw = JaroWinkler.similarity(a, b)
+    if raw >= CLOSE:
+        return raw
+    if raw <= FAR:
+        return 0.0
+    return CLOSE * (raw - FAR) / (CLOSE - FAR)
+
+
+CLOSE, FAR = 0.88, 0.78  # Jaro-Winkler: a slip at or above CLOSE, unrelated at or below FAR
+
+
 def _given_score(q_first: str, r_first: str) -> tuple[float, str]:
     if not q_first or not r_first:
         return 0.5, ""
-    raw = JaroWinkler.similarity(q_first, r_first)
+    raw = closeness(q_first, r_first)
     if raw >= 0.999:
         return 1.0, ""
     if variants.canonicals(q_first) & variants.canonicals(r_first):
@@ -393,8 +413,8 @@ def _surname_score(q_last: str, r_last: str) -> float:
     q_forms, r_forms = surname_forms(q_last), surname_forms(r_last)
     if not q_forms or not r_forms:
         return 0.0
-    whole = JaroWinkler.similarity(q_forms[0], r_forms[0])
-    parts = max(JaroWinkler.similarity(a, b) for a in q_forms for b in r_forms)
+    whole = closeness(q_forms[0], r_forms[0])
+    parts = max(closeness(a, b) for a in q_forms for b in r_forms)
     return max(whole, parts * 0.97)
 
 
