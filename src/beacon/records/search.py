@@ -32,7 +32,7 @@ from rapidfuzz.distance import JaroWinkler
 from beacon.agencies.models import Agency
 from beacon.core.errors import ValidationFailed
 from beacon.records import variants
-from beacon.records.keys import Key, dob_keys, name_keys, year_keys
+from beacon.records.keys import Key, dob_keys, name_keys, nysiis, year_keys
 from beacon.records.models import MissingPersonRecord, NameKey, RecordDob, RecordName
 from beacon.records.normalize import fold, given_form, surname_forms
 from beacon.records.validation import age_on
@@ -351,12 +351,12 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
     # less than a surname that differs altogether when the given name and DOB agree.
     same = (d.year == q_dob.year) + (d.month == q_dob.month) + (d.day == q_dob.day)
     if same == 2:  # one of year, month and day differs, by more than a slip
-        return 0.1, "DOB with one of year, month and day different"
+        return 0.05, "DOB with one of year, month and day different"
     gap = abs((d - q_dob).days)
     if gap <= 31:
-        return 0.08, "DOB within a month"
+        return 0.04, "DOB within a month"
     if d.year == q_dob.year:
-        return 0.05, "same birth year"
+        return 0.02, "same birth year"
     return 0.0, ""
 
 
@@ -388,6 +388,8 @@ def closeness(a: str, b: str) -> float:
     if a == b:
         return 1.0
     raw = JaroWinkler.similarity(a, b)
+    if raw < CLOSE and sound(a) == sound(b):  # Ly / Li, Cheung / Chung: spelt as it sounds
+        return CLOSE
     if raw >= CLOSE:
         return raw
     if raw <= FAR:
@@ -396,6 +398,12 @@ def closeness(a: str, b: str) -> float:
 
 
 CLOSE, FAR = 0.88, 0.78  # Jaro-Winkler: a slip at or above CLOSE, unrelated at or below FAR
+
+
+@lru_cache(maxsize=100_000)
+def sound(name: str) -> str:
+    """The NYSIIS code of a folded name (the code its keys are built on)."""
+    return nysiis(name)
 
 
 def _given_score(q_first: str, r_first: str) -> tuple[float, str]:
