@@ -323,7 +323,10 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
         hits = score(first)
         if not hits or max(h.score for h in hits) < engine.STRONG:
             slips = engine.slip_keys(q, p)
-            second = matches(engine._key_rows(slips, p.loose), set(first))
+            second = matches(
+                engine._key_rows(slips, p.loose, loose_limit=engine.LOOSE_WITH_DOB_LIMIT),
+                set(first),
+            )
             for rid, keys in born_on(query_dobs, set(first)).items():
                 second.setdefault(rid, set()).update(keys)
             hits += score(second)

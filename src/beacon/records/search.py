@@ -38,6 +38,10 @@ from beacon.records.normalize import fold, given_form, surname_forms
 from beacon.records.validation import age_on
 
 LOOSE_KEY_LIMIT = 200  # rows per key without a DOB in it (common names)
+# The same keys in the second round of a search with a DOB (the names right, the DOB
+# beyond every slip the other keys cover): a common name's namesakes are many, and
+# which 50 of them are read is the index's order, so more would cost time, not recall.
+LOOSE_WITH_DOB_LIMIT = 50
 SPREAD_LIMIT = 400  # rows over all Soundex + year keys of a search without a DOB
 MAX_AGE = 100
 MAX_LIMIT = 100
@@ -276,7 +280,10 @@ def _plausible_years(q: SearchQuery) -> range:
 
 
 def _key_rows_sql(
-    keys: Iterable[int], loose: Iterable[int], spread: Iterable[int] = ()
+    keys: Iterable[int],
+    loose: Iterable[int],
+    spread: Iterable[int] = (),
+    loose_limit: int = LOOSE_KEY_LIMIT,
 ) -> tuple[str, list[Any]]:
     """(record_id, key) rows for the keys: one indexed IN lookup, plus capped loose lookups."""
     table = NameKey._meta.db_table
@@ -291,7 +298,7 @@ def _key_rows_sql(
         parts.append(
             f"SELECT * FROM (SELECT record_id, key FROM {table} WHERE key = %s LIMIT %s) AS l{len(parts)}"
         )
-        params.extend([value, LOOSE_KEY_LIMIT])
+        params.extend([value, loose_limit])
     wide = sorted(spread)
     if wide:
         marks = ", ".join(["%s"] * len(wide))
@@ -304,10 +311,13 @@ def _key_rows_sql(
 
 
 def _key_rows(
-    keys: Iterable[int], loose: Iterable[int], spread: Iterable[int] = ()
+    keys: Iterable[int],
+    loose: Iterable[int],
+    spread: Iterable[int] = (),
+    loose_limit: int = LOOSE_KEY_LIMIT,
 ) -> list[tuple[int, int]]:
     """(record_id, key) for the keys, whoever may see the records (tests use it)."""
-    sql, params = _key_rows_sql(keys, loose, spread)
+    sql, params = _key_rows_sql(keys, loose, spread, loose_limit)
     if not sql:
         return []
     with connection.cursor() as cursor:
@@ -601,38 +611,47 @@ class _AmongKeyRows(Func):
         return f"{column} IN (SELECT record_id FROM {KEYS_CTE})", tuple(params)
 
 
-def _candidate_rows(
-    visible: QuerySet[MissingPersonRecord], q: SearchQuery, keys_sql: str, keys_params: list[Any]
-) -> list[tuple[Any, ...]]:
-    """The visible candidates of the key rows, each with each of its keys, names and alias
-    DOBs: one statement.
+class _Candidates:
+    """The statement that reads the visible candidates of a round's key rows, each with
+    each of its keys, names and alias DOBs.
 
-    The key rows (``keys_sql``) are a CTE; ``visible`` (with the query's filters and
-    "its id is among the key rows'") is compiled by the ORM and is the subquery the keys,
-    names and DOBs are joined to, so a hidden record's row, keys, names and DOBs never
-    leave the database. A record comes back once per (key, name, alias DOB); LEFT JOINs:
-    also without name rows or alias DOBs. The agency's ORI is a scalar sub-query, not a
-    join: one join fewer halved PostgreSQL's planning of the statement (1.0 -> 0.5 ms).
+    The key rows (a round's SQL) are a CTE; ``visible`` (with the query's filters and
+    "its id is among the key rows'") is compiled by the ORM, once per search (a hub
+    coordinator's visibility is three levels of sub-queries: compiling it took longer
+    than running a round), and is the subquery the keys, names and DOBs are joined to,
+    so a hidden record's row, keys, names and DOBs never leave the database. A record
+    comes back once per (key, name, alias DOB); LEFT JOINs: also without name rows or
+    alias DOBs. The agency's ORI is a scalar sub-query, not a join: one join fewer
+    halved PostgreSQL's planning of the statement (1.0 -> 0.5 ms).
     """
-    db = visible.db
-    records = _filtered(visible, q).filter(_AmongKeyRows()).order_by().values_list(*FIELDS)
-    sql, params = records.query.get_compiler(using=db).as_sql()
-    statement = (
-        f"WITH {KEYS_CTE} (record_id, key) AS ({keys_sql}) "
-        f"SELECT v.*, (SELECT a.ori FROM {Agency._meta.db_table} a "
-        f"WHERE a.id = v.originating_agency_id), "
-        f"k.key, n.id, n.last_name, n.first_name, n.kind, d.id, d.dob "
-        f"FROM ({sql}) v JOIN {KEYS_CTE} k ON k.record_id = v.id "
-        f"LEFT JOIN {RecordName._meta.db_table} n ON n.record_id = v.id "
-        f"LEFT JOIN {RecordDob._meta.db_table} d ON d.record_id = v.id"
-    )
-    with connections[db].cursor() as cursor:
-        cursor.execute(statement, [*keys_params, *params])
-        return list(cursor.fetchall())
+
+    def __init__(self, visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> None:
+        self.db = visible.db
+        self._records = (
+            _filtered(visible, q).filter(_AmongKeyRows()).order_by().values_list(*FIELDS)
+        )
+        self._compiled: tuple[str, tuple[Any, ...]] | None = None
+
+    def rows(self, keys_sql: str, keys_params: list[Any]) -> list[tuple[Any, ...]]:
+        if self._compiled is None:
+            self._compiled = self._records.query.get_compiler(using=self.db).as_sql()
+        sql, params = self._compiled
+        statement = (
+            f"WITH {KEYS_CTE} (record_id, key) AS ({keys_sql}) "
+            f"SELECT v.*, (SELECT a.ori FROM {Agency._meta.db_table} a "
+            f"WHERE a.id = v.originating_agency_id), "
+            f"k.key, n.id, n.last_name, n.first_name, n.kind, d.id, d.dob "
+            f"FROM ({sql}) v JOIN {KEYS_CTE} k ON k.record_id = v.id "
+            f"LEFT JOIN {RecordName._meta.db_table} n ON n.record_id = v.id "
+            f"LEFT JOIN {RecordDob._meta.db_table} d ON d.record_id = v.id"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(statement, [*keys_params, *params])
+            return list(cursor.fetchall())
 
 
 def _score(
-    visible: QuerySet[MissingPersonRecord],
+    candidates: _Candidates,
     q: SearchQuery,
     key_rows: tuple[str, list[Any]],
     name_scores: _NameScores,
@@ -644,7 +663,7 @@ def _score(
     keys: dict[int, set[int]] = {}
     names: dict[int, dict[int, tuple[str, str, str]]] = {}
     alias_dobs: dict[int, dict[int, date]] = {}
-    for r in _candidate_rows(visible, q, *key_rows):
+    for r in candidates.rows(*key_rows):
         rid = r[_ID]
         if rid in skip:
             continue
@@ -786,7 +805,7 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         rounds.append(lambda: _key_rows_sql(p.tight, ()))
         rounds.append(
             lambda: _union(
-                _key_rows_sql(slip_keys(q, p), p.loose),
+                _key_rows_sql(slip_keys(q, p), p.loose, loose_limit=LOOSE_WITH_DOB_LIMIT),
                 _dob_rows_sql(query_dobs),
             )
         )
@@ -805,13 +824,14 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         strong = 0.0
     scored: list[_Scored] = []
     matched: dict[int, set[int]] = {}
+    candidates = _Candidates(visible, q)
     for i, key_rows in enumerate(rounds):
         if i and scored and _best(scored) >= strong:
             break
         sql, params = key_rows()
         if not sql:
             continue
-        more, more_keys = _score(visible, q, (sql, params), name_scores, skip=matched)
+        more, more_keys = _score(candidates, q, (sql, params), name_scores, skip=matched)
         scored += more
         matched.update(more_keys)
     top = heapq.nsmallest(limit, scored, key=lambda s: s.rank)
