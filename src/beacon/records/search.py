@@ -32,7 +32,7 @@ from rapidfuzz.distance import JaroWinkler
 from beacon.agencies.models import Agency
 from beacon.core.errors import ValidationFailed
 from beacon.records import variants
-from beacon.records.keys import Key, dob_keys, name_keys, nysiis, year_keys
+from beacon.records.keys import Key, dob_keys, metaphone, name_keys, nysiis, year_keys
 from beacon.records.models import MissingPersonRecord, NameKey, RecordDob, RecordName
 from beacon.records.normalize import fold, given_form, surname_forms
 from beacon.records.validation import age_on
@@ -398,7 +398,7 @@ def closeness(a: str, b: str) -> float:
     if a == b:
         return 1.0
     raw = JaroWinkler.similarity(a, b)
-    if raw < CLOSE and sound(a) == sound(b):  # Ly / Li, Cheung / Chung: spelt as it sounds
+    if raw < CLOSE and _sounds_alike(a, b):  # Ly / Li, Cheung / Chung: spelt as it sounds
         return CLOSE
     if raw >= CLOSE:
         return raw
@@ -411,9 +411,14 @@ CLOSE, FAR = 0.88, 0.78  # Jaro-Winkler: a slip at or above CLOSE, unrelated at 
 
 
 @lru_cache(maxsize=100_000)
-def sound(name: str) -> str:
-    """The NYSIIS code of a folded name (the code its keys are built on)."""
-    return nysiis(name)
+def sound(name: str) -> tuple[str, str]:
+    """The NYSIIS and Metaphone codes of a folded name (the codes its keys are built on)."""
+    return nysiis(name), metaphone(name)
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    (a_nysiis, a_metaphone), (b_nysiis, b_metaphone) = sound(a), sound(b)
+    return a_nysiis == b_nysiis or a_metaphone == b_metaphone
 
 
 def _given_score(q_first: str, r_first: str) -> tuple[float, str]:
