@@ -32,7 +32,18 @@ from rapidfuzz.distance import JaroWinkler
 from beacon.agencies.models import Agency
 from beacon.core.errors import ValidationFailed
 from beacon.records import variants
-from beacon.records.keys import Key, dob_keys, metaphone, name_keys, nysiis, year_keys
+from beacon.records.keys import (
+    REASONS,
+    Key,
+    dob_keys,
+    given_codes,
+    key_hash,
+    metaphone,
+    name_keys,
+    nysiis,
+    surname_codes,
+    year_keys,
+)
 from beacon.records.models import MissingPersonRecord, NameKey, RecordDob, RecordName
 from beacon.records.normalize import fold, given_form, surname_forms
 from beacon.records.validation import age_on
@@ -169,7 +180,11 @@ def dob_slips(d: date) -> list[date]:
     """Every date one misread digit away from ``d`` (the year's last two digits, the
     month's, the day's), and, when ``d`` is the 1st of a month (a default written for an
     unknown day), every day of that month: the second round's DOB variants."""
-    this_year = timezone.localdate().year
+    return list(_dob_slips(d, timezone.localdate().year))
+
+
+@lru_cache(maxsize=4096)
+def _dob_slips(d: date, this_year: int) -> tuple[date, ...]:
     text = d.strftime("%Y%m%d")
     out: set[date] = set()
     for i in (2, 3, 4, 5, 6, 7):
@@ -184,7 +199,7 @@ def dob_slips(d: date) -> list[date]:
         last = calendar.monthrange(d.year, d.month)[1]
         out.update(date(d.year, d.month, day) for day in range(2, last + 1))
     out.discard(d)
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
@@ -196,13 +211,20 @@ def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
     out: set[int] = set()
     slips = dob_slips(q.dob)
     around = [q.dob.year - 1, q.dob.year + 1]
+    isos = [d.isoformat() for d in slips]
     for ln, fn, note in _orientations(q):
         if not ln:
             continue
-        for d in slips:
-            for key in dob_keys(ln, fn, d):
-                out.add(key.value)
-                p.add_reason(key, note, "one digit of the DOB differs")
+        # dob_keys(ln, fn, d) for each slip, with the codes and reasons made once: a
+        # slip round has a hundred or more of them
+        parts = [("LD", code) for code, _m, _s in surname_codes(ln)]
+        parts += [("FD", code) for code in given_codes(fn)[0]]
+        for kind, code in parts:
+            reason = REASONS[kind] + _suffix((note, "one digit of the DOB differs"))
+            for iso in isos:
+                value = key_hash(kind, code, iso)
+                out.add(value)
+                p.reasons.setdefault(value, set()).add(reason)
         for key in year_keys(ln, fn, around):
             out.add(key.value)
             p.add_reason(key, note, "birth year off by one")
