@@ -66,6 +66,10 @@ SURNAME_SHARE = 0.45
 LOOSE_KINDS = frozenset({"LF.N", "LF.M"})
 SINGLE_KINDS = frozenset({"L", "F"})  # one name alone: capped like the loose keys
 DOB_KINDS = frozenset({"LD", "FD", "LY", "NMD"})
+# A DOB in another year and month altogether counts against: no one slip of the pen makes
+# it, and a namesake born years away must not outrank the child whose given name and
+# DOB are nearly right under a changed surname (two errors, each of a common kind).
+FAR_DOB = -0.2
 DOB_ROUND_LIMIT = 3000  # records born on the query's DOB (or its swap) read in one round
 
 
@@ -389,7 +393,7 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
         return 0.04, "DOB within a month"
     if d.year == q_dob.year:
         return 0.02, "same birth year"
-    return 0.0, ""
+    return FAR_DOB, ""
 
 
 def _dob_score(q_dob: date | None, dobs: list[date]) -> tuple[float, str]:
