@@ -133,7 +133,7 @@ def error_recall(
 ) -> dict[str, Any]:
     """recall@1 and @10 of queries with planted errors, overall and by error kind (a query
     with two errors counts under each of its kinds); each search's time appended to ``ms``."""
-    at1 = at10 = 0
+    at1 = at10 = tied = 0
     by_kind: dict[str, list[tuple[int, int]]] = {}
     missed: list[str] = []
     for v in queries:
@@ -143,6 +143,7 @@ def error_recall(
         ranked = [pid_of_nic.get(h.nic) for h in hits]
         found1 = int(bool(ranked) and ranked[0] == v.pid)
         found10 = int(v.pid in ranked[:10])
+        tied += tied_first(hits, ranked, v.pid)
         at1 += found1
         at10 += found10
         for kind in v.kinds:
@@ -154,6 +155,7 @@ def error_recall(
         "queries": len(queries),
         "recall_at_1": round(at1 / n, 4),
         "recall_at_10": round(at10 / n, 4),
+        "tied_at_1": round(tied / n, 4),
         "by_kind": {
             k: {
                 "queries": len(by_kind[k]),
@@ -164,6 +166,33 @@ def error_recall(
             if k in by_kind
         },
         "missed_examples": missed,
+    }
+
+
+def tied_first(hits: list[Any], ranked: list[int | None], pid: int) -> int:
+    """1 when the person sought is not ranked first but scores the same as the first hit:
+    the query cannot tell them apart (namesakes without a DOB, a changed surname against
+    a namesake born a slip away), and which comes first is the NIC order's choice."""
+    if not hits or ranked[0] == pid or pid not in ranked:
+        return 0
+    return int(hits[ranked.index(pid)].score == hits[0].score)
+
+
+def statements_per_search(find: Any, visible: Any, queries: list[Any]) -> dict[str, float]:
+    """Statements each search sends to the database (a separate, untimed pass)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for q in queries:
+        with CaptureQueriesContext(connection) as captured:
+            find(visible, q)
+        counts.append(len(captured.captured_queries))
+    return {
+        "searches": len(counts),
+        "mean": round(statistics.mean(counts), 3),
+        "max": max(counts),
+        "share_with_two_rounds": round(sum(c > 1 for c in counts) / len(counts), 4),
     }
 
 
@@ -215,7 +244,7 @@ def single_field_answers(
     return out
 
 
-def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
+def run(db: str, n: int, queries: int, seed: int, independent_seed: int) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix=f"beacon-bench-{db}-"))
     try:
         setup_django(db, workdir)
@@ -290,11 +319,13 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
         # audit chainer thread of this process about 50 ms after its commit, and a timed
         # search interleaved with them would time that background work too (it overlapped
         # 14% of the searches on SQLite and 36-41% on PostgreSQL when interleaved).
+        load_before_search = [round(x, 2) for x in os.getloadavg()]
         for v in variants:
             q = query_of(v)
             t = time.perf_counter()
             engine.find(visible, q)
             engine_ms.append((time.perf_counter() - t) * 1000)
+        load_after_search = [round(x, 2) for x in os.getloadavg()]
         for v in variants:
             q = query_of(v)
             t = time.perf_counter()
@@ -338,8 +369,12 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
                 )
             if i >= 20:
                 api_ms.append(elapsed)
+        load_after_api = [round(x, 2) for x in os.getloadavg()]
+        statements = statements_per_search(
+            engine.find, visible, [query_of(v) for v in one_error + two_errors]
+        )
 
-        independent = independent_recall(engine.find, visible, actor, n, queries)
+        independent = independent_recall(engine.find, visible, actor, n, queries, independent_seed)
         probe = engine.probe(query_of(variants[0]))
         plan = engine.explain_key_lookup(sorted(probe.tight))
         out: dict[str, Any] = {
@@ -352,6 +387,11 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
             # the search itself, in-process (what the targets and the references measure)
             "search_p50_ms": round(statistics.median(engine_ms), 2),
             "search_p99_ms": round(percentile(engine_ms, 99), 2),
+            # 1-, 5- and 15-minute load averages before and after the timed searches, and
+            # after the API pass (a shared machine: timings under load are not the idle's)
+            "load_average_search": [load_before_search, load_after_search],
+            "load_average_api": load_after_api,
+            "statements_per_search": statements,
             # the service an officer calls: search + its audit event, committed (fsync)
             "search_audited_p50_ms": round(statistics.median(service_ms), 2),
             "search_audited_p99_ms": round(percentile(service_ms, 99), 2),
@@ -367,6 +407,9 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
             "recall_at_10_one_error": one["recall_at_10"],
             "recall_at_1_two_errors": two["recall_at_1"],
             "recall_at_10_two_errors": two["recall_at_10"],
+            # the person sought scored as high as the first hit (ties the query cannot break)
+            "tied_at_1_one_error": one["tied_at_1"],
+            "tied_at_1_two_errors": two["tied_at_1"],
             "recall_by_error_kind": one["by_kind"],
             "recall_by_error_kind_two_errors": two["by_kind"],
             "missed_one_error": one["missed_examples"],
@@ -390,10 +433,13 @@ def run(db: str, n: int, queries: int, seed: int) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def independent_recall(find: Any, visible: Any, actor: Any, n: int, queries: int) -> dict[str, Any]:
-    """Recall on the independent generator (bench/peoplegen, its held-out seed): its ``n``
-    people imported into the same registry (so searched among 2n records), then its
-    queries with one and with two errors. Empty when bench/peoplegen is not there."""
+def independent_recall(
+    find: Any, visible: Any, actor: Any, n: int, queries: int, seed: int
+) -> dict[str, Any]:
+    """Recall on the independent generator (bench/peoplegen, with ``seed``: its held-out
+    seed for reported figures, a development seed while tuning): its ``n`` people imported
+    into the same registry (so searched among 2n records), then its queries with one and
+    with two errors. Empty when bench/peoplegen is not there."""
     try:
         from bench import peoplegen
     except ImportError:
@@ -402,7 +448,6 @@ def independent_recall(find: Any, visible: Any, actor: Any, n: int, queries: int
     from beacon.records.models import MissingPersonRecord
     from beacon.records.search import SearchQuery
 
-    seed = peoplegen.HELD_OUT_SEED
     people = peoplegen.generate_people(n, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "independent.csv"
@@ -420,7 +465,8 @@ def independent_recall(find: Any, visible: Any, actor: Any, n: int, queries: int
         )
     }
     out: dict[str, Any] = {
-        "independent_generator": "bench/peoplegen, HELD_OUT_SEED",
+        "independent_generator": "bench/peoplegen, "
+        + ("HELD_OUT_SEED" if seed == peoplegen.HELD_OUT_SEED else f"development seed {seed}"),
         "independent_records": imported.records,
         "independent_searched_among": MissingPersonRecord.objects.count(),
         "independent_apostrophes_replaced": apostrophes,
@@ -429,7 +475,7 @@ def independent_recall(find: Any, visible: Any, actor: Any, n: int, queries: int
     for errors, label in ((1, "one_error"), (2, "two_errors")):
         made = peoplegen.make_queries(people, queries if errors == 1 else queries // 2,
                                       errors=errors, seed=seed)  # fmt: skip
-        at1 = at10 = 0
+        at1 = at10 = tied = 0
         by_kind: dict[str, list[tuple[int, int]]] = {}
         asked = 0
         for v in made:
@@ -447,12 +493,14 @@ def independent_recall(find: Any, visible: Any, actor: Any, n: int, queries: int
             ms.append((time.perf_counter() - t) * 1000)
             ranked = [pid_of_nic.get(h.nic) for h in hits]
             found1, found10 = int(ranked[:1] == [v.pid]), int(v.pid in ranked[:10])
+            tied += tied_first(hits, ranked, v.pid)
             at1 += found1
             at10 += found10
             for kind in v.kinds:
                 by_kind.setdefault(kind, []).append((found1, found10))
         out[f"independent_recall_at_1_{label}"] = round(at1 / max(1, asked), 4)
         out[f"independent_recall_at_10_{label}"] = round(at10 / max(1, asked), 4)
+        out[f"independent_tied_at_1_{label}"] = round(tied / max(1, asked), 4)
         out[f"independent_recall_by_error_kind_{label}"] = {
             k: {
                 "queries": len(f),
@@ -504,6 +552,11 @@ def table(r: dict[str, Any]) -> str:
                 f"{r['recall_at_1_two_errors']} / {r['recall_at_10_two_errors']}",
             ),
             (
+                "  ties at 1 (one error; two errors)",
+                f"{r['tied_at_1_one_error']}; {r['tied_at_1_two_errors']}",
+            ),
+            ("statements per search (mean, max)", f"{r['statements_per_search']}"),
+            (
                 "error queries p50 / p99 (ms)",
                 f"{r['error_search_p50_ms']} / {r['error_search_p99_ms']}",
             ),
@@ -540,6 +593,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20210501)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument(
+        "--tune",
+        action="store_true",
+        help="the independent generator with its first development seed, not the held-out "
+        "one (for tuning: the figures are printed, not written to bench/results)",
+    )
     args = parser.parse_args()
     if args.db == "both":  # one process per database: Django is configured once per process
         failed = 0
@@ -558,11 +617,19 @@ def main() -> None:
                     str(args.seed),
                     "--out",
                     str(args.out),
+                    *(["--tune"] if args.tune else []),
                 ]
             )
         raise SystemExit(1 if failed else 0)
-    result = run(args.db, args.records, args.queries, args.seed)
+    try:
+        from bench.peoplegen import DEV_SEEDS, HELD_OUT_SEED
+    except ImportError:
+        DEV_SEEDS, HELD_OUT_SEED = (0,), 0
+    independent_seed = DEV_SEEDS[0] if args.tune else HELD_OUT_SEED
+    result = run(args.db, args.records, args.queries, args.seed, independent_seed)
     print(table(result))
+    if args.tune:
+        return
     args.out.mkdir(parents=True, exist_ok=True)
     target = args.out / f"registry-{args.db}.json"
     target.write_text(json.dumps(result, indent=2) + "\n")

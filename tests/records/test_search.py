@@ -323,7 +323,10 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
         hits = score(first)
         if not hits or max(h.score for h in hits) < engine.STRONG:
             slips = engine.slip_keys(q, p)
-            second = matches(engine._key_rows(slips, p.loose), set(first))
+            second = matches(
+                engine._key_rows(slips, p.loose, loose_limit=engine.LOOSE_WITH_DOB_LIMIT),
+                set(first),
+            )
             for rid, keys in born_on(query_dobs, set(first)).items():
                 second.setdefault(rid, set()).update(keys)
             hits += score(second)
@@ -515,3 +518,45 @@ def test_letters_unicode_does_not_decompose_are_folded(db: None) -> None:
     assert name_keys("Đặng", "Thị", [date(2012, 1, 2)]) == name_keys(
         "Dang", "Thi", [date(2012, 1, 2)]
     )
+
+
+def test_names_alike_only_by_chance_are_no_evidence() -> None:
+    """Jaro-Winkler gives unrelated names partial credit by chance (Herrera / Soto 0.0,
+    Laurent / Williams 0.6): the rerank counts a slip as close and an unrelated name as
+    nothing, so which unrelated surname a candidate has cannot rank it."""
+    assert engine.closeness("GARCIA", "GARCIA") == 1.0
+    assert engine.closeness("GARCIA", "GARTIA") >= engine.CLOSE  # a typo
+    assert engine.closeness("LY", "LI") == engine.CLOSE  # spelt as it sounds (NYSIIS)
+    assert engine.closeness("LAURENT", "WILLIAMS") == 0.0
+    assert engine.closeness("HERNANDEZ", "SANDOVAL") == 0.0
+    assert engine._surname_score("HERRERA", "Soto") == engine._surname_score("LAURENT", "Smith")
+
+
+def test_a_changed_surname_outranks_namesakes_born_far_from_the_dob(
+    investigator_a: Actor,
+) -> None:
+    """The sought child's surname changed (a stepfather's): the given name and DOB are
+    right. Before, a namesake of the new surname born eight days or months away ranked
+    first (its DOB "one of year, month and day different" weighed 0.55)."""
+    born = date(2014, 12, 10)
+    sought = enter_record(
+        investigator_a,
+        juvenile(last_name="Begay", first_name="Shandiin", dob=born, aliases=(), alias_dobs=()),
+    )
+    for i, dob in enumerate([date(2014, 12, 2), date(2014, 12, 21), date(2014, 3, 10)]):
+        enter_record(
+            investigator_a,
+            juvenile(
+                last_name="Yazzie",
+                first_name="Shandiin",
+                dob=dob,
+                oca=f"Y-{i}",
+                aliases=(),
+                alias_dobs=(),
+            ),
+        )
+    visible = policy.records_visible_to(investigator_a)
+    hits = engine.find(visible, SearchQuery(last_name="Yazzie", first_name="Shandiin", dob=born))
+    assert hits[0].nic == sought.nic, [(h.last_name, h.first_name, h.dob, h.score) for h in hits]
+    assert "DOB exact" in hits[0].reasons
+    assert [h.last_name for h in hits[1:4]] == ["Yazzie"] * 3

@@ -76,9 +76,12 @@ def given_codes(first: str) -> tuple[tuple[str, ...], str]:
 
 
 def forget() -> None:
-    """Drop cached codes (after the name-variant table changes)."""
+    """Drop cached codes (after the name-variant table changes: variants.forget calls it)."""
     given_codes.cache_clear()
     _name_plan.cache_clear()
+
+
+variants.on_forget(forget)
 
 
 # (kind, reason) of each key kind

@@ -32,12 +32,27 @@ from rapidfuzz.distance import JaroWinkler
 from beacon.agencies.models import Agency
 from beacon.core.errors import ValidationFailed
 from beacon.records import variants
-from beacon.records.keys import Key, dob_keys, name_keys, year_keys
+from beacon.records.keys import (
+    REASONS,
+    Key,
+    dob_keys,
+    given_codes,
+    key_hash,
+    metaphone,
+    name_keys,
+    nysiis,
+    surname_codes,
+    year_keys,
+)
 from beacon.records.models import MissingPersonRecord, NameKey, RecordDob, RecordName
 from beacon.records.normalize import fold, given_form, surname_forms
 from beacon.records.validation import age_on
 
 LOOSE_KEY_LIMIT = 200  # rows per key without a DOB in it (common names)
+# The same keys in the second round of a search with a DOB (the names right, the DOB
+# beyond every slip the other keys cover): a common name's namesakes are many, and
+# which 50 of them are read is the index's order, so more would cost time, not recall.
+LOOSE_WITH_DOB_LIMIT = 50
 SPREAD_LIMIT = 400  # rows over all Soundex + year keys of a search without a DOB
 MAX_AGE = 100
 MAX_LIMIT = 100
@@ -51,6 +66,10 @@ SURNAME_SHARE = 0.45
 LOOSE_KINDS = frozenset({"LF.N", "LF.M"})
 SINGLE_KINDS = frozenset({"L", "F"})  # one name alone: capped like the loose keys
 DOB_KINDS = frozenset({"LD", "FD", "LY", "NMD"})
+# A DOB in another year and month altogether counts against: no one slip of the pen makes
+# it, and a namesake born years away must not outrank the child whose given name and
+# DOB are nearly right under a changed surname (two errors, each of a common kind).
+FAR_DOB = -0.2
 DOB_ROUND_LIMIT = 3000  # records born on the query's DOB (or its swap) read in one round
 
 
@@ -165,7 +184,11 @@ def dob_slips(d: date) -> list[date]:
     """Every date one misread digit away from ``d`` (the year's last two digits, the
     month's, the day's), and, when ``d`` is the 1st of a month (a default written for an
     unknown day), every day of that month: the second round's DOB variants."""
-    this_year = timezone.localdate().year
+    return list(_dob_slips(d, timezone.localdate().year))
+
+
+@lru_cache(maxsize=4096)
+def _dob_slips(d: date, this_year: int) -> tuple[date, ...]:
     text = d.strftime("%Y%m%d")
     out: set[date] = set()
     for i in (2, 3, 4, 5, 6, 7):
@@ -180,7 +203,7 @@ def dob_slips(d: date) -> list[date]:
         last = calendar.monthrange(d.year, d.month)[1]
         out.update(date(d.year, d.month, day) for day in range(2, last + 1))
     out.discard(d)
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
@@ -192,13 +215,20 @@ def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
     out: set[int] = set()
     slips = dob_slips(q.dob)
     around = [q.dob.year - 1, q.dob.year + 1]
+    isos = [d.isoformat() for d in slips]
     for ln, fn, note in _orientations(q):
         if not ln:
             continue
-        for d in slips:
-            for key in dob_keys(ln, fn, d):
-                out.add(key.value)
-                p.add_reason(key, note, "one digit of the DOB differs")
+        # dob_keys(ln, fn, d) for each slip, with the codes and reasons made once: a
+        # slip round has a hundred or more of them
+        parts = [("LD", code) for code, _m, _s in surname_codes(ln)]
+        parts += [("FD", code) for code in given_codes(fn)[0]]
+        for kind, code in parts:
+            reason = REASONS[kind] + _suffix((note, "one digit of the DOB differs"))
+            for iso in isos:
+                value = key_hash(kind, code, iso)
+                out.add(value)
+                p.reasons.setdefault(value, set()).add(reason)
         for key in year_keys(ln, fn, around):
             out.add(key.value)
             p.add_reason(key, note, "birth year off by one")
@@ -276,7 +306,10 @@ def _plausible_years(q: SearchQuery) -> range:
 
 
 def _key_rows_sql(
-    keys: Iterable[int], loose: Iterable[int], spread: Iterable[int] = ()
+    keys: Iterable[int],
+    loose: Iterable[int],
+    spread: Iterable[int] = (),
+    loose_limit: int = LOOSE_KEY_LIMIT,
 ) -> tuple[str, list[Any]]:
     """(record_id, key) rows for the keys: one indexed IN lookup, plus capped loose lookups."""
     table = NameKey._meta.db_table
@@ -291,7 +324,7 @@ def _key_rows_sql(
         parts.append(
             f"SELECT * FROM (SELECT record_id, key FROM {table} WHERE key = %s LIMIT %s) AS l{len(parts)}"
         )
-        params.extend([value, LOOSE_KEY_LIMIT])
+        params.extend([value, loose_limit])
     wide = sorted(spread)
     if wide:
         marks = ", ".join(["%s"] * len(wide))
@@ -304,10 +337,13 @@ def _key_rows_sql(
 
 
 def _key_rows(
-    keys: Iterable[int], loose: Iterable[int], spread: Iterable[int] = ()
+    keys: Iterable[int],
+    loose: Iterable[int],
+    spread: Iterable[int] = (),
+    loose_limit: int = LOOSE_KEY_LIMIT,
 ) -> list[tuple[int, int]]:
     """(record_id, key) for the keys, whoever may see the records (tests use it)."""
-    sql, params = _key_rows_sql(keys, loose, spread)
+    sql, params = _key_rows_sql(keys, loose, spread, loose_limit)
     if not sql:
         return []
     with connection.cursor() as cursor:
@@ -346,17 +382,18 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
         return 0.7, "DOB in the month given (the 1st, often written for an unknown day)"
     if (q_dob.month, q_dob.day) == (1, 1) and d.year == q_dob.year:
         return 0.6, "DOB in the year given (1 January, often written for an unknown date)"
+    # Beyond a slip: a DOB this far off is rarely the same person (one error of writing
+    # gives a swap, a year off by one, one digit, a default day), so it weighs little:
+    # less than a surname that differs altogether when the given name and DOB agree.
     same = (d.year == q_dob.year) + (d.month == q_dob.month) + (d.day == q_dob.day)
     if same == 2:  # one of year, month and day differs, by more than a slip
-        return 0.55, "DOB with one of year, month and day different"
+        return 0.05, "DOB with one of year, month and day different"
     gap = abs((d - q_dob).days)
     if gap <= 31:
-        return 0.4, "DOB within a month"
+        return 0.04, "DOB within a month"
     if d.year == q_dob.year:
-        return 0.25, "same birth year"
-    if abs(d.year - q_dob.year) <= 1:
-        return 0.15, "birth year within one year"
-    return 0.0, ""
+        return 0.02, "same birth year"
+    return FAR_DOB, ""
 
 
 def _dob_score(q_dob: date | None, dobs: list[date]) -> tuple[float, str]:
@@ -378,10 +415,42 @@ def _partial_dob_score(q: SearchQuery, dobs: list[date]) -> tuple[float, str]:
     return 1.0, "born in that year"
 
 
+def closeness(a: str, b: str) -> float:
+    """How alike two folded names are, as evidence that they are one name written twice:
+    1 the same; Jaro-Winkler for a slip (a typo, a letter doubled or dropped); falling to
+    0 below the similarity that unrelated names reach (Herrera / Hernandez 0.79,
+    Laurent / Williams 0.6): an unrelated name is no evidence at all, whatever its
+    letters share by chance."""
+    if a == b:
+        return 1.0
+    raw = JaroWinkler.similarity(a, b)
+    if raw < CLOSE and _sounds_alike(a, b):  # Ly / Li, Cheung / Chung: spelt as it sounds
+        return CLOSE
+    if raw >= CLOSE:
+        return raw
+    if raw <= FAR:
+        return 0.0
+    return CLOSE * (raw - FAR) / (CLOSE - FAR)
+
+
+CLOSE, FAR = 0.88, 0.78  # Jaro-Winkler: a slip at or above CLOSE, unrelated at or below FAR
+
+
+@lru_cache(maxsize=100_000)
+def sound(name: str) -> tuple[str, str]:
+    """The NYSIIS and Metaphone codes of a folded name (the codes its keys are built on)."""
+    return nysiis(name), metaphone(name)
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    (a_nysiis, a_metaphone), (b_nysiis, b_metaphone) = sound(a), sound(b)
+    return a_nysiis == b_nysiis or a_metaphone == b_metaphone
+
+
 def _given_score(q_first: str, r_first: str) -> tuple[float, str]:
     if not q_first or not r_first:
         return 0.5, ""
-    raw = JaroWinkler.similarity(q_first, r_first)
+    raw = closeness(q_first, r_first)
     if raw >= 0.999:
         return 1.0, ""
     if variants.canonicals(q_first) & variants.canonicals(r_first):
@@ -393,8 +462,8 @@ def _surname_score(q_last: str, r_last: str) -> float:
     q_forms, r_forms = surname_forms(q_last), surname_forms(r_last)
     if not q_forms or not r_forms:
         return 0.0
-    whole = JaroWinkler.similarity(q_forms[0], r_forms[0])
-    parts = max(JaroWinkler.similarity(a, b) for a in q_forms for b in r_forms)
+    whole = closeness(q_forms[0], r_forms[0])
+    parts = max(closeness(a, b) for a in q_forms for b in r_forms)
     return max(whole, parts * 0.97)
 
 
@@ -573,38 +642,47 @@ class _AmongKeyRows(Func):
         return f"{column} IN (SELECT record_id FROM {KEYS_CTE})", tuple(params)
 
 
-def _candidate_rows(
-    visible: QuerySet[MissingPersonRecord], q: SearchQuery, keys_sql: str, keys_params: list[Any]
-) -> list[tuple[Any, ...]]:
-    """The visible candidates of the key rows, each with each of its keys, names and alias
-    DOBs: one statement.
+class _Candidates:
+    """The statement that reads the visible candidates of a round's key rows, each with
+    each of its keys, names and alias DOBs.
 
-    The key rows (``keys_sql``) are a CTE; ``visible`` (with the query's filters and
-    "its id is among the key rows'") is compiled by the ORM and is the subquery the keys,
-    names and DOBs are joined to, so a hidden record's row, keys, names and DOBs never
-    leave the database. A record comes back once per (key, name, alias DOB); LEFT JOINs:
-    also without name rows or alias DOBs. The agency's ORI is a scalar sub-query, not a
-    join: one join fewer halved PostgreSQL's planning of the statement (1.0 -> 0.5 ms).
+    The key rows (a round's SQL) are a CTE; ``visible`` (with the query's filters and
+    "its id is among the key rows'") is compiled by the ORM, once per search (a hub
+    coordinator's visibility is three levels of sub-queries: compiling it took longer
+    than running a round), and is the subquery the keys, names and DOBs are joined to,
+    so a hidden record's row, keys, names and DOBs never leave the database. A record
+    comes back once per (key, name, alias DOB); LEFT JOINs: also without name rows or
+    alias DOBs. The agency's ORI is a scalar sub-query, not a join: one join fewer
+    halved PostgreSQL's planning of the statement (1.0 -> 0.5 ms).
     """
-    db = visible.db
-    records = _filtered(visible, q).filter(_AmongKeyRows()).order_by().values_list(*FIELDS)
-    sql, params = records.query.get_compiler(using=db).as_sql()
-    statement = (
-        f"WITH {KEYS_CTE} (record_id, key) AS ({keys_sql}) "
-        f"SELECT v.*, (SELECT a.ori FROM {Agency._meta.db_table} a "
-        f"WHERE a.id = v.originating_agency_id), "
-        f"k.key, n.id, n.last_name, n.first_name, n.kind, d.id, d.dob "
-        f"FROM ({sql}) v JOIN {KEYS_CTE} k ON k.record_id = v.id "
-        f"LEFT JOIN {RecordName._meta.db_table} n ON n.record_id = v.id "
-        f"LEFT JOIN {RecordDob._meta.db_table} d ON d.record_id = v.id"
-    )
-    with connections[db].cursor() as cursor:
-        cursor.execute(statement, [*keys_params, *params])
-        return list(cursor.fetchall())
+
+    def __init__(self, visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> None:
+        self.db = visible.db
+        self._records = (
+            _filtered(visible, q).filter(_AmongKeyRows()).order_by().values_list(*FIELDS)
+        )
+        self._compiled: tuple[str, tuple[Any, ...]] | None = None
+
+    def rows(self, keys_sql: str, keys_params: list[Any]) -> list[tuple[Any, ...]]:
+        if self._compiled is None:
+            self._compiled = self._records.query.get_compiler(using=self.db).as_sql()
+        sql, params = self._compiled
+        statement = (
+            f"WITH {KEYS_CTE} (record_id, key) AS ({keys_sql}) "
+            f"SELECT v.*, (SELECT a.ori FROM {Agency._meta.db_table} a "
+            f"WHERE a.id = v.originating_agency_id), "
+            f"k.key, n.id, n.last_name, n.first_name, n.kind, d.id, d.dob "
+            f"FROM ({sql}) v JOIN {KEYS_CTE} k ON k.record_id = v.id "
+            f"LEFT JOIN {RecordName._meta.db_table} n ON n.record_id = v.id "
+            f"LEFT JOIN {RecordDob._meta.db_table} d ON d.record_id = v.id"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(statement, [*keys_params, *params])
+            return list(cursor.fetchall())
 
 
 def _score(
-    visible: QuerySet[MissingPersonRecord],
+    candidates: _Candidates,
     q: SearchQuery,
     key_rows: tuple[str, list[Any]],
     name_scores: _NameScores,
@@ -616,7 +694,7 @@ def _score(
     keys: dict[int, set[int]] = {}
     names: dict[int, dict[int, tuple[str, str, str]]] = {}
     alias_dobs: dict[int, dict[int, date]] = {}
-    for r in _candidate_rows(visible, q, *key_rows):
+    for r in candidates.rows(*key_rows):
         rid = r[_ID]
         if rid in skip:
             continue
@@ -758,7 +836,7 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         rounds.append(lambda: _key_rows_sql(p.tight, ()))
         rounds.append(
             lambda: _union(
-                _key_rows_sql(slip_keys(q, p), p.loose),
+                _key_rows_sql(slip_keys(q, p), p.loose, loose_limit=LOOSE_WITH_DOB_LIMIT),
                 _dob_rows_sql(query_dobs),
             )
         )
@@ -777,13 +855,14 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         strong = 0.0
     scored: list[_Scored] = []
     matched: dict[int, set[int]] = {}
+    candidates = _Candidates(visible, q)
     for i, key_rows in enumerate(rounds):
         if i and scored and _best(scored) >= strong:
             break
         sql, params = key_rows()
         if not sql:
             continue
-        more, more_keys = _score(visible, q, (sql, params), name_scores, skip=matched)
+        more, more_keys = _score(candidates, q, (sql, params), name_scores, skip=matched)
         scored += more
         matched.update(more_keys)
     top = heapq.nsmallest(limit, scored, key=lambda s: s.rank)

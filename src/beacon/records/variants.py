@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from beacon.records.normalize import fold
@@ -18,6 +18,16 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "name_variants.csv"
 
 _lock = threading.Lock()
 _table: dict[str, frozenset[str]] | None = None
+# What else caches values derived from the table (beacon.records.keys registers its
+# name codes here): told by ``forget``. Modules that use this one register themselves,
+# so this module imports none of them (no import loop: keys -> variants only).
+_dependents: list[Callable[[], None]] = []
+
+
+def on_forget(clear: Callable[[], None]) -> None:
+    """Call ``clear`` whenever the table is forgotten (caches derived from it)."""
+    if clear not in _dependents:
+        _dependents.append(clear)
 
 
 def read_data_file(path: Path = DATA_FILE) -> Iterator[tuple[str, str]]:
@@ -59,9 +69,8 @@ def forget() -> None:
     """Drop the cache (after the table changes)."""
     global _table
     _table = None
-    from beacon.records.keys import forget as forget_codes
-
-    forget_codes()
+    for clear in _dependents:
+        clear()
 
 
 def canonicals(first: str) -> frozenset[str]:
