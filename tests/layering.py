@@ -82,8 +82,6 @@ ALLOWED_LOOPS: dict[tuple[str, ...], str] = {
         "operations.bundles.write",
         "operations.services",
     ): "#19 step 1: field entries as services the bundle reader calls",
-    # Name keys and their spelling variants call each other (search work in flight).
-    ("records.keys", "records.variants"): "#19 step 1: one of them owns the shared table",
 }
 
 
