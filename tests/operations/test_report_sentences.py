@@ -15,8 +15,8 @@ import pytest
 from beacon.interchange.nibrs import NibrsSummary
 from beacon.operations.reports.labels import elided, place
 from beacon.operations.reports.model import Period, PlaceTotals, Report, Totals
-from beacon.operations.reports.render import period
 from beacon.operations.reports.sentences import SENTENCES, say
+from beacon.operations.reports.status import period
 from beacon.operations.reports.text import summary
 
 LANGS = ("en", "fr")

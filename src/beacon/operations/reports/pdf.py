@@ -21,7 +21,7 @@ from beacon.operations.reports.chart import chart_png
 from beacon.operations.reports.colours import INK
 from beacon.operations.reports.mapimage import map_png
 from beacon.operations.reports.model import Report
-from beacon.operations.reports.render import status_line
+from beacon.operations.reports.status import status_line
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,

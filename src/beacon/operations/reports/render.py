@@ -10,10 +10,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from beacon.operations.reports.chart import chart_png
-from beacon.operations.reports.labels import word
 from beacon.operations.reports.model import Report
-from beacon.operations.reports.phrases import french, partial_day, when
-from beacon.operations.reports.sentences import phrase
+from beacon.operations.reports.phrases import french
+from beacon.operations.reports.status import status_line
 from beacon.operations.reports.tables import (
     HEAD,
     agency_table,
@@ -26,7 +25,6 @@ from beacon.operations.reports.tables import (
 from beacon.operations.reports.text import summary
 
 FORMATS = ("json", "md", "html", "pdf")
-NOT_STATED = {"en": "not stated", "fr": "non précisée", "es": "sin precisar", "pt": "não indicado"}
 
 
 def as_json(report: Report, lang: str) -> dict[str, Any]:
@@ -42,27 +40,6 @@ def _md_table(rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
     return "\n".join(lines)
-
-
-def period(report: Report, lang: str) -> str:
-    """The operation's period as precise as it was given (June 2023 - July 2023)."""
-    given = report.period_as_published
-    if given.start and given.end:
-        return f"{partial_day(given.start, lang)} - {partial_day(given.end, lang)}"
-    if given.start or given.end:  # "since May 1, 2021", "until 2019": never "May 1, 2021 -"
-        return when(given.start, given.end, lang)
-    return NOT_STATED[lang]
-
-
-def status_line(report: Report, lang: str) -> str:
-    """ "Status: closed · Period: ..." ("Statut : terminée · Période : ...")."""
-    head = HEAD[lang]
-    colon = phrase("colon", lang)  # "Statut : ..." in French
-    line = (
-        f"{head['status_op']}{colon}{word(report.status, lang)} · {head['period']}{colon}"
-        f"{period(report, lang)}"
-    )
-    return french(line) if lang == "fr" else line
 
 
 def to_markdown(report: Report, lang: str) -> str:
