@@ -38,6 +38,7 @@ ENGINES = ("duckdb", "spark")
 DEFAULT_PRIOR = 1e-4
 PRIOR_ITERATIONS = 100
 M_FLOOR, U_FLOOR = 1e-3, 1e-7  # see floored()
+UNSEEN_U = 1e-6  # a level's u when random sampling never met it (see floored())
 MIN_PRIOR, MAX_PRIOR = 1e-12, 0.5
 LABEL_PRIOR_STRENGTH = 50.0  # EM's m estimates count as this many labelled pairs
 # The random-sampling u estimates count as this many pairs a reviewer split apart: a few
@@ -62,10 +63,24 @@ def floored(params: dict[str, Any]) -> dict[str, Any]:
     absolute proof. Every level stays finite evidence, for or against."""
     for levels in params["comparisons"].values():
         for level in levels:
+            if level["m"] is not None and level["u"] is None:
+                # learnt among matches, never met among random pairs: rarer than the
+                # sample could tell, not impossible
+                level["u"] = UNSEEN_U
             for key, floor in (("m", M_FLOOR), ("u", U_FLOOR)):
                 if level[key] is not None:
                     level[key] = max(float(level[key]), floor)
     return params
+
+
+def unseen_u(linker: Linker) -> None:
+    """A level that random sampling never met gets u = UNSEEN_U before EM: with no u,
+    EM weighs the level as no evidence and drives its m to zero (a rare level such as
+    both names swapped would then never count)."""
+    for comparison in linker._settings_obj.comparisons:
+        for level in comparison.comparison_levels:
+            if not level.is_null_level and level._u_probability is None:
+                level.u_probability = UNSEEN_U
 
 
 @dataclass
@@ -174,6 +189,7 @@ class Session:
             seed=training.seed,
             min_count_per_level=training.u_min_count,
         )
+        unseen_u(linker)
         for rule in spec.training_rules(self.present):
             before = linker.misc.save_model_to_json()
             try:

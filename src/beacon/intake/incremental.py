@@ -75,9 +75,7 @@ def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) 
     earlier rows they pair with. Returns the pair count."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
     # the earlier rows' blocking keys only (not their names and the rest): less to read
-    keys = sorted(
-        {part.split(" ")[0].rstrip(")") for rule in rules for part in rule.split("l.")[1:]}
-    )
+    keys = sorted({column for rule in rules for column in spec.columns_of(rule)})
     con.execute(
         f"CREATE TEMP TABLE link_old AS SELECT unique_id, {', '.join(keys)} "
         f"FROM read_parquet({files})"
