@@ -157,6 +157,11 @@ def link_new(
     base = intake.runs.order_by("-run_at", "-pk").first()
     if base is None or not base.cache:
         raise ValidationFailed.on("intake", "link the intake in full once before --new")
+    if base.model.spec_version != spec.SPEC_VERSION:
+        raise ValidationFailed.on(
+            "intake",
+            "the latest run was made by an older linkage model: link in full once before --new",
+        )
     linked = set(base.list_ids)
     new_lists = [listed for listed in intake.lists.order_by("pk") if listed.pk not in linked]
     if not new_lists:
