@@ -78,9 +78,21 @@ def unseen_u(linker: Linker) -> None:
     EM weighs the level as no evidence and drives its m to zero (a rare level such as
     both names swapped would then never count)."""
     for comparison in linker._settings_obj.comparisons:
-        for level in comparison.comparison_levels:
-            if not level.is_null_level and level._u_probability is None:
-                level.u_probability = UNSEEN_U
+        learnt = [
+            level
+            for level in comparison.comparison_levels
+            if not level.is_null_level and not level._fix_u_probability
+        ]
+        unseen = [level for level in learnt if level._u_probability is None]
+        seen = [level for level in learnt if level._u_probability is not None]
+        total = sum(float(level.u_probability or 0.0) for level in seen)
+        if not unseen or not total:
+            continue
+        scale = (1 - UNSEEN_U * len(unseen)) / total  # the u values stay a distribution
+        for level in seen:
+            level.u_probability = float(level.u_probability or 0.0) * scale
+        for level in unseen:
+            level.u_probability = UNSEEN_U
 
 
 @dataclass
@@ -298,10 +310,21 @@ class Session:
             seen = counts.get(name, {})
             n = sum(seen.values())
             levels = comparison.comparison_levels
-            if not n or any(lv._fix_m_probability or lv._fix_u_probability for lv in levels):
+            fixed = [lv._fix_m_probability or lv._fix_u_probability for lv in levels]
+            if all(fixed[1:] if levels[0].is_null_level else fixed):
+                continue  # identifiers: fixed evidence
+            # counts at fixed levels (a name swap, weighed by the first name) stay out
+            n -= sum(
+                seen.get(lv.comparison_vector_value, 0.0)
+                for lv, is_fixed in zip(levels, fixed, strict=True)
+                if is_fixed and not lv.is_null_level
+            )
+            if n <= 0:
                 continue
-            for level, trained in zip(levels, params["comparisons"][name], strict=True):
-                if level.is_null_level or trained[key] is None:
+            for level, trained, is_fixed in zip(
+                levels, params["comparisons"][name], fixed, strict=True
+            ):
+                if level.is_null_level or is_fixed or trained[key] is None:
                     continue
                 share = seen.get(level.comparison_vector_value, 0.0)
                 trained[key] = (strength * trained[key] + share) / (strength + n)

@@ -45,8 +45,10 @@ def _jw(column: str, threshold: float, label: str) -> ComparisonLevelCreator:
 
 def _neutral(level: ComparisonLevelCreator) -> ComparisonLevelCreator:
     """A level that is no evidence either way (its fact is weighed by another comparison)."""
+    # m = u: a Bayes factor of one; both tiny, so that the comparison's learnt m and u
+    # still make (almost exactly) a distribution
     return level.configure(
-        m_probability=0.5, u_probability=0.5, fix_m_probability=True, fix_u_probability=True
+        m_probability=1e-9, u_probability=1e-9, fix_m_probability=True, fix_u_probability=True
     )
 
 
