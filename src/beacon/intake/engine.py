@@ -23,6 +23,7 @@ from splink import Linker
 from splink.internals.block_from_labels import block_from_labels
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_vector_values import compute_comparison_vector_values_sql
+from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.exceptions import SplinkException
 from splink.internals.expectation_maximisation import compute_new_parameters_sql
@@ -39,6 +40,7 @@ DEFAULT_PRIOR = 1e-4
 PRIOR_ITERATIONS = 100
 M_FLOOR, U_FLOOR = 1e-3, 1e-7  # see floored()
 UNSEEN_U = 1e-6  # a level's u when random sampling never met it (see floored())
+NOT_SEEN = (None, LEVEL_NOT_OBSERVED_TEXT)  # how Splink leaves such a level's u
 MIN_PRIOR, MAX_PRIOR = 1e-12, 0.5
 LABEL_PRIOR_STRENGTH = 50.0  # EM's m estimates count as this many labelled pairs
 # The random-sampling u estimates count as this many pairs a reviewer split apart: a few
@@ -62,11 +64,18 @@ def floored(params: dict[str, Any]) -> dict[str, Any]:
     never seen among its matches), which would make that level an absolute veto or an
     absolute proof. Every level stays finite evidence, for or against."""
     for levels in params["comparisons"].values():
+        unseen = [lv for lv in levels if lv["m"] is not None and lv["u"] is None]
+        seen = [lv for lv in levels if lv["u"] is not None]
+        total = sum(float(lv["u"]) for lv in seen)
+        for level in unseen:
+            # learnt among matches, never met among random pairs: rarer than the
+            # sample could tell, not impossible (taken from the others: u stays a
+            # distribution)
+            level["u"] = UNSEEN_U
+        if unseen and total:
+            for level in seen:
+                level["u"] = float(level["u"]) * (1 - UNSEEN_U * len(unseen)) / total
         for level in levels:
-            if level["m"] is not None and level["u"] is None:
-                # learnt among matches, never met among random pairs: rarer than the
-                # sample could tell, not impossible
-                level["u"] = UNSEEN_U
             for key, floor in (("m", M_FLOOR), ("u", U_FLOOR)):
                 if level[key] is not None:
                     level[key] = max(float(level[key]), floor)
@@ -83,8 +92,8 @@ def unseen_u(linker: Linker) -> None:
             for level in comparison.comparison_levels
             if not level.is_null_level and not level._fix_u_probability
         ]
-        unseen = [level for level in learnt if level._u_probability is None]
-        seen = [level for level in learnt if level._u_probability is not None]
+        unseen = [level for level in learnt if level._u_probability in NOT_SEEN]
+        seen = [level for level in learnt if level._u_probability not in NOT_SEEN]
         total = sum(float(level.u_probability or 0.0) for level in seen)
         if not unseen or not total:
             continue
