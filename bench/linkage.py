@@ -328,18 +328,30 @@ def field_sets_of(generator: str) -> list[str]:
     return ["five_fields"] if generator == "synthetic_people" else list(FIELD_SETS)
 
 
-def make_list(generator: str, records: int, workdir: Path) -> tuple[Path, Path, int, int]:
+def make_list(
+    generator: str, records: int, workdir: Path, dev_seed: int | None = None
+) -> tuple[Path, Path, int, int]:
     """The list CSV (no ground truth in it) and the truth file (record id, person, the
-    kinds of error planted in the row)."""
-    data = workdir / f"{generator}-{records}.csv"
-    truth = workdir / f"{generator}-{records}-truth.csv"
+    kinds of error planted in the row). ``dev_seed``: peoplegen on one of its DEV_SEEDS
+    (for tuning) instead of the held-out seed the figures are reported on."""
+    suffix = f"-dev{dev_seed}" if dev_seed is not None else ""
+    data = workdir / f"{generator}-{records}{suffix}.csv"
+    truth = workdir / f"{generator}-{records}{suffix}-truth.csv"
     if not (data.exists() and truth.exists()):  # else a --cache folder from an earlier run
         if generator == "peoplegen":
-            from bench.peoplegen import HELD_OUT_SEED, generate_people, write_linkage_csv
+            from bench.peoplegen import (
+                DEV_SEEDS,
+                HELD_OUT_SEED,
+                generate_people,
+                write_linkage_csv,
+            )
             from bench.peoplegen import with_duplicates as planted
 
-            people = generate_people(round(records / 1.1), seed=HELD_OUT_SEED)
-            write_linkage_csv(planted(people, 0.1, seed=HELD_OUT_SEED), data, truth=truth)
+            if dev_seed is not None and dev_seed not in DEV_SEEDS:
+                raise SystemExit(f"--dev-seed must be one of {DEV_SEEDS}")
+            seed = HELD_OUT_SEED if dev_seed is None else dev_seed
+            people = generate_people(round(records / 1.1), seed=seed)
+            write_linkage_csv(planted(people, 0.1, seed=seed), data, truth=truth)
         else:
             from bench.synthetic_people import generate_people, with_duplicates
 
@@ -654,12 +666,18 @@ def scale(records: int) -> str:
 
 
 def compare(
-    generator: str, fields: str, records: int, repeat: int, cache: Path, workdir: Path
+    generator: str,
+    fields: str,
+    records: int,
+    repeat: int,
+    cache: Path,
+    workdir: Path,
+    dev_seed: int | None = None,
 ) -> dict[str, Any]:
     """Beacon and the tutorial baseline on one list, alternating, ``repeat`` times each;
     each side's fastest run is compared."""
     print(f"{generator}, {fields}: generating {records:,} records ...", flush=True)
-    data, truth, rows, true_pairs = make_list(generator, records, cache)
+    data, truth, rows, true_pairs = make_list(generator, records, cache, dev_seed)
     common = ["--data", str(data), "--truth", str(truth), "--true-pairs", str(true_pairs)]
     common += ["--fields", fields]
     beacons: list[dict[str, Any]] = []
@@ -741,6 +759,12 @@ def main() -> None:
         "is compared (the machine is shared: load moves between runs)",
     )
     parser.add_argument("--output", default=str(RESULTS), help="where to write the figures")
+    parser.add_argument(
+        "--dev-seed",
+        type=int,
+        help="peoplegen on this one of its DEV_SEEDS, for tuning (figures go to --output, "
+        "never to the results file)",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
@@ -775,6 +799,8 @@ def main() -> None:
     if args.incremental:
         incremental(args.incremental, args.cache, Path(args.output))
         return
+    if args.dev_seed is not None and Path(args.output).resolve() == RESULTS.resolve():
+        raise SystemExit("--dev-seed figures are for tuning: give another --output")
     loads_before = os.getloadavg()
     figures: dict[str, Any] = {"threshold": THRESHOLD, "records": args.records}
     with tempfile.TemporaryDirectory(prefix="beacon-linkage-") as tmp:
@@ -801,7 +827,15 @@ def main() -> None:
         for generator in generators:
             for fields in field_sets_of(generator):
                 if args.fields in ("all", fields):
-                    result = compare(generator, fields, args.records, args.repeat, cache, workdir)
+                    result = compare(
+                        generator,
+                        fields,
+                        args.records,
+                        args.repeat,
+                        cache,
+                        workdir,
+                        args.dev_seed,
+                    )
                     by_generator.setdefault(generator, {})[fields] = result
         figures["by_generator"] = by_generator
         # Headline keys: the independent generator (held-out seed) when it ran, else the

@@ -128,3 +128,22 @@ def test_incremental_run_with_registry_records_over_the_api(
     assert _groups(incremental) == _groups(full)
     maria = next(g for g in _groups(incremental) if f"NIC:{registered.nic}" in g)
     assert any(key.startswith(f"{ncmec.pk}:") for key in maria)  # "Maria Garsia"
+
+
+def test_link_new_refuses_a_base_run_of_an_older_model(
+    system: Actor, lists_dir: dict[str, Path]
+) -> None:
+    intake = services.create_intake(system, "Older model")
+    services.import_list(system, intake, lists_dir["ncic"], source="NCIC")
+    first = services.link(system, intake)
+    first.model.spec_version -= 1  # a model of the levels before this version
+    first.model.save(update_fields=["spec_version"])
+    services.import_list(system, intake, lists_dir["agency"], source="LCPD")
+    with pytest.raises(ValidationFailed) as refused:
+        services.link_new(system, intake)
+    assert "link in full once" in str(refused.value)
+    # a full run trains a model of this version; --new then works on top of it
+    full = services.link(system, intake)
+    assert full.model_id != first.model_id
+    services.import_list(system, intake, lists_dir["ncmec"], source="NCMEC", mapping=NCMEC_MAPPING)
+    assert services.link_new(system, intake).base == full

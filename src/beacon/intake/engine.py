@@ -23,6 +23,7 @@ from splink import Linker
 from splink.internals.block_from_labels import block_from_labels
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_vector_values import compute_comparison_vector_values_sql
+from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 from splink.internals.database_api import DatabaseAPI
 from splink.internals.exceptions import SplinkException
 from splink.internals.expectation_maximisation import compute_new_parameters_sql
@@ -38,6 +39,8 @@ ENGINES = ("duckdb", "spark")
 DEFAULT_PRIOR = 1e-4
 PRIOR_ITERATIONS = 100
 M_FLOOR, U_FLOOR = 1e-3, 1e-7  # see floored()
+UNSEEN_U = 1e-6  # a level's u when random sampling never met it (see floored())
+NOT_SEEN = (None, LEVEL_NOT_OBSERVED_TEXT)  # how Splink leaves such a level's u
 MIN_PRIOR, MAX_PRIOR = 1e-12, 0.5
 LABEL_PRIOR_STRENGTH = 50.0  # EM's m estimates count as this many labelled pairs
 # The random-sampling u estimates count as this many pairs a reviewer split apart: a few
@@ -61,11 +64,44 @@ def floored(params: dict[str, Any]) -> dict[str, Any]:
     never seen among its matches), which would make that level an absolute veto or an
     absolute proof. Every level stays finite evidence, for or against."""
     for levels in params["comparisons"].values():
+        unseen = [lv for lv in levels if lv["m"] is not None and lv["u"] is None]
+        seen = [lv for lv in levels if lv["u"] is not None]
+        total = sum(float(lv["u"]) for lv in seen)
+        for level in unseen:
+            # learnt among matches, never met among random pairs: rarer than the
+            # sample could tell, not impossible (taken from the others: u stays a
+            # distribution)
+            level["u"] = UNSEEN_U
+        if unseen and total:
+            for level in seen:
+                level["u"] = float(level["u"]) * (1 - UNSEEN_U * len(unseen)) / total
         for level in levels:
             for key, floor in (("m", M_FLOOR), ("u", U_FLOOR)):
                 if level[key] is not None:
                     level[key] = max(float(level[key]), floor)
     return params
+
+
+def unseen_u(linker: Linker) -> None:
+    """A level that random sampling never met gets u = UNSEEN_U before EM: with no u,
+    EM weighs the level as no evidence and drives its m to zero (a rare level such as
+    both names swapped would then never count)."""
+    for comparison in linker._settings_obj.comparisons:
+        learnt = [
+            level
+            for level in comparison.comparison_levels
+            if not level.is_null_level and not level._fix_u_probability
+        ]
+        unseen = [level for level in learnt if level._u_probability in NOT_SEEN]
+        seen = [level for level in learnt if level._u_probability not in NOT_SEEN]
+        total = sum(float(level.u_probability or 0.0) for level in seen)
+        if not unseen or not total:
+            continue
+        scale = (1 - UNSEEN_U * len(unseen)) / total  # the u values stay a distribution
+        for level in seen:
+            level.u_probability = float(level.u_probability or 0.0) * scale
+        for level in unseen:
+            level.u_probability = UNSEEN_U
 
 
 @dataclass
@@ -174,6 +210,7 @@ class Session:
             seed=training.seed,
             min_count_per_level=training.u_min_count,
         )
+        unseen_u(linker)
         for rule in spec.training_rules(self.present):
             before = linker.misc.save_model_to_json()
             try:
@@ -282,10 +319,21 @@ class Session:
             seen = counts.get(name, {})
             n = sum(seen.values())
             levels = comparison.comparison_levels
-            if not n or any(lv._fix_m_probability or lv._fix_u_probability for lv in levels):
+            fixed = [lv._fix_m_probability or lv._fix_u_probability for lv in levels]
+            if all(fixed[1:] if levels[0].is_null_level else fixed):
+                continue  # identifiers: fixed evidence
+            # counts at fixed levels (a name swap, weighed by the first name) stay out
+            n -= sum(
+                seen.get(lv.comparison_vector_value, 0.0)
+                for lv, is_fixed in zip(levels, fixed, strict=True)
+                if is_fixed and not lv.is_null_level
+            )
+            if n <= 0:
                 continue
-            for level, trained in zip(levels, params["comparisons"][name], strict=True):
-                if level.is_null_level or trained[key] is None:
+            for level, trained, is_fixed in zip(
+                levels, params["comparisons"][name], fixed, strict=True
+            ):
+                if level.is_null_level or is_fixed or trained[key] is None:
                     continue
                 share = seen.get(level.comparison_vector_value, 0.0)
                 trained[key] = (strength * trained[key] + share) / (strength + n)

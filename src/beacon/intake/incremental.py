@@ -75,9 +75,7 @@ def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) 
     earlier rows they pair with. Returns the pair count."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
     # the earlier rows' blocking keys only (not their names and the rest): less to read
-    keys = sorted(
-        {part.split(" ")[0].rstrip(")") for rule in rules for part in rule.split("l.")[1:]}
-    )
+    keys = sorted({column for rule in rules for column in spec.columns_of(rule)})
     con.execute(
         f"CREATE TEMP TABLE link_old AS SELECT unique_id, {', '.join(keys)} "
         f"FROM read_parquet({files})"
@@ -159,6 +157,11 @@ def link_new(
     base = intake.runs.order_by("-run_at", "-pk").first()
     if base is None or not base.cache:
         raise ValidationFailed.on("intake", "link the intake in full once before --new")
+    if base.model.spec_version != spec.SPEC_VERSION:
+        raise ValidationFailed.on(
+            "intake",
+            "the latest run was made by an older linkage model: link in full once before --new",
+        )
     linked = set(base.list_ids)
     new_lists = [listed for listed in intake.lists.order_by("pk") if listed.pk not in linked]
     if not new_lists:

@@ -9,6 +9,7 @@ fixed here, never re-estimated.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -19,7 +20,7 @@ from splink.internals.blocking_rule_library import CustomRule
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2  # 2: swaps weighed once, street level, name-similarity blocking
 UNIQUE_ID = "unique_id"
 
 # Columns every linkage input table carries (see normalise.LINK_COLUMNS).
@@ -42,6 +43,41 @@ def _jw(column: str, threshold: float, label: str) -> ComparisonLevelCreator:
     return cll.JaroWinklerLevel(column, threshold).configure(label_for_charts=label)
 
 
+def _neutral(level: ComparisonLevelCreator) -> ComparisonLevelCreator:
+    """A level that is no evidence either way (its fact is weighed by another comparison)."""
+    # m = u: a Bayes factor of one; both tiny, so that the comparison's learnt m and u
+    # still make (almost exactly) a distribution
+    return level.configure(
+        m_probability=1e-9, u_probability=1e-9, fix_m_probability=True, fix_u_probability=True
+    )
+
+
+def _crosswise(name: str, other: str) -> str:
+    """SQL: one record's ``name`` is spelt like (or is the nickname of the same name as)
+    the other's ``other`` (Jaro-Winkler 0.8: a typo in a short name stays in)."""
+    canon = {"first_name": "first_canon", "last_name": "last_canon"}
+    return (
+        f"({name} = {other} OR {canon[name[:-2]]}{name[-2:]} = {canon[other[:-2]]}{other[-2:]}"
+        f" OR jaro_winkler_similarity({name}, {other}) >= 0.8)"
+    )
+
+
+# Given and family names written the other way round, both crosswise: "KIM KELLEY" and
+# "REBECCA KIM" share one name in different places, which is not a swap (one fact, not
+# two). One name the same crosswise and the other similar; or both similar.
+SWAPPED_ONE_EXACT = (
+    f"(first_name_l = last_name_r AND {_crosswise('last_name_l', 'first_name_r')})"
+    f" OR (last_name_l = first_name_r AND {_crosswise('first_name_l', 'last_name_r')})"
+)
+SWAPPED_BOTH_SIMILAR = (
+    f"{_crosswise('first_name_l', 'last_name_r')} AND {_crosswise('last_name_l', 'first_name_r')}"
+)
+
+# One name the same crosswise, the other not alike (a swap with a nickname or a new
+# name, or two people sharing a name in different places): its own, weaker level.
+HALF_SWAPPED = "first_name_l = last_name_r OR last_name_l = first_name_r"
+
+
 def first_name() -> ComparisonCreator:
     return cl.CustomComparison(
         output_column_name="first_name",
@@ -56,11 +92,15 @@ def first_name() -> ComparisonCreator:
                 "first_name_l = middle_name_r OR middle_name_l = first_name_r",
                 "first name is the other's middle name",
             ),
-            _level("first_name_l = last_name_r", "swapped with the last name"),
-            _level(
-                "first_canon_l = last_canon_r OR first_canon_r = last_canon_l"
-                " OR jaro_winkler_similarity(first_name_l, last_name_r) >= 0.9",
-                "swapped with the last name, spelt differently",
+            # weighed here once (the last name's levels for the same swap are neutral);
+            # starting m values say a swap is a usual error, so that EM does not
+            # converge on swaps being impossible
+            _level(SWAPPED_ONE_EXACT, "swapped with the last name").configure(m_probability=0.03),
+            _level(SWAPPED_BOTH_SIMILAR, "swapped with the last name, spelt differently").configure(
+                m_probability=0.01
+            ),
+            _level(HALF_SWAPPED, "one name written in the other's place").configure(
+                m_probability=0.01
             ),
             _jw("first_name", 0.92, "spelt almost the same"),
             _jw("first_name", 0.80, "spelt similarly"),
@@ -78,12 +118,16 @@ def last_name() -> ComparisonCreator:
             cll.ExactMatchLevel("last_name").configure(
                 label_for_charts="same", tf_adjustment_column="last_name"
             ),
-            _level("last_name_l = first_name_r", "swapped with the first name"),
-            _level(
-                "last_canon_l = first_canon_r OR last_canon_r = first_canon_l"
-                " OR jaro_winkler_similarity(last_name_l, first_name_r) >= 0.9",
-                "swapped with the first name, spelt differently",
+            # the swap is weighed once, by the first name's levels (which read both
+            # names); here it only keeps the names from counting as different
+            _neutral(_level(SWAPPED_ONE_EXACT, "swapped with the first name (weighed there)")),
+            _neutral(
+                _level(
+                    SWAPPED_BOTH_SIMILAR,
+                    "swapped with the first name, spelt differently (weighed there)",
+                )
             ),
+            _neutral(_level(HALF_SWAPPED, "one name in the other's place (weighed there)")),
             _jw("last_name", 0.92, "spelt almost the same"),
             _jw("last_name", 0.80, "spelt similarly"),
             _else("different (perhaps a new surname)"),
@@ -186,6 +230,10 @@ def address() -> ComparisonCreator:
             cll.ExactMatchLevel("address").configure(label_for_charts="same"),
             _jw("address", 0.9, "spelt almost the same"),
             _level("house_l = house_r", "same house number, street written differently"),
+            _level(
+                "jaro_winkler_similarity(street_l, street_r) >= 0.9",
+                "same street, house number missing or different",
+            ),
             _else("different"),
         ],
     )
@@ -308,7 +356,7 @@ COMPARISON_COLUMNS: dict[str, tuple[str, ...]] = {
     "last_name": ("last_name",),
     "dob": ("dob",),
     "sex": ("sex",),
-    "address": ("address", "house"),
+    "address": ("address", "house", "street"),
     "location": ("place", "state", "postcode"),
 }
 ALL_COLUMNS = frozenset(c for cols in COMPARISON_COLUMNS.values() for c in cols) | {
@@ -349,7 +397,9 @@ def comparisons(present: frozenset[str] = ALL_COLUMNS) -> list[ComparisonCreator
 # each name with the date of birth (day and month in either order), the date of birth
 # with both initials (a typo in each name), names written the other way round, place,
 # postcode, address and identifiers. ``bench/linkage.py`` reports the share of true pairs
-# they reach (blocking recall).
+# they reach (blocking recall). A town with one name alone is not a rule: a city's
+# children with a common first name make millions of pairs at a million records (see
+# NAME_SIMILARITY_RULES for the town with one name and the other similar).
 BLOCKING_KEYS: list[tuple[str, ...]] = [
     ("first_key", "last_key", "birth_year"),  # typos, day/month swapped
     ("last_key", "dob_key"),  # another first name (nickname, typo), day/month swapped
@@ -358,16 +408,16 @@ BLOCKING_KEYS: list[tuple[str, ...]] = [
     ("first_key", "last_key", "dob_m", "dob_d"),  # the year of birth wrong
     ("first_key", "dob_m", "dob_d", "sex"),  # another last name and the year wrong
     ("last_key", "dob_y", "dob_m", "sex"),  # another first name and the day wrong
+    ("last_key", "dob_m", "dob_d", "sex"),  # another or no first name and the year wrong
     ("middle_key", "last_key", "birth_year"),  # first name replaced by the middle name
     ("first_key", "last_key", "place"),  # no or wrong date of birth
     ("postcode", "first_initial", "last_initial"),  # typos in both names, no or wrong DOB
     ("postcode", "first_key"),  # a name and the date of birth wrong
     ("postcode", "last_key"),
-    ("place", "first_key"),
-    ("place", "last_key"),
     ("dob", "place"),
     ("dob", "postcode"),
     ("address",),
+    ("postcode", "house"),  # the street written differently
     ("nic",),
     ("ncmec",),
     ("oca",),
@@ -378,12 +428,34 @@ BLOCKING_KEYS: list[tuple[str, ...]] = [
 MISSING_DOB_RULES = [
     "l.first_key = r.first_key AND l.last_key = r.last_key AND (l.dob IS NULL OR r.dob IS NULL)",
 ]
+SWAPPED = "l.first_name_key = r.last_key AND l.last_key = r.first_name_key"
 SWAPPED_NAMES_RULES = [
     "l.first_name_key = r.last_key AND l.dob_key = r.dob_key",
     "l.last_key = r.first_name_key AND l.dob_key = r.dob_key",
-] + [
-    f"l.first_name_key = r.last_key AND l.last_key = r.first_name_key AND l.{key} = r.{key}"
-    for key in ("birth_year", "place", "postcode")
+    f"{SWAPPED} AND l.dob_m = r.dob_m AND l.dob_d = r.dob_d",  # and the year wrong
+    f"{SWAPPED} AND (l.dob IS NULL OR r.dob IS NULL)",
+] + [f"{SWAPPED} AND l.{key} = r.{key}" for key in ("birth_year", "place", "postcode")]
+
+
+def _similar(column: str, threshold: float) -> str:
+    return f"jaro_winkler_similarity(l.{column}, r.{column}) >= {threshold}"
+
+
+# A name and a date of birth both wrong: one name's phonetic key and the year of birth,
+# the other name spelt similarly (a new or misspelt surname, a misread first name, with
+# the day or month of birth wrong); or the date of birth (day and month in either order)
+# with either name spelt similarly or missing. The equal keys make the join, the
+# similarity filters its pairs.
+NAME_SIMILARITY_RULES = [
+    f"l.first_key = r.first_key AND l.dob_y = r.dob_y AND {_similar('last_name', 0.75)}",
+    f"l.last_key = r.last_key AND l.dob_y = r.dob_y AND {_similar('first_name', 0.75)}",
+    # the town and one name's key, the other name similar (no or a wrong DOB): a town
+    # and one name alone would pair a city's children with a common name
+    f"l.place = r.place AND l.first_key = r.first_key AND {_similar('last_name', 0.8)}",
+    f"l.place = r.place AND l.last_key = r.last_key AND {_similar('first_name', 0.8)}",
+    f"l.dob_key = r.dob_key AND ({_similar('first_name', 0.8)} OR {_similar('last_name', 0.8)}"
+    " OR l.first_name IS NULL OR r.first_name IS NULL"
+    " OR l.last_name IS NULL OR r.last_name IS NULL)",
 ]
 # Registry records are not linked to each other here (that is the registry's own work).
 NOT_BOTH_REGISTRY = "NOT (l.source = 'registry' AND r.source = 'registry')"
@@ -393,16 +465,21 @@ def blocking_sql(keys: tuple[str, ...]) -> str:
     return " AND ".join(f"l.{k} = r.{k}" for k in keys)
 
 
+def columns_of(sql: str) -> set[str]:
+    """The columns a rule reads (``l.<column>``)."""
+    return set(re.findall(r"\bl\.([a-z_]+)", sql))
+
+
 def _uses_only(sql: str, present: frozenset[str]) -> bool:
-    used = {part.split(" ")[0] for part in sql.split("l.")[1:]}
-    return used <= present
+    return columns_of(sql) <= present
 
 
 def blocking_rule_sql(
     present: frozenset[str] = ALL_COLUMNS, *, skip_registry_pairs: bool = True
 ) -> list[str]:
     """The blocking rules that can fire on the columns present, as SQL conditions."""
-    rules = [blocking_sql(keys) for keys in BLOCKING_KEYS] + MISSING_DOB_RULES + SWAPPED_NAMES_RULES
+    rules = [blocking_sql(keys) for keys in BLOCKING_KEYS]
+    rules += MISSING_DOB_RULES + SWAPPED_NAMES_RULES + NAME_SIMILARITY_RULES
     rules = [rule for rule in rules if _uses_only(rule, present)]
     if skip_registry_pairs:
         rules = [f"({rule}) AND {NOT_BOTH_REGISTRY}" for rule in rules]

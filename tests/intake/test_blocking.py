@@ -1,0 +1,127 @@
+"""Blocking reaches the pairs where a name and the date of birth are both wrong, and a
+name swap is weighed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from beacon.intake import spec
+from beacon.intake.fields import FIELDS
+from beacon.intake.normalise import link_table
+
+# (left, right): first name, last name, DOB, sex of two rows of the same child
+SAME_CHILD = {
+    "surname misspelt, day wrong": (
+        ("Maria", "Garcia", "2010-03-04", "F"),
+        ("Maria", "Garcya", "2010-03-14", "F"),
+    ),
+    "first name misread, month wrong": (
+        ("Charles", "Davila", "2010-06-13", "M"),
+        ("Charels", "Davila", "2010-05-13", "M"),
+    ),
+    "names swapped, year wrong": (
+        ("Karen", "Haney", "2010-06-12", "F"),
+        ("Haney", "Karen", "2011-06-12", "F"),
+    ),
+    "names swapped, no DOB": (
+        ("Cui", "Xiahan", None, "F"),
+        ("Xiahan", "Cui", "2004-05-25", "F"),
+    ),
+    "no first name, year wrong": (
+        (None, "Wang", "2020-12-03", "M"),
+        ("Jie", "Wang", "2019-12-03", "M"),
+    ),
+    "new surname, typo in first name": (
+        ("Rebecca", "Gordon", "2018-12-20", "F"),
+        ("Regecca", "Lara", "2018-12-20", "F"),
+    ),
+}
+# Two children who share a date of birth and nothing else.
+STRANGERS = (("Ana", "Ruiz", "2012-12-12", "F"), ("Tomas", "Begay", "2012-12-12", "M"))
+
+
+def _link_in(
+    rows: list[tuple[str | None, str | None, str | None, str]],
+) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    columns: dict[str, list[object]] = {name: [] for name in FIELDS}
+    for first, last, dob, sex in rows:
+        for name in FIELDS:
+            columns[name].append(None)
+        columns["first_name"][-1] = first
+        columns["last_name"][-1] = last
+        columns["dob"][-1] = dt.date.fromisoformat(dob) if dob else None
+        columns["sex"][-1] = sex
+    table = pa.table(
+        {
+            "unique_id": [f"1:{i:02d}" for i in range(len(rows))],
+            "source": ["1"] * len(rows),
+            **{
+                name: pa.array(values, pa.date32() if name == "dob" else pa.string())
+                for name, values in columns.items()
+            },
+        }
+    )
+    con.register("people_arrow", table)
+    con.execute("CREATE TABLE people AS SELECT * FROM people_arrow")
+    link_table(con, "people", "link_in", [])
+    return con
+
+
+def _blocked(con: duckdb.DuckDBPyConnection, left: str, right: str) -> bool:
+    present = frozenset(
+        c
+        for c in spec.ALL_COLUMNS
+        if con.execute(f"SELECT count({c}) FROM link_in").fetchone()[0]  # type: ignore[index]
+    )
+    union = " OR ".join(f"({rule})" for rule in spec.blocking_rule_sql(present))
+    found = con.execute(
+        f"SELECT count(*) FROM link_in l, link_in r WHERE l.unique_id = ? AND r.unique_id = ?"
+        f" AND coalesce({union}, false)",
+        [left, right],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def test_a_name_and_the_date_of_birth_both_wrong_are_still_compared() -> None:
+    rows = [row for pair in SAME_CHILD.values() for row in pair] + list(STRANGERS)
+    con = _link_in(rows)
+    for i, kind in enumerate(SAME_CHILD):
+        assert _blocked(con, f"1:{2 * i:02d}", f"1:{2 * i + 1:02d}"), kind
+    last = len(rows) - 2
+    assert not _blocked(con, f"1:{last:02d}", f"1:{last + 1:02d}")
+
+
+def test_a_swap_is_both_names_crosswise_and_one_shared_name_is_a_half_swap() -> None:
+    con = duckdb.connect()
+    cases = {
+        # (first_l, last_l, first_r, last_r): (one exact, both similar, half)
+        ("NEZ", "DLLI", "DOLI", "NEZ"): (True, True, True),
+        ("KAREN", "HANEY", "HANEY", "KAREN"): (True, True, True),
+        ("KIM", "KELLEY", "REBECCA", "KIM"): (False, False, True),
+        ("MARIA", "GARCIA", "JOSE", "LOPEZ"): (False, False, False),
+    }
+    for (fl, ll, fr, lr), expected in cases.items():
+        found = con.execute(
+            f"""SELECT coalesce({spec.SWAPPED_ONE_EXACT}, false),
+                       coalesce({spec.SWAPPED_BOTH_SIMILAR}, false),
+                       coalesce({spec.HALF_SWAPPED}, false)
+                FROM (SELECT ? AS first_name_l, ? AS last_name_l, ? AS first_name_r,
+                             ? AS last_name_r, ? AS first_canon_l, ? AS last_canon_l,
+                             ? AS first_canon_r, ? AS last_canon_r)""",
+            [fl, ll, fr, lr, fl, ll, fr, lr],
+        ).fetchone()
+        assert found == expected, (fl, ll, fr, lr)
+
+
+def test_the_last_names_swap_levels_are_no_evidence() -> None:
+    built = spec.settings_dict("duckdb", None)
+    last = next(c for c in built["comparisons"] if c["output_column_name"] == "last_name")
+    swaps = [lv for lv in last["comparison_levels"] if "weighed there" in lv["label_for_charts"]]
+    assert len(swaps) == 3
+    for level in swaps:
+        assert level["m_probability"] == level["u_probability"]
+        assert level["fix_m_probability"] and level["fix_u_probability"]
