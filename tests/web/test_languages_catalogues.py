@@ -181,3 +181,12 @@ def test_french_translates_every_message_the_other_languages_translate() -> None
     french = {(e[0], e[1]) for e in catalogue("fr") if all(e[3])}
     spanish = {(e[0], e[1]) for e in catalogue("es")}
     assert sorted(spanish - french, key=lambda key: key[1]) == []
+
+
+@pytest.mark.parametrize("lang", ("fr", "es", "pt"))
+def test_every_entry_of_the_catalogue_is_read(lang: str) -> None:
+    # Two entries with no blank line between them read as one (msgfmt does not mind, these
+    # checks did): French "Last updated" was hidden that way after a merge.
+    text = (LOCALE / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    written = len(re.findall(r"^msgid ", text, re.M)) - 1  # the header
+    assert len(catalogue(lang)) == written
