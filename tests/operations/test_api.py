@@ -10,6 +10,7 @@ from django.test import Client
 
 from beacon.agencies.models import Agency
 from beacon.operations.models import Operation
+from beacon.records.models import MissingPersonRecord
 from tests.operations.factories import CODE, LEAD, OTHER, PARTNER, load_tiny, tiny_bundle
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,11 @@ def test_importing_over_the_api_then_exporting(api_client_as: ClientFor) -> None
     assert response.status_code == 201, response.content
     assert response.json()["operations"] == [CODE]
     lead = api_client_as("supervisor", Agency.objects.get(ori=LEAD))
+    # A bundle leaves Beacon: targets whose records are TLP:AMBER stay in (PFIF's rule).
+    withheld = lead.get(f"/api/operations/{CODE}/bundle")
+    assert withheld.status_code == 200
+    assert withheld.json()["targets"] == []
+    MissingPersonRecord.objects.update(tlp="GREEN")
     exported = lead.get(f"/api/operations/{CODE}/bundle")
     assert exported.status_code == 200
     assert [t["ref"] for t in exported.json()["targets"]] == ["T1", "T2"]

@@ -51,7 +51,11 @@ def test_the_generation_date_is_written_as_the_reader_s_locale_writes_it() -> No
 def test_the_charts_use_the_web_pages_colours(demo: Path) -> None:
     script = DASHBOARD.read_text(encoding="utf-8")
     assert f'marker: {{ color: "{colours.BRAND}" }}' in script
-    assert f'[[0, "{colours.LIGHT}"], [1, "{colours.BRAND}"]]' in script
+    # The web map shades by whole-number classes from the lightest to the brand colour.
+    palette = re.search(r"var PALETTE = \[([^\]]*)\]", script)
+    assert palette is not None
+    shades = re.findall(r'"(#[0-9a-f]{6})"', palette.group(1))
+    assert (shades[0], shades[-1]) == (colours.LIGHT, colours.BRAND)
     from PIL import Image
 
     report = build_report(system_actor(), "UNITED-FRONT", lang="fr")
