@@ -280,10 +280,15 @@ def summarise_offenses(operation_code: str, scope: list[int]) -> NibrsSummary:
         summary.cleared_exceptionally.values()
     )
     arrests = Arrest.objects.filter(operation_id__in=scope)
-    summary.arrests = arrests.count()
-    summary.people_arrested = arrests.values("person_id").distinct().count()
-    for code in arrests.exclude(nibrs="").values_list("nibrs", flat=True):
-        row(code).arrests += 1
+    # Counted in the database, grouped by code: a report of 40,000 arrests reads a few
+    # rows, not 40,000 (bench/reports.py).
+    totals = arrests.aggregate(n=Count("id"), people=Count("person_id", distinct=True))
+    summary.arrests = totals["n"]
+    summary.people_arrested = totals["people"]
+    for code, n in (
+        arrests.exclude(nibrs="").values("nibrs").annotate(n=Count("id")).values_list("nibrs", "n")
+    ):
+        row(code).arrests += n
     summary.by_code = [by_code[c] for c in sorted(by_code)]
     return summary
 
