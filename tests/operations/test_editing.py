@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from beacon.agencies.models import Agency
-from beacon.core.actor import Actor, system_actor
+from beacon.core.actor import system_actor
 from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
 from beacon.operations.editing import update_operation
 from beacon.operations.models import Operation
+from tests.personas import acting
 
 from .factories import CODE, LEAD, OTHER, PARTNER, load_tiny
 
 pytestmark = pytest.mark.django_db
 
 
-def _actor(ori: str, role: str = "supervisor") -> Actor:
-    return Actor(name="s", agency=Agency.objects.get(ori=ori), role=role, via="api")
-
-
 def test_a_lead_agency_changes_status_period_and_adds_a_partner() -> None:
     load_tiny()
     changed = update_operation(
-        _actor(LEAD), CODE, {"status": "closed", "end": "2021-12-31"}, add_partners=[OTHER]
+        acting(LEAD, "supervisor"),
+        CODE,
+        {"status": "closed", "end": "2021-12-31"},
+        add_partners=[OTHER],
     )
     assert changed.status == "closed" and str(changed.end) == "2021-12-31"
     assert changed.participations.filter(agency__ori=OTHER, role="partner").exists()
@@ -49,6 +48,6 @@ def test_bad_values_are_refused_by_field_and_nothing_changes() -> None:
 def test_an_agency_outside_the_operation_cannot_change_it() -> None:
     load_tiny()
     with pytest.raises((NotVisible, Forbidden)):
-        update_operation(_actor(OTHER), CODE, {"status": "closed"})
+        update_operation(acting(OTHER, "supervisor"), CODE, {"status": "closed"})
     with pytest.raises(Forbidden):
-        update_operation(_actor(PARTNER, role="investigator"), CODE, {"status": "closed"})
+        update_operation(acting(PARTNER, role="investigator"), CODE, {"status": "closed"})

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
 from beacon.operations.editing import update_operation
 from beacon.operations.models import Operation
+from tests.personas import acting
 
 from .factories import CODE, LEAD, OTHER, PARTNER, load_tiny, tiny_bundle
 
@@ -49,20 +49,16 @@ def _load() -> None:
     load_tiny(bundle)
 
 
-def _actor(ori: str, role: str = "supervisor") -> Actor:
-    return Actor(name="s", agency=Agency.objects.get(ori=ori), role=role, via="api")
-
-
 def _refused(code: str, changes: dict[str, Any], ori: str = LEAD) -> dict[str, list[str]]:
     with pytest.raises(ValidationFailed) as refused:
-        update_operation(_actor(ori), code, changes)
+        update_operation(acting(ori, "supervisor"), code, changes)
     return refused.value.fields
 
 
 def test_the_lead_changes_jurisdictions_hub_series_and_edition_audited_before_and_after() -> None:
     _load()
     changed = update_operation(
-        _actor(LEAD),
+        acting(LEAD, "supervisor"),
         CODE,
         {
             "jurisdictions": "state:NM, county:35013, country:MX",
@@ -88,8 +84,8 @@ def test_the_lead_changes_jurisdictions_hub_series_and_edition_audited_before_an
 
 def test_hub_series_and_jurisdictions_can_be_cleared() -> None:
     _load()
-    update_operation(_actor(LEAD), SUB, {"parent": "", "jurisdictions": ""})
-    update_operation(_actor(LEAD), EDITION_ONE, {"series": "", "edition": ""})
+    update_operation(acting(LEAD, "supervisor"), SUB, {"parent": "", "jurisdictions": ""})
+    update_operation(acting(LEAD, "supervisor"), EDITION_ONE, {"series": "", "edition": ""})
     sub, edition = Operation.objects.get(code=SUB), Operation.objects.get(code=EDITION_ONE)
     assert sub.parent is None and not sub.jurisdictions.exists()
     assert (edition.series, edition.edition) == (None, None)
@@ -111,7 +107,7 @@ def test_an_operation_cannot_be_placed_under_its_own_sub_operations() -> None:
 
 def test_moving_a_sub_operation_to_another_visible_hub_is_allowed() -> None:
     _load()
-    update_operation(_actor(LEAD), SUBSUB, {"parent": HUB})
+    update_operation(acting(LEAD, "supervisor"), SUBSUB, {"parent": HUB})
     assert Operation.objects.get(code=SUBSUB).parent.code == HUB  # type: ignore[union-attr]
 
 
@@ -125,7 +121,7 @@ def test_a_hub_the_editor_cannot_see_is_refused_like_a_missing_one() -> None:
 
 def test_keeping_a_hub_the_editor_cannot_see_is_not_a_change() -> None:
     _load()
-    update_operation(_actor(OTHER), ELSEWHERE, {"parent": ""})
+    update_operation(acting(OTHER, "supervisor"), ELSEWHERE, {"parent": ""})
     # OTHER's operation placed under LEAD's hub by the system (the bundle importer).
     bundle = tiny_bundle()
     bundle["operations"] = [_operation("OP-UNDER", OTHER, HUB)]
@@ -133,7 +129,7 @@ def test_keeping_a_hub_the_editor_cannot_see_is_not_a_change() -> None:
     for section in ("arrests", "victims", "referrals", "reported_figures"):
         bundle[section] = []
     load_tiny(bundle)
-    update_operation(_actor(OTHER), "OP-UNDER", {"parent": HUB, "name": "Renamed"})
+    update_operation(acting(OTHER, "supervisor"), "OP-UNDER", {"parent": HUB, "name": "Renamed"})
     under = Operation.objects.get(code="OP-UNDER")
     assert under.parent.code == HUB and under.name == "Renamed"  # type: ignore[union-attr]
 
@@ -154,7 +150,9 @@ def test_series_and_edition_are_checked_by_field() -> None:
     assert set(_refused(CODE, {"series": "PC", "edition": "zero"})) == {"edition"}
     assert set(_refused(CODE, {"series": "PC", "edition": "0"})) == {"edition"}
     assert set(_refused(EDITION_ONE, {"series": ""})) == {"edition"}  # edition 1 stays
-    update_operation(_actor(LEAD), EDITION_ONE, {"edition": "1", "name": "Same edition"})
+    update_operation(
+        acting(LEAD, "supervisor"), EDITION_ONE, {"edition": "1", "name": "Same edition"}
+    )
 
 
 def test_unknown_jurisdictions_are_refused_by_field() -> None:
@@ -169,7 +167,7 @@ def test_a_partner_investigator_cannot_change_the_hub() -> None:
 
     _load()
     with pytest.raises(Forbidden):
-        update_operation(_actor(PARTNER, role="investigator"), CODE, {"parent": HUB})
+        update_operation(acting(PARTNER, role="investigator"), CODE, {"parent": HUB})
     assert Operation.objects.get(code=CODE).parent is None
 
 
@@ -179,14 +177,18 @@ def test_an_edit_drawn_from_a_stale_state_is_refused_and_nothing_changes() -> No
 
     _load()
     seen = fingerprint(Operation.objects.get(code=CODE))
-    update_operation(_actor(LEAD), CODE, {"jurisdictions": "state:NM"})  # someone else
+    update_operation(
+        acting(LEAD, "supervisor"), CODE, {"jurisdictions": "state:NM"}
+    )  # someone else
     with pytest.raises(StaleVersion):
-        update_operation(_actor(LEAD), CODE, {"name": "Mine", "parent": HUB}, expected=seen)
+        update_operation(
+            acting(LEAD, "supervisor"), CODE, {"name": "Mine", "parent": HUB}, expected=seen
+        )
     unchanged = Operation.objects.get(code=CODE)
     assert (unchanged.name, unchanged.parent) == ("Operation Test", None)
     fresh = fingerprint(unchanged)
     assert fresh != seen
-    update_operation(_actor(LEAD), CODE, {"name": "Mine"}, expected=fresh)
+    update_operation(acting(LEAD, "supervisor"), CODE, {"name": "Mine"}, expected=fresh)
     assert Operation.objects.get(code=CODE).name == "Mine"
 
 
@@ -219,7 +221,7 @@ def test_two_edits_that_would_close_a_loop_between_them_cannot_both_win(
 
     def edit(code: str, hub: str) -> None:
         try:
-            update_operation(_actor(LEAD), code, {"parent": hub})
+            update_operation(acting(LEAD, "supervisor"), code, {"parent": hub})
             outcomes[code] = "saved"
         except ValidationFailed as exc:
             outcomes[code] = "loop" if "parent" in exc.fields else repr(exc.fields)

@@ -9,19 +9,15 @@ import pytest
 
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit.models import AuditEvent
-from beacon.core.actor import Actor
 from beacon.core.errors import Forbidden, IllegalTransition, NotVisible, ValidationFailed
 from beacon.operations import services
 from beacon.operations.bundles.importer import BundleRejected
 from beacon.operations.models import Arrest, Referral, ReportedFigure, Service, Victim
 from tests.operations.factories import CODE, LEAD, NGO, OTHER, load_tiny
+from tests.personas import acting
 
 pytestmark = pytest.mark.django_db
 AT = datetime(2021, 5, 12, 21, 0, tzinfo=UTC)
-
-
-def _actor(ori: str, role: str) -> Actor:
-    return Actor(name=f"{role}-{ori}", agency=Agency.objects.get(ori=ori), role=role)
 
 
 @pytest.fixture
@@ -33,7 +29,7 @@ def place() -> Jurisdiction:
 def test_an_arrest_from_the_form_creates_the_person_and_the_arrest(place: Jurisdiction) -> None:
     lead = Agency.objects.get(ori=LEAD)
     services.record_event(
-        _actor(LEAD, "investigator"),
+        acting(LEAD, "investigator"),
         CODE,
         "arrest",
         {
@@ -57,7 +53,7 @@ def test_an_arrest_from_the_form_creates_the_person_and_the_arrest(place: Jurisd
 
 def test_a_service_names_the_victim_and_is_counted(place: Jurisdiction) -> None:
     services.record_event(
-        _actor(LEAD, "investigator"),
+        acting(LEAD, "investigator"),
         CODE,
         "service",
         {
@@ -73,7 +69,7 @@ def test_a_service_names_the_victim_and_is_counted(place: Jurisdiction) -> None:
     assert service.person == Victim.objects.get(ref="V1").person
     with pytest.raises(ValidationFailed):
         services.record_event(
-            _actor(LEAD, "investigator"),
+            acting(LEAD, "investigator"),
             CODE,
             "service",
             {
@@ -89,7 +85,7 @@ def test_a_service_names_the_victim_and_is_counted(place: Jurisdiction) -> None:
 def test_a_bad_event_is_refused_with_its_field(place: Jurisdiction) -> None:
     with pytest.raises(BundleRejected) as caught:
         services.record_event(
-            _actor(LEAD, "investigator"),
+            acting(LEAD, "investigator"),
             CODE,
             "victim",
             {
@@ -114,8 +110,8 @@ def test_a_reported_figure_needs_operations_manage(place: Jurisdiction) -> None:
         "source_name": "Daily",
     }
     with pytest.raises(Forbidden):
-        services.record_event(_actor(LEAD, "investigator"), CODE, "figure", figure)
-    services.record_event(_actor(LEAD, "supervisor"), CODE, "figure", figure)
+        services.record_event(acting(LEAD, "investigator"), CODE, "figure", figure)
+    services.record_event(acting(LEAD, "supervisor"), CODE, "figure", figure)
     assert ReportedFigure.objects.filter(source_name="Daily", scope="operation").count() == 1
 
 
@@ -123,7 +119,7 @@ def test_the_ngo_accepts_a_referral_once() -> None:
     load_tiny()
     referral = Referral.objects.get(ref="R1")
     Referral.objects.filter(pk=referral.pk).update(status="offered")
-    caseworker = _actor(NGO, "caseworker")
+    caseworker = acting(NGO, "caseworker")
     answered = services.respond_to_referral(caseworker, referral, "accepted")
     assert answered.status == "accepted"
     assert AuditEvent.objects.filter(action="operations.referral_response", object_id="R1").exists()
@@ -137,6 +133,6 @@ def test_another_agency_cannot_answer_a_referral() -> None:
     load_tiny()
     referral = Referral.objects.get(ref="R1")
     with pytest.raises(NotVisible):
-        services.respond_to_referral(_actor(OTHER, "caseworker"), referral, "declined")
+        services.respond_to_referral(acting(OTHER, "caseworker"), referral, "declined")
     with pytest.raises(Forbidden):
-        services.respond_to_referral(_actor(LEAD, "investigator"), referral, "declined")
+        services.respond_to_referral(acting(LEAD, "investigator"), referral, "declined")

@@ -8,13 +8,14 @@ import pytest
 
 from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
-from beacon.core.actor import Actor, system_actor
+from beacon.core.actor import system_actor
 from beacon.core.errors import IllegalTransition, ValidationFailed
 from beacon.operations import services
 from beacon.operations.models import Outcome, Target
 from beacon.records import services as registry
 from beacon.records.models import RecordTransaction
 from tests.operations.factories import LEAD, PARTNER, load_tiny
+from tests.personas import acting
 
 pytestmark = pytest.mark.django_db
 WHEN = datetime(2021, 6, 1, 15, 0, tzinfo=UTC)
@@ -26,13 +27,9 @@ def target() -> Target:
     return Target.objects.select_related("record").get(ref="T1")
 
 
-def _actor(ori: str, role: str = "investigator") -> Actor:
-    return Actor(name=f"{role}-{ori}", agency=Agency.objects.get(ori=ori), role=role, via="api")
-
-
 def test_located_outcome_locates_the_registry_record(target: Target) -> None:
     outcome = services.record_outcome(
-        _actor(LEAD),
+        acting(LEAD, "investigator"),
         target,
         kind="located",
         how="with_friends_or_relatives",
@@ -51,7 +48,7 @@ def test_located_outcome_locates_the_registry_record(target: Target) -> None:
 
 def test_recovered_outcome_clears_the_record(target: Target) -> None:
     services.record_outcome(
-        _actor(PARTNER),
+        acting(PARTNER, "investigator"),
         target,
         kind="recovered",
         how="placed_with_child_welfare",
@@ -68,7 +65,7 @@ def test_recovery_by_another_agency_is_refused_and_nothing_is_written(target: Ta
     events = AuditEvent.objects.filter(action="operations.outcome").count()
     with pytest.raises(IllegalTransition):
         services.record_outcome(
-            _actor(LEAD),
+            acting(LEAD, "investigator"),
             target,
             kind="recovered",
             how="returned_to_guardian",
@@ -124,7 +121,7 @@ def test_a_pio_cannot_record_outcomes(target: Target) -> None:
 
     with pytest.raises(Forbidden):
         services.record_outcome(
-            _actor(LEAD, "pio"),
+            acting(LEAD, "pio"),
             target,
             kind="located",
             how="welfare_check",
@@ -134,7 +131,7 @@ def test_a_pio_cannot_record_outcomes(target: Target) -> None:
 
 
 def test_hit_confirmations_are_due_in_10_minutes_or_1_hour(target: Target) -> None:
-    actor = _actor(LEAD)
+    actor = acting(LEAD, "investigator")
     now = datetime(2021, 6, 1, 12, 0, tzinfo=UTC)
     urgent = services.request_hit_confirmation(actor, target, priority="urgent", requested_at=now)
     routine = services.request_hit_confirmation(actor, target, priority="routine", requested_at=now)
@@ -153,7 +150,7 @@ def test_hit_confirmations_are_due_in_10_minutes_or_1_hour(target: Target) -> No
 def test_a_late_confirmation_stays_marked_overdue(target: Target) -> None:
     now = datetime(2021, 6, 1, 12, 0, tzinfo=UTC)
     hit = services.request_hit_confirmation(
-        _actor(LEAD), target, priority="urgent", requested_at=now
+        acting(LEAD, "investigator"), target, priority="urgent", requested_at=now
     )
-    hit = services.confirm_hit(_actor(PARTNER), hit, at=now + timedelta(minutes=25))
+    hit = services.confirm_hit(acting(PARTNER, "investigator"), hit, at=now + timedelta(minutes=25))
     assert hit.is_overdue()
