@@ -5,7 +5,7 @@
 
 For each database: a fresh, migrated database; N seeded synthetic people
 (bench/synthetic_people.py) written to a CSV file and imported with
-``beacon.records.importer.import_records`` (the same path as ``beacon import records``);
+``beacon.records.imports.importer.import_records`` (the same path as ``beacon import records``);
 then 1,000 queries, each a planted variant of a known person (typos, nicknames,
 day/month swap, transposed names), timed in-process (the service, audit included)
 and through the HTTP API (a WSGI request through the whole middleware stack), with
@@ -254,7 +254,7 @@ def run(db: str, n: int, queries: int, seed: int, independent_seed: int) -> dict
         from beacon.agencies.models import Agency
         from beacon.core.actor import system_actor
         from beacon.records import search as engine
-        from beacon.records.importer import import_records
+        from beacon.records.imports.importer import import_records
         from beacon.records.services import search_records
 
         for ori, name in AGENCIES:
@@ -444,7 +444,7 @@ def independent_recall(
         from bench import peoplegen
     except ImportError:
         return {"independent": "bench/peoplegen not found: not measured"}
-    from beacon.records.importer import import_records
+    from beacon.records.imports.importer import import_records
     from beacon.records.models import MissingPersonRecord
     from beacon.records.search import SearchQuery
 

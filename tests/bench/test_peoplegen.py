@@ -36,7 +36,7 @@ from bench.peoplegen.tables import KEYBOARD_NEIGHBOURS, OCR_CONFUSIONS, ROMANISA
 
 from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
-from beacon.records.importer import import_records
+from beacon.records.imports.importer import import_records
 from beacon.records.models import MissingPersonRecord
 
 REPO = Path(__file__).resolve().parents[2]

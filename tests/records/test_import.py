@@ -24,7 +24,7 @@ from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
 from beacon.records import services
-from beacon.records.importer import ImportFailed, import_records
+from beacon.records.imports.importer import ImportFailed, import_records
 from beacon.records.models import MissingPersonRecord, NameKey, RecordName, RecordTransaction
 from beacon.records.search import SearchQuery
 from beacon.vault.services import PREFIX
@@ -300,7 +300,7 @@ def test_parallel_import_writes_what_the_single_process_path_writes(
 ) -> None:
     """Same rows, names, history, sealed notes and search keys, whether the keys are written
     at the end or in batches while the writer waits for the workers."""
-    from beacon.records import importer
+    from beacon.records.imports import importer
 
     monkeypatch.setattr(importer, "KEY_BATCH_ROWS", key_batch)
     alone = import_records(
@@ -432,7 +432,7 @@ def test_a_given_nic_equal_to_a_drawn_one_is_kept_and_the_drawn_one_replaced(
     monkeypatch: pytest.MonkeyPatch,
     given_first: bool,
 ) -> None:
-    from beacon.records import importer
+    from beacon.records.imports import importer
 
     monkeypatch.setattr(importer, "assign_nics", _fake_nics)
     rows = [[*row, ""] for row in _many(2, "g", aliases=False)]
@@ -586,7 +586,7 @@ def test_record_ids_are_drawn_whole_even_when_not_consecutive() -> None:
     """PostgreSQL: ids are ``nextval``s of the sequence, answered as a range when they are
     consecutive and as a list when not (here the sequence steps by 3, as if another session
     drew in between); SQLite: the ids after the largest, under the write lock."""
-    from beacon.records import bulk
+    from beacon.records.imports import bulk
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -610,14 +610,14 @@ def test_record_ids_are_drawn_whole_even_when_not_consecutive() -> None:
 def test_validating_workers_yield_the_cpu_to_the_writer() -> None:
     """The writer (and PostgreSQL's backend) is the import's bottleneck; the workers run
     at a lower priority, which also leaves the web server its share during an import."""
-    from beacon.records import import_context
+    from beacon.records.imports import context as import_context
 
     child = subprocess.run(
         [
             sys.executable,
             "-c",
             "import os, datetime\n"
-            "from beacon.records import import_context as c\n"
+            "from beacon.records.imports import context as c\n"
             "c.start_worker(c.Context(header=[], now=datetime.datetime.now(datetime.UTC),"
             " own_ori='', own_agency_id=0, is_system=True, vendor='sqlite',"
             " record_columns=(), detail_head=''))\n"

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from beacon.agencies.models import Agency
 from beacon.core.errors import ValidationFailed
-from beacon.records import import_files, import_rows, keys
-from beacon.records.import_fast import FastRows
+from beacon.records import keys
+from beacon.records.imports import files as import_files
+from beacon.records.imports import rows as import_rows
+from beacon.records.imports.fast import FastRows
 from beacon.records.validation import CleanRecord, RecordValidator
 
 TODAY = timezone.localdate()

@@ -20,7 +20,7 @@ from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
 from beacon.records import search as engine
-from beacon.records.importer import import_records
+from beacon.records.imports.importer import import_records
 from beacon.records.inputs import NameInput
 from beacon.records.keys import name_keys
 from beacon.records.models import MissingPersonRecord, RecordDob, RecordName

@@ -26,7 +26,7 @@ from bench.synthetic_people import ERROR_KINDS, Variant, generate_people, make_e
 from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
 from beacon.records import search as engine
-from beacon.records.importer import import_records
+from beacon.records.imports.importer import import_records
 from beacon.records.models import MissingPersonRecord
 from beacon.records.search import SearchQuery
 

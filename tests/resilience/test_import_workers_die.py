@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from beacon.agencies.models import Agency
-from beacon.records.importer import PARALLEL_MIN_ROWS
+from beacon.records.imports.importer import PARALLEL_MIN_ROWS
 from beacon.records.models import MissingPersonRecord
 from tests.resilience.harness import beacon_env, records_file, start_import
 
@@ -29,7 +29,7 @@ def _file(path: Path) -> Path:
 POOL = """
 import multiprocessing, sys, time
 from datetime import datetime
-from beacon.records import import_context
+from beacon.records.imports import context as import_context
 
 if __name__ == "__main__":
     ctx = import_context.Context([], datetime(2021, 1, 1), "", 0, True, "sqlite", (), "")

@@ -29,7 +29,7 @@ from beacon.core.actor import Actor, system_actor
 from beacon.core.errors import DomainError
 from beacon.interchange.pfif import import_pfif
 from beacon.operations.bundles.importer import import_bundle, parse_json
-from beacon.records.importer import ImportFailed, import_records
+from beacon.records.imports.importer import ImportFailed, import_records
 from beacon.records.models import MissingPersonRecord
 
 pytestmark = pytest.mark.django_db

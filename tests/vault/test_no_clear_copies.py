@@ -40,7 +40,7 @@ from beacon.operations.models import (
     Service,
     Victim,
 )
-from beacon.records.importer import import_records
+from beacon.records.imports.importer import import_records
 from beacon.records.models import MissingPersonRecord
 from beacon.vault import sealing
 from beacon.vault.models import AgencyKey

@@ -14,7 +14,7 @@ from django.core.management.base import CommandParser
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from beacon.core.commands import BeaconCommand
-from beacon.records.importer import import_records
+from beacon.records.imports.importer import import_records
 
 
 class Command(BeaconCommand):

@@ -36,15 +36,12 @@ from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import Conflict, ValidationFailed
-from beacon.records import (
-    bulk,
-    codes,
-    import_context,
-    import_files,
-    import_rows,
-    import_work,
-    variants,
-)
+from beacon.records import codes, variants
+from beacon.records.imports import bulk
+from beacon.records.imports import context as import_context
+from beacon.records.imports import files as import_files
+from beacon.records.imports import rows as import_rows
+from beacon.records.imports import work as import_work
 from beacon.records.models import (
     MissingPersonRecord,
     NameKey,

@@ -28,9 +28,12 @@ import numpy as np
 
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.errors import ValidationFailed
-from beacon.records import codes, deadlines, import_context, import_files, import_rows
-from beacon.records.import_context import OWN_COLUMNS, Context
-from beacon.records.import_fast import FastRows
+from beacon.records import codes, deadlines
+from beacon.records.imports import context as import_context
+from beacon.records.imports import files as import_files
+from beacon.records.imports import rows as import_rows
+from beacon.records.imports.context import OWN_COLUMNS, Context
+from beacon.records.imports.fast import FastRows
 from beacon.records.keys import one_name_key_values, record_key_values
 from beacon.records.validation import RecordValidator
 

@@ -19,7 +19,8 @@ from datetime import date
 from operator import itemgetter
 
 from beacon.agencies.models import Agency
-from beacon.records import codes, import_rows
+from beacon.records import codes
+from beacon.records.imports import rows as import_rows
 from beacon.records.validation import (
     CODE_TABLES,
     HEIGHT_RANGE,
