@@ -398,3 +398,30 @@ def test_a_person_finder_note_goes_back_out_with_every_field_as_given(
         for field in NOTE_ORDER:
             if field != "entry_date":
                 assert back[nid].get(field, "") == values.get(field, ""), (nid, field)
+
+
+def test_source_date_is_when_the_record_last_changed_at_its_source(
+    enter: Callable[..., MissingPersonRecord], investigator_a: Actor, hub_a: Actor
+) -> None:
+    """Not the date of last contact at midnight (the issue): PFIF's source_date is when
+    the record was created or last updated at its source, so a later edit moves it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from beacon.records.services import modify_record
+
+    record = enter(oca="LC-1", tlp="GREEN")
+    document, _counts = pfif.export_pfif(hub_a)
+    (person,) = _persons(document).values()
+    assert person["source_date"] != f"{record.dlc.isoformat()}T00:00:00Z"
+    entered = record.transactions.order_by("at").first()
+    assert entered is not None
+    assert person["source_date"] == entered.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    later = timezone.now() + timedelta(minutes=5)
+    modify_record(investigator_a, record.nic, {"weight_lb": 115}, now=later)
+    document, _counts = pfif.export_pfif(hub_a)
+    (person,) = _persons(document).values()
+    changed = record.transactions.order_by("at").last()
+    assert changed is not None and changed.at > entered.at
+    assert person["source_date"] == changed.at.strftime("%Y-%m-%dT%H:%M:%SZ")
