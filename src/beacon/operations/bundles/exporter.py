@@ -18,6 +18,7 @@ from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.operations.bundles import FORMAT, VERSION, schema
 from beacon.operations.bundles.reader import Row, jurisdiction_ref_of, partial_text
+from beacon.operations.bundles.sharing import people_withheld
 from beacon.operations.models import (
     Count,
     HitConfirmation,
@@ -165,29 +166,6 @@ def _event_people(objects: dict[str, list[Model]]) -> set[int]:
     return found
 
 
-def _people_withheld(actor: Actor, named: set[int], shared: set[int]) -> set[int]:
-    """The people among ``named`` who are the person of a target whose record may not
-    leave (not visible to the actor, or not to be shared outside: TLP 2.0), in any
-    operation; a person who travels anyway with a shared target of this bundle is not."""
-    candidates = named - shared
-    if not candidates:
-        return set()
-    targets = list(
-        Target.objects.filter(person_id__in=candidates).select_related("record__originating_agency")
-    )
-    visible = set(
-        policy.records_visible_to(actor)
-        .filter(pk__in={t.record_id for t in targets})
-        .values_list("pk", flat=True)
-    )
-    return {
-        t.person_id
-        for t in targets
-        if t.person_id is not None
-        and (t.record_id not in visible or not policy.may_share_outside(actor, t.record))
-    }
-
-
 def _withhold_events(objects: dict[str, list[Model]], people: set[int]) -> dict[str, list[str]]:
     """Drop from ``objects`` the field events naming one of ``people``, and the referrals
     of a victim row dropped; return the withheld ``OPERATION:ref`` per section."""
@@ -271,8 +249,8 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
     # (as its person, among its people, or a referral of their victim row) stays home,
     # or the partner's copy would say who the withheld missing person is and what
     # happened to them. The audit event lists the events withheld.
-    withheld_people = _people_withheld(
-        actor, _event_people(objects), shared={t.person_id for t in targets if t.person_id}
+    withheld_people = people_withheld(
+        actor, _event_people(objects), shared={t.person_id for t in targets}
     )
     withheld_events = _withhold_events(objects, withheld_people)
     figures = list(
