@@ -369,3 +369,78 @@ def test_bald_is_written_as_ncic_xxx_and_a_catastrophe_victim_as_mnp_dv(
     assert ".HAI/XXX." in first and "HAI/BAL" not in first
     assert second.startswith("EMV.") and ".MNP/DV." in second
     assert ".MPC/" not in second  # lost/injured has no NCIC MPC code
+
+
+def test_the_code_tables_are_ncic_s_as_published_in_niem() -> None:
+    """The NCIC Code Manual itself is a CJIS document not available here (re-checked for
+    issue #16: not in ../shared/peers, not found by search). These are the FBI's code
+    lists as the NIEM 5.0 `ncic` code set publishes them (the JSON tables of
+    github.com/cityssm/node-ncic-lookup, data/MPC.json, MNP.json, HAIR.json, SKIN.json,
+    EYE.json, MNU.json), which the FBI's NCIC Initial Entry Report form agrees with."""
+    from beacon.interchange import ncic_codes
+    from beacon.records import codes
+
+    assert set(ncic_codes.MPC) == {"F", "N", "R", "S"}
+    assert set(ncic_codes.MNP) == {"AA", "CA", "DV", "MP"}
+    assert set(ncic_codes.HAI) == {
+        "BLK",
+        "BLN",
+        "BLU",
+        "BRO",
+        "GRN",
+        "GRY",
+        "ONG",
+        "PLE",
+        "PNK",
+        "RED",
+        "SDY",
+        "WHI",
+        "XXX",
+    }
+    assert set(ncic_codes.SKN) == {
+        "ALB",
+        "BLK",
+        "DBR",
+        "DRK",
+        "FAR",
+        "LBR",
+        "LGT",
+        "MBR",
+        "MED",
+        "OLV",
+        "RUD",
+        "SAL",
+        "YEL",
+    }
+    assert set(codes.Eyes.values) == {
+        "BLK",
+        "BLU",
+        "BRO",
+        "GRN",
+        "GRY",
+        "HAZ",
+        "MAR",
+        "MUL",
+        "PNK",
+        "XXX",
+    }
+    assert set(ncic_codes.MNU_PREFIXES) == {
+        "AF",
+        "AN",
+        "AR",
+        "AS",
+        "CG",
+        "CI",
+        "FN",
+        "MC",
+        "MD",
+        "MP",
+        "NA",
+        "NS",
+        "OA",
+        "PI",
+        "PP",
+        "PS",
+        "SS",
+        "VA",
+    }
