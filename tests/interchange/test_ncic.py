@@ -444,3 +444,21 @@ def test_the_code_tables_are_ncic_s_as_published_in_niem() -> None:
         "SS",
         "VA",
     }
+
+
+def test_every_missing_person_file_field_beacon_reads_goes_back_out(
+    system: Actor, hub_a: Actor, operation: Operation
+) -> None:
+    """The fields the sample does not carry (DOE, FBI, OLN/OLS/OLY, several MNU, MNP CA)
+    come back out as read, in the message's field order."""
+    line = (
+        "EMJ.ORI/NM0070100.NAM/RUIZ, ANA.SEX/F.RAC/W.POB/TX.DOB/20070301.DOE/20250301"
+        ".HGT/504.WGT/101.EYE/HAZ.HAI/XXX.SKN/LGT.FBI/123456AB7.SOC/987654321"
+        ".OLN/D1234567.OLS/NM.OLY/2026.MNU/OA-77.MNU/PP-X1234567.MNP/CA.DLC/20210501"
+        ".OCA/LC-2021-0999.NIC/M555000111.MPC/N"
+    )
+    ncic.import_ncic(system, operation.code, line.encode())
+    MissingPersonRecord.objects.update(tlp="GREEN")
+    text, nics, _withheld = ncic.export_ncic(hub_a, operation=operation.code)
+    assert nics == ["M555000111"]
+    assert text.splitlines() == [line]
