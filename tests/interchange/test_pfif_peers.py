@@ -425,3 +425,39 @@ def test_source_date_is_when_the_record_last_changed_at_its_source(
     changed = record.transactions.order_by("at").last()
     assert changed is not None and changed.at > entered.at
     assert person["source_date"] == changed.at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_an_expired_placeholder_is_read_and_expires_the_copy_held(
+    load: Callable[..., Any], hub_a: Actor, operation: Operation
+) -> None:
+    """Section 3.3: an expired record is sent as a placeholder with only
+    person_record_id, expiry_date, source_date and entry_date (and its notes emptied),
+    as the validator's own EXPIRE_99_NO_DATA and EXPIRE_99_EMPTY_DATA fixtures are.
+    Beacon refused them for a missing full_name; they now expire the copy held."""
+    fixtures = PF / "samples-as-found"
+    for name in (
+        "px-XML_EXPIRE_99_NO_DATA-1.3.xml",
+        "px-XML_EXPIRE_99_EMPTY_DATA-1.3.xml",
+        "pf14/px-XML_EXPIRE_99_EMPTY_DATA-1.3.as14.xml",
+    ):
+        with transaction.atomic():
+            result = load((fixtures / name).read_bytes())
+            assert result.counts == {"persons_expired_skipped": 1}, name
+            transaction.set_rollback(True)
+    load((VARIANTS / "pf14-realnames.xml").read_bytes(), skip_invalid=True)
+    MissingPersonRecord.objects.update(tlp="GREEN")
+    placeholder = (fixtures / "px-XML_EXPIRE_99_NO_DATA-1.3.xml").read_text()
+    result = load(placeholder.replace("example.org/id", "test.google.com/person.21009").encode())
+    assert result.counts["persons_expired"] == 1
+    copy = PfifPerson.objects.get()
+    assert copy.fields == {} and copy.beacon == {}
+    document, counts = pfif.export_pfif(hub_a, operation=operation.code)
+    assert counts["expired"] == 1 and _persons(document) == {}
+    # A placeholder still needs its id and source_date, and one not yet expired is a
+    # person like any other (full_name required).
+    future = placeholder.replace(
+        "1999-02-03T04:05:06Z</pfif:expiry_date>", "2999-01-01T00:00:00Z</pfif:expiry_date>"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        load(future.encode())
+    assert [e.field for e in caught.value.errors] == ["full_name"]
