@@ -278,3 +278,29 @@ def test_a_victim_who_is_the_subject_of_a_red_record_is_withheld_by_tlp(
     assert document["withheld"] == {"noDataConsent": 1, "tlp": 1}
     event = AuditEvent.objects.get(action="interchange.export")
     assert event.detail["withheld_tlp"] == ["v-0001"]
+
+
+def test_a_victim_whose_record_is_on_another_operation_is_withheld_too(
+    cases: list[Victim],
+    hub_a: Actor,
+    operation: Operation,
+    other_operation: Operation,
+    investigator_a: Actor,
+) -> None:
+    """The same rule as bundles and NIBRS: the victim is the subject of a RED record
+    targeted by another operation; naming them here would say who that child is."""
+    from beacon.operations.models import Target
+    from beacon.records.services import enter_record
+
+    from .conftest import a_record
+
+    record = enter_record(investigator_a, a_record(oca="LC-RED", tlp="RED"))
+    Target.objects.create(
+        operation=other_operation,
+        record=record,
+        person=cases[0].person,
+        assigned_agency=record.originating_agency,
+    )
+    document = htcds.export_htcds(hub_a, operation.code)
+    assert [c["caseId"] for c in document["cases"]] == ["RESCUE-ME/v-0002"]
+    assert document["withheld"] == {"noDataConsent": 1, "tlp": 1}

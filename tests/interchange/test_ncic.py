@@ -369,3 +369,96 @@ def test_bald_is_written_as_ncic_xxx_and_a_catastrophe_victim_as_mnp_dv(
     assert ".HAI/XXX." in first and "HAI/BAL" not in first
     assert second.startswith("EMV.") and ".MNP/DV." in second
     assert ".MPC/" not in second  # lost/injured has no NCIC MPC code
+
+
+def test_the_code_tables_are_ncic_s_as_published_in_niem() -> None:
+    """The NCIC Code Manual itself is a CJIS document not available here (re-checked for
+    issue #16: not in ../shared/peers, not found by search). These are the FBI's code
+    lists as the NIEM 5.0 `ncic` code set publishes them (the JSON tables of
+    github.com/cityssm/node-ncic-lookup, data/MPC.json, MNP.json, HAIR.json, SKIN.json,
+    EYE.json, MNU.json), which the FBI's NCIC Initial Entry Report form agrees with."""
+    from beacon.interchange import ncic_codes
+    from beacon.records import codes
+
+    assert set(ncic_codes.MPC) == {"F", "N", "R", "S"}
+    assert set(ncic_codes.MNP) == {"AA", "CA", "DV", "MP"}
+    assert set(ncic_codes.HAI) == {
+        "BLK",
+        "BLN",
+        "BLU",
+        "BRO",
+        "GRN",
+        "GRY",
+        "ONG",
+        "PLE",
+        "PNK",
+        "RED",
+        "SDY",
+        "WHI",
+        "XXX",
+    }
+    assert set(ncic_codes.SKN) == {
+        "ALB",
+        "BLK",
+        "DBR",
+        "DRK",
+        "FAR",
+        "LBR",
+        "LGT",
+        "MBR",
+        "MED",
+        "OLV",
+        "RUD",
+        "SAL",
+        "YEL",
+    }
+    assert set(codes.Eyes.values) == {
+        "BLK",
+        "BLU",
+        "BRO",
+        "GRN",
+        "GRY",
+        "HAZ",
+        "MAR",
+        "MUL",
+        "PNK",
+        "XXX",
+    }
+    assert set(ncic_codes.MNU_PREFIXES) == {
+        "AF",
+        "AN",
+        "AR",
+        "AS",
+        "CG",
+        "CI",
+        "FN",
+        "MC",
+        "MD",
+        "MP",
+        "NA",
+        "NS",
+        "OA",
+        "PI",
+        "PP",
+        "PS",
+        "SS",
+        "VA",
+    }
+
+
+def test_every_missing_person_file_field_beacon_reads_goes_back_out(
+    system: Actor, hub_a: Actor, operation: Operation
+) -> None:
+    """The fields the sample does not carry (DOE, FBI, OLN/OLS/OLY, several MNU, MNP CA)
+    come back out as read, in the message's field order."""
+    line = (
+        "EMJ.ORI/NM0070100.NAM/RUIZ, ANA.SEX/F.RAC/W.POB/TX.DOB/20070301.DOE/20250301"
+        ".HGT/504.WGT/101.EYE/HAZ.HAI/XXX.SKN/LGT.FBI/123456AB7.SOC/987654321"
+        ".OLN/D1234567.OLS/NM.OLY/2026.MNU/OA-77.MNU/PP-X1234567.MNP/CA.DLC/20210501"
+        ".OCA/LC-2021-0999.NIC/M555000111.MPC/N"
+    )
+    ncic.import_ncic(system, operation.code, line.encode())
+    MissingPersonRecord.objects.update(tlp="GREEN")
+    text, nics, _withheld = ncic.export_ncic(hub_a, operation=operation.code)
+    assert nics == ["M555000111"]
+    assert text.splitlines() == [line]

@@ -249,3 +249,28 @@ def test_an_incident_whose_arrestee_is_a_withheld_record_s_subject_is_withheld(
     # The originating agency may send its own AMBER record's incidents.
     mine = nibrs.export_nibrs(hub_a, operation.code)
     assert ("inc-0002" in [i["ref"] for i in mine["incidents"]]) is (tlp != "RED")
+
+
+def test_an_arrestee_whose_record_is_on_another_operation_is_withheld_too(
+    arrests: list[Arrest],
+    system: Actor,
+    enter: object,
+    agency_b: Agency,
+    operation: Operation,
+    other_operation: Operation,
+) -> None:
+    """The same rule as bundles and HTCDS: the record that may not leave (agency A's
+    AMBER, exported by agency B) is targeted by another operation."""
+    nibrs.import_nibrs(system, operation.code, SAMPLE.read_bytes())
+    record = enter(tlp="AMBER")  # type: ignore[operator]
+    assert isinstance(record, MissingPersonRecord)
+    Target.objects.create(
+        operation=other_operation,
+        record=record,
+        person=arrests[2].person,
+        assigned_agency=agency_b,
+    )
+    hub_b = Actor(name="boris", agency=agency_b, role="hub_coordinator", via="api")
+    document = nibrs.export_nibrs(hub_b, operation.code)
+    assert "inc-0002" not in [i["ref"] for i in document["incidents"]]
+    assert document["withheld"] == {"tlp": 1}

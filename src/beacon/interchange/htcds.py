@@ -29,7 +29,8 @@ from beacon.interchange.errors import Collector, Progress
 from beacon.interchange.models import HtcdsCase
 from beacon.interchange.targets import ImportResult, digest
 from beacon.operations import codes as op_codes
-from beacon.operations.models import Operation, Referral, Service, Target, Victim
+from beacon.operations.bundles.sharing import people_withheld
+from beacon.operations.models import Operation, Referral, Service, Victim
 from beacon.operations.services import get_operation
 
 FORMAT = "htcds"
@@ -157,15 +158,10 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
         .order_by("at", "id")
     )
     consenting = [v for v in victims if _data_consent(v)]
-    # A victim who is the subject of a registry record carries its TLP marking: the
-    # export leaves the exporter's organisation (policy.may_share_outside).
-    held = {
-        t.person_id
-        for t in Target.objects.filter(
-            operation=op, person_id__in=[v.person_id for v in consenting], record__isnull=False
-        ).select_related("record")
-        if t.record is not None and not policy.may_share_outside(actor, t.record)
-    }
+    # A victim who is the subject of a registry record (in any operation) carries its TLP
+    # marking: the export leaves the exporter's organisation (policy.may_share_outside),
+    # the same rule as bundles and NIBRS (operations.bundles.sharing).
+    held = people_withheld(actor, [v.person_id for v in consenting])
     withheld_tlp = [v.ref for v in consenting if v.person_id in held]
     consenting = [v for v in consenting if v.person_id not in held]
     people = [v.person_id for v in consenting]

@@ -29,7 +29,8 @@ from beacon.interchange import codes
 from beacon.interchange.errors import Collector, Progress
 from beacon.interchange.models import Incident, Offense
 from beacon.interchange.targets import ImportResult, digest
-from beacon.operations.models import Arrest, Investigation, Operation, Target
+from beacon.operations.bundles.sharing import people_withheld
+from beacon.operations.models import Arrest, Investigation, Operation
 from beacon.operations.services import get_operation
 
 FORMAT = "nibrs"
@@ -296,18 +297,6 @@ def summarise_offenses(operation_code: str, scope: list[int]) -> NibrsSummary:
 # ------------------------------------------------------------------ incidents out and in
 
 
-def _held_people(actor: Actor, operation: Operation) -> set[int]:
-    """People who are the subject of a target whose registry record may not leave the
-    actor's organisation (TLP 2.0, ``policy.may_share_outside``)."""
-    return {
-        t.person_id
-        for t in Target.objects.filter(
-            operation_id__in=_scope(operation), record__isnull=False, person__isnull=False
-        ).select_related("record")
-        if t.record is not None and t.person_id and not policy.may_share_outside(actor, t.record)
-    }
-
-
 def _incident_row(incident: Incident) -> dict[str, Any]:
     return {
         "ref": incident.ref,
@@ -336,7 +325,9 @@ def export_nibrs(actor: Actor, operation: str) -> dict[str, Any]:
         .prefetch_related("arrests", "offenses")
         .order_by("id")
     )
-    held = _held_people(actor, op)
+    # The same rule as bundles and HTCDS (operations.bundles.sharing): an arrestee who is
+    # the subject of a record that may not leave, in any operation, is not named.
+    held = people_withheld(actor, [a.person_id for i in incidents for a in i.arrests.all()])
     withheld = [i.ref for i in incidents if any(a.person_id in held for a in i.arrests.all())]
     rows = [_incident_row(i) for i in incidents if i.ref not in withheld]
     with transaction.atomic():

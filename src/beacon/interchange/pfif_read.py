@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
@@ -244,6 +244,13 @@ def description_of_other(other: str) -> str:
     return "\n".join(lines) if labelled else other
 
 
+def expired(value: str) -> bool:
+    """Is this expiry_date a real UTC time already past (PFIF section 3.3)?"""
+    if not _FORMATS["date"][0].fullmatch(value) or not _real("date", value):
+        return False
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) <= datetime.now(UTC)
+
+
 def _real(kind: str, value: str) -> bool:
     """A date that exists (the patterns let 1234-56-78 through)."""
     try:
@@ -298,7 +305,17 @@ class _Reader:
             if value:
                 found.fields[target] = value
                 self.check(line, name, target, value)
-        self.mandatory(found, kind)
+        if kind == "person" and expired(found.get("expiry_date")):
+            # Section 3.3: an expired record's placeholder keeps person_record_id,
+            # expiry_date, source_date and entry_date only, and its notes are emptied;
+            # such a placeholder is what a partner sends to say a record expired.
+            emptied = [n for n in found.notes if set(n.fields) <= {"person_record_id"}]
+            gone = {id(p) for n in emptied for p in n.problems}
+            self.errors[start:] = [e for e in self.errors[start:] if id(e) not in gone]
+            found.notes = [n for n in found.notes if all(n is not e for e in emptied)]
+            self.mandatory(found, kind, placeholder=True)
+        else:
+            self.mandatory(found, kind)
         nested = {id(p) for n in found.notes for p in n.problems}
         found.problems = [p for p in self.errors[start:] if id(p) not in nested]
         return found
@@ -316,8 +333,12 @@ class _Reader:
         if target not in MULTILINE and len(value) > MAX_LENGTH:
             self.error(line, name, f"longer than {MAX_LENGTH} characters")
 
-    def mandatory(self, record: Record, kind: str) -> None:
-        names = MANDATORY_PERSON[self.version] if kind == "person" else MANDATORY_NOTE
+    def mandatory(self, record: Record, kind: str, *, placeholder: bool = False) -> None:
+        names: tuple[str, ...] = (
+            MANDATORY_PERSON[self.version] if kind == "person" else MANDATORY_NOTE
+        )
+        if placeholder:
+            names = ("person_record_id", "source_date")
         for name in names:
             if not record.get(RENAMED.get(name, name)):
                 where = record.line_of(RENAMED.get(name, name))

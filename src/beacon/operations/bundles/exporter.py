@@ -18,6 +18,7 @@ from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.operations.bundles import FORMAT, VERSION, schema
 from beacon.operations.bundles.reader import Row, jurisdiction_ref_of, partial_text
+from beacon.operations.bundles.sharing import people_withheld
 from beacon.operations.models import (
     Count,
     HitConfirmation,
@@ -153,6 +154,41 @@ def _ordered(operations: Iterable[Operation]) -> list[Operation]:
     return [o for o in ops if o.parent_id is None] + [o for o in ops if o.parent_id is not None]
 
 
+def _event_people(objects: dict[str, list[Model]]) -> set[int]:
+    """Every person a field event names (its person and its people)."""
+    found: set[int] = set()
+    for section in schema.EVENTS:
+        for obj in objects[section.name]:
+            person_id = getattr(obj, "person_id", None)
+            if person_id is not None:
+                found.add(person_id)
+            found |= {p.pk for p in obj.people.all()}  # type: ignore[attr-defined]
+    return found
+
+
+def _withhold_events(objects: dict[str, list[Model]], people: set[int]) -> dict[str, list[str]]:
+    """Drop from ``objects`` the field events naming one of ``people``, and the referrals
+    of a victim row dropped; return the withheld ``OPERATION:ref`` per section."""
+    withheld: dict[str, list[str]] = {}
+    dropped_victims: set[int] = set()
+    for section in schema.EVENTS:  # victims come before referrals
+        kept: list[Model] = []
+        for obj in objects[section.name]:
+            names = {p.pk for p in obj.people.all()}  # type: ignore[attr-defined]
+            person_id = getattr(obj, "person_id", None)
+            if person_id is not None:
+                names.add(person_id)
+            if names & people or getattr(obj, "victim_id", None) in dropped_victims:
+                if section.name == "victims":
+                    dropped_victims.add(obj.pk)
+                op = obj.operation.code  # type: ignore[attr-defined]
+                withheld.setdefault(section.name, []).append(f"{op}:{obj.ref}")  # type: ignore[attr-defined]
+            else:
+                kept.append(obj)
+        objects[section.name] = kept
+    return withheld
+
+
 def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
     """The whole operation (with its hub, sub-operations and series) as a bundle."""
     policy.require(actor, Permission.OPERATIONS_EXPORT, object_type="operation", object_id=code)
@@ -209,6 +245,14 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
         objects[section.name] = list(
             query.select_related("operation", *related).prefetch_related("people").order_by("pk")
         )
+    # A withheld target's person is withheld with it: every field event that names them
+    # (as its person, among its people, or a referral of their victim row) stays home,
+    # or the partner's copy would say who the withheld missing person is and what
+    # happened to them. The audit event lists the events withheld.
+    withheld_people = people_withheld(
+        actor, _event_people(objects), shared={t.person_id for t in targets}
+    )
+    withheld_events = _withhold_events(objects, withheld_people)
     figures = list(
         ReportedFigure.objects.filter(operation_id__in=ids)
         .select_related("operation", "series", "jurisdiction", "agency", "parent")
@@ -304,6 +348,7 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
                 "operations": [o.code for o in operations],
                 "records": len(records),
                 "withheld_tlp": withheld_tlp,
+                "withheld_events": withheld_events,
             },
         )
     return bundle
