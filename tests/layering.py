@@ -74,16 +74,7 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
 }
 
 # Loops, each as the sorted tuple of its modules -> why it is allowed today.
-ALLOWED_LOOPS: dict[tuple[str, ...], str] = {
-    # A field event typed in a form is turned back into bundle strings and re-read
-    # (#19 step 1: operations/bundles/entries.py, the bundle reader calls services).
-    (
-        "operations.bundles.exporter",
-        "operations.bundles.importer",
-        "operations.bundles.write",
-        "operations.services",
-    ): "#19 step 1: field entries as services the bundle reader calls",
-}
+ALLOWED_LOOPS: dict[tuple[str, ...], str] = {}
 
 
 @dataclass(frozen=True)

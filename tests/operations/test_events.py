@@ -11,13 +11,25 @@ from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit.models import AuditEvent
 from beacon.core.errors import Forbidden, IllegalTransition, NotVisible, ValidationFailed
 from beacon.operations import services
+from beacon.operations.bundles import entries
 from beacon.operations.bundles.importer import BundleRejected
-from beacon.operations.models import Arrest, Referral, ReportedFigure, Service, Victim
+from beacon.operations.models import (
+    Arrest,
+    Operation,
+    Referral,
+    ReportedFigure,
+    Service,
+    Victim,
+)
 from tests.operations.factories import CODE, LEAD, NGO, OTHER, load_tiny
 from tests.personas import acting
 
 pytestmark = pytest.mark.django_db
 AT = datetime(2021, 5, 12, 21, 0, tzinfo=UTC)
+
+
+def _operation() -> Operation:
+    return Operation.objects.get(code=CODE)
 
 
 @pytest.fixture
@@ -28,9 +40,9 @@ def place() -> Jurisdiction:
 
 def test_an_arrest_from_the_form_creates_the_person_and_the_arrest(place: Jurisdiction) -> None:
     lead = Agency.objects.get(ori=LEAD)
-    services.record_event(
+    entries.record_event(
         acting(LEAD, "investigator"),
-        CODE,
+        _operation(),
         "arrest",
         {
             "agency": lead,
@@ -52,9 +64,9 @@ def test_an_arrest_from_the_form_creates_the_person_and_the_arrest(place: Jurisd
 
 
 def test_a_service_names_the_victim_and_is_counted(place: Jurisdiction) -> None:
-    services.record_event(
+    entries.record_event(
         acting(LEAD, "investigator"),
-        CODE,
+        _operation(),
         "service",
         {
             "agency": Agency.objects.get(ori=NGO),
@@ -68,9 +80,9 @@ def test_a_service_names_the_victim_and_is_counted(place: Jurisdiction) -> None:
     service = Service.objects.get()
     assert service.person == Victim.objects.get(ref="V1").person
     with pytest.raises(ValidationFailed):
-        services.record_event(
+        entries.record_event(
             acting(LEAD, "investigator"),
-            CODE,
+            _operation(),
             "service",
             {
                 "agency": Agency.objects.get(ori=NGO),
@@ -84,9 +96,9 @@ def test_a_service_names_the_victim_and_is_counted(place: Jurisdiction) -> None:
 
 def test_a_bad_event_is_refused_with_its_field(place: Jurisdiction) -> None:
     with pytest.raises(BundleRejected) as caught:
-        services.record_event(
+        entries.record_event(
             acting(LEAD, "investigator"),
-            CODE,
+            _operation(),
             "victim",
             {
                 "agency": Agency.objects.get(ori=LEAD),
@@ -110,8 +122,8 @@ def test_a_reported_figure_needs_operations_manage(place: Jurisdiction) -> None:
         "source_name": "Daily",
     }
     with pytest.raises(Forbidden):
-        services.record_event(acting(LEAD, "investigator"), CODE, "figure", figure)
-    services.record_event(acting(LEAD, "supervisor"), CODE, "figure", figure)
+        entries.record_event(acting(LEAD, "investigator"), _operation(), "figure", figure)
+    entries.record_event(acting(LEAD, "supervisor"), _operation(), "figure", figure)
     assert ReportedFigure.objects.filter(source_name="Daily", scope="operation").count() == 1
 
 

@@ -8,8 +8,6 @@ exists without the registry transaction that backs it, nor the other way round.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -30,7 +28,6 @@ from beacon.operations.models import (
     Referral,
     Service,
     Target,
-    Victim,
 )
 from beacon.records import services as registry
 from beacon.records.codes import ClearHow
@@ -213,75 +210,6 @@ def overdue_hits(actor: Actor, code: str, *, now: datetime | None = None) -> lis
             target__operation=operation, confirmed_at__isnull=True, due_at__lt=now or timezone.now()
         )
     )
-
-
-# Form kinds of the web's event entry, and the bundle section each is written to.
-EVENT_KINDS = {
-    "arrest": "arrests",
-    "victim": "victims",
-    "warrant": "search_warrants",
-    "raid": "raids",
-    "seizure": "seizures",
-    "service": "services",
-    "referral": "referrals",
-    "investigation": "investigations",
-    "figure": "reported_figures",
-}
-_PERSON_FIELDS = ("last_name", "first_name")
-
-
-def _bundle_value(value: object) -> object:
-    """A form value as the bundle spells it (agencies by ORI, places by reference)."""
-    from datetime import date
-
-    from beacon.operations.bundles.reader import jurisdiction_ref_of
-
-    if isinstance(value, Agency):
-        return value.ori
-    if isinstance(value, Jurisdiction):
-        return jurisdiction_ref_of(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def record_event(actor: Actor, code: str, kind: str, data: dict[str, Any]) -> Any:
-    """Record one field event (or reported figure) from already-typed values.
-
-    Written by the bundle importer as a one-row entry, so the web form, the API and
-    imports share one set of rules. A person named on an arrest or a victim becomes
-    a new Person; services and referrals name the victim by ``victim`` (its ref).
-    """
-    from beacon.operations.bundles.importer import add_entries
-    from beacon.operations.refs import new_ref
-
-    if kind not in EVENT_KINDS:
-        raise ValidationFailed.on("kind", f"one of {', '.join(EVENT_KINDS)}")
-    section = EVENT_KINDS[kind]
-    row: dict[str, Any] = {"ref": new_ref()}
-    people: list[dict[str, Any]] = []
-    for name, value in data.items():
-        if value is None or value == "" or name in _PERSON_FIELDS:
-            continue
-        row[name] = _bundle_value(value)
-    if kind in ("arrest", "victim"):
-        person = {"ref": new_ref(), "sex": data.get("sex") or codes.Sex.UNKNOWN}
-        person |= {name: data.get(name) or "" for name in _PERSON_FIELDS}
-        people.append(person)
-        row["person"] = person["ref"]
-        row["people"] = [person["ref"]]
-    if kind == "service":
-        operation = get_operation(actor, code)
-        victim = Victim.objects.filter(operation=operation, ref=row.pop("victim", "")).first()
-        if victim is None:
-            raise ValidationFailed.on("victim", "choose a victim of this operation")
-        row["person"] = victim.person.ref
-        row["people"] = [victim.person.ref]
-    if kind == "figure":
-        row.setdefault("scope", codes.FigureScope.OPERATION)
-    return add_entries(actor, code, section, [row], people=people)
 
 
 def respond_to_referral(actor: Actor, referral: Referral, answer: str) -> Referral:

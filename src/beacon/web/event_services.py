@@ -14,12 +14,13 @@ from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible
 from beacon.operations import services as operations
+from beacon.operations.bundles import entries
 from beacon.operations.models import Operation, Referral, Service, Victim
 
 
 def save(actor: Actor, operation: Operation, kind: str, data: dict[str, Any]) -> object:
     """Record one field event (or reported figure) of ``kind`` through its service."""
-    return operations.record_event(actor, operation.code, kind, data)
+    return entries.record_event(actor, operation, kind, data)
 
 
 def respond_to_referral(actor: Actor, referral: Referral, answer: str) -> object:
