@@ -169,6 +169,14 @@ def _database() -> dict[str, object]:
                 "when Beacon stops: give a file, e.g. sqlite:////var/lib/beacon/beacon.sqlite3 "
                 "(four slashes for an absolute path), or leave DATABASE_URL unset."
             )
+        if not Path(name).expanduser().is_absolute():
+            # Relative to whatever folder a process starts in: the server and the CLI
+            # would each open (and create) a different, empty database.
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names the relative SQLite path {name!r}, which depends on the "
+                "folder Beacon starts in: give an absolute path, with four slashes, e.g. "
+                "sqlite:////var/lib/beacon/beacon.sqlite3."
+            )
         path = Path(name).expanduser().resolve()
         if not path.parent.is_dir():
             raise ImproperlyConfigured(

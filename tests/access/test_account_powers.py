@@ -71,6 +71,10 @@ def test_an_admin_cannot_mint_a_token_for_an_investigator(
         content_type="application/json",
     )
     assert refused.status_code == 403 and b"bcn_" not in refused.content
+    # The attempt is on the trail (it was refused without a trace).
+    denied = AuditEvent.objects.get(action="access.denied", actor="admin")
+    assert (denied.object_id, denied.outcome) == ("investigator.hsi", "denied")
+    assert denied.detail == {"reason": "token for someone else"}
     page = client.post("/administration/tokens/", {"owner": "investigator.hsi", "name": "x"})
     assert not ApiToken.objects.filter(owner=investigator).exists()
     # The page makes the administrator's own token, whatever owner is posted.
@@ -89,6 +93,13 @@ def test_no_one_mints_a_token_for_someone_else_nor_a_token_with_a_token(
     again = by_token.post("/api/access/tokens", {"name": "more"}, content_type="application/json")
     assert again.status_code == 403
     assert ApiToken.objects.count() == 1
+    reasons = list(
+        AuditEvent.objects.filter(action="access.denied")
+        .order_by("id")
+        .values_list("actor", "detail__reason")
+    )
+    assert [r for _a, r in reasons] == ["token for no person", "token made with a token"]
+    assert reasons[1][0].startswith("alice/token:")
 
 
 def test_a_person_creates_and_revokes_their_own_token_over_the_api(

@@ -79,3 +79,31 @@ def test_a_probe_outside_need_to_know_is_audited_and_looks_like_nothing(
     ]
     assert {p.actor.split("/token:")[0] for p in probes} == {client.actor.name}  # type: ignore[attr-defined]
     assert {p.outcome for p in probes} == {"denied"}
+
+
+@pytest.mark.django_db
+def test_every_drilldown_metric_names_each_row_it_showed() -> None:
+    """Generated from the drill-down's own list of metrics, on the tiny bundle (records,
+    targets, victims, arrests, services, referrals...): every row shown is named in the
+    audit event by its reference, so a metric added later cannot show rows unnamed."""
+    from beacon.core.actor import system_actor
+    from beacon.operations.reports.drilldown import KNOWN, drilldown
+    from tests.operations.factories import CODE, load_tiny
+
+    load_tiny()
+    shown_somewhere = 0
+    for metric in sorted(KNOWN):
+        answer = drilldown(system_actor(), CODE, metric)
+        event = AuditEvent.objects.filter(action="operations.drilldown").latest("id")
+        assert event.detail["metric"] == metric
+        rows = answer["rows"]
+        assert event.detail["rows"] == len(rows), metric
+        assert len(event.detail["shown"]) == len(rows), metric
+        assert all(isinstance(ref, str) and ref for ref in event.detail["shown"]), (
+            metric,
+            event.detail["shown"],
+        )
+        nics = [row["nic"] for row in rows if row.get("nic")]
+        assert event.detail["records"] == nics, metric
+        shown_somewhere += bool(rows)
+    assert shown_somewhere >= 10  # the bundle really exercises most metrics

@@ -343,6 +343,54 @@ def test_a_weakened_trigger_is_reported(system: Actor) -> None:
     assert verify().problems == ["append-only trigger audit_event_no_delete was altered"]
 
 
+def _swallowing_trigger() -> str:
+    """A trigger of the attacker's that silently drops every new event (no error, no row)."""
+    if connection.vendor == "postgresql":
+        raw(
+            "CREATE FUNCTION swallow() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN RETURN NULL; END $$"
+        )
+        raw(f"CREATE TRIGGER swallow BEFORE INSERT ON {T} FOR EACH ROW EXECUTE FUNCTION swallow()")
+    else:
+        raw(f"CREATE TRIGGER swallow BEFORE INSERT ON {T} BEGIN SELECT RAISE(IGNORE); END")
+    return "unknown trigger swallow on the audit table (it can drop or alter events)"
+
+
+def test_an_added_trigger_that_drops_new_events_is_reported(system: Actor) -> None:
+    """Beacon's triggers were all present and unaltered, so verify said OK: no proof can
+    show an event that was never stored. Now verify names the foreign trigger, and an
+    action whose event is swallowed fails (its transaction rolls back) instead of going
+    on unrecorded."""
+    _chain(system, 2)
+    expected = _swallowing_trigger()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        services.record(system, "test.swallowed")
+    assert not AuditEvent.objects.filter(action="test.swallowed").exists()
+    before = _state()
+    assert verify().problems == [expected]
+    assert _state() == before
+
+
+def test_a_rule_or_row_security_that_hides_events_is_reported_on_postgresql(
+    system: Actor,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("rules and row-level security are PostgreSQL's")
+    _chain(system, 2)
+    raw(f"CREATE RULE swallow AS ON INSERT TO {T} DO INSTEAD NOTHING")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        services.record(system, "test.swallowed")
+    assert not AuditEvent.objects.filter(action="test.swallowed").exists()
+    assert verify().problems == [
+        "unknown rule swallow on the audit table (it can drop or alter events)"
+    ]
+    raw(f"DROP RULE swallow ON {T}")
+    raw(f"ALTER TABLE {T} ENABLE ROW LEVEL SECURITY")
+    assert verify().problems == [
+        "row-level security is on for the audit table (it can hide events)"
+    ]
+
+
 def test_the_cli_verifies_and_anchors(system: Actor, tmp_path: Path) -> None:
     _chain(system)
     anchor_file = tmp_path / "anchor.json"

@@ -75,3 +75,25 @@ def test_an_unsupported_database_url_is_refused_naming_the_scheme(tmp_path: Path
     assert result.returncode == 2, result.stderr
     assert "postgres://... or sqlite:///path, not mysql://" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_relative_sqlite_path_is_refused_not_created_in_the_current_folder(
+    tmp_path: Path,
+) -> None:
+    """sqlite:///beacon.sqlite3 (three slashes) used to open, and create, a file in the
+    folder the process started in: the CLI then reported an empty database as "unreachable,
+    retry", and a server started elsewhere used another file."""
+    result = subprocess.run(
+        [sys.executable, "-m", "beacon.cli", "check"],
+        env=_env(tmp_path, "sqlite:///beacon.sqlite3"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "relative SQLite path 'beacon.sqlite3'" in result.stderr
+    assert "four slashes" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "beacon.sqlite3").exists()

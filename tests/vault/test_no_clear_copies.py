@@ -29,17 +29,23 @@ from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.actor import system_actor
 from beacon.core.errors import Conflict
 from beacon.interchange import htcds, ncic, pfif
+from beacon.interchange.models import NcicEntry
 from beacon.operations.bundles.exporter import export_bundle
+from beacon.operations.corrections import correct
 from beacon.operations.models import (
     Arrest,
     Investigation,
+    Operation,
     Raid,
     Referral,
     SearchWarrant,
     Seizure,
     Service,
+    Target,
     Victim,
 )
+from beacon.operations.outcomes import withdraw
+from beacon.operations.services import record_outcome
 from beacon.records.imports.importer import import_records
 from beacon.records.models import MissingPersonRecord
 from beacon.vault import sealing
@@ -222,6 +228,39 @@ def _interchange(mark: Marks) -> None:
     assert line.endswith("HIGH SCHOOL ON FOOT")  # MIS, the last column
     line = line.replace("NM0070100", PARTNER, 1).replace("HIGH SCHOOL", mark.token("ncic").upper())
     ncic.import_ncic(system, CODE, (line + "\n").encode())
+    # An NCIC message: MIS (notes) and the identifying numbers kept beside the record.
+    message = (SAMPLES / "ncic-messages.txt").read_text(encoding="utf-8").splitlines()[0]
+    message = message.replace("NM0070100", PARTNER, 1).replace(".NIC/M104738291", "")
+    message = message.replace("LC-2021-0412", "MSG-1").replace("HIGH SCHOOL", mark.token("mis"))
+    message = message.replace(".MNP/", f".OLN/{mark.token('oln')}.MNP/", 1)
+    ncic.import_ncic(system, CODE, (message + "\n").encode())
+
+
+def _outcome_withdrawn_and_corrected() -> None:
+    """The newer write paths that touch entries holding sealed text: an outcome on a target
+    whose record's notes are sealed (the registry's locate), its withdrawal (the registry's
+    reopen) and a correction of a victim entry's time (its notes are not rewritten)."""
+    system = system_actor()
+    target = Target.objects.get(operation__code=CODE, ref="T1")
+    record_outcome(
+        system,
+        target,
+        kind="located",
+        how="returned_voluntarily",
+        at=timezone.now() - timedelta(minutes=5),
+        agency=Agency.objects.get(ori=PARTNER),
+    )
+    withdraw(system, Target.objects.get(pk=target.pk), reason="entered on the wrong child")
+    operation = Operation.objects.get(code=CODE)
+    made = correct(
+        system,
+        operation,
+        "victim",
+        "V1",
+        changes={"at": timezone.now() - timedelta(days=1)},
+        reason="the time was mistyped",
+    )
+    assert made, "nothing was corrected"
 
 
 def _htcds_answers(mark: Marks) -> None:
@@ -265,12 +304,14 @@ def test_a_marker_through_every_write_path_is_never_stored_in_clear_nor_outlives
     import_records(system_actor(), xlsx)
     _interchange(mark)
     _htcds_answers(mark)
+    _outcome_withdrawn_and_corrected()
 
     # Every path wrote its marker, sealed: it reads back in clear through the models.
     notes = [r.notes for r in MissingPersonRecord.objects.all()]
     for model in (Victim, Arrest, SearchWarrant, Raid, Seizure, Service, Referral, Investigation):
         notes += [e.notes for e in model.objects.all()]
     notes += [a.charges for a in Arrest.objects.all()]
+    notes += [e.identifiers for e in NcicEntry.objects.all()]
     written = " ".join(notes).lower()
     not_kept = {"htcds", "htcdsdetails", "apirecord"}  # read only; replaced by apimodify
     missing = [m for m in mark.used if m.lower() not in written and m[12:] not in not_kept]

@@ -7,14 +7,14 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from beacon.access import services, tokens
+from beacon.access import policy, services, tokens
 from beacon.access.models import Membership
 from beacon.access.permissions import LEAST_ROLE, Permission
 from beacon.access.requests import actor_for, signed_in_actor
 from beacon.access.routes import SIGNED_IN, requires
 from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
-from beacon.core.errors import Forbidden, ValidationFailed
+from beacon.core.errors import ValidationFailed
 
 router = Router()
 
@@ -189,7 +189,13 @@ def reset_mfa(request: HttpRequest, username: str) -> Done:
 def create_token(request: HttpRequest, body: TokenIn) -> Status[TokenOut]:
     actor = actor_for(request)
     if body.owner is not None and body.owner != actor.name:
-        raise Forbidden("An API token is created by its owner only, signed in as themselves.")
+        policy.refuse(
+            actor,
+            "An API token is created by its owner only, signed in as themselves.",
+            object_type="user",
+            object_id=body.owner,
+            reason="token for someone else",
+        )
     token, raw = tokens.create_token(actor, body.name, role=body.role, days=body.days)
     out = TokenOut(
         prefix=token.prefix,

@@ -18,7 +18,7 @@ from beacon.access.permissions import Permission, role_within
 from beacon.agencies.models import Agency
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
-from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
+from beacon.core.errors import NotVisible, ValidationFailed
 
 
 def _digest(raw: str) -> str:
@@ -41,15 +41,32 @@ def create_token(
     administrator, the system actor, another token) can mint one on someone's behalf.
     Returns the token row and the secret, which is never stored or shown again.
     """
+    # Each refusal is audited (access.denied with its reason): an attempt to obtain a
+    # secret is exactly what the trail must show.
     if actor.user_id is None:
-        raise Forbidden("Only a person can own an API token; sign in as its owner.")
+        policy.refuse(
+            actor,
+            "Only a person can own an API token; sign in as its owner.",
+            object_type="api_token",
+            reason="token for no person",
+        )
     if acts_through_token(actor):
-        raise Forbidden("Create API tokens from a signed-in session, not with a token.")
+        policy.refuse(
+            actor,
+            "Create API tokens from a signed-in session, not with a token.",
+            object_type="api_token",
+            reason="token made with a token",
+        )
     policy.require(actor, Permission.TOKENS_OWN, object_type="api_token")
     membership = Membership.objects.select_related("agency", "user").filter(user_id=actor.user_id)
     found = membership.first()
     if found is None or found.disabled_at is not None or not found.user.is_active:
-        raise Forbidden("Only a person with an active account can own an API token.")
+        policy.refuse(
+            actor,
+            "Only a person with an active account can own an API token.",
+            object_type="api_token",
+            reason="inactive account",
+        )
     role = role or found.role
     if not role_within(role, found.role):
         raise ValidationFailed.on("role", f"A token cannot hold more than the role {found.role}.")

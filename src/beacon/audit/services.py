@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from beacon.audit import wake
@@ -70,6 +70,12 @@ def _insert(fields: dict[str, Any], detail: str) -> int:
         if connection.features.can_return_columns_from_insert:
             cursor.execute(sql + " RETURNING id", [*params, detail])
             row = cursor.fetchone()
-            return int(row[0])
-        cursor.execute(sql, [*params, detail])
-        return int(cursor.lastrowid)
+            stored = None if row is None else row[0]
+        else:
+            cursor.execute(sql, [*params, detail])
+            stored = cursor.lastrowid if cursor.rowcount == 1 else None
+    if stored is None:
+        # A trigger or rule that is not Beacon's swallowed the event: the action must not
+        # go on unrecorded (its transaction is rolled back); verify names the culprit.
+        raise DatabaseError("the audit event was not stored: run beacon audit verify")
+    return int(stored)

@@ -108,7 +108,17 @@ def installed_problems() -> list[str]:
             problems.append(f"append-only trigger {name} is missing (dropped)")
         elif found[name] != " ".join(statement.split()):
             problems.append(f"append-only trigger {name} was altered")
+    problems += _foreign(sorted(set(found) - set(sqlite_triggers())))
     return problems
+
+
+def _foreign(names: list[str], kind: str = "trigger") -> list[str]:
+    """A trigger or rule that is not Beacon's: it can drop new events silently (a BEFORE
+    INSERT that ignores the row, a rule DO INSTEAD NOTHING), which no proof could show,
+    since the event never exists."""
+    return [
+        f"unknown {kind} {name} on the audit table (it can drop or alter events)" for name in names
+    ]
 
 
 def _postgresql_trigger_problems() -> list[str]:
@@ -135,4 +145,19 @@ def _postgresql_trigger_problems() -> list[str]:
             or source != PG_FUNCTION_BODY
         ):
             problems.append(f"append-only trigger {name} was altered")
+    problems += _foreign(sorted(set(found) - set(PG_TRIGGERS)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.rulename FROM pg_rewrite r WHERE r.ev_class = to_regclass(%s) "
+            "ORDER BY r.rulename",
+            [TABLE],
+        )
+        problems += _foreign([row[0] for row in cursor.fetchall()], "rule")
+        cursor.execute(
+            "SELECT relrowsecurity OR relforcerowsecurity FROM pg_class WHERE oid = to_regclass(%s)",
+            [TABLE],
+        )
+        row = cursor.fetchone()
+    if row and row[0]:
+        problems.append("row-level security is on for the audit table (it can hide events)")
     return problems
