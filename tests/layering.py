@@ -67,10 +67,6 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
     # The audit log's reader checks AUDIT_READ through the policy, which itself audits.
     ("audit.search", "access.policy"): "#19 step 2: audit search belongs above access",
     ("audit.search", "access.permissions"): "#19 step 2: as above",
-    # The Offense model, an operations fact, lives in interchange (migration + the
-    # interchange work in flight: left for a later step of #19).
-    ("operations.reports.compute", "interchange.nibrs"): "#19 step 1: Offense to operations",
-    ("operations.reports.model", "interchange.nibrs"): "#19 step 1: Offense to operations",
 }
 
 # Loops, each as the sorted tuple of its modules -> why it is allowed today.

@@ -16,10 +16,11 @@ from beacon.core.actor import Actor
 from beacon.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from beacon.interchange import nibrs
 from beacon.interchange.errors import ImportRejected
-from beacon.interchange.models import Incident, Offense
 from beacon.operations.models import (
     Arrest,
+    Incident,
     Investigation,
+    Offense,
     Operation,
     Participation,
     Person,

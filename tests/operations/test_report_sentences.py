@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from beacon.interchange.nibrs import NibrsSummary
+from beacon.operations.nibrs import NibrsSummary
 from beacon.operations.reports.labels import elided, place
 from beacon.operations.reports.model import Period, PlaceTotals, Report, Totals
 from beacon.operations.reports.sentences import SENTENCES, say

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from beacon.interchange.models import HtcdsCase, Incident, Offense
-from beacon.operations.models import Arrest, Victim
+from beacon.interchange.models import HtcdsCase
+from beacon.operations.models import Arrest, Incident, Offense, Victim
 
 DEMO_SOURCE = "beacon demo (synthetic)"
 

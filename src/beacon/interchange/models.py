@@ -7,8 +7,7 @@ from django.db import models
 
 from beacon.agencies.models import Agency
 from beacon.interchange import codes
-from beacon.operations.models import Arrest, Investigation, Lead, Operation, Victim
-from beacon.operations.refs import new_ref
+from beacon.operations.models import Lead, Victim
 from beacon.records.models import MissingPersonRecord
 
 
@@ -75,58 +74,6 @@ class PfifNote(models.Model):
 
     def __str__(self) -> str:
         return self.note_record_id
-
-
-class Incident(models.Model):
-    """A NIBRS incident of an operation: NIBRS clears the incident, not each offence.
-
-    Cleared by arrest when it lists at least one arrest (its exceptional clearance is
-    then N); cleared exceptionally with a code A-E and its date (NIBRS Data Elements 4
-    and 5) and no arrest; open while it has neither (N). Every offence of the incident
-    is cleared, or not, with it.
-    """
-
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="+")
-    investigation = models.ForeignKey(
-        Investigation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    ref = models.CharField(max_length=40, default=new_ref)
-    exceptional = models.CharField(
-        max_length=1,
-        choices=codes.ExceptionalClearance.choices,
-        default=codes.ExceptionalClearance.NOT_APPLICABLE,
-    )
-    cleared_on = models.DateField(null=True, blank=True)  # exceptional clearance date
-    arrests = models.ManyToManyField(Arrest, blank=True, related_name="+")
-
-    class Meta:
-        ordering = ["operation_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["operation", "ref"], name="incident_unique_ref")
-        ]
-
-    def __str__(self) -> str:
-        return f"incident {self.ref}"
-
-
-class Offense(models.Model):
-    """One NIBRS offence of an incident. Offences cleared and people arrested are
-    different counts (one arrest can clear an incident of several offences, several
-    arrests one offence)."""
-
-    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="+")
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offenses")
-    ref = models.CharField(max_length=40, default=new_ref)
-    code = models.CharField(max_length=3, choices=codes.NibrsOffense.choices)
-
-    class Meta:
-        ordering = ["operation_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["operation", "ref"], name="offense_unique_ref")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} ({self.incident.ref})"
 
 
 class HtcdsCase(models.Model):

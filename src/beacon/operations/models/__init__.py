@@ -13,6 +13,7 @@ from beacon.operations.models.events import (
     Victim,
 )
 from beacon.operations.models.figures import Amendment, Count, LocalMetric, ReportedFigure
+from beacon.operations.models.nibrs import Incident, Offense
 from beacon.operations.models.operations import (
     Operation,
     Participation,
@@ -30,9 +31,11 @@ __all__ = [
     "Count",
     "FieldEvent",
     "HitConfirmation",
+    "Incident",
     "Investigation",
     "Lead",
     "LocalMetric",
+    "Offense",
     "Operation",
     "OperationStamp",
     "Outcome",

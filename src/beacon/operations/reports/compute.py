@@ -23,6 +23,7 @@ from beacon.operations import codes
 from beacon.operations.bundles.reader import partial_text
 from beacon.operations.catalogue import Catalogue, catalogue, local_entries
 from beacon.operations.models import Operation, Participation, ReportedFigure
+from beacon.operations.nibrs import summarise_offenses
 from beacon.operations.reports.aggregate import Places, folded, tally_cells
 from beacon.operations.reports.figures import Entry, Evidence, count_rows, judge, settle
 from beacon.operations.reports.labels import place as place_label
@@ -199,10 +200,6 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> Report:
     settle(entries, known)
     sub_totals = {sub.pk: totals_of([sub.pk]).metrics() for sub in subs}
     _name_countries([totals, *(m for _n, _c, m in by_jurisdiction), *sub_totals.values()], lang)
-    # NIBRS: offences cleared next to people arrested (different counts), computed from
-    # the offence records the interchange app holds. Imported here: interchange imports us.
-    from beacon.interchange.nibrs import summarise_offenses
-
     report = Report(
         operation=root.name,
         code=root.code,

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from beacon.operations.nibrs import NibrsSummary
 from beacon.operations.reports.tally import AGES, BREAKDOWNS, COUNTS
-
-if TYPE_CHECKING:  # the interchange app imports the reports: no import cycle at run time
-    from beacon.interchange.nibrs import NibrsSummary
 
 Number = int | float
 NO_BREAKDOWN: Mapping[str, str] = {}
