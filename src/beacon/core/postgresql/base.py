@@ -34,13 +34,11 @@ def server_spoke(raw: object) -> bool:
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_health_check_failed(self) -> None:
-        if (
-            self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
-            and not self.pool
-            and not server_spoke(self.connection)
-        ):
-            self.health_check_done = True  # quiet socket: no SELECT 1
-            return
+        due = getattr(self, "health_check_enabled", False) and not getattr(
+            self, "health_check_done", True
+        )
+        if due and self.connection is not None and not self.pool:
+            if not server_spoke(self.connection):
+                self.health_check_done: bool = True  # a quiet socket: no SELECT 1
+                return
         super().close_if_health_check_failed()
