@@ -87,3 +87,13 @@ def test_a_connection_the_server_dropped_is_replaced(wrapper: BaseDatabaseWrappe
     # The first statement of the next request works, on a new connection.
     new_pid = _backend_pid(wrapper)
     assert new_pid != pid
+
+
+def test_the_companion_connection_closes_with_the_main_one(wrapper: BaseDatabaseWrapper) -> None:
+    main_pid = _backend_pid(wrapper)
+    companion = wrapper.companion()  # type: ignore[attr-defined]
+    assert _backend_pid(companion) != main_pid
+    assert wrapper.companion() is companion  # one per connection, kept
+    wrapper.close()  # as when CONN_MAX_AGE runs out at the end of a request
+    assert companion.connection is None
+    assert wrapper.companion() is not companion  # a new one on next use
