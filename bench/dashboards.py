@@ -296,7 +296,12 @@ def baseline_source(commit: str, into: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=float, default=30.0)
-    parser.add_argument("--baseline", default="eacab61", help="commit of 'today' (0: skip)")
+    parser.add_argument(
+        "--baseline",
+        default="eacab61",
+        help="commit of 'today' (0: reuse the today_10 phase recorded in --output, if any: "
+        "the baseline's code cannot run on a database migrated by later code)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS / "load.json")
     args = parser.parse_args()
     results: dict[str, Any] = {}
@@ -325,8 +330,11 @@ def main() -> None:
         for viewers in (10, 100):
             print(f"this code, {viewers} dashboards ...", flush=True)
             results[f"now_{viewers}"] = phase(db, env, setup, viewers, args.duration, True)
-    print(json.dumps(results, indent=2))
     out: dict[str, Any] = json.loads(args.output.read_text()) if args.output.exists() else {}
+    recorded = out.get("dashboards", {}).get("today_10")
+    if "today_10" not in results and recorded is not None:
+        results["today_10"] = {**recorded, "note": "recorded by an earlier run of this bench"}
+    print(json.dumps(results, indent=2))
     out["dashboards"] = results
     if "today_10" in results:
         # A loaded machine may serve today's 10 dashboards fewer than their 10 polls a
@@ -342,11 +350,12 @@ def main() -> None:
         out["dashboards_note"] = (
             "ratios: 100 dashboards now over 10 today, each polling once a second, from "
             "the cost per poll measured in each phase (PostgreSQL transactions: Django "
-            "autocommits each read, and checks a reused connection with SELECT 1 once "
-            "per request; CPU of this phase's gunicorn and its PostgreSQL backends only)"
+            "autocommits each read; Django's SELECT 1 check of a reused connection is "
+            "gone from this code, beacon.core.postgresql; CPU of this phase's gunicorn and "
+            "its PostgreSQL backends only)"
         )
-    out["dashboard_entry_to_every_screen_max_ms"] = max(
-        (r["entry_to_every_screen_max_ms"] or 0) for r in results.values()
+    out["dashboard_entry_to_every_screen_max_ms"] = max(  # this code's phases
+        (r["entry_to_every_screen_max_ms"] or 0) for k, r in results.items() if k != "today_10"
     )
     args.output.write_text(json.dumps(out, indent=2) + "\n")
 

@@ -15,7 +15,9 @@
 4. Drives it from a separate process (this one) with keep-alive client threads for a
    bounded time and count: 60% person searches, 25% writes (field events), 15%
    dashboards and reports, each client acting for one of the agencies.
-5. Optionally profiles the workers with py-spy and lists where the time goes.
+5. Optionally profiles the workers with py-spy (GIL holders: Python CPU) and lists where
+   the CPU goes; before serving, bench/_load_queries.py counts the statements and CPU
+   milliseconds of one request of each kind (``cost_per_request``).
 6. With --ceiling N (default 20): N seconds each of the same clients against a Django view
    that does nothing (/ceiling/plain) and against the cheapest authenticated API call
    (/api/access/me: token, rate limit, ninja): how far Django itself goes on this machine;
@@ -145,6 +147,7 @@ def _cpu_ticks() -> dict[str, int]:
             ticks["gunicorn"] += used
         elif name.startswith("postgres"):
             ticks["postgresql"] += used
+            ticks[f"pg:{entry}"] = used  # one backend (this run's database: see drive)
     with open("/proc/stat") as stat:
         cpu = [int(x) for x in stat.readline().split()[1:]]
     ticks["machine_busy"] = sum(cpu) - cpu[3] - cpu[4]
@@ -186,6 +189,35 @@ def prepare(env: dict[str, str]) -> list[dict[str, Any]]:
     )
     clients: list[dict[str, Any]] = json.loads(made.stdout)
     return clients
+
+
+def cost_per_request(env: dict[str, str], clients: list[dict[str, Any]]) -> dict[str, Any]:
+    """Statements and CPU ms of one request of each kind, in one process, as the server
+    runs it (bench/_load_queries.py): what the mix costs, whatever the machine's load."""
+    path = Path(f"/tmp/beacon-load-clients-{os.getpid()}.json")
+    path.write_text(json.dumps(clients))
+    try:
+        done = subprocess.run(
+            [sys.executable, str(HERE / "_load_queries.py"), str(path), "--cpu", "40"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip()[-500:]}
+    costs: dict[str, Any] = json.loads(done.stdout)
+    weights = {"search": 0.60, "write:event": 0.25, "report": 0.10, "dashboard": 0.05}
+    if all(costs.get(k, {}).get("cpu_ms") for k in [*weights, "auth_ceiling"]):
+        mix = sum(w * costs[k]["cpu_ms"] for k, w in weights.items())
+        costs["mix_weighted"] = {
+            "statements": round(sum(w * costs[k]["statements"] for k, w in weights.items()), 2),
+            "cpu_ms": round(mix, 2),
+            "auth_ceiling_cpu_over_mix_cpu": round(costs["auth_ceiling"]["cpu_ms"] / mix, 3),
+        }
+    return costs
 
 
 def serve(
@@ -435,6 +467,15 @@ def open_loop_curve(
     return curve
 
 
+def _backends(name: str) -> list[int]:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
 def sample_database(name: str, stop: threading.Event, into: collections.Counter[str]) -> None:
     """What the server's PostgreSQL backends are doing, sampled every 0.2 s."""
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
@@ -453,7 +494,8 @@ def sample_database(name: str, stop: threading.Event, into: collections.Counter[
 
 
 def profile_workers(server_pid: int, seconds: int) -> list[dict[str, Any]]:
-    """py-spy over the gunicorn workers: the functions holding most samples (self time)."""
+    """py-spy over the gunicorn workers (GIL holders only, i.e. Python CPU): the functions
+    holding most samples (self time) and the share of each area (inclusive)."""
     py_spy = shutil.which("py-spy") or str(BIN / "py-spy")
     raw = Path(f"/tmp/beacon-load-profile-{os.getpid()}.txt")  # raw stacks, several MB
     done = subprocess.run(
@@ -465,6 +507,10 @@ def profile_workers(server_pid: int, seconds: int) -> list[dict[str, Any]]:
             "--subprocesses",
             "--duration",
             str(seconds),
+            # Only the thread holding the GIL is sampled: where the workers' CPU goes (a
+            # thread waiting on PostgreSQL or for a core is not counted; the database's
+            # side is in database_activity).
+            "--gil",
             "--format",
             "raw",
             "--output",
@@ -527,7 +573,13 @@ def drive(
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    cpu = cpu_shares(ticks, _cpu_ticks(), elapsed)
+    after = _cpu_ticks()
+    cpu = cpu_shares(ticks, after, elapsed)
+    # PostgreSQL's CPU for this database only (the server may serve other work too):
+    # the backends connected to it now, from when they started or from the run's start.
+    hz = os.sysconf("SC_CLK_TCK")
+    ours = sum(after.get(f"pg:{pid}", 0) - ticks.get(f"pg:{pid}", 0) for pid in _backends(db.name))
+    cpu["postgresql_this_database_cores"] = round(ours / hz / elapsed, 2)
     sampling.set()
     sampler.join()
     every = [v for values in driver.latencies.values() for v in values]
@@ -543,8 +595,15 @@ def drive(
         }
         for name, values in sorted(driver.latencies.items())
     }
+    served = max(1, len(every))
     return {
         "transactions_per_s": round(len(every) / elapsed, 1),
+        # What one transaction cost the server's processes in CPU (whatever else runs on
+        # the machine): on a shared machine this, not the rate, is the stable figure.
+        "cpu_ms_per_transaction": {
+            "gunicorn": round(1000 * cpu["gunicorn_cores"] * elapsed / served, 2),
+            "postgresql": round(1000 * cpu["postgresql_this_database_cores"] * elapsed / served, 2),
+        },
         "p50_ms": percentile(every, 50),
         "p95_ms": percentile(every, 95),
         "p99_ms": percentile(every, 99),
@@ -603,6 +662,8 @@ def main() -> None:
         every_name = sorted({n for c in clients for n in c["names"]})
         for client in clients:
             client["names"] = client["names"] or every_name
+        print("statements and CPU per request of each kind ...", flush=True)
+        costs = cost_per_request(env, clients)
         port = free_port()
         env["DJANGO_SETTINGS_MODULE"] = "_ceiling_settings"  # Beacon's, plus /ceiling/plain
         server = serve(env, port, args.workers, args.worker_class, args.threads)
@@ -666,6 +727,7 @@ def main() -> None:
                         "duration_s",
                         "load_average",
                         "cpu",
+                        "cpu_ms_per_transaction",
                     )
                 }
                 | {"path": CEILING_PATHS[name]}
@@ -690,6 +752,13 @@ def main() -> None:
             "two_nodes_transactions_per_s": two_nodes.get("transactions_per_s"),
             "two_nodes": {k: v for k, v in two_nodes.items() if k != "profile"},
             "two_nodes_note": "both nodes on this one machine: they share its 2 cores",
+            "cost_per_request": costs,
+            "cost_note": (
+                "cost_per_request: median statements and CPU ms of one request of each kind "
+                "in one process (bench/_load_queries.py, audit chainer included); "
+                "mix_weighted is the 60/25/10/5 mix. On a CPU-bound machine the closed-loop "
+                "ratio follows auth_ceiling_cpu_over_mix_cpu."
+            ),
             "mix_errors": result["errors"],
             "errors": result["errors"]
             + sum(run["errors"] for run in curve)

@@ -12,8 +12,8 @@ The count must not hold the row's lock for the length of a request: a write with
 Idempotency-Key runs in one transaction (beacon.resilience.idempotency), and a lock kept
 until its commit would queue every other request of the account behind it. On
 PostgreSQL a count asked for inside a transaction therefore runs on a connection of its
-own (in autocommit, closed when the request ends), so the row is locked for one
-statement only; outside a transaction it runs on the request's connection. SQLite has
+own (in autocommit: the thread's companion connection, beacon.core.postgresql, kept and
+closed with the main one), so the row is locked for one statement only; outside a transaction it runs on the request's connection. SQLite has
 one writer at a time anyway: the count runs on the request's connection; outside a
 transaction it commits with synchronous=NORMAL (no fsync for a counter, the next
 durable commit syncs it).
@@ -49,6 +49,10 @@ _local = threading.local()
 
 def _side_connection() -> BaseDatabaseWrapper:
     """This thread's own autocommit connection to the default database (PostgreSQL)."""
+    companion = getattr(connection, "companion", None)
+    if companion is not None:  # beacon.core.postgresql: kept as long as the main one
+        side_of_main: BaseDatabaseWrapper = companion()
+        return side_of_main
     side: BaseDatabaseWrapper | None = getattr(_local, "connection", None)
     if side is None:
         side = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -57,15 +61,23 @@ def _side_connection() -> BaseDatabaseWrapper:
     return side
 
 
-def close_side_connection(**_: object) -> None:
-    """Close this thread's side connection (at the end of every request)."""
+def close_side_connection(*, at_request_end: bool = False, **_: object) -> None:
+    """Close this thread's side connection (a companion only when asked outside the end
+    of a request: it is closed with the main connection)."""
+    close_companion = getattr(connection, "close_companion", None)
+    if close_companion is not None and not at_request_end:
+        close_companion()
     side: BaseDatabaseWrapper | None = getattr(_local, "connection", None)
     if side is not None:
         _local.connection = None
         side.close()
 
 
-request_finished.connect(close_side_connection, dispatch_uid="beacon.access.ratelimit")
+def _at_request_end(**_: object) -> None:
+    close_side_connection(at_request_end=True)
+
+
+request_finished.connect(_at_request_end, dispatch_uid="beacon.access.ratelimit")
 
 
 def _count_on(conn: BaseDatabaseWrapper, account: str, minute: int) -> int:

@@ -195,6 +195,9 @@ def resolve(text: str) -> Jurisdiction | None:
     parsed = normalise(text)
     if isinstance(parsed, str):
         return None
+    found = find(*parsed)  # nearly always there: one read, not known()'s and ensure()'s
+    if found is not None:
+        return found
     if not known(*parsed) and parsed[0] not in ("subdivision", "city"):
         return None
     try:

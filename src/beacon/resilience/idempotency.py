@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -192,34 +192,60 @@ def _materialised(response: HttpResponseBase) -> HttpResponse:
     return replacement
 
 
+def _claim(wanted: IdempotentRequest) -> IdempotencyRecord | None:
+    """Claim the key in one statement (no read first, no savepoint): the new record, or
+    None when the key is already taken. A concurrent claim of the same key waits on the
+    unique constraint until the other transaction ends."""
+    now = timezone.now()
+    columns = ("scope", "key", "fingerprint", "method", "path", "status", "headers", "body")
+    quoted = ", ".join(map(connection.ops.quote_name, (*columns, "actor", "agency_ori")))
+    jsonb = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    sql = (
+        f"INSERT INTO {TABLE} ({quoted}, created_at) "
+        f"VALUES ({', '.join(['%s'] * 6)}, {jsonb}, %s, '', '', %s) "
+        f"ON CONFLICT ({connection.ops.quote_name('scope')}, {connection.ops.quote_name('key')}) "
+        "DO NOTHING RETURNING id"
+    )
+    when = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        request = (wanted.scope, wanted.key, wanted.fingerprint, wanted.method, wanted.path)
+        cursor.execute(sql, [*request, 0, "[]", b"", when])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record = IdempotencyRecord(
+        pk=int(row[0]),
+        scope=wanted.scope,
+        key=wanted.key,
+        fingerprint=wanted.fingerprint,
+        method=wanted.method,
+        path=wanted.path,
+        status=0,
+        created_at=now,
+    )
+    record._state.adding, record._state.db = False, connection.alias
+    return record
+
+
 def run(request: HttpRequest, key: str, get_response: GetResponse) -> HttpResponseBase:
     """Run the request once for this key, in one transaction with the stored response."""
     wanted = describe(request, key)
     with transaction.atomic():
-        found = (
-            IdempotencyRecord.objects.select_for_update()
-            .filter(scope=wanted.scope, key=wanted.key)
-            .first()
-        )
-        if found is not None:
-            return _answer_from(request, found, wanted.fingerprint)
-        try:
-            with transaction.atomic():
-                claim = IdempotencyRecord.objects.create(
-                    scope=wanted.scope,
-                    key=wanted.key,
-                    fingerprint=wanted.fingerprint,
-                    method=wanted.method,
-                    path=wanted.path,
-                    status=0,
-                    created_at=timezone.now(),
-                )
-        except IntegrityError:
-            claim = None
+        claim = _claim(wanted)
         if claim is None:
-            # Another request with this key committed while we waited on the constraint.
-            winner = IdempotencyRecord.objects.get(scope=wanted.scope, key=wanted.key)
-            return _answer_from(request, winner, wanted.fingerprint)
+            # The key is taken: by a committed request (a concurrent one with the same
+            # key made the claim wait for its commit), whose response is replayed.
+            winner = (
+                IdempotencyRecord.objects.select_for_update()
+                .filter(scope=wanted.scope, key=wanted.key)
+                .first()
+            )
+            if winner is None:  # its holder rolled back meanwhile: the key is free again
+                claim = _claim(wanted)
+            if claim is None:
+                if winner is None:
+                    winner = IdempotencyRecord.objects.get(scope=wanted.scope, key=wanted.key)
+                return _answer_from(request, winner, wanted.fingerprint)
 
         response = _materialised(get_response(request))
         status = response.status_code

@@ -150,6 +150,7 @@ def add_entries(
     plan = validate_bundle(data)
     with transaction.atomic():
         writer = Writer(actor, plan)
+        writer.operations[operation.code] = operation  # read above: not again
         report = writer.run()
         if writer.problems:
             raise BundleRejected(writer.problems)
