@@ -80,3 +80,28 @@ def test_audit_events_cannot_be_changed_or_deleted_through_the_model(system: Act
         event.save()
     with pytest.raises(PermissionError):
         event.delete()
+
+
+@pytest.mark.django_db
+def test_two_identical_events_in_one_microsecond_are_both_stored_and_prove(
+    system: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two identical searches answered in the same microsecond (seen under load): the
+    second used to collide on the unique mac and fail its request with a 500. Both are
+    stored now, the second told a microsecond later, and the chain verifies."""
+    from datetime import UTC, datetime, timedelta
+
+    from beacon.audit.verify import verify
+
+    instant = datetime(2026, 12, 7, 21, 0, 0, 123456, tzinfo=UTC)
+    monkeypatch.setattr(services.timezone, "now", lambda: instant)
+    events = [services.record(system, "records.search", detail={"q": "reyes"}) for _ in range(3)]
+    assert [e.at for e in events] == [instant + timedelta(microseconds=n) for n in range(3)]
+    assert len({e.mac for e in events}) == 3
+    stored = AuditEvent.objects.filter(action="records.search").order_by("id")
+    assert [e.pk for e in stored] == [e.pk for e in events]
+    for row in stored:
+        assert row.mac == event_mac(payload_of(**{f: getattr(row, f) for f in EVENT_FIELDS}))
+    chain_pending()
+    report = verify()
+    assert report.ok, report.problems

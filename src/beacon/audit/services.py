@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
@@ -12,6 +13,9 @@ from beacon.audit import wake
 from beacon.audit.chain import event_mac, payload_of
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
+
+_MICROSECOND = timedelta(microseconds=1)
+_SAME_INSTANT_TRIES = 8
 
 
 def record(
@@ -46,25 +50,41 @@ def record(
         "source_address": actor.source_address,
         "via": actor.via,
     }
-    fields["mac"] = event_mac(payload_of(**fields, detail=stored_detail))
+    for _attempt in range(_SAME_INSTANT_TRIES):
+        content = {k: v for k, v in fields.items() if k != "mac"}
+        fields["mac"] = event_mac(payload_of(**content, detail=stored_detail))
+        stored = _insert(fields, text)
+        if stored is not None:
+            break
+        # The same event (same content, same microsecond) is already stored: two identical
+        # requests at one instant, legitimately. The mac must stay unique (a copied row is
+        # refused), so this one is told a microsecond later, and proven as such.
+        fields["at"] += _MICROSECOND
+    else:
+        raise DatabaseError("the audit event was not stored: identical events kept colliding")
     event = AuditEvent(detail=stored_detail, **fields)
-    event.pk = _insert(fields, text)
+    event.pk = stored
     event._state.adding, event._state.db = False, connection.alias
     transaction.on_commit(wake.after_commit)
     return event
 
 
-def _insert(fields: dict[str, Any], detail: str) -> int:
-    """One INSERT statement (every request writes one: no ORM save machinery)."""
+def _insert(fields: dict[str, Any], detail: str) -> int | None:
+    """One INSERT statement (every request writes one: no ORM save machinery).
+
+    The new row's id, or None when an identical event (same mac) is already stored."""
     postgresql = connection.vendor == "postgresql"
     columns = [*fields, "detail"]
     values = [*(["%s"] * len(fields)), "CAST(%s AS jsonb)" if postgresql else "%s"]
     params = [
         connection.ops.adapt_datetimefield_value(v) if k == "at" else v for k, v in fields.items()
     ]
+    # No conflict target: an attacker who drops the mac's UNIQUE constraint must not stop
+    # Beacon writing (verify then reports the copies); the only unique column set at
+    # insert is mac (seq and hash are NULL until chained).
     sql = (
         f"INSERT INTO {AuditEvent._meta.db_table} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(values)})"
+        f"VALUES ({', '.join(values)}) ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
         if connection.features.can_return_columns_from_insert:
@@ -74,8 +94,10 @@ def _insert(fields: dict[str, Any], detail: str) -> int:
         else:
             cursor.execute(sql, [*params, detail])
             stored = cursor.lastrowid if cursor.rowcount == 1 else None
-    if stored is None:
-        # A trigger or rule that is not Beacon's swallowed the event: the action must not
-        # go on unrecorded (its transaction is rolled back); verify names the culprit.
-        raise DatabaseError("the audit event was not stored: run beacon audit verify")
-    return int(stored)
+    if stored is not None:
+        return int(stored)
+    if AuditEvent.objects.filter(mac=fields["mac"]).exists():
+        return None  # the same event at the same instant: the caller tells it a µs later
+    # A trigger or rule that is not Beacon's swallowed the event: the action must not go
+    # on unrecorded (its transaction is rolled back); verify names the culprit.
+    raise DatabaseError("the audit event was not stored: run beacon audit verify")
