@@ -40,7 +40,7 @@ def build(events: int) -> str:
             Jurisdiction.objects.filter(kind="county", parent=state).order_by("code")[:10]
         )
     agencies = [
-        Agency.objects.create(ori=f"{STATES[i % 6]}BENCH{i:03d}", name=f"Bench Agency {i}",
+        Agency.objects.create(ori=f"{STATES[i % 6]}BNCH{i:03d}", name=f"Bench Agency {i}",
                               kind="local", country="US")
         for i in range(12)
     ]  # fmt: skip
