@@ -129,18 +129,19 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> Report:
     subs = [o for o in family.values() if o.parent_id == root.pk]
     figures = list(
         ReportedFigure.objects.filter(operation_id__in=own, withdrawn=False)
-        .select_related("operation", "series", "jurisdiction", "agency", "parent", "base")
-        .select_related("supersedes")
+        .select_related("series", "jurisdiction", "agency", "parent", "base", "supersedes")
         .order_by("pk")
     )
+    for figure in figures:  # the family holds their operations: not read again per figure
+        assert figure.operation_id is not None
+        figure.operation = family[figure.operation_id]
     series_figures: list[ReportedFigure] = []
     if root.series_id:
         series_figures = list(
             ReportedFigure.objects.filter(
                 series_id=root.series_id, operation__isnull=True, withdrawn=False
             )
-            .select_related("operation", "series", "jurisdiction", "agency", "parent", "base")
-            .select_related("supersedes")
+            .select_related("series", "jurisdiction", "agency", "parent", "base", "supersedes")
             .order_by("pk")
         )
     evidence = Evidence(

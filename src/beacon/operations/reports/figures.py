@@ -145,8 +145,9 @@ class Evidence:
 
     A report asks it a few hundred questions (every figure, every place of the places
     table, every metric of the catalogue), so what a question needs is kept: each scope's
-    metrics, the cells of each set of operations, how two places relate, the record types
-    of each set of operations and the counts of each metric and place. Nothing is kept
+    metrics, the cells of each set of operations, the record types of each set of
+    operations and the counts of each metric and place (Containment keeps the places
+    around each place). Nothing is kept
     beyond the report that made it (it is built per request, from that request's reads).
     """
 
@@ -162,7 +163,6 @@ class Evidence:
     _cells_of: dict[tuple[int, ...], list[tuple[int | None, int | None, Tally]]] = field(
         default_factory=dict
     )
-    _relation: dict[tuple[int, int | None], str] = field(default_factory=dict)
     _types: dict[tuple[int, ...], tuple[set[str], set[str]]] = field(default_factory=dict)
 
     def counts_of(self, metric_id: str, place: int | None) -> list[CountRow]:
@@ -180,23 +180,6 @@ class Evidence:
             wanted = set(ops)
             found = [(where, by, t) for (op, where, by), t in self.cells.items() if op in wanted]
             self._cells_of[ops] = found
-        return found
-
-    def _relate(self, place: int, where: int | None) -> str:
-        """How a cell's place stands to ``place``: "in" it, "coarser" (contains it: the
-        records cannot tell), or "out"."""
-        key = (place, where)
-        found = self._relation.get(key)
-        if found is None:
-            if where is None:
-                found = "coarser"
-            elif self.containment.contains(place, where):
-                found = "in"
-            elif self.containment.contains(where, place):
-                found = "coarser"
-            else:
-                found = "out"
-            self._relation[key] = found
         return found
 
     def _record_types(self, ops: tuple[int, ...]) -> tuple[set[str], set[str]]:
@@ -220,14 +203,19 @@ class Evidence:
             return self._scopes[key]
         tallies = []
         result: dict[str, Any] | None = None
+        within = self.containment.within
+        around: set[int] | None = None  # the places that contain ``place``, when asked
         for where, by, t in self._cells(ops):
             if agency is not None and by != agency:
                 continue
             if place is not None:
-                relation = self._relate(place, where)
-                if relation == "coarser":
-                    break  # recorded without a place, or only at a coarser level
-                if relation == "out":
+                if where is None:
+                    break  # recorded without a place: cannot tell
+                if place not in within(where):
+                    if around is None:
+                        around = within(place)
+                    if where in around:
+                        break  # recorded only at a coarser level: cannot tell
                     continue
             tallies.append(t)
         else:
