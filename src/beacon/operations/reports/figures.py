@@ -164,6 +164,7 @@ class Evidence:
         default_factory=dict
     )
     _types: dict[tuple[int, ...], tuple[set[str], set[str]]] = field(default_factory=dict)
+    _answers: dict[tuple[Any, ...], float | int | None] = field(default_factory=dict)
 
     def counts_of(self, metric_id: str, place: int | None) -> list[CountRow]:
         """The aggregate counts of a metric stated at ``place`` (None: at no place)."""
@@ -233,6 +234,26 @@ class Evidence:
         place: int | None = None,
         agency: int | None = None,
         currency: str = "",
+    ) -> float | int | None:
+        """The value the records and counts give for a metric in a scope; None when they
+        do not cover it. Each answer is kept: figures, the places table and the covered
+        metrics ask the same questions again."""
+        crumbs = tuple(sorted((breakdown or {}).items()))
+        question = (name, crumbs, tuple(ops), place, agency, currency)
+        if question in self._answers:
+            return self._answers[question]
+        answer = self._computed(name, breakdown, ops, place, agency, currency)
+        self._answers[question] = answer
+        return answer
+
+    def _computed(
+        self,
+        name: str,
+        breakdown: dict[str, str] | None,
+        ops: list[int],
+        place: int | None,
+        agency: int | None,
+        currency: str,
     ) -> float | int | None:
         metric_id, crumbs = self.known.resolve(name, breakdown)
         metric = self.known.get(metric_id)
