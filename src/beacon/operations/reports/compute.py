@@ -6,6 +6,7 @@ are listed beside the computed ones with agreement or disagreement marked.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -94,15 +95,15 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> Report:
     for op_id in own:
         countries |= places.countries(op_id)
 
-    by_place: dict[int | None, Tally] = {}
+    by_place: dict[int | None, Tally] = defaultdict(Tally)
     order: list[int | None] = [j for op_id in own for j in places.declared.get(op_id, [])]
-    by_agency_id: dict[int | None, Tally] = {}
+    by_agency_id: dict[int | None, Tally] = defaultdict(Tally)
     for (op_id, _j, agency_id), tally in cells.items():
         if op_id in own:
-            by_agency_id.setdefault(agency_id, Tally()).add(tally)
+            by_agency_id[agency_id].add(tally)
     for (op_id, j, _a), tally in cells.items():
         if op_id in own:
-            by_place.setdefault(j, Tally()).add(tally)
+            by_place[j].add(tally)
             if j not in order:
                 order.append(j)
     seen: set[int | None] = set()
