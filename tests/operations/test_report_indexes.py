@@ -7,9 +7,10 @@ arrested from ``arrest_people``. An operation of 100,000 events then reports in 
 shows here as a read of the table.
 
 SQLite has no statistics here, so its plan is the one it uses on a large table: the test
-reads it. PostgreSQL picks between indexes by the statistics of nearly empty test tables,
-so there the test checks what makes its index-only scan possible on a large, vacuumed
-table: every column the plan reads from the table is in the index.
+reads it. PostgreSQL picks between indexes by the statistics of nearly empty test tables
+(and a plain index scan there outputs the whole row), so for both databases the test also
+checks what makes PostgreSQL's index-only scan possible on a large, vacuumed table (the
+bench's): every column of the table the statement names is in the index.
 """
 
 from __future__ import annotations
@@ -37,13 +38,9 @@ KINDS = (
 )
 
 
-def _plan(sql: str, params: list[object]) -> list[str]:
+def _sqlite_plan(sql: str, params: list[object]) -> list[str]:
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN (VERBOSE) {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         return [" ".join(str(c) for c in row) for row in cursor.fetchall()]
 
 
@@ -54,35 +51,29 @@ def _index_columns(table: str, index: str) -> list[str]:
     return list(found[index]["columns"])
 
 
-def _read_from_index_alone(plan: list[str], table: str, index: str) -> None:
+def _read_from_index_alone(sql: str, params: list[object], table: str, index: str) -> None:
     columns = _index_columns(table, index)
     assert columns[0] == "operation_id"  # an operation's rows are one range of the index
+    quote = connection.ops.quote_name
+    named = set(re.findall(rf"{re.escape(quote(table))}\.\"?(\w+)", sql))
+    assert named, sql
+    assert named <= set(columns), f"{table}: {sorted(named - set(columns))} not in {index}"
     if connection.vendor == "sqlite":
+        plan = _sqlite_plan(sql, params)
         reads = [line for line in plan if re.search(rf"(SCAN|SEARCH) {table}\b", line)]
         assert reads, "\n".join(plan)
         for line in reads:
             assert f"USING COVERING INDEX {index}" in line, "\n".join(plan)
-        return
-    scans = [
-        i for i, line in enumerate(plan) if re.search(rf"Scan\b.* on (public\.)?{table}\b", line)
-    ]
-    assert scans, "\n".join(plan)
-    for i in scans:
-        output = plan[i + 1].strip()
-        assert output.startswith("Output:"), "\n".join(plan)
-        read = {c.strip().rpartition(".")[2] for c in output[len("Output:") :].split(",")}
-        assert read <= set(columns), f"{table} reads {sorted(read - set(columns))} beyond {index}"
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_of_event_is_counted_from_its_index_alone(kind: str) -> None:
     sql = _sql(connection.vendor).replace("{ids}", "%s")
-    plan = _plan(sql, [1] * sql.count("%s"))
-    _read_from_index_alone(plan, f"operations_{kind}", f"{kind}_report")
+    _read_from_index_alone(sql, [1] * sql.count("%s"), f"operations_{kind}", f"{kind}_report")
 
 
 def test_the_people_arrested_are_counted_from_an_index_alone() -> None:
     with CaptureQueriesContext(connection) as captured:
         summarise_offenses("OP-1", [1])
     (sql,) = [q["sql"] for q in captured.captured_queries if "COUNT(DISTINCT" in q["sql"]]
-    _read_from_index_alone(_plan(sql, []), "operations_arrest", "arrest_people")
+    _read_from_index_alone(sql, [], "operations_arrest", "arrest_people")
