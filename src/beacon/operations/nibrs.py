@@ -96,12 +96,13 @@ def summarise_offenses(operation_code: str, scope: list[int]) -> NibrsSummary:
     )
     arrests = Arrest.objects.filter(operation_id__in=scope)
     # Counted in the database, grouped by code: a report of 40,000 arrests reads a few
-    # rows, not 40,000 (bench/reports.py).
-    totals = arrests.aggregate(n=Count("id"), people=Count("person_id", distinct=True))
+    # rows, not 40,000 (bench/reports.py). COUNT(*), not COUNT(id): both counts are then
+    # read from the index arrest_people alone, people in index order.
+    totals = arrests.aggregate(n=Count("*"), people=Count("person_id", distinct=True))
     summary.arrests = totals["n"]
     summary.people_arrested = totals["people"]
     for code, n in (
-        arrests.exclude(nibrs="").values("nibrs").annotate(n=Count("id")).values_list("nibrs", "n")
+        arrests.exclude(nibrs="").values("nibrs").annotate(n=Count("*")).values_list("nibrs", "n")
     ):
         row(code).arrests += n
     summary.by_code = [by_code[c] for c in sorted(by_code)]

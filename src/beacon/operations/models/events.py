@@ -12,6 +12,10 @@ from beacon.operations.refs import new_ref
 
 
 class FieldEvent(models.Model):
+    """Each kind's ``<kind>_report`` index holds the operation, place and agency first, then
+    every column a report's grouped count of that kind reads (reports.facts): the count is
+    read from the index alone, in group order, never from the table's rows."""
+
     operation = models.ForeignKey(
         Operation, on_delete=models.CASCADE, related_name="%(class)s_events"
     )
@@ -42,7 +46,14 @@ class Arrest(FieldEvent):
     prior_registered_offender = models.BooleanField(default=False)
 
     class Meta(FieldEvent.Meta):
-        pass
+        indexes = [
+            models.Index(
+                fields=["operation", "jurisdiction", "agency", "role", "warrants_served", "nibrs"],
+                name="arrest_report",
+            ),
+            # The people arrested (NIBRS summary): counted distinct in index order.
+            models.Index(fields=["operation", "person"], name="arrest_people"),
+        ]
 
 
 class Victim(FieldEvent):
@@ -76,13 +87,23 @@ class Victim(FieldEvent):
                 name="victim_age_range",
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["operation", "jurisdiction", "agency", "age_group", "age_min", "age_max"],
+                name="victim_report",
+            )
+        ]
 
 
 class SearchWarrant(FieldEvent):
     place = models.CharField(max_length=200, blank=True)
 
     class Meta(FieldEvent.Meta):
-        pass
+        indexes = [
+            models.Index(
+                fields=["operation", "jurisdiction", "agency"], name="searchwarrant_report"
+            )
+        ]
 
 
 class Raid(FieldEvent):
@@ -92,7 +113,9 @@ class Raid(FieldEvent):
     place = models.CharField(max_length=200, blank=True)
 
     class Meta(FieldEvent.Meta):
-        pass
+        indexes = [
+            models.Index(fields=["operation", "jurisdiction", "agency", "kind"], name="raid_report")
+        ]
 
 
 class Seizure(FieldEvent):
@@ -105,7 +128,20 @@ class Seizure(FieldEvent):
     )
 
     class Meta(FieldEvent.Meta):
-        pass
+        indexes = [
+            models.Index(
+                fields=[
+                    "operation",
+                    "jurisdiction",
+                    "agency",
+                    "currency",
+                    "cash_amount",
+                    "devices",
+                    "file_count",
+                ],
+                name="seizure_report",
+            )
+        ]
 
 
 class Service(FieldEvent):
@@ -118,7 +154,11 @@ class Service(FieldEvent):
     )
 
     class Meta(FieldEvent.Meta):
-        pass
+        indexes = [
+            models.Index(
+                fields=["operation", "jurisdiction", "agency", "kind"], name="service_report"
+            )
+        ]
 
 
 class Referral(FieldEvent):
@@ -133,7 +173,11 @@ class Referral(FieldEvent):
     )
 
     class Meta(FieldEvent.Meta):
-        pass
+        indexes = [
+            models.Index(
+                fields=["operation", "jurisdiction", "agency", "to_agency"], name="referral_report"
+            )
+        ]
 
 
 class Investigation(FieldEvent):
@@ -143,7 +187,11 @@ class Investigation(FieldEvent):
     summary = models.CharField(max_length=300, blank=True)
 
     class Meta(FieldEvent.Meta):
-        pass
+        indexes = [
+            models.Index(
+                fields=["operation", "jurisdiction", "agency", "type"], name="investigation_report"
+            )
+        ]
 
     @property
     def lead_agency(self) -> Agency:

@@ -6,6 +6,7 @@ are listed beside the computed ones with agreement or disagreement marked.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -95,15 +96,15 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> Report:
     for op_id in own:
         countries |= places.countries(op_id)
 
-    by_place: dict[int | None, Tally] = {}
+    by_place: dict[int | None, Tally] = defaultdict(Tally)
     order: list[int | None] = [j for op_id in own for j in places.declared.get(op_id, [])]
-    by_agency_id: dict[int | None, Tally] = {}
+    by_agency_id: dict[int | None, Tally] = defaultdict(Tally)
     for (op_id, _j, agency_id), tally in cells.items():
         if op_id in own:
-            by_agency_id.setdefault(agency_id, Tally()).add(tally)
+            by_agency_id[agency_id].add(tally)
     for (op_id, j, _a), tally in cells.items():
         if op_id in own:
-            by_place.setdefault(j, Tally()).add(tally)
+            by_place[j].add(tally)
             if j not in order:
                 order.append(j)
     seen: set[int | None] = set()
@@ -130,18 +131,19 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> Report:
     subs = [o for o in family.values() if o.parent_id == root.pk]
     figures = list(
         ReportedFigure.objects.filter(operation_id__in=own, withdrawn=False)
-        .select_related("operation", "series", "jurisdiction", "agency", "parent", "base")
-        .select_related("supersedes")
+        .select_related("series", "jurisdiction", "agency", "parent", "base", "supersedes")
         .order_by("pk")
     )
+    for figure in figures:  # the family holds their operations: not read again per figure
+        assert figure.operation_id is not None
+        figure.operation = family[figure.operation_id]
     series_figures: list[ReportedFigure] = []
     if root.series_id:
         series_figures = list(
             ReportedFigure.objects.filter(
                 series_id=root.series_id, operation__isnull=True, withdrawn=False
             )
-            .select_related("operation", "series", "jurisdiction", "agency", "parent", "base")
-            .select_related("supersedes")
+            .select_related("series", "jurisdiction", "agency", "parent", "base", "supersedes")
             .order_by("pk")
         )
     evidence = Evidence(

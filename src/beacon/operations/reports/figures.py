@@ -141,7 +141,15 @@ def _from_tally(metrics: dict[str, Any], metric_id: str, crumbs: dict[str, str])
 
 @dataclass
 class Evidence:
-    """What an operation family's records hold, to compute any metric in any scope."""
+    """What an operation family's records hold, to compute any metric in any scope.
+
+    A report asks it a few hundred questions (every figure, every place of the places
+    table, every metric of the catalogue), so what a question needs is kept: each scope's
+    metrics, the cells of each set of operations, the record types of each set of
+    operations and the counts of each metric and place (Containment keeps the places
+    around each place). Nothing is kept
+    beyond the report that made it (it is built per request, from that request's reads).
+    """
 
     cells: dict[Cell, Tally]
     places: Places
@@ -151,14 +159,41 @@ class Evidence:
     participants: dict[int, set[int]] = field(default_factory=dict)
     # The tally of each scope asked (operations, place, agency), added up once.
     _scopes: dict[tuple[Any, ...], dict[str, Any] | None] = field(default_factory=dict)
-    _by_metric: dict[str, list[CountRow]] | None = None
+    _by_metric: dict[tuple[str, int | None], list[CountRow]] | None = None
+    _cells_of: dict[tuple[int, ...], list[tuple[int | None, int | None, Tally]]] = field(
+        default_factory=dict
+    )
+    _types: dict[tuple[int, ...], tuple[set[str], set[str]]] = field(default_factory=dict)
+    _answers: dict[tuple[Any, ...], float | int | None] = field(default_factory=dict)
 
-    def counts_of(self, metric_id: str) -> list[CountRow]:
+    def counts_of(self, metric_id: str, place: int | None) -> list[CountRow]:
+        """The aggregate counts of a metric stated at ``place`` (None: at no place)."""
         if self._by_metric is None:
             self._by_metric = defaultdict(list)
             for c in self.counts:
-                self._by_metric[c.metric].append(c)
-        return self._by_metric.get(metric_id, [])
+                self._by_metric[(c.metric, c.place)].append(c)
+        return self._by_metric.get((metric_id, place), [])
+
+    def _cells(self, ops: tuple[int, ...]) -> list[tuple[int | None, int | None, Tally]]:
+        """(place, agency, tally) of the cells of these operations, in the cells' order."""
+        found = self._cells_of.get(ops)
+        if found is None:
+            wanted = set(ops)
+            found = [(where, by, t) for (op, where, by), t in self.cells.items() if op in wanted]
+            self._cells_of[ops] = found
+        return found
+
+    def _record_types(self, ops: tuple[int, ...]) -> tuple[set[str], set[str]]:
+        """The record types these operations hold, and those with a row without a place."""
+        found = self._types.get(ops)
+        if found is None:
+            empty: set[str] = set()
+            found = (
+                empty.union(*(self.places.present.get(op, empty) for op in ops)),
+                empty.union(*(self.places.placeless.get(op, empty) for op in ops)),
+            )
+            self._types[ops] = found
+        return found
 
     def _metrics(
         self, ops: tuple[int, ...], place: int | None, agency: int | None
@@ -169,14 +204,18 @@ class Evidence:
             return self._scopes[key]
         tallies = []
         result: dict[str, Any] | None = None
-        for (op, where, by), t in self.cells.items():
-            if op not in ops or (agency is not None and by != agency):
+        within = self.containment.within
+        around: set[int] | None = None  # the places that contain ``place``, when asked
+        for where, by, t in self._cells(ops):
+            if agency is not None and by != agency:
                 continue
             if place is not None:
                 if where is None:
-                    break
-                if not self.containment.contains(place, where):
-                    if self.containment.contains(where, place):
+                    break  # recorded without a place: cannot tell
+                if place not in within(where):
+                    if around is None:
+                        around = within(place)
+                    if where in around:
                         break  # recorded only at a coarser level: cannot tell
                     continue
             tallies.append(t)
@@ -196,6 +235,26 @@ class Evidence:
         agency: int | None = None,
         currency: str = "",
     ) -> float | int | None:
+        """The value the records and counts give for a metric in a scope; None when they
+        do not cover it. Each answer is kept: figures, the places table and the covered
+        metrics ask the same questions again."""
+        crumbs = tuple(sorted((breakdown or {}).items()))
+        question = (name, crumbs, tuple(ops), place, agency, currency)
+        if question in self._answers:
+            return self._answers[question]
+        answer = self._computed(name, breakdown, ops, place, agency, currency)
+        self._answers[question] = answer
+        return answer
+
+    def _computed(
+        self,
+        name: str,
+        breakdown: dict[str, str] | None,
+        ops: list[int],
+        place: int | None,
+        agency: int | None,
+        currency: str,
+    ) -> float | int | None:
         metric_id, crumbs = self.known.resolve(name, breakdown)
         metric = self.known.get(metric_id)
         if metric is None:
@@ -212,10 +271,9 @@ class Evidence:
         # agency), a place, or an agency; partial counts never make up a larger whole.
         chosen = [
             c
-            for c in self.counts_of(metric_id)
+            for c in self.counts_of(metric_id, place)
             if c.operation_id in ops
             and c.breakdown == key
-            and c.place == place
             and (agency is None or c.agency == agency)
             and (place is not None or agency is not None or c.agency is None)
             and (not currency or c.currency == currency)
@@ -244,12 +302,10 @@ class Evidence:
                 return number(sum(Decimal(str(p)) for p in parts if p is not None))
             return None
         types = set(metric.computed_from)
-        present = set().union(*(self.places.present.get(op, set()) for op in ops))
+        present, placeless = self._record_types(tuple(ops))
         if not types & present:
             return None
-        if place is not None and types & set().union(
-            *(self.places.placeless.get(op, set()) for op in ops)
-        ):
+        if place is not None and types & placeless:
             return None
         metrics = self._metrics(tuple(ops), place, agency)
         if metrics is None:

@@ -75,7 +75,8 @@ class Tally:
     def add(self, other: Tally) -> Tally:
         self.counts.update(other.counts)
         for name, counter in other.breakdowns.items():
-            self.breakdowns[name].update(counter)
+            if counter:  # most cells have none of most breakdowns
+                self.breakdowns[name].update(counter)
         self.cash += other.cash
         self.victim_age_sum += other.victim_age_sum
         self.victim_age_count += other.victim_age_count
