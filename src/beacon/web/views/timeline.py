@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -57,8 +58,25 @@ def _render(
 def operation_timeline(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request)
     operation = visible_operation(actor, code)
-    entries = timeline.operation_entries(actor, operation)
-    return _render(request, operation, _("Timeline"), entries)
+    before = _before(request)
+    shown = timeline.operation_entries(actor, operation, before=before)
+    older = ""
+    if shown.older is not None:
+        older = "?" + urlencode({"before": str(shown.older)})
+    return _render(
+        request, operation, _("Timeline"), shown.entries, older=older, paged=before is not None
+    )
+
+
+def _before(request: HttpRequest) -> timeline.Cursor | None:
+    """Where the page starts (``?before=``, as the previous page's link gave it), or None."""
+    raw = str(request.GET.get("before", "")).strip()
+    if not raw:
+        return None
+    cursor = timeline.Cursor.parse(raw)
+    if cursor is None:
+        raise ValidationFailed.on("before", _("This link to older entries is not valid."))
+    return cursor
 
 
 def visible_target(actor: Actor, operation: Operation, ref: str) -> Target:
