@@ -11,7 +11,9 @@ policy; targets only where the actor may see the record.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +43,7 @@ from beacon.operations.models import (
     Target,
     Victim,
 )
+from beacon.operations.outcomes import UNDO_REASON
 from beacon.records.models import RecordTransaction
 
 LIMIT = 500  # entries of each kind on a person's timeline, the newest
@@ -230,10 +233,14 @@ def target_entries(actor: Actor, target: Target) -> list[Entry]:
                 Entry(hit.confirmed_at, "hit", _("Hit confirmed"), hit.confirmed_by, hit.ref)
             )
     steps = RecordTransaction.objects.filter(record_id=target.record_id).select_related("agency")
-    for step in steps.order_by("-at", "-id")[:LIMIT]:
+    shown = list(steps.order_by("-at", "-id")[:LIMIT])
+    reasons = registry_reasons(actor, shown)
+    for step in shown:
         label = _("Registry: %(action)s") % {"action": step.get_kind_display()}
         entries.append(
-            Entry(step.at, "registry", label, step.reason, f"v{step.version}", step.agency.name)
+            Entry(
+                step.at, "registry", label, reasons[step.pk], f"v{step.version}", step.agency.name
+            )
         )
     return _newest_first(entries)
 
@@ -256,6 +263,59 @@ def _newest(query: QuerySet[Any], model: type[Any], limit: int) -> list[Any]:
         related += ["to_agency", "victim__person"]
     defer = ["notes", "charges"] if model is Arrest else ["notes"]
     return list(query.select_related(*related).defer(*defer).order_by("-at", "-id")[:limit])
+
+
+# Reasons Beacon itself writes into the registry's history (in English, as stored): read
+# back in the reader's language. Anything else is what a person typed, shown as typed.
+_WRITTEN: tuple[tuple[re.Pattern[str], Callable[[], str]], ...] = (
+    (
+        re.compile(r"imported from (?P<source>.+) line (?P<line>\d+)"),
+        lambda: _("Imported from %(source)s, line %(line)s"),
+    ),
+    (
+        re.compile(r"imported from (?P<source>.+) \(PFIF (?P<id>.+)\)"),
+        lambda: _("Imported from %(source)s (PFIF record %(id)s)"),
+    ),
+    (
+        re.compile(r"a later version of PFIF (?P<id>.+) from (?P<source>.+)"),
+        lambda: _("A later version of PFIF record %(id)s from %(source)s"),
+    ),
+)
+
+
+def reason_in_words(reason: str) -> str:
+    """A reason as the reader should see it: Beacon's own in their language."""
+    if reason == UNDO_REASON:
+        return _("Undone right after it was recorded (tapped in error).")
+    for pattern, words in _WRITTEN:
+        found = pattern.fullmatch(reason)
+        if found:
+            return words() % found.groupdict()
+    return reason
+
+
+def registry_reasons(actor: Actor, steps: list[RecordTransaction]) -> dict[int, str]:
+    """Each registry step's reason in words: a step an operation's outcome made says
+    which operation (by name, if the reader may see it) and which outcome, in the
+    reader's language, instead of the stored "Operation 7: located"."""
+    made = Outcome.objects.filter(registry_transaction__in=[s.pk for s in steps]).select_related(
+        "target__operation", "withdrawn_from__operation"
+    )
+    visible = set(policy.operations_visible_to(actor).values_list("pk", flat=True))
+    by_step: dict[int, str] = {}
+    for o in made:
+        target = o.target or o.withdrawn_from
+        assert target is not None and o.registry_transaction_id is not None
+        outcome = f"{o.get_kind_display()}, {o.get_how_display()}"
+        if target.operation_id in visible:
+            words = _("Outcome recorded in %(operation)s: %(outcome)s") % {
+                "operation": target.operation.name,
+                "outcome": outcome,
+            }
+        else:
+            words = _("Outcome recorded in an operation: %(outcome)s") % {"outcome": outcome}
+        by_step[o.registry_transaction_id] = words
+    return {s.pk: by_step.get(s.pk) or reason_in_words(s.reason) for s in steps}
 
 
 def _events(events: list[Any]) -> list[Entry]:
@@ -349,9 +409,9 @@ def _outcomes(scope: Q, limit: int) -> list[Entry]:
         entry.link = ("web:target_timeline", target.ref)
         entry.nic = record.nic
         if o.withdrawn_at:
-            entry.withdrawn = o.withdrawn_reason
+            entry.withdrawn = reason_in_words(o.withdrawn_reason)
             entry.changes.append(
-                Change(_("Withdrawn"), "", "", o.withdrawn_reason, o.withdrawn_by, o.withdrawn_at)
+                Change(_("Withdrawn"), "", "", entry.withdrawn, o.withdrawn_by, o.withdrawn_at)
             )
         entries.append(entry)
     return entries
