@@ -430,7 +430,7 @@ def _with_changes(entries: list[Entry], ops: list[Operation]) -> list[Entry]:
             found[(c.entry_kind, c.entry_ref)].append(c)
             if c.field == "jurisdiction":
                 places |= {int(v) for v in (c.before, c.after) if v.isdigit()}
-    names = {j.pk: j.name for j in Jurisdiction.objects.filter(pk__in=places)}
+    names = {j.pk: j.name for j in Jurisdiction.objects.filter(pk__in=places)} if places else {}
     for e in entries:
         for c in found.get((e.kind, e.ref), []):
             e.changes.append(
