@@ -47,7 +47,7 @@ from beacon.operations.outcomes import UNDO_REASON
 from beacon.records.models import RecordTransaction
 
 LIMIT = 500  # entries of each kind on a person's timeline, the newest
-PAGE = 50  # entries on one page of an operation's timeline
+PAGE = 30  # entries on one page of an operation's timeline (a phone screen or two)
 
 
 @dataclass
@@ -75,6 +75,8 @@ class Entry:
     nic: str = ""  # the registry record an outcome names (the page's read is audited)
     victim: str = ""  # the victim an entry names
     pk: int = 0  # the row's id (orders entries at one instant)
+    href: str = ""  # the page of the person it names (filled in by the web view)
+    correct_href: str = ""  # where the reader corrects it, if they may
     changes: list[Change] = field(default_factory=list)
 
     @property

@@ -41,12 +41,22 @@ def _render(
     # Names on the page are reads of personal data: audited like the target list.
     reads.record_list_read(actor, "timeline", operation.code, (e.nic for e in entries if e.nic))
     reads.victim_list_read(actor, "timeline", (e.victim for e in entries if e.victim))
+    # Links built once per page, not once per entry (a page lists up to timeline.PAGE).
+    urls = {
+        "web:target_timeline": reverse("web:target_timeline", args=[operation.code, "~ref~"]),
+        "web:victim_timeline": reverse("web:victim_timeline", args=["~ref~"]),
+    }
+    correct = reverse("web:correct_entry", args=[operation.code, "~kind~", "~ref~"])
+    can_correct = policy.has(actor, P.OPERATIONS_RECORD)
+    for e in entries:
+        if e.link:
+            e.href = urls[e.link[0]].replace("~ref~", e.link[1])
+        if can_correct and e.correctable and e.agency_id == actor.agency_id:
+            e.correct_href = correct.replace("~kind~", e.kind).replace("~ref~", e.ref)
     context = {
         "operation": operation,
         "title": title,
         "entries": entries,
-        "can_correct": policy.has(actor, P.OPERATIONS_RECORD),
-        "agency_id": actor.agency_id,
         **extra,
     }
     return render(request, "web/operations/timeline.html", context)
