@@ -96,7 +96,7 @@ def coordinator(walk: Walk) -> None:
     """The hub's dashboard, then an arrest recorded from the field form."""
     page = walk.page
     walk.goto("/operations/UNITED-FRONT/")
-    expect(page.locator("#map .choroplethlocation").first).to_be_attached()
+    expect(page.locator("#map .choroplethlocation").first).to_be_attached(timeout=20000)
     expect(page.locator("#figures .card[data-metric='arrests'] .figure")).to_be_visible()
     walk.shot("coordinator")
     walk.goto("/operations/UNITED-FRONT-KY/events/arrest/")
@@ -167,7 +167,7 @@ def pio(walk: Walk) -> None:
     page = walk.page
     walk.goto("/operations/UNITED-FRONT/report/")
     expect(page.locator(".press")).to_be_visible()
-    expect(page.locator("#chart .bars path").first).to_be_attached()
+    expect(page.locator("#chart .bars path").first).to_be_attached(timeout=20000)
     walk.shot("pio")
     if walk.width == "desktop":
         with page.expect_download() as download:
