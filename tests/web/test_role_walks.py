@@ -71,6 +71,16 @@ class Walk:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"walk-{role}-{self.lang}-{self.width}.png"
             self.page.screenshot(path=str(path), full_page=False, animations="disabled")
+            small(path)
+
+
+def small(path: Path) -> None:
+    """The screenshot in 64 colours: a third of the bytes, still readable."""
+    from PIL import Image
+
+    with Image.open(path) as taken:
+        fewer = taken.convert("RGB").quantize(colors=64)
+    fewer.save(path, optimize=True)
 
 
 def investigator(walk: Walk) -> None:
