@@ -126,17 +126,18 @@ def main() -> None:
             c.get(path)
         return count
 
-    print(f"{'page':<58} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    print(f"{'page':<58} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>7} {'queries':>8}")
     for username, template in PAGES:
         path = template.format(**names)
         c = client(username)
         c.get(path)  # first use: imports, caches
         queries = queries_of(c, path)
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = c.get(path)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code in (200, 204), (path, response.status_code)
         times.sort()
         median = statistics.median(times)
@@ -147,17 +148,23 @@ def main() -> None:
                 "page": path,
                 "median_ms": round(median, 1),
                 "p95_ms": round(p95, 1),
+                # This process's CPU time: the page's own work, what other jobs' load on a
+                # shared machine does not inflate as it does the wall time.
+                "cpu_median_ms": round(statistics.median(cpu), 1),
                 "queries": queries,
             }
         )
-        print(f"{path[:58]:<58} {median:>10.1f} {p95:>8.1f} {queries:>8}")
+        cpu_ms = statistics.median(cpu)
+        print(f"{path[:58]:<58} {median:>10.1f} {p95:>8.1f} {cpu_ms:>7.1f} {queries:>8}")
     out = HERE / "results" / "pages.json"
     out.parent.mkdir(exist_ok=True)
     load = {"before": load_before, "after": os.getloadavg()}
     result = {"database": "sqlite", "runs": args.runs, "load_average": load, "pages": rows}
     out.write_text(json.dumps(result, indent=2))
     met = all(r["median_ms"] < 200 for r in rows)
-    print(f"budget 200 ms (median): {'met' if met else 'NOT met'} -> {out}")
+    met_cpu = all(r["cpu_median_ms"] < 200 for r in rows)
+    print(f"budget 200 ms (median wall): {'met' if met else 'NOT met'} -> {out}")
+    print(f"budget 200 ms (median CPU): {'met' if met_cpu else 'NOT met'}; load {load}")
 
 
 if __name__ == "__main__":
