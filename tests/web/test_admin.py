@@ -406,3 +406,18 @@ def test_the_user_page_answers_in_a_flat_number_of_queries(client_as: ClientAs) 
             "/administration/users/analyst/role/", {"role": ("analyst", "supervisor")[n % 2]}
         )
     assert queries() == before
+
+
+def test_a_refused_add_keeps_what_was_typed_in_the_box(supervisor: Client) -> None:
+    supervisor.post(
+        "/operations/new/",
+        {"code": "KEEP-OP", "name": "Keep", "start": "2021-07-01", "jurisdictions": "state:NM"},
+    )
+    typed = "M000000001\nM000000002"
+    response = supervisor.post("/operations/KEEP-OP/targets/add/", {"nics": typed}, follow=True)
+    html = response.content.decode()
+    assert "Unknown or not visible: M000000001, M000000002" in html
+    assert f'<textarea id="f-nics" name="nics" rows="3">{typed}</textarea>' in html
+    assert "<details open>" in html  # the form is open on what was typed
+    again = supervisor.get("/operations/KEEP-OP/targets/").content.decode()
+    assert '<textarea id="f-nics" name="nics" rows="3"></textarea>' in again  # once only

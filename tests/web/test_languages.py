@@ -172,6 +172,62 @@ def untranslated(pieces: list[str], lang: str) -> set[str]:
     return left
 
 
+# Words English has and French, Spanish and Portuguese have not ("a", "as", "no", "on",
+# "or", "an", "has" are words of theirs too): text of ours with one of them, once the
+# names of things are taken out, is English that no catalogue knows of (a string never
+# marked for translation, or one Beacon stores and shows as stored).
+ENGLISH_WORDS = re.compile(
+    r"(?<![\w'\u2019-])(?:the|The|of|and|with|by|was|were|is|are|from|for|this|This|that|have|been|"
+    r"during|which|who|not|will|your|Your|you|You|its|their|to|at|it|be|may|can|only|"
+    r"after|before|into|than|then|there|these|those|what|when|where|should|would)(?![\w'\u2019-])"
+)
+
+
+def names_of_things() -> list[str]:
+    """What goes by its own name in every language: agencies, operations, places (their
+    English names too), people and the text people typed into the demo data."""
+    from beacon.agencies.models import Jurisdiction
+    from beacon.operations.models import Investigation, Lead, Person, ReportedFigure
+
+    found: set[str] = set()
+    for agency in Agency.objects.all():
+        found |= {agency.name, agency.short_name}
+    for operation in Operation.objects.all():
+        found |= {operation.name, operation.description}
+    found |= set(Jurisdiction.objects.values_list("name_en", flat=True))
+    found |= {str(p) for p in Person.objects.all()}
+    found |= set(Investigation.objects.values_list("summary", flat=True))
+    found |= set(Lead.objects.values_list("description", flat=True))
+    found |= set(Lead.objects.values_list("source", flat=True))
+    for figure in ReportedFigure.objects.all():  # a publisher's words, cited as written
+        found |= {figure.source_name, figure.source_document, figure.note}
+    return sorted((n for n in found if n), key=len, reverse=True)
+
+
+# The search page's reasons and hints come from records/search.py, marked for translation
+# on the search branch (issue 17); they are let through here until it is merged.
+SEARCH_PENDING = re.compile(
+    r"among the records you may see|Search by one name alone|Try another spelling|"
+    r"The record may belong to an agency|(surname|given name) [A-Z' -]+: as spelled|"
+    r"surname and given name sound alike|the two names also exchanged"
+)
+
+
+def english_left(pieces: list[str], names: list[str]) -> set[str]:
+    """Pieces of text still in English once the names of things are taken out."""
+    left = set()
+    for piece in pieces:
+        if SEARCH_PENDING.match(piece):
+            continue
+        bare = QUOTED.sub("«»", piece)
+        for name in names:
+            if name in bare:
+                bare = bare.replace(name, "·")
+        if ENGLISH_WORDS.search(bare):
+            left.add(piece)
+    return left
+
+
 def _candidates(username: str) -> dict[str, list[str]]:
     """Values for each route parameter, from the demo data (the user's agency's first)."""
     agency = Membership.objects.get(user__username=username).agency
@@ -263,7 +319,8 @@ def test_no_english_message_is_left_on_any_page(
     client.cookies["django_language"] = lang
     # An agency goes by its one official name in every language (docs/i18n.md).
     agency_names = set(Agency.objects.values_list("name", flat=True))
-    left = {}
+    names = names_of_things()
+    left, english = {}, {}
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -272,7 +329,12 @@ def test_no_english_message_is_left_on_any_page(
         found = untranslated([p for p in pieces if p not in agency_names], lang)
         if found:
             left[url] = sorted(found)
+        unmarked = english_left(pieces, names)
+        if unmarked:
+            english[url] = sorted(unmarked)
     assert left == {}
+    print("ENGLISH", json.dumps(english, ensure_ascii=False, indent=1))
+    assert english == {}  # English no catalogue knows of (never marked, or stored)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -44,6 +44,12 @@ PAGES = [
     # The audit search first chains events not yet chained (in a test nothing commits,
     # so the chainer that runs after commit never has): a constant few queries more.
     ("admin", "/administration/audit/", 18),
+    # Timelines: a page of an operation's (one narrow query per kind of entry, then the
+    # rows shown), a child's (+ its registry steps' outcomes) and a victim's.
+    ("investigator.hsi", "/operations/RESCUE-ME-2021/timeline/", 25),  # + 2 audited reads
+    ("coordinator", "/operations/UNITED-FRONT/timeline/", 24),
+    ("investigator.hsi", "/operations/RESCUE-ME-2021/targets/RM-target-0001/timeline/", 22),
+    ("coordinator", "/victims/UF-victim-0001/timeline/", 18),
 ]
 BUDGET_SECONDS = 0.200
 

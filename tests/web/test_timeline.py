@@ -7,14 +7,18 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from html import unescape
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from beacon.access.services import actor_of_user
 from beacon.audit.models import AuditEvent
-from beacon.operations import codes
-from beacon.operations.models import Arrest, Correction, Outcome, Target, Victim
+from beacon.operations import codes, timeline
+from beacon.operations.models import Arrest, Correction, Operation, Outcome, Target, Victim
 from beacon.web import results
 
 ClientAs = Callable[[str], Client]
@@ -59,9 +63,7 @@ def _own_arrest(username: str, client: Client) -> Arrest:
 
 def test_the_operation_timeline_is_in_words_and_links_people(client_as: ClientAs) -> None:
     client = client_as("coordinator")  # the hub's timeline shows its sub-operations'
-    page = client.get("/operations/UNITED-FRONT/timeline/")
-    assert page.status_code == 200
-    html = page.content.decode()
+    html = "".join(_pages(client, "/operations/UNITED-FRONT/timeline/"))
     assert "<strong>Arrest</strong>" in html
     assert "<strong>Victim identified or rescued</strong>" in html
     shown = re.sub(r'(datetime|href|id)="[^"]*"', "", html)
@@ -173,9 +175,9 @@ def test_an_outcome_is_corrected_on_the_target_timeline_with_a_reason(
 def test_reading_a_timeline_is_audited_with_the_records_and_victims_shown(
     client_as: ClientAs,
 ) -> None:
-    client_as("coordinator").get("/operations/UNITED-FRONT/timeline/")
-    victims = AuditEvent.objects.get(action="victims.read", object_id="timeline")
-    shown = set(victims.detail["refs"])
+    _pages(client_as("coordinator"), "/operations/UNITED-FRONT/timeline/")
+    reads = AuditEvent.objects.filter(action="victims.read", object_id="timeline")
+    shown = {ref for read in reads for ref in read.detail["refs"]}
     assert shown and shown <= set(
         Victim.objects.filter(operation__parent__code="UNITED-FRONT").values_list("ref", flat=True)
     )
@@ -184,3 +186,64 @@ def test_reading_a_timeline_is_audited_with_the_records_and_victims_shown(
     client_as("investigator.hsi").get(f"/operations/{OPERATION}/targets/{target.ref}/timeline/")
     read = AuditEvent.objects.get(action="records.read", detail__list="timeline")
     assert read.detail["nics"] == [target.record.nic]
+
+
+def _anchors(html: str) -> list[str]:
+    return re.findall(r'<li id="([a-z]+-[^"]+)"', html)
+
+
+def _pages(client: Client, url: str) -> list[str]:
+    """Every page of a timeline, following "Older entries"."""
+    pages = []
+    path = url
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        pages.append(page.content.decode())
+        older = re.search(r'<a href="([^"]+)" rel="next">Older entries</a>', pages[-1])
+        url = path + unescape(older.group(1)) if older else ""
+    return pages
+
+
+def test_an_operation_timeline_comes_a_page_at_a_time_and_misses_nothing(
+    client_as: ClientAs,
+) -> None:
+    """The hub's entries share a few instants (the demo's sub-operations report at the
+    same hour): following "Older entries" shows each exactly once, newest first."""
+    client = client_as("coordinator")
+    hub = Operation.objects.get(code="UNITED-FRONT")
+    actor = actor_of_user(User.objects.get(username="coordinator"), via="web")
+    everything = [e.anchor for e in timeline.operation_entries(actor, hub, size=100_000).entries]
+    assert len(everything) > 2 * timeline.PAGE
+    pages = _pages(client, "/operations/UNITED-FRONT/timeline/")
+    seen = []
+    for number, html in enumerate(pages):
+        shown = _anchors(html)
+        assert 0 < len(shown) <= timeline.PAGE
+        seen += shown
+        newest = '<a href="/operations/UNITED-FRONT/timeline/">Newest entries</a>' in html
+        assert newest == (number > 0)
+    assert seen == everything
+    assert len(pages) == -(-len(everything) // timeline.PAGE)
+
+
+def test_a_timeline_page_costs_a_fixed_number_of_queries(client_as: ClientAs) -> None:
+    """One narrow query per kind of entry, then the rows shown: no query per entry."""
+    client = client_as("coordinator")
+    client.get("/operations/UNITED-FRONT/timeline/")  # sessions, caches
+    with CaptureQueriesContext(connection) as few:
+        client.get("/operations/UNITED-FRONT-IL/timeline/")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/operations/UNITED-FRONT/timeline/")
+    small = len(_anchors(client.get("/operations/UNITED-FRONT-IL/timeline/").content.decode()))
+    assert small < timeline.PAGE  # a short timeline, all on one page
+    assert len(many) <= len(few) + len(timeline.ORDER)
+    assert len(many) < 40
+
+
+def test_a_forged_link_to_older_entries_is_refused_in_words(client_as: ClientAs) -> None:
+    client = client_as("coordinator")
+    for bad in ("yesterday", "2021-08-27T20:00:00~nothing~1", "2021-08-27T20:00:00~arrest~x"):
+        page = client.get("/operations/UNITED-FRONT/timeline/", {"before": bad})
+        assert page.status_code == 422  # a clear refusal, never a 500
+        assert "This link to older entries is not valid." in page.content.decode()

@@ -194,6 +194,9 @@ def operation_edit(request: HttpRequest, code: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("web:dashboard", args=[operation.code]))
 
 
+KEPT_NICS = "beacon-target-add"  # the session key of an add refused, to show it again
+
+
 @require_POST
 @page
 @requires(P.OPERATIONS_MANAGE)
@@ -216,6 +219,12 @@ def target_add(request: HttpRequest, code: str) -> HttpResponse:
     unknown = [n for n in nics if n not in records]
     back = reverse("web:targets", args=[operation.code])
     if not nics or unknown:
+        # What was typed comes back in the box (the page after the redirect reads it once).
+        request.session[KEPT_NICS] = {
+            "operation": operation.code,
+            "nics": str(request.POST.get("nics", ""))[:5000],
+            "assigned": assigned,
+        }
         messages.error(
             request,
             _("Unknown or not visible: %(nics)s.") % {"nics": ", ".join(unknown)}

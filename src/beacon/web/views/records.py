@@ -18,6 +18,7 @@ from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.core.actor import Actor
 from beacon.core.errors import DomainError, NotVisible
+from beacon.operations import timeline
 from beacon.records import codes
 from beacon.records import services as registry
 from beacon.records.models import MissingPersonRecord
@@ -54,10 +55,13 @@ def allowed_actions(actor: Actor, record: MissingPersonRecord) -> list[str]:
 
 def _page_context(actor: Actor, nic: str) -> dict[str, Any]:
     record = registry.show_record(actor, nic)
-    steps = registry.history(actor, nic)
+    steps = list(reversed(registry.history(actor, nic)))
+    reasons = timeline.registry_reasons(actor, steps)
+    for step in steps:
+        step.reason = reasons[step.pk]  # Beacon's own reasons in the reader's language
     return {
         "record": record,
-        "steps": list(reversed(steps)),
+        "steps": steps,
         "actions": allowed_actions(actor, record),
         "clear_choices": codes.ClearHow.choices,
         "errors": {},

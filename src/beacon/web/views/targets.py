@@ -161,6 +161,14 @@ def row_context(operation: Operation) -> dict[str, Any]:
     }
 
 
+def _kept_input(request: HttpRequest, operation: Operation) -> dict[str, str]:
+    """What was typed into "Add targets" before it was refused (shown once, then gone)."""
+    kept = request.session.pop("beacon-target-add", None)
+    if not isinstance(kept, dict) or kept.get("operation") != operation.code:
+        return {}
+    return {"nics": str(kept.get("nics", "")), "assigned": str(kept.get("assigned", ""))}
+
+
 @require_GET
 @page
 @requires(P.OPERATIONS_VIEW)
@@ -188,6 +196,7 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
         "can_manage": policy.has(actor, P.OPERATIONS_MANAGE),
         "participants": Agency.objects.filter(participations__operation=operation).order_by("name"),
         "query": request.GET.urlencode(),
+        "kept": _kept_input(request, operation),
         **row_context(operation),
         **_filter_choices(operation),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -40,12 +41,22 @@ def _render(
     # Names on the page are reads of personal data: audited like the target list.
     reads.record_list_read(actor, "timeline", operation.code, (e.nic for e in entries if e.nic))
     reads.victim_list_read(actor, "timeline", (e.victim for e in entries if e.victim))
+    # Links built once per page, not once per entry (a page lists up to timeline.PAGE).
+    urls = {
+        "web:target_timeline": reverse("web:target_timeline", args=[operation.code, "~ref~"]),
+        "web:victim_timeline": reverse("web:victim_timeline", args=["~ref~"]),
+    }
+    correct = reverse("web:correct_entry", args=[operation.code, "~kind~", "~ref~"])
+    can_correct = policy.has(actor, P.OPERATIONS_RECORD)
+    for e in entries:
+        if e.link:
+            e.href = urls[e.link[0]].replace("~ref~", e.link[1])
+        if can_correct and e.correctable and e.agency_id == actor.agency_id:
+            e.correct_href = correct.replace("~kind~", e.kind).replace("~ref~", e.ref)
     context = {
         "operation": operation,
         "title": title,
         "entries": entries,
-        "can_correct": policy.has(actor, P.OPERATIONS_RECORD),
-        "agency_id": actor.agency_id,
         **extra,
     }
     return render(request, "web/operations/timeline.html", context)
@@ -57,8 +68,25 @@ def _render(
 def operation_timeline(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request)
     operation = visible_operation(actor, code)
-    entries = timeline.operation_entries(actor, operation)
-    return _render(request, operation, _("Timeline"), entries)
+    before = _before(request)
+    shown = timeline.operation_entries(actor, operation, before=before)
+    older = ""
+    if shown.older is not None:
+        older = "?" + urlencode({"before": str(shown.older)})
+    return _render(
+        request, operation, _("Timeline"), shown.entries, older=older, paged=before is not None
+    )
+
+
+def _before(request: HttpRequest) -> timeline.Cursor | None:
+    """Where the page starts (``?before=``, as the previous page's link gave it), or None."""
+    raw = str(request.GET.get("before", "")).strip()
+    if not raw:
+        return None
+    cursor = timeline.Cursor.parse(raw)
+    if cursor is None:
+        raise ValidationFailed.on("before", _("This link to older entries is not valid."))
+    return cursor
 
 
 def visible_target(actor: Actor, operation: Operation, ref: str) -> Target:
