@@ -129,7 +129,7 @@ def test_hub_dashboard_shows_an_entry_sent_after_a_lost_connection_within_two_se
         dashboard.goto("/operations/UNITED-FRONT/")
         arrests = dashboard.locator("#figures .card[data-metric='arrests'] .figure")
         expect(arrests).to_have_text(f"{before}")
-        expect(dashboard.locator("#map .choroplethlocation").first).to_be_attached()
+        expect(dashboard.locator("#map .choroplethlocation").first).to_be_attached(timeout=20000)
         shot(dashboard, "dashboard-hub")
 
         entry = field.new_page()
@@ -166,7 +166,7 @@ def test_french_report_and_its_pdf_have_the_figures(
         expect(press).to_contain_text("102 arrestations")
         expect(press).to_contain_text("47 victimes secourues")
         expect(page.locator("#by-jurisdiction")).to_contain_text("Kentucky")
-        expect(page.locator("#map .choroplethlocation").first).to_be_attached()
+        expect(page.locator("#map .choroplethlocation").first).to_be_attached(timeout=20000)
         expect(page.locator("#chart .bars path").first).to_be_attached()
         shot(page, "report-fr")
         with page.expect_download() as download:
@@ -224,7 +224,7 @@ def test_chart_pages_run_with_no_policy_refusal_and_no_console_error(
             response = page.goto(path)
             assert response is not None and response.status == 200, path
             if "UNITED-FRONT" in path:
-                expect(page.locator("#map .choroplethlocation").first).to_be_attached()
+                expect(page.locator("#map .choroplethlocation").first).to_be_attached(timeout=20000)
                 expect(page.locator("#chart .bars path").first).to_be_attached()
                 # The map's legend: whole-number classes, on the dashboard and the report.
                 expect(page.locator("#map-legend li").first).to_be_attached()
