@@ -118,11 +118,25 @@ def test_five_failures_in_fifteen_minutes_lock_until_an_admin_unlocks(
     admin = make_user("root", Agency.system(), "system_admin")
     device = enrol_totp(user)
     client = Client()
-    for _ in range(5):
-        assert post_sign_in(client, "alice", "not the password!", "") == 401
+    answers = [
+        client.post(SIGN_IN, {"username": "alice", "password": "not the password!"})
+        for _ in range(5)
+    ]
+    assert [a.status_code for a in answers] == [401] * 5
     assert Membership.objects.get(user=user).locked_at is not None
-    # Locked: even the right password and code are refused.
-    assert post_sign_in(client, "alice", PASSWORD, current_code(device)) == 401
+    # The attempt that locks the account says so, and what to do; none before it does.
+    assert [b"now locked" in a.content for a in answers] == [False] * 4 + [True]
+    assert b"administrator" in answers[-1].content
+    # Locked: even the right password and code are refused, with the one message (a
+    # locked account must not tell a guesser which password was right).
+    right = client.post(
+        SIGN_IN, {"username": "alice", "password": PASSWORD, "code": current_code(device)}
+    )
+    wrong = client.post(SIGN_IN, {"username": "alice", "password": "still not it", "code": ""})
+    assert right.status_code == wrong.status_code == 401
+    for answer in (right, wrong):
+        assert b"now locked" not in answer.content
+        assert b"Check your username, password and code." in answer.content
     assert AuditEvent.objects.filter(action="account.locked", object_id=str(user.pk)).count() == 1
     admin_actor = services.actor_of_user(admin)
     services.unlock_user(admin_actor, user)

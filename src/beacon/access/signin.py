@@ -134,7 +134,7 @@ def _fail(
                 outcome="denied",
                 detail={"failures": settings.BEACON_LOCKOUT_FAILURES},
             )
-    return SignInRefused(reason=reason)
+    return SignInRefused(reason=reason, locked_now=bool(locked))
 
 
 def sign_in(username: str, password: str, code: str, *, source_address: str) -> SignedIn:

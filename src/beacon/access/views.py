@@ -62,8 +62,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     except RateLimited:
         context["error"] = gettext("Too many sign-in attempts from your address; wait a minute.")
         return render(request, "access/sign_in.html", context, status=429)
-    except SignInRefused:
-        context["error"] = gettext("Sign-in failed. Check your username, password and code.")
+    except SignInRefused as refused:
+        context["error"] = (
+            gettext(
+                "Sign-in failed, and this account is now locked after too many failed "
+                "attempts. Ask an administrator of your agency to unlock it."
+            )
+            if refused.locked_now
+            else gettext("Sign-in failed. Check your username, password and code.")
+        )
         return render(request, "access/sign_in.html", context, status=401)
     login(request, result.user, backend=BACKEND)
     if result.device is not None:
