@@ -190,3 +190,19 @@ def test_every_entry_of_the_catalogue_is_read(lang: str) -> None:
     text = (LOCALE / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     written = len(re.findall(r"^msgid ", text, re.M)) - 1  # the header
     assert len(catalogue(lang)) == written
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("pt", "27 de agosto de 2021"), ("es", "27 de agosto de 2021"), ("fr", "27 août 2021")],
+)
+def test_month_names_in_dates_are_lowercase(lang: str, expected: str) -> None:
+    """Django's Portuguese catalogue wrote "27 de Agosto de 2021"; Brazil and Portugal
+    write month names in lowercase."""
+    from datetime import date
+
+    from django.utils import formats, translation
+
+    with translation.override(lang):
+        assert formats.date_format(date(2021, 8, 27)) == expected
