@@ -59,27 +59,15 @@ def _files(paths: list[str]) -> str:
     return "[" + ", ".join(storage.sql_literal(storage.data_dir() / p) for p in paths) + "]"
 
 
-def _terms(condition: str) -> frozenset[str]:
-    """A condition's AND-ed terms, each equality with its sides in order."""
-    terms = set()
-    for term in condition.split(" AND "):
-        sides = term.split(" = ")
-        terms.add(" = ".join(sorted(sides)) if len(sides) == 2 else term)
-    return frozenset(terms)
-
-
 def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) -> int:
     """The pairs a full run's blocking would make that involve a new row, as
     ``incoming_pairs`` (unique_id_l < unique_id_r, as Splink orders a dedupe pair and
     reads each rule with ``l`` the lower key), and ``link_in``: the new rows and the
     earlier rows they pair with. Returns the pair count."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
-    # the earlier rows' blocking keys only (not their names and the rest): less to read
-    keys = sorted({column for rule in rules for column in spec.columns_of(rule)})
-    con.execute(
-        f"CREATE TEMP TABLE link_old AS SELECT unique_id, {', '.join(keys)} "
-        f"FROM read_parquet({files})"
-    )
+    # the earlier rows read once, whole: the joins read their keys, link_in the rows
+    # they pair with (the columns a five-field list leaves empty cost next to nothing)
+    con.execute(f"CREATE TEMP TABLE link_old AS SELECT * FROM read_parquet({files})")
     selects = []
     for rule in rules:
 
@@ -90,7 +78,7 @@ def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) 
             f"SELECT a.unique_id AS l, b.unique_id AS r FROM link_new a JOIN link_new b "
             f"ON {read('a', 'b')} AND a.unique_id < b.unique_id"
         )
-        if _terms(read("o", "n")) == _terms(read("n", "o")):
+        if spec.symmetric(rule):
             # a rule of equal keys reads the same both ways round: one join
             selects.append(
                 "SELECT least(o.unique_id, n.unique_id) AS l, "
@@ -112,9 +100,10 @@ def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) 
     )
     con.execute(
         "CREATE TEMP TABLE link_in AS SELECT * FROM link_new UNION ALL "
-        f"SELECT * FROM read_parquet({files}) WHERE unique_id IN (SELECT unique_id_l FROM incoming_pairs "
+        "SELECT * FROM link_old WHERE unique_id IN (SELECT unique_id_l FROM incoming_pairs "
         "UNION SELECT unique_id_r FROM incoming_pairs)"
     )
+    con.execute("DROP TABLE link_old")
     return count(con, "SELECT count(*) FROM incoming_pairs")
 
 
