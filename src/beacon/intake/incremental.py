@@ -190,7 +190,7 @@ def link_new(
         touched_numbers = [
             int(row[0])
             for row in con.execute(
-                f"SELECT DISTINCT number FROM read_parquet({_files([cache['clusters']])}) "
+                f"SELECT DISTINCT number FROM {_cluster_numbers(cache)} "
                 "WHERE key IN (SELECT key FROM touched_keys)"
             ).fetchall()
         ]
@@ -245,7 +245,7 @@ def link_new(
             must.union(a, b)
         members = _members_of(con, cache, groups, intake, new_lists)
         step(STEPS[5])
-        mapping = _numbers(con, cache["clusters"], groups, numbers)
+        mapping = _numbers(con, groups, numbers)
         new_cache = write_cache(
             con,
             intake,
@@ -254,6 +254,7 @@ def link_new(
             link_table="link_new",
             people_table="people_new",
             numbers=mapping,
+            cluster_files=_cluster_files(cache),
             tf_counts="beacon_tf_counts",
             present=present,
         )
@@ -305,11 +306,31 @@ def link_new(
     return run
 
 
-def _numbers(
-    con: duckdb.DuckDBPyConnection, path: str, groups: list[list[str]], numbers: list[int]
-) -> str:
-    """A query of each clustered row's cluster number after this run: the base run's,
-    with the changed and new groups' numbers."""
+def _cluster_files(cache: dict[str, Any]) -> list[str]:
+    """The cache's cluster-number files, oldest first (a single path in older caches)."""
+    files = cache["clusters"]
+    return [files] if isinstance(files, str) else list(files)
+
+
+def _cluster_numbers(cache: dict[str, Any]) -> str:
+    """A query of each clustered row's cluster number in the cached run: a later file's
+    number stands over an earlier one's (each incremental run writes only its groups)."""
+    files = _cluster_files(cache)
+    if len(files) == 1:
+        return f"read_parquet({_files(files)})"
+    order = " ".join(
+        f"WHEN {storage.sql_literal(storage.data_dir() / path)} THEN {i}"
+        for i, path in enumerate(files)
+    )
+    return (
+        "(SELECT key, arg_max(number, CASE filename " + order + " END) AS number "
+        f"FROM read_parquet({_files(files)}, filename = true) GROUP BY key)"
+    )
+
+
+def _numbers(con: duckdb.DuckDBPyConnection, groups: list[list[str]], numbers: list[int]) -> str:
+    """The cluster numbers this run gives: its changed and new groups' rows (the rest
+    keep the base run's, read from the earlier files)."""
     keys = [key for group in groups for key in group]
     con.register(
         "beacon_new_numbers",
@@ -323,11 +344,7 @@ def _numbers(
             }
         ),
     )
-    return (
-        f"(SELECT key, number FROM read_parquet({_files([path])}) "
-        "WHERE key NOT IN (SELECT key FROM beacon_new_numbers) "
-        "UNION ALL SELECT key, number FROM beacon_new_numbers)"
-    )
+    return "beacon_new_numbers"
 
 
 def _members_of(
