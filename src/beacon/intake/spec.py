@@ -9,6 +9,8 @@ fixed here, never re-estimated.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from typing import Any
 
@@ -586,11 +588,18 @@ def settings(
     )
 
 
+@functools.lru_cache(maxsize=32)
+def _settings_dict(dialect: str, present: frozenset[str]) -> dict[str, Any]:
+    # Splink builds each level's SQL through sqlglot: a few hundred parses, built once
+    # per process for each dialect and set of columns (an incremental run's fixed cost)
+    return settings(present).create_settings_dict(dialect)
+
+
 def settings_dict(
     dialect: str, params: dict[str, Any] | None, present: frozenset[str] = ALL_COLUMNS
 ) -> dict[str, Any]:
     """The settings for one SQL dialect, with trained parameters filled in when given."""
-    built = settings(present).create_settings_dict(dialect)
+    built = copy.deepcopy(_settings_dict(dialect, present))
     if params:
         apply_params(built, params)
     return built
