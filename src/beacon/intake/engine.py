@@ -59,7 +59,7 @@ _validate_sql = ComparisonLevel._validate_sql
 def _validate_sql_once(level: ComparisonLevel) -> bool:
     key = (level.sql_condition, str(level.sqlglot_dialect))
     if key not in _PARSED:
-        _validate_sql(level)
+        _validate_sql(level)  # type: ignore[no-untyped-call]
         _PARSED.add(key)
     return True
 
