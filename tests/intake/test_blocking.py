@@ -125,3 +125,24 @@ def test_the_last_names_swap_levels_are_no_evidence() -> None:
     for level in swaps:
         assert level["m_probability"] == level["u_probability"]
         assert level["fix_m_probability"] and level["fix_u_probability"]
+
+
+def test_a_rule_is_symmetric_when_it_reads_the_same_with_its_sides_swapped() -> None:
+    # an incremental run joins a symmetric rule once (earlier rows against new rows, in
+    # either order) and an asymmetric one both ways round
+    rules = spec.blocking_rule_sql(skip_registry_pairs=False)
+    similar = [rule for rule in rules if "jaro_winkler" in rule]
+    assert similar and all(spec.symmetric(rule) for rule in similar)
+    assert spec.symmetric("l.first_name_key = r.last_key AND l.last_key = r.first_name_key")
+    assert not spec.symmetric("l.first_name_key = r.last_key AND l.dob_key = r.dob_key")
+    assert not spec.symmetric("l.first_key = r.first_key AND l.dob IS NULL")
+    assert spec.symmetric("l.first_key = r.first_key AND (l.dob IS NULL OR r.dob IS NULL)")
+    assert not spec.symmetric(
+        "l.dob_key = r.dob_key AND (jaro_winkler_similarity(l.first_name, r.last_name) >= 0.8)"
+    )
+    assert spec.symmetric(
+        "l.dob_key = r.dob_key AND (jaro_winkler_similarity(l.first_name, r.last_name) >= 0.8"
+        " OR jaro_winkler_similarity(l.last_name, r.first_name) >= 0.8)"
+    )
+    with_registry = spec.blocking_rule_sql()
+    assert all(spec.symmetric(rule) for rule in with_registry if "jaro_winkler" in rule)

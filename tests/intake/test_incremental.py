@@ -71,6 +71,18 @@ def test_new_list_gets_the_clusters_of_a_full_relink(
     ]
     assert repeated  # the repeated NCMEC rows joined their earlier twins
 
+    # a third on top of the second (an incremental base): the cluster numbers are read
+    # from the base's files, a later file's number standing over an earlier one's
+    assert len(again.cache["clusters"]) == 2
+    services.import_list(system, intake, lists_dir["agency"], source="LCPD2")
+    third = services.link_new(system, intake)
+    assert third.base == again and len(third.cache["clusters"]) == 3
+    numbers = {c.number: set(c.keys) for c in Cluster.objects.filter(run=again)}
+    for cluster in Cluster.objects.filter(run=third):
+        if cluster.number in numbers:  # a base cluster keeps its number and members
+            assert numbers[cluster.number] <= set(cluster.keys)
+    assert _groups(third) == _groups(services.link(system, intake))
+
 
 def test_cli_link_new(system: Actor, lists_dir: dict[str, Path]) -> None:
     out = StringIO()

@@ -6,7 +6,9 @@ import datetime as dt
 import random
 
 import duckdb
+import pytest
 
+from beacon.intake import spec
 from beacon.intake.spec import ONE_DIGIT_DIFFERENT
 
 
@@ -44,3 +46,25 @@ def test_one_digit_different_is_damerau_levenshtein_one_on_iso_dates() -> None:
     assert sum(1 for row in rows if row[2]) > 1000  # plenty of near misses among them
     wrong = [row for row in rows if row[2] != row[3]]
     assert wrong == []
+
+
+def test_a_level_whose_sql_does_not_parse_is_still_refused_after_the_first_linker() -> None:
+    # Splink's parse check of each level runs once per condition and process (engine.py);
+    # a condition never seen is still parsed, and refused when it does not parse
+    from splink import DuckDBAPI, Linker
+
+    from beacon.intake import engine
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT 'a' AS unique_id, 'x' AS first_name")
+    table = DuckDBAPI(connection=con).register("t", table_name="t_in")
+    built = spec.settings_dict("duckdb", None, frozenset({"first_name"}))
+    Linker(table, built, log_level=None, validate_settings=False)
+    assert any("first_name_l" in sql for sql, _ in engine._PARSED)
+    broken = spec.settings_dict("duckdb", None, frozenset({"first_name"}))
+    broken["comparisons"][0]["comparison_levels"][2]["sql_condition"] = "first_name_l = = x"
+    with pytest.raises(ValueError, match="Error parsing"):
+        Linker(table, broken, log_level=None, validate_settings=False)
+    # the settings dict is the caller's own copy: the cached one is untouched
+    again = spec.settings_dict("duckdb", None, frozenset({"first_name"}))
+    assert again["comparisons"][0]["comparison_levels"][2]["sql_condition"] != "first_name_l = = x"

@@ -22,6 +22,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from splink import Linker
 from splink.internals.block_from_labels import block_from_labels
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_level import ComparisonLevel
 from splink.internals.comparison_vector_values import compute_comparison_vector_values_sql
 from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 from splink.internals.database_api import DatabaseAPI
@@ -47,6 +48,23 @@ LABEL_PRIOR_STRENGTH = 50.0  # EM's m estimates count as this many labelled pair
 # splits lower the weight of the agreement that misled the model by a few bits, no more.
 NEGATIVE_LABEL_STRENGTH = 1000.0
 logging.getLogger("splink").setLevel(logging.ERROR)
+
+# Splink checks that each comparison level's SQL parses (sqlglot) every time a Linker is
+# built: a few hundred parses of the same fixed conditions, most of an incremental
+# run's fixed cost. A condition that parsed once parses again: checked once per process.
+_PARSED: set[tuple[str, str]] = set()
+_validate_sql = ComparisonLevel._validate_sql
+
+
+def _validate_sql_once(level: ComparisonLevel) -> bool:
+    key = (level.sql_condition, str(level.sqlglot_dialect))
+    if key not in _PARSED:
+        _validate_sql(level)  # type: ignore[no-untyped-call]
+        _PARSED.add(key)
+    return True
+
+
+ComparisonLevel._validate_sql = _validate_sql_once  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)

@@ -59,27 +59,15 @@ def _files(paths: list[str]) -> str:
     return "[" + ", ".join(storage.sql_literal(storage.data_dir() / p) for p in paths) + "]"
 
 
-def _terms(condition: str) -> frozenset[str]:
-    """A condition's AND-ed terms, each equality with its sides in order."""
-    terms = set()
-    for term in condition.split(" AND "):
-        sides = term.split(" = ")
-        terms.add(" = ".join(sorted(sides)) if len(sides) == 2 else term)
-    return frozenset(terms)
-
-
 def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) -> int:
     """The pairs a full run's blocking would make that involve a new row, as
     ``incoming_pairs`` (unique_id_l < unique_id_r, as Splink orders a dedupe pair and
     reads each rule with ``l`` the lower key), and ``link_in``: the new rows and the
     earlier rows they pair with. Returns the pair count."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
-    # the earlier rows' blocking keys only (not their names and the rest): less to read
-    keys = sorted({column for rule in rules for column in spec.columns_of(rule)})
-    con.execute(
-        f"CREATE TEMP TABLE link_old AS SELECT unique_id, {', '.join(keys)} "
-        f"FROM read_parquet({files})"
-    )
+    # the earlier rows read once, whole: the joins read their keys, link_in the rows
+    # they pair with (the columns a five-field list leaves empty cost next to nothing)
+    con.execute(f"CREATE TEMP TABLE link_old AS SELECT * FROM read_parquet({files})")
     selects = []
     for rule in rules:
 
@@ -90,7 +78,7 @@ def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) 
             f"SELECT a.unique_id AS l, b.unique_id AS r FROM link_new a JOIN link_new b "
             f"ON {read('a', 'b')} AND a.unique_id < b.unique_id"
         )
-        if _terms(read("o", "n")) == _terms(read("n", "o")):
+        if spec.symmetric(rule):
             # a rule of equal keys reads the same both ways round: one join
             selects.append(
                 "SELECT least(o.unique_id, n.unique_id) AS l, "
@@ -112,9 +100,10 @@ def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) 
     )
     con.execute(
         "CREATE TEMP TABLE link_in AS SELECT * FROM link_new UNION ALL "
-        f"SELECT * FROM read_parquet({files}) WHERE unique_id IN (SELECT unique_id_l FROM incoming_pairs "
+        "SELECT * FROM link_old WHERE unique_id IN (SELECT unique_id_l FROM incoming_pairs "
         "UNION SELECT unique_id_r FROM incoming_pairs)"
     )
+    con.execute("DROP TABLE link_old")
     return count(con, "SELECT count(*) FROM incoming_pairs")
 
 
@@ -201,7 +190,7 @@ def link_new(
         touched_numbers = [
             int(row[0])
             for row in con.execute(
-                f"SELECT DISTINCT number FROM read_parquet({_files([cache['clusters']])}) "
+                f"SELECT DISTINCT number FROM {_cluster_numbers(cache)} "
                 "WHERE key IN (SELECT key FROM touched_keys)"
             ).fetchall()
         ]
@@ -256,7 +245,7 @@ def link_new(
             must.union(a, b)
         members = _members_of(con, cache, groups, intake, new_lists)
         step(STEPS[5])
-        mapping = _numbers(con, cache["clusters"], groups, numbers)
+        mapping = _numbers(con, groups, numbers)
         new_cache = write_cache(
             con,
             intake,
@@ -265,6 +254,7 @@ def link_new(
             link_table="link_new",
             people_table="people_new",
             numbers=mapping,
+            cluster_files=_cluster_files(cache),
             tf_counts="beacon_tf_counts",
             present=present,
         )
@@ -316,11 +306,31 @@ def link_new(
     return run
 
 
-def _numbers(
-    con: duckdb.DuckDBPyConnection, path: str, groups: list[list[str]], numbers: list[int]
-) -> str:
-    """A query of each clustered row's cluster number after this run: the base run's,
-    with the changed and new groups' numbers."""
+def _cluster_files(cache: dict[str, Any]) -> list[str]:
+    """The cache's cluster-number files, oldest first (a single path in older caches)."""
+    files = cache["clusters"]
+    return [files] if isinstance(files, str) else list(files)
+
+
+def _cluster_numbers(cache: dict[str, Any]) -> str:
+    """A query of each clustered row's cluster number in the cached run: a later file's
+    number stands over an earlier one's (each incremental run writes only its groups)."""
+    files = _cluster_files(cache)
+    if len(files) == 1:
+        return f"read_parquet({_files(files)})"
+    order = " ".join(
+        f"WHEN {storage.sql_literal(storage.data_dir() / path)} THEN {i}"
+        for i, path in enumerate(files)
+    )
+    return (
+        "(SELECT key, arg_max(number, CASE filename " + order + " END) AS number "
+        f"FROM read_parquet({_files(files)}, filename = true) GROUP BY key)"
+    )
+
+
+def _numbers(con: duckdb.DuckDBPyConnection, groups: list[list[str]], numbers: list[int]) -> str:
+    """The cluster numbers this run gives: its changed and new groups' rows (the rest
+    keep the base run's, read from the earlier files)."""
     keys = [key for group in groups for key in group]
     con.register(
         "beacon_new_numbers",
@@ -334,11 +344,7 @@ def _numbers(
             }
         ),
     )
-    return (
-        f"(SELECT key, number FROM read_parquet({_files([path])}) "
-        "WHERE key NOT IN (SELECT key FROM beacon_new_numbers) "
-        "UNION ALL SELECT key, number FROM beacon_new_numbers)"
-    )
+    return "beacon_new_numbers"
 
 
 def _members_of(

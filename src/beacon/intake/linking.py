@@ -465,14 +465,17 @@ def write_cache(
     link_table: str,
     people_table: str,
     numbers: dict[str, int] | str,
+    cluster_files: list[str] | None = None,
     tf_counts: str,
     present: frozenset[str],
 ) -> dict[str, Any]:
     """Cache a run's linkage input for the next incremental run, under
     ``DATA_DIR/intake/<intake>/run-<uuid>/``: ``link_table`` (normalised rows) and
     ``people_table`` (as the sources gave them) added to the earlier runs' files, each
-    row's cluster number (``numbers``: key -> number, or a query of key, number), and term-frequency counts (``tf_counts``: a table of column,
-    value, n; empty: counted on ``link_table``)."""
+    row's cluster number (``numbers``: key -> number, or a table of key, number; added
+    to ``cluster_files``, whose later files stand over earlier ones), and
+    term-frequency counts (``tf_counts``: a table of column, value, n; empty: counted on
+    ``link_table``)."""
     folder = Path(storage.FOLDER) / str(intake.pk) / f"run-{uuid.uuid4().hex}"
     target = storage.data_dir() / folder
     target.mkdir(parents=True, exist_ok=True)
@@ -504,7 +507,7 @@ def write_cache(
     cache = {
         "link": [*link_files, copy(link_table, "link.parquet")],
         "people": [*people_files, copy(people_table, "people.parquet")],
-        "clusters": copy("beacon_numbers", "clusters.parquet"),
+        "clusters": [*(cluster_files or []), copy("beacon_numbers", "clusters.parquet")],
         "tf": copy(tf_counts, "tf.parquet"),
         "present": sorted(present),
     }

@@ -9,6 +9,8 @@ fixed here, never re-estimated.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from typing import Any
 
@@ -486,6 +488,56 @@ def blocking_rule_sql(
     return rules
 
 
+def _split(condition: str, word: str) -> list[str]:
+    """``condition``'s parts joined by ``word`` (AND, OR) outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(condition):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and condition.startswith(f" {word} ", i):
+            parts.append(condition[start:i])
+            start = i + len(word) + 2
+    parts.append(condition[start:])
+    return [part.strip() for part in parts]
+
+
+_SIMILAR = re.compile(r"^jaro_winkler_similarity\(([^,()]+), ([^,()]+)\)( .*)$")
+
+
+def _canonical(term: str) -> str:
+    """One condition in a form that does not depend on which side is which: equalities
+    and similarities with their sides in order, OR-ed and AND-ed parts as sets."""
+    while term.startswith("(") and term.endswith(")") and _balanced(term[1:-1]):
+        term = term[1:-1].strip()
+    if term.startswith("NOT "):
+        return f"NOT({_canonical(term[4:])})"
+    for word in ("AND", "OR"):
+        parts = _split(term, word)
+        if len(parts) > 1:
+            return f"{word}(" + ", ".join(sorted(_canonical(part) for part in parts)) + ")"
+    similar = _SIMILAR.match(term)
+    if similar:
+        left, right, rest = similar.groups()
+        return f"jaro_winkler_similarity({', '.join(sorted((left, right)))}){rest}"
+    sides = term.split(" = ")
+    return " = ".join(sorted(sides)) if len(sides) == 2 else term
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def symmetric(rule: str) -> bool:
+    """Whether a blocking rule reads the same with ``l`` and ``r`` swapped (then one
+    join finds its pairs in either order)."""
+    swapped = rule.replace("l.", "\0.").replace("r.", "l.").replace("\0.", "r.")
+    return _canonical(rule) == _canonical(swapped)
+
+
 def blocking_rules(
     present: frozenset[str] = ALL_COLUMNS, *, skip_registry_pairs: bool = True
 ) -> list[BlockingRuleCreator | dict[str, Any]]:
@@ -536,11 +588,18 @@ def settings(
     )
 
 
+@functools.lru_cache(maxsize=32)
+def _settings_dict(dialect: str, present: frozenset[str]) -> dict[str, Any]:
+    # Splink builds each level's SQL through sqlglot: a few hundred parses, built once
+    # per process for each dialect and set of columns (an incremental run's fixed cost)
+    return settings(present).create_settings_dict(dialect)
+
+
 def settings_dict(
     dialect: str, params: dict[str, Any] | None, present: frozenset[str] = ALL_COLUMNS
 ) -> dict[str, Any]:
     """The settings for one SQL dialect, with trained parameters filled in when given."""
-    built = settings(present).create_settings_dict(dialect)
+    built = copy.deepcopy(_settings_dict(dialect, present))
     if params:
         apply_params(built, params)
     return built
