@@ -407,16 +407,18 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
     if exchanged:
         return 0.75, _("two digits of the DOB exchanged")
     # Beyond a slip: a DOB this far off is rarely the same person (one error of writing
-    # gives a swap, a year off by one, one digit, a default day), so it weighs little:
-    # less than a surname that differs altogether when the given name and DOB agree.
+    # gives a swap, a year off by one, one digit, a default day), so it counts against,
+    # nearly as much as a DOB years away: a namesake born in the same month or year must
+    # not outrank the child whose surname changed and whose DOB is a slip away (two
+    # errors, each common; a common name has dozens of namesakes born in any one year).
     same = (d.year == q_dob.year) + (d.month == q_dob.month) + (d.day == q_dob.day)
     if same == 2:  # one of year, month and day differs, by more than a slip
-        return 0.05, _("DOB with one of year, month and day different")
+        return FAR_DOB + 0.03, _("DOB with one of year, month and day different")
     gap = abs((d - q_dob).days)
     if gap <= 31:
-        return 0.04, _("DOB within a month")
+        return FAR_DOB + 0.02, _("DOB within a month")
     if d.year == q_dob.year:
-        return 0.02, _("same birth year")
+        return FAR_DOB + 0.01, _("same birth year")
     return FAR_DOB, ""
 
 
