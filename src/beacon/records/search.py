@@ -27,8 +27,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from rapidfuzz.distance import JaroWinkler
 
 from beacon.agencies.models import Agency
@@ -61,6 +61,7 @@ MAX_LIMIT = 100
 NAME_WEIGHT, DOB_WEIGHT, SEX_WEIGHT = 0.6, 0.3, 0.1
 TRANSPOSED_PENALTY = 0.02
 TRANSPOSED = gettext_noop("names transposed")
+SLIP = gettext_noop("one digit of the DOB differs")
 # The given name weighs a little more than the surname in the name score: a child's
 # surname changes (a stepfather's, the mother's, one part of a double surname dropped)
 # more often than the given name does, so with the DOB right, "given name right, another
@@ -119,6 +120,24 @@ def _suffix(notes: tuple[str, ...]) -> str:
     return "".join(f" ({n})" for n in notes if n)
 
 
+_CATALOGUE: dict[tuple[str, str], str] = {}
+
+
+def translator() -> Callable[[str], str]:
+    """gettext in the active language, each message translated once per process: a search
+    says the same few dozen reasons for each of its keys and candidates, and Django's
+    gettext (a thread-local lookup per call) took a sixth of a search's time."""
+    lang = get_language() or ""
+
+    def tr(msgid: str) -> str:
+        text = _CATALOGUE.get((lang, msgid))
+        if text is None:
+            text = _CATALOGUE[(lang, msgid)] = _(msgid)
+        return text
+
+    return tr
+
+
 @dataclass
 class _Probe:
     """Query keys with what each one means."""
@@ -129,11 +148,13 @@ class _Probe:
     years: set[int] = field(default_factory=set)  # Soundex + each plausible birth year
 
     single: set[int] = field(default_factory=set)  # surname alone, given name alone
+    tr: Callable[[str], str] = field(default_factory=translator)
 
     def add_reason(self, key: Key, *notes: str) -> None:
         """Why ``key`` was looked up, in the active language (the reason and the notes
         are English message ids)."""
-        text = _(key.reason) + _suffix(tuple(_(n) for n in notes if n))
+        tr = self.tr
+        text = tr(key.reason) + _suffix(tuple(tr(n) for n in notes if n))
         self.reasons.setdefault(key.value, set()).add(text)
 
     def add(self, key: Key, *notes: str, spread: bool = False) -> None:
@@ -241,9 +262,9 @@ def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
         # slip round has a hundred or more of them
         parts = [("LD", code) for code, _m, _s in surname_codes(ln)]
         parts += [("FD", code) for code in given_codes(fn)[0]]
-        slip = (_(note) if note else "", _("one digit of the DOB differs"))
+        slip = (p.tr(note) if note else "", p.tr(SLIP))
         for kind, code in parts:
-            reason = _(REASONS[kind]) + _suffix(slip)
+            reason = p.tr(REASONS[kind]) + _suffix(slip)
             for iso in isos:
                 value = key_hash(kind, code, iso)
                 out.add(value)
@@ -377,11 +398,12 @@ def key_lookup_sql(keys: list[int]) -> tuple[str, list[int]]:
 
 
 def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
-    """How well one of the record's DOBs agrees with the query's (1 exact, 0 unrelated)."""
+    """How well one of the record's DOBs agrees with the query's (1 exact, 0 unrelated),
+    and why (an English message id: the caller translates it)."""
     if d == q_dob:
-        return 1.0, _("DOB exact")
+        return 1.0, gettext_noop("DOB exact")
     if d == swapped(q_dob):
-        return 0.85, _("DOB with day and month swapped")
+        return 0.85, gettext_noop("DOB with day and month swapped")
     a, b = q_dob.strftime("%Y%m%d"), d.strftime("%Y%m%d")
     differ = [i for i in range(8) if a[i] != b[i]]
     exchanged = (
@@ -390,22 +412,24 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
         and (a[differ[0]], a[differ[1]]) == (b[differ[1]], b[differ[0]])
     )
     if abs(d.year - q_dob.year) == 1 and (d.month, d.day) == (q_dob.month, q_dob.day):
-        return 0.8, _("DOB with the birth year off by one")
+        return 0.8, gettext_noop("DOB with the birth year off by one")
     # A DOB on the 1st (of a month, of January) is often a default written for a day (a
     # month) not known: any day of that month (year) agrees with it better than a slip
     # of one digit does (a slip makes one date of some forty, a default any date).
     if q_dob.day == 1 and (d.year, d.month) == (q_dob.year, q_dob.month):
-        return DEFAULT_DAY, _("DOB in the month given (the 1st, often written for an unknown day)")
+        return DEFAULT_DAY, gettext_noop(
+            "DOB in the month given (the 1st, often written for an unknown day)"
+        )
     if (q_dob.month, q_dob.day) == (1, 1) and d.year == q_dob.year:
-        return DEFAULT_DATE, _(
+        return DEFAULT_DATE, gettext_noop(
             "DOB in the year given (1 January, often written for an unknown date)"
         )
     if (d.year, d.month) == (q_dob.year, q_dob.month) and abs(d.day - q_dob.day) == 1:
-        return 0.8, _("DOB with the day off by one")
+        return 0.8, gettext_noop("DOB with the day off by one")
     if len(differ) == 1:
-        return 0.75, _("one digit of the DOB differs")
+        return 0.75, gettext_noop("one digit of the DOB differs")
     if exchanged:
-        return 0.75, _("two digits of the DOB exchanged")
+        return 0.75, gettext_noop("two digits of the DOB exchanged")
     # Beyond a slip: a DOB this far off is rarely the same person (one error of writing
     # gives a swap, a year off by one, one digit, a default day), so it counts against,
     # nearly as much as a DOB years away: a namesake born in the same month or year must
@@ -413,12 +437,12 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
     # errors, each common; a common name has dozens of namesakes born in any one year).
     same = (d.year == q_dob.year) + (d.month == q_dob.month) + (d.day == q_dob.day)
     if same == 2:  # one of year, month and day differs, by more than a slip
-        return FAR_DOB + 0.03, _("DOB with one of year, month and day different")
+        return FAR_DOB + 0.03, gettext_noop("DOB with one of year, month and day different")
     gap = abs((d - q_dob).days)
     if gap <= 31:
-        return FAR_DOB + 0.02, _("DOB within a month")
+        return FAR_DOB + 0.02, gettext_noop("DOB within a month")
     if d.year == q_dob.year:
-        return FAR_DOB + 0.01, _("same birth year")
+        return FAR_DOB + 0.01, gettext_noop("same birth year")
     return FAR_DOB, ""
 
 
@@ -437,8 +461,8 @@ def _partial_dob_score(q: SearchQuery, dobs: list[date]) -> tuple[float, str]:
     """A query's partial DOB (year, or year and month) is a filter: a record passes with a
     DOB in it, and the year (and month) then agree."""
     if q.birth_month is not None:
-        return 1.0, _("born in that month")
-    return 1.0, _("born in that year")
+        return 1.0, gettext_noop("born in that month")
+    return 1.0, gettext_noop("born in that year")
 
 
 def closeness(a: str, b: str) -> float:
@@ -721,6 +745,7 @@ def _score(
     key_rows: tuple[str, list[Any]],
     name_scores: _NameScores,
     skip: Container[int] = (),
+    tr: Callable[[str], str] = _,
 ) -> tuple[list[_Scored], dict[int, set[int]]]:
     """Score the visible candidates of the key rows (those passing the query's filters);
     also every visible candidate's matched keys (records in ``skip`` left out)."""
@@ -762,7 +787,7 @@ def _score(
             dob_score, dob_why = _dob_score(q.dob, dobs)
         sex_score = 0.5 if not q.sex or "U" in (q.sex, r_sex) else float(q.sex == r_sex)
         score = NAME_WEIGHT * name_score + DOB_WEIGHT * dob_score + SEX_WEIGHT * sex_score
-        scored.append(_Scored(row, round(score, 4), name_why + ([dob_why] if dob_why else [])))
+        scored.append(_Scored(row, round(score, 4), name_why + ([tr(dob_why)] if dob_why else [])))
     return scored, keys
 
 
@@ -896,7 +921,7 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         sql, params = key_rows()
         if not sql:
             continue
-        more, more_keys = _score(candidates, q, (sql, params), name_scores, skip=matched)
+        more, more_keys = _score(candidates, q, (sql, params), name_scores, matched, p.tr)
         scored += more
         matched.update(more_keys)
     top = heapq.nsmallest(limit, scored, key=lambda s: s.rank)
