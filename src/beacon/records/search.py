@@ -449,7 +449,9 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
 def _dob_score(q_dob: date | None, dobs: list[date]) -> tuple[float, str]:
     if q_dob is None or not dobs:
         return 0.5, ""
-    best, why = 0.0, ""
+    # the best of the record's DOBs; a DOB beyond any slip counts against (FAR_DOB is
+    # below 0: before, the best started at 0 and a far DOB counted as none)
+    best, why = FAR_DOB, ""
     for d in dobs:
         score, reason = _one_dob_score(q_dob, d)
         if score > best:
