@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/registry.py                   # 1,000,000 records, SQLite and PostgreSQL
     .venv/bin/python bench/registry.py --records 50000 --db sqlite
+    .venv/bin/python bench/registry.py --remeasure       # search again on the PostgreSQL registry left
 
 For each database: a fresh, migrated database; N seeded synthetic people
 (bench/synthetic_people.py) written to a CSV file and imported with
