@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/registry.py                   # 1,000,000 records, SQLite and PostgreSQL
     .venv/bin/python bench/registry.py --records 50000 --db sqlite
+    .venv/bin/python bench/registry.py --remeasure       # search again on the PostgreSQL registry left
 
 For each database: a fresh, migrated database; N seeded synthetic people
 (bench/synthetic_people.py) written to a CSV file and imported with
@@ -446,7 +447,6 @@ def independent_recall(
         return {"independent": "bench/peoplegen not found: not measured"}
     from beacon.records.imports.importer import import_records
     from beacon.records.models import MissingPersonRecord
-    from beacon.records.search import SearchQuery
 
     people = peoplegen.generate_people(n, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -458,12 +458,6 @@ def independent_recall(
         apostrophes = text.count("\u2019")
         path.write_text(text.replace("\u2019", "'"), encoding="utf-8")
         imported = import_records(actor, path)
-    pid_of_nic = {
-        nic: int(oca[2:])
-        for nic, oca in MissingPersonRecord.objects.filter(oca__startswith="PG").values_list(
-            "nic", "oca"
-        )
-    }
     out: dict[str, Any] = {
         "independent_generator": "bench/peoplegen, "
         + ("HELD_OUT_SEED" if seed == peoplegen.HELD_OUT_SEED else f"development seed {seed}"),
@@ -471,6 +465,25 @@ def independent_recall(
         "independent_searched_among": MissingPersonRecord.objects.count(),
         "independent_apostrophes_replaced": apostrophes,
     }
+    return out | independent_query_recall(find, visible, people, queries, seed)
+
+
+def independent_query_recall(
+    find: Any, visible: Any, people: list[Any], queries: int, seed: int
+) -> dict[str, Any]:
+    """recall@1 and @10 of the independent generator's queries (``seed``) with one and
+    two errors, its people already imported (OCA ``PG`` + person id)."""
+    from beacon.records.models import MissingPersonRecord
+    from beacon.records.search import SearchQuery
+    from bench import peoplegen
+
+    pid_of_nic = {
+        nic: int(oca[2:])
+        for nic, oca in MissingPersonRecord.objects.filter(oca__startswith="PG").values_list(
+            "nic", "oca"
+        )
+    }
+    out: dict[str, Any] = {}
     ms: list[float] = []
     for errors, label in ((1, "one_error"), (2, "two_errors")):
         made = peoplegen.make_queries(people, queries if errors == 1 else queries // 2,
@@ -512,6 +525,87 @@ def independent_recall(
     out["independent_search_p50_ms"] = round(statistics.median(ms), 2)
     out["independent_search_p99_ms"] = round(percentile(ms, 99), 2)
     return out
+
+
+def remeasure(n: int, queries: int, seed: int, independent_seed: int) -> dict[str, Any]:
+    """The search figures of ``run`` (recall by error kind on both generators, in-process
+    latency) measured again, with the code as it is now, on a registry a previous run
+    left (PostgreSQL keeps beacon_bench_registry until the next run drops it): its people
+    are generated again from the same seeds, so no import is timed or repeated."""
+    os.environ["BEACON_MODE"] = "development"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "beacon.settings"
+    os.environ["DATABASE_URL"] = f"{PG_SERVER}/beacon_bench_registry"
+    os.environ.setdefault("BEACON_DATA_DIR", tempfile.mkdtemp(prefix="beacon-bench-remeasure-"))
+    import django
+
+    django.setup()
+    from beacon.records import search as engine
+    from beacon.records.models import MissingPersonRecord
+    from bench import peoplegen
+
+    people = generate_people(n, seed=seed)
+    pid_of_nic = {
+        nic: int(oca[1:])
+        for nic, oca in MissingPersonRecord.objects.filter(oca__startswith="B").values_list(
+            "nic", "oca"
+        )
+    }
+    gc.collect()
+    gc.freeze()
+    visible = MissingPersonRecord.objects.all()
+    variants = make_variants(people, queries, seed=seed + 1)
+    for v in variants[:20]:
+        engine.find(visible, query_of(v))
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    engine_ms: list[float] = []
+    for v in variants:
+        q = query_of(v)
+        t = time.perf_counter()
+        engine.find(visible, q)
+        engine_ms.append((time.perf_counter() - t) * 1000)
+    error_ms: list[float] = []
+    one = error_recall(
+        engine.find,
+        visible,
+        make_error_queries(people, queries, seed=seed + 2, errors=1),
+        pid_of_nic,
+        error_ms,
+    )
+    two = error_recall(
+        engine.find,
+        visible,
+        make_error_queries(people, queries // 2, seed=seed + 3, errors=2),
+        pid_of_nic,
+        error_ms,
+    )
+    independent = independent_query_recall(
+        engine.find,
+        visible,
+        peoplegen.generate_people(n, seed=independent_seed),
+        queries,
+        independent_seed,
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    return {
+        "commit": commit,
+        "records": MissingPersonRecord.objects.count(),
+        "search_p50_ms": round(statistics.median(engine_ms), 2),
+        "search_p99_ms": round(percentile(engine_ms, 99), 2),
+        "recall_at_1_one_error": one["recall_at_1"],
+        "recall_at_10_one_error": one["recall_at_10"],
+        "recall_at_1_two_errors": two["recall_at_1"],
+        "recall_at_10_two_errors": two["recall_at_10"],
+        "tied_at_1_one_error": one["tied_at_1"],
+        "tied_at_1_two_errors": two["tied_at_1"],
+        "recall_by_error_kind": one["by_kind"],
+        "recall_by_error_kind_two_errors": two["by_kind"],
+        "error_search_p50_ms": round(statistics.median(error_ms), 2),
+        "error_search_p99_ms": round(percentile(error_ms, 99), 2),
+        **independent,
+        "load_average_search": [load_before, [round(x, 2) for x in os.getloadavg()]],
+    }
 
 
 def _settle_audit_chainer() -> None:
@@ -599,7 +693,27 @@ def main() -> None:
         help="the independent generator with its first development seed, not the held-out "
         "one (for tuning: the figures are printed, not written to bench/results)",
     )
+    parser.add_argument(
+        "--remeasure",
+        action="store_true",
+        help="PostgreSQL only: measure the search again on the registry the last run left "
+        "(same seeds and size), and add the figures to registry-postgresql.json as "
+        "'remeasured' (the run's own figures kept)",
+    )
     args = parser.parse_args()
+    if args.remeasure:
+        try:
+            from bench.peoplegen import HELD_OUT_SEED as held_out
+        except ImportError:
+            held_out = 0
+        figures = remeasure(args.records, args.queries, args.seed, held_out)
+        print(json.dumps(figures, indent=2))
+        target = args.out / "registry-postgresql.json"
+        saved = json.loads(target.read_text()) if target.exists() else {}
+        saved["remeasured"] = figures
+        target.write_text(json.dumps(saved, indent=2) + "\n")
+        print(f"wrote {target}")
+        return
     if args.db == "both":  # one process per database: Django is configured once per process
         failed = 0
         for db in ("sqlite", "postgresql"):

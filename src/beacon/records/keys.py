@@ -30,6 +30,7 @@ from datetime import date
 from functools import lru_cache
 
 import jellyfish
+from django.utils.translation import gettext_noop
 
 from beacon.records import variants
 from beacon.records.normalize import given_form, surname_forms
@@ -84,17 +85,19 @@ def forget() -> None:
 variants.on_forget(forget)
 
 
-# (kind, reason) of each key kind
+# (kind, reason) of each key kind: English message ids, translated where a search shows
+# them (beacon.records.search), in the language of the request
 REASONS = {
-    "LF.N": "surname and given name sound alike",
-    "LF.M": "surname and given name sound alike",
-    "LD": "surname sounds alike, DOB",
-    "FD": "given name sounds alike, DOB",
-    "LY": "names, birth year",
-    "NMD": "surname and given name sound alike, day and month of birth",
-    "L": "surname sounds alike",
-    "F": "given name sounds alike",
+    "LF.N": gettext_noop("surname and given name sound alike"),
+    "LF.M": gettext_noop("surname and given name sound alike"),
+    "LD": gettext_noop("surname sounds alike, DOB"),
+    "FD": gettext_noop("given name sounds alike, DOB"),
+    "LY": gettext_noop("names, birth year"),
+    "NMD": gettext_noop("surname and given name sound alike, day and month of birth"),
+    "L": gettext_noop("surname sounds alike"),
+    "F": gettext_noop("given name sounds alike"),
 }
+SOUNDEX_YEAR = gettext_noop("names sound alike (Soundex), birth year")
 
 
 def key_specs(last: str, first: str, dobs: Iterable[date]) -> Iterator[tuple[str, tuple[str, ...]]]:
@@ -230,7 +233,7 @@ def year_keys(last: str, first: str, years: Iterable[int]) -> list[Key]:
     if not given_sx:
         return []
     return [
-        Key(key_hash("LY", ls, given_sx, str(y)), "LY", "names sound alike (Soundex), birth year")
+        Key(key_hash("LY", ls, given_sx, str(y)), "LY", SOUNDEX_YEAR)
         for _ln, _lm, ls in surname_codes(last)
         for y in years
     ]

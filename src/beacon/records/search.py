@@ -27,6 +27,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
 from rapidfuzz.distance import JaroWinkler
 
 from beacon.agencies.models import Agency
@@ -58,6 +60,8 @@ MAX_AGE = 100
 MAX_LIMIT = 100
 NAME_WEIGHT, DOB_WEIGHT, SEX_WEIGHT = 0.6, 0.3, 0.1
 TRANSPOSED_PENALTY = 0.02
+TRANSPOSED = gettext_noop("names transposed")
+SLIP = gettext_noop("one digit of the DOB differs")
 # The given name weighs a little more than the surname in the name score: a child's
 # surname changes (a stepfather's, the mother's, one part of a double surname dropped)
 # more often than the given name does, so with the DOB right, "given name right, another
@@ -70,7 +74,13 @@ DOB_KINDS = frozenset({"LD", "FD", "LY", "NMD"})
 # it, and a namesake born years away must not outrank the child whose given name and
 # DOB are nearly right under a changed surname (two errors, each of a common kind).
 FAR_DOB = -0.2
-DOB_ROUND_LIMIT = 3000  # records born on the query's DOB (or its swap) read in one round
+DOB_ROUND_LIMIT = 3000
+# DOB scores of a record born in the month (year) of a query's DOB on the 1st (of January):
+# above a slip of one digit (0.75), below the year off by one (0.8) for the 1st of January
+DEFAULT_DAY, DEFAULT_DATE = (
+    0.82,
+    0.78,
+)  # records born on the query's DOB (or its swap) read in one round
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,24 @@ def _suffix(notes: tuple[str, ...]) -> str:
     return "".join(f" ({n})" for n in notes if n)
 
 
+_CATALOGUE: dict[tuple[str, str], str] = {}
+
+
+def translator() -> Callable[[str], str]:
+    """gettext in the active language, each message translated once per process: a search
+    says the same few dozen reasons for each of its keys and candidates, and Django's
+    gettext (a thread-local lookup per call) took a sixth of a search's time."""
+    lang = get_language() or ""
+
+    def tr(msgid: str) -> str:
+        text = _CATALOGUE.get((lang, msgid))
+        if text is None:
+            text = _CATALOGUE[(lang, msgid)] = _(msgid)
+        return text
+
+    return tr
+
+
 @dataclass
 class _Probe:
     """Query keys with what each one means."""
@@ -120,9 +148,14 @@ class _Probe:
     years: set[int] = field(default_factory=set)  # Soundex + each plausible birth year
 
     single: set[int] = field(default_factory=set)  # surname alone, given name alone
+    tr: Callable[[str], str] = field(default_factory=translator)
 
     def add_reason(self, key: Key, *notes: str) -> None:
-        self.reasons.setdefault(key.value, set()).add(key.reason + _suffix(notes))
+        """Why ``key`` was looked up, in the active language (the reason and the notes
+        are English message ids)."""
+        tr = self.tr
+        text = tr(key.reason) + _suffix(tuple(tr(n) for n in notes if n))
+        self.reasons.setdefault(key.value, set()).add(text)
 
     def add(self, key: Key, *notes: str, spread: bool = False) -> None:
         self.add_reason(key, *notes)
@@ -142,7 +175,7 @@ def _query_dobs(q: SearchQuery) -> list[tuple[date, str]]:
     out = [(q.dob, "")]
     other = swapped(q.dob)
     if other:
-        out.append((other, "day and month of birth swapped"))
+        out.append((other, gettext_noop("day and month of birth swapped")))
     return out
 
 
@@ -160,15 +193,21 @@ def dob_variants(d: date) -> list[tuple[date, str]]:
     this_year = timezone.localdate().year
     y2 = f"{d.year % 100:02d}"
     options = [
-        (_valid(d.year - 1, d.month, d.day), "birth year off by one"),
-        (_valid(d.year + 1, d.month, d.day), "birth year off by one"),
-        (_valid(d.year, d.month, int(f"{d.day:02d}"[::-1])), "digits of the day exchanged"),
-        (_valid(d.year, int(f"{d.month:02d}"[::-1]), d.day), "digits of the month exchanged"),
-        (_valid(d.year, d.month, d.day - 1), "day of birth off by one"),
-        (_valid(d.year, d.month, d.day + 1), "day of birth off by one"),
+        (_valid(d.year - 1, d.month, d.day), gettext_noop("birth year off by one")),
+        (_valid(d.year + 1, d.month, d.day), gettext_noop("birth year off by one")),
+        (
+            _valid(d.year, d.month, int(f"{d.day:02d}"[::-1])),
+            gettext_noop("digits of the day exchanged"),
+        ),
+        (
+            _valid(d.year, int(f"{d.month:02d}"[::-1]), d.day),
+            gettext_noop("digits of the month exchanged"),
+        ),
+        (_valid(d.year, d.month, d.day - 1), gettext_noop("day of birth off by one")),
+        (_valid(d.year, d.month, d.day + 1), gettext_noop("day of birth off by one")),
         (
             _valid(d.year - d.year % 100 + int(y2[::-1]), d.month, d.day),
-            "digits of the year exchanged",
+            gettext_noop("digits of the year exchanged"),
         ),
     ]
     seen = {d, swapped(d)}
@@ -223,15 +262,16 @@ def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
         # slip round has a hundred or more of them
         parts = [("LD", code) for code, _m, _s in surname_codes(ln)]
         parts += [("FD", code) for code in given_codes(fn)[0]]
+        slip = (p.tr(note) if note else "", p.tr(SLIP))
         for kind, code in parts:
-            reason = REASONS[kind] + _suffix((note, "one digit of the DOB differs"))
+            reason = p.tr(REASONS[kind]) + _suffix(slip)
             for iso in isos:
                 value = key_hash(kind, code, iso)
                 out.add(value)
                 p.reasons.setdefault(value, set()).add(reason)
         for key in year_keys(ln, fn, around):
             out.add(key.value)
-            p.add_reason(key, note, "birth year off by one")
+            p.add_reason(key, note, gettext_noop("birth year off by one"))
     return out
 
 
@@ -250,7 +290,7 @@ def _orientations(q: SearchQuery) -> list[tuple[str, str, str]]:
     last, first = q.last_name.strip(), q.first_name.strip()
     out = [(last, first, "")]
     if first and last:
-        out.append((first, last, "names transposed"))
+        out.append((first, last, TRANSPOSED))
     return out
 
 
@@ -277,10 +317,10 @@ def probe(q: SearchQuery) -> _Probe:
         if q.dob is not None and q.dob_years:
             years = range(q.dob.year - q.dob_years, q.dob.year + q.dob_years + 1)
             for key in year_keys(ln, fn, years):
-                p.add(key, note, "birth year within range")
+                p.add(key, note, gettext_noop("birth year within range"))
         elif q.dob is None and q.birth_year is not None:
             for key in year_keys(ln, fn, [q.birth_year]):
-                p.add(key, note, "birth year")
+                p.add(key, note, gettext_noop("birth year"))
         elif q.dob is None:  # no DOB: Soundex of both names with every plausible year
             for key in year_keys(ln, fn, _plausible_years(q)):
                 p.add(key, note, spread=True)
@@ -294,7 +334,7 @@ def probe(q: SearchQuery) -> _Probe:
         # name-alone key is capped, and a common name's 200 rows may miss the year)
         for d in _days(q):
             for key in dob_keys(last, first, d):
-                p.add(key, "born in the year or month given")
+                p.add(key, gettext_noop("born in the year or month given"))
     return p
 
 
@@ -358,11 +398,12 @@ def key_lookup_sql(keys: list[int]) -> tuple[str, list[int]]:
 
 
 def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
-    """How well one of the record's DOBs agrees with the query's (1 exact, 0 unrelated)."""
+    """How well one of the record's DOBs agrees with the query's (1 exact, 0 unrelated),
+    and why (an English message id: the caller translates it)."""
     if d == q_dob:
-        return 1.0, "DOB exact"
+        return 1.0, gettext_noop("DOB exact")
     if d == swapped(q_dob):
-        return 0.85, "DOB with day and month swapped"
+        return 0.85, gettext_noop("DOB with day and month swapped")
     a, b = q_dob.strftime("%Y%m%d"), d.strftime("%Y%m%d")
     differ = [i for i in range(8) if a[i] != b[i]]
     exchanged = (
@@ -371,35 +412,46 @@ def _one_dob_score(q_dob: date, d: date) -> tuple[float, str]:
         and (a[differ[0]], a[differ[1]]) == (b[differ[1]], b[differ[0]])
     )
     if abs(d.year - q_dob.year) == 1 and (d.month, d.day) == (q_dob.month, q_dob.day):
-        return 0.8, "DOB with the birth year off by one"
-    if (d.year, d.month) == (q_dob.year, q_dob.month) and abs(d.day - q_dob.day) == 1:
-        return 0.8, "DOB with the day off by one"
-    if len(differ) == 1:
-        return 0.75, "one digit of the DOB differs"
-    if exchanged:
-        return 0.75, "two digits of the DOB exchanged"
+        return 0.8, gettext_noop("DOB with the birth year off by one")
+    # A DOB on the 1st (of a month, of January) is often a default written for a day (a
+    # month) not known: any day of that month (year) agrees with it better than a slip
+    # of one digit does (a slip makes one date of some forty, a default any date).
     if q_dob.day == 1 and (d.year, d.month) == (q_dob.year, q_dob.month):
-        return 0.7, "DOB in the month given (the 1st, often written for an unknown day)"
+        return DEFAULT_DAY, gettext_noop(
+            "DOB in the month given (the 1st, often written for an unknown day)"
+        )
     if (q_dob.month, q_dob.day) == (1, 1) and d.year == q_dob.year:
-        return 0.6, "DOB in the year given (1 January, often written for an unknown date)"
+        return DEFAULT_DATE, gettext_noop(
+            "DOB in the year given (1 January, often written for an unknown date)"
+        )
+    if (d.year, d.month) == (q_dob.year, q_dob.month) and abs(d.day - q_dob.day) == 1:
+        return 0.8, gettext_noop("DOB with the day off by one")
+    if len(differ) == 1:
+        return 0.75, gettext_noop("one digit of the DOB differs")
+    if exchanged:
+        return 0.75, gettext_noop("two digits of the DOB exchanged")
     # Beyond a slip: a DOB this far off is rarely the same person (one error of writing
-    # gives a swap, a year off by one, one digit, a default day), so it weighs little:
-    # less than a surname that differs altogether when the given name and DOB agree.
+    # gives a swap, a year off by one, one digit, a default day), so it counts against,
+    # nearly as much as a DOB years away: a namesake born in the same month or year must
+    # not outrank the child whose surname changed and whose DOB is a slip away (two
+    # errors, each common; a common name has dozens of namesakes born in any one year).
     same = (d.year == q_dob.year) + (d.month == q_dob.month) + (d.day == q_dob.day)
     if same == 2:  # one of year, month and day differs, by more than a slip
-        return 0.05, "DOB with one of year, month and day different"
+        return FAR_DOB + 0.03, gettext_noop("DOB with one of year, month and day different")
     gap = abs((d - q_dob).days)
     if gap <= 31:
-        return 0.04, "DOB within a month"
+        return FAR_DOB + 0.02, gettext_noop("DOB within a month")
     if d.year == q_dob.year:
-        return 0.02, "same birth year"
+        return FAR_DOB + 0.01, gettext_noop("same birth year")
     return FAR_DOB, ""
 
 
 def _dob_score(q_dob: date | None, dobs: list[date]) -> tuple[float, str]:
     if q_dob is None or not dobs:
         return 0.5, ""
-    best, why = 0.0, ""
+    # the best of the record's DOBs; a DOB beyond any slip counts against (FAR_DOB is
+    # below 0: before, the best started at 0 and a far DOB counted as none)
+    best, why = FAR_DOB, ""
     for d in dobs:
         score, reason = _one_dob_score(q_dob, d)
         if score > best:
@@ -411,8 +463,8 @@ def _partial_dob_score(q: SearchQuery, dobs: list[date]) -> tuple[float, str]:
     """A query's partial DOB (year, or year and month) is a filter: a record passes with a
     DOB in it, and the year (and month) then agree."""
     if q.birth_month is not None:
-        return 1.0, "born in that month"
-    return 1.0, "born in that year"
+        return 1.0, gettext_noop("born in that month")
+    return 1.0, gettext_noop("born in that year")
 
 
 def closeness(a: str, b: str) -> float:
@@ -454,7 +506,10 @@ def _given_score(q_first: str, r_first: str) -> tuple[float, str]:
     if raw >= 0.999:
         return 1.0, ""
     if variants.canonicals(q_first) & variants.canonicals(r_first):
-        return max(raw, 0.95), f"{q_first.title()} is a form of {r_first.title()}"
+        return max(raw, 0.95), _("%(given)s is a form of %(other)s") % {
+            "given": q_first.title(),
+            "other": r_first.title(),
+        }
     return raw, ""
 
 
@@ -478,7 +533,7 @@ def _name_score(
     orientations = [(q_last, q_first, 0.0, "")]
     if q.first_name and q.last_name:
         orientations.append(
-            (q.first_name, given_form(q.last_name), TRANSPOSED_PENALTY, "names transposed")
+            (q.first_name, given_form(q.last_name), TRANSPOSED_PENALTY, _(TRANSPOSED))
         )
     for r_last, r_first, kind in names:
         rf = given_form(r_first)
@@ -489,7 +544,12 @@ def _name_score(
             if score > best:
                 notes = [n for n in (note, given_note) if n]
                 if kind != RecordName.Kind.PRIMARY:
-                    notes.append(f"{kind} name {r_first} {r_last}".strip())
+                    name = f"{r_first} {r_last}".strip()
+                    notes.append(
+                        _("nickname %(name)s") % {"name": name}
+                        if kind == RecordName.Kind.NICKNAME
+                        else _("alias name %(name)s") % {"name": name}
+                    )
                 best, why = score, notes
     return best, why
 
@@ -687,6 +747,7 @@ def _score(
     key_rows: tuple[str, list[Any]],
     name_scores: _NameScores,
     skip: Container[int] = (),
+    tr: Callable[[str], str] = _,
 ) -> tuple[list[_Scored], dict[int, set[int]]]:
     """Score the visible candidates of the key rows (those passing the query's filters);
     also every visible candidate's matched keys (records in ``skip`` left out)."""
@@ -728,7 +789,7 @@ def _score(
             dob_score, dob_why = _dob_score(q.dob, dobs)
         sex_score = 0.5 if not q.sex or "U" in (q.sex, r_sex) else float(q.sex == r_sex)
         score = NAME_WEIGHT * name_score + DOB_WEIGHT * dob_score + SEX_WEIGHT * sex_score
-        scored.append(_Scored(row, round(score, 4), name_why + ([dob_why] if dob_why else [])))
+        scored.append(_Scored(row, round(score, 4), name_why + ([tr(dob_why)] if dob_why else [])))
     return scored, keys
 
 
@@ -862,7 +923,7 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         sql, params = key_rows()
         if not sql:
             continue
-        more, more_keys = _score(candidates, q, (sql, params), name_scores, skip=matched)
+        more, more_keys = _score(candidates, q, (sql, params), name_scores, matched, p.tr)
         scored += more
         matched.update(more_keys)
     top = heapq.nsmallest(limit, scored, key=lambda s: s.rank)
@@ -917,60 +978,99 @@ def searched_for(q: SearchQuery) -> bool:
 
 
 def described(q: SearchQuery) -> list[str]:
-    """What a search looked for, in words (shown with its hits, and when there are none)."""
+    """What a search looked for, in words (shown with its hits, and when there are none),
+    in the active language."""
     out: list[str] = []
     if q.last_name:
         out.append(
-            f"surname {q.last_name}: as spelled, spellings that sound alike (NYSIIS, "
-            "Metaphone, Soundex) and each part of a compound surname"
+            _(
+                "surname %(name)s: as spelled, spellings that sound alike (NYSIIS, "
+                "Metaphone, Soundex) and each part of a compound surname"
+            )
+            % {"name": q.last_name}
         )
     if q.first_name:
         forms = sorted(variants.canonicals(given_form(q.first_name)) - {given_form(q.first_name)})
-        also = f", and as a form of {', '.join(forms)}" if forms else ""
-        out.append(f"given name {q.first_name}: as spelled and spellings that sound alike{also}")
+        if forms:
+            out.append(
+                _(
+                    "given name %(name)s: as spelled and spellings that sound alike, "
+                    "and as a form of %(forms)s"
+                )
+                % {"name": q.first_name, "forms": ", ".join(forms)}
+            )
+        else:
+            out.append(
+                _("given name %(name)s: as spelled and spellings that sound alike")
+                % {"name": q.first_name}
+            )
     if q.last_name and q.first_name:
-        out.append("the two names also exchanged")
+        out.append(_("the two names also exchanged"))
     if q.dob is not None:
-        extra = f" (and within {q.dob_years} years)" if q.dob_years else ""
+        what = {"dob": q.dob.isoformat(), "years": q.dob_years}
         out.append(
-            f"date of birth {q.dob.isoformat()}{extra}: exact, day and month swapped, the "
-            "year off by one, digits exchanged, the day off by one; also any record born "
-            "that day whatever its names"
+            (
+                _(
+                    "date of birth %(dob)s (and within %(years)s years): exact, day and "
+                    "month swapped, the year off by one, digits exchanged, the day off by "
+                    "one; also any record born that day whatever its names"
+                )
+                if q.dob_years
+                else _(
+                    "date of birth %(dob)s: exact, day and month swapped, the year off by "
+                    "one, digits exchanged, the day off by one; also any record born that "
+                    "day whatever its names"
+                )
+            )
+            % what
         )
     elif q.birth_year is not None:
         month = f"-{q.birth_month:02d}" if q.birth_month else ""
-        out.append(f"born in {q.birth_year}{month}")
+        out.append(_("born in %(when)s") % {"when": f"{q.birth_year}{month}"})
     if q.age_min is not None or q.age_max is not None:
         out.append(
-            f"age {q.age_min if q.age_min is not None else 0} to "
-            f"{q.age_max if q.age_max is not None else MAX_AGE}"
+            _("age %(low)s to %(high)s")
+            % {
+                "low": q.age_min if q.age_min is not None else 0,
+                "high": q.age_max if q.age_max is not None else MAX_AGE,
+            }
         )
-    for label, value in (("sex", q.sex), ("category", q.category), ("status", q.status)):
+    for label, value in (
+        (_("sex %(value)s"), q.sex),
+        (_("category %(value)s"), q.category),
+        (_("status %(value)s"), q.status),
+    ):
         if value:
-            out.append(f"{label} {value}")
-    out.append("among the records you may see")
+            out.append(label % {"value": value})
+    out.append(_("among the records you may see"))
     return out
 
 
 def suggestions(q: SearchQuery) -> list[str]:
-    """What to try when nothing matched."""
+    """What to try when nothing matched, in the active language."""
     out: list[str] = []
     if q.dob is not None and not q.dob_years:
-        out.append("Widen the date of birth: give only the year, or a range in years (dob_years).")
+        out.append(
+            _("Widen the date of birth: give only the year, or a range in years (dob_years).")
+        )
     if q.dob is not None and (q.last_name or q.first_name):
-        out.append("Search by the names alone, without the date of birth.")
+        out.append(_("Search by the names alone, without the date of birth."))
     if q.last_name and q.first_name:
-        out.append("Search by one name alone, or by the date of birth alone.")
+        out.append(_("Search by one name alone, or by the date of birth alone."))
     if q.sex or q.category or q.status or q.age_min is not None or q.age_max is not None:
-        out.append("Remove a filter (sex, age range, category, status).")
+        out.append(_("Remove a filter (sex, age range, category, status)."))
     if q.last_name or q.first_name:
         out.append(
-            "Try another spelling or romanisation, a former or other surname, "
-            "or one part of a double surname."
+            _(
+                "Try another spelling or romanisation, a former or other surname, "
+                "or one part of a double surname."
+            )
         )
     out.append(
-        "The record may belong to an agency whose records you may not see: "
-        "ask its agency or your coordinator."
+        _(
+            "The record may belong to an agency whose records you may not see: "
+            "ask its agency or your coordinator."
+        )
     )
     return out
 
