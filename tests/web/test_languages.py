@@ -204,21 +204,10 @@ def names_of_things() -> list[str]:
     return sorted((n for n in found if n), key=len, reverse=True)
 
 
-# The search page's reasons and hints come from records/search.py, marked for translation
-# on the search branch (issue 17); they are let through here until it is merged.
-SEARCH_PENDING = re.compile(
-    r"among the records you may see|Search by one name alone|Try another spelling|"
-    r"The record may belong to an agency|(surname|given name) [A-Z' -]+: as spelled|"
-    r"surname and given name sound alike|the two names also exchanged"
-)
-
-
 def english_left(pieces: list[str], names: list[str]) -> set[str]:
     """Pieces of text still in English once the names of things are taken out."""
     left = set()
     for piece in pieces:
-        if SEARCH_PENDING.match(piece):
-            continue
         bare = QUOTED.sub("«»", piece)
         for name in names:
             if name in bare:
