@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from beacon.core.commands import BeaconCommand
 from beacon.core.errors import ValidationFailed
+from beacon.core.progress import phase_bar
 from beacon.interchange import htcds, htcds_rows, ncic, nibrs, pfif
 from beacon.interchange.targets import ImportResult
 
@@ -94,22 +94,7 @@ class Command(BeaconCommand):
         if not path.is_file():
             raise ValidationFailed.on("file", f"{path}: no such file")
         data = path.read_bytes()
-        bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,}/{task.total:,}"),
-            TimeRemainingColumn(),
-            disable=options["quiet"],
-            transient=True,
-        )
-        tasks: dict[str, TaskID] = {}
-
-        def progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                label = "Validating" if phase == "validate" else "Writing"
-                tasks[phase] = bar.add_task(label, total=total)
-            bar.update(tasks[phase], completed=done, total=max(total, done))
-
+        bar, progress = phase_bar(quiet=options["quiet"])
         actor = self.actor()
         with bar:  # an ImportRejected lists every bad line and field (BeaconCommand prints it)
             result: ImportResult

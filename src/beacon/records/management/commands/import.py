@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from beacon.core.commands import BeaconCommand
+from beacon.core.progress import phase_bar
 from beacon.records.imports.importer import import_records
 
 
@@ -28,22 +28,7 @@ class Command(BeaconCommand):
 
     def handle_command(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed:,}/{task.total:,}"),
-            TimeRemainingColumn(),
-            disable=options["quiet"],
-            transient=True,
-        )
-        tasks: dict[str, TaskID] = {}
-
-        def progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                label = "Validating" if phase == "validate" else "Writing"
-                tasks[phase] = bar.add_task(label, total=total)
-            bar.update(tasks[phase], completed=done, total=max(total, done))
-
+        bar, progress = phase_bar(quiet=options["quiet"])
         with bar:  # an ImportFailed lists every bad line and column (BeaconCommand prints it)
             result = import_records(self.actor(), path, progress=progress)
         self.stdout.write(
