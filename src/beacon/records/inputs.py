@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from beacon.records import codes
@@ -54,34 +54,12 @@ class RecordInput:
     nic: str = ""  # NIC; assigned by Beacon when empty
 
 
-# Fields a modify may change (the record's identity, agency and history are not among them).
-MODIFIABLE_FIELDS = frozenset(
-    {
-        "category",
-        "last_name",
-        "first_name",
-        "middle_name",
-        "sex",
-        "race",
-        "dob",
-        "alias_dobs",
-        "aliases",
-        "height_in",
-        "weight_lb",
-        "eyes",
-        "hair",
-        "smt",
-        "dlc",
-        "place_last_seen",
-        "jurisdiction_last_seen",
-        "circumstances",
-        "oca",
-        "ncmec_number",
-        "notes",
-        "tlp",
-        "reported_at",
-    }
-)
+# The record's fields, once: the import's columns and what a modify may change are read
+# off RecordInput, so a new descriptor is added in one place.
+RECORD_FIELDS = frozenset(f.name for f in fields(RecordInput))
+
+# Fields a modify may change (the record's identity and agency are not among them).
+MODIFIABLE_FIELDS = RECORD_FIELDS - {"nic", "originating_ori"}
 
 
 DATE_FIELDS = frozenset({"dob", "dlc"})

@@ -13,7 +13,7 @@ from dataclasses import MISSING, fields
 from datetime import date, datetime
 from functools import lru_cache
 
-from beacon.records.inputs import NameInput, RecordInput
+from beacon.records.inputs import RECORD_FIELDS, NameInput, RecordInput
 
 ALIASES = {
     "mke": "category",
@@ -28,35 +28,7 @@ ALIASES = {
     "ori": "originating_ori",
     "aka": "aliases",
 }
-COLUMNS = frozenset(
-    {
-        "category",
-        "last_name",
-        "first_name",
-        "middle_name",
-        "sex",
-        "race",
-        "dob",
-        "alias_dobs",
-        "aliases",
-        "height_in",
-        "weight_lb",
-        "eyes",
-        "hair",
-        "smt",
-        "dlc",
-        "place_last_seen",
-        "jurisdiction_last_seen",
-        "circumstances",
-        "originating_ori",
-        "oca",
-        "nic",
-        "ncmec_number",
-        "notes",
-        "tlp",
-        "reported_at",
-    }
-)
+COLUMNS = RECORD_FIELDS
 REQUIRED_COLUMNS = ("category", "last_name", "sex", "dlc", "oca", "originating_ori")
 
 
