@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
 from django.test import Client
 
 from beacon.agencies.models import Agency
@@ -13,6 +14,7 @@ from beacon.records.models import MissingPersonRecord
 
 from .conftest import SAMPLES
 from .test_htcds import cases, caseworker, saving_innocents, zoe  # noqa: F401 (fixtures)
+from .test_nibrs import arrests  # noqa: F401 (fixture)
 
 ClientAs = Callable[[str, Agency], Client]
 NCIC = SAMPLES / "ncic-messages.txt"
@@ -138,3 +140,64 @@ def test_pfif_export_is_xml(
     answer = client.get("/api/interchange/pfif", {"since": "2020-01-01T00:00:00Z"})
     assert answer["Content-Type"].startswith("application/xml")
     assert answer.content.count(b"<pfif:person>") == 3
+
+
+@pytest.mark.usefixtures("arrests")
+def test_an_incident_is_recorded_added_to_and_cleared_over_the_api(
+    api_client_as: ClientAs, agency_a: Agency, operation: Operation
+) -> None:
+    client = api_client_as("investigator", agency_a)
+    base = f"/api/interchange/operations/{operation.code}/nibrs/incidents"
+    answer = client.post(
+        base, {"offenses": ["64B"], "investigation": "inv-0001"}, content_type="application/json"
+    )
+    assert answer.status_code == 201, answer.content
+    incident = answer.json()
+    assert incident["clearance"] == "none" and incident["investigation"] == "inv-0001"
+    ref = incident["ref"]
+    added = client.post(f"{base}/{ref}/offenses", {"code": "40A"}, content_type="application/json")
+    assert added.status_code == 201, added.content
+    assert sorted(o["code"] for o in added.json()["offenses"]) == ["40A", "64B"]
+    cleared = client.post(
+        f"{base}/{ref}/clearance", {"arrests": ["arr-0001"]}, content_type="application/json"
+    )
+    assert cleared.status_code == 200, cleared.content
+    assert cleared.json()["clearance"] == "arrest" and cleared.json()["arrests"] == ["arr-0001"]
+    summary = client.get(f"/api/interchange/operations/{operation.code}/nibrs/summary").json()
+    assert (summary["offenses"], summary["offenses_cleared"]) == (2, 2)
+    again = client.post(
+        f"{base}/{ref}/clearance", {"arrests": ["arr-0002"]}, content_type="application/json"
+    )
+    assert again.status_code == 409
+
+
+@pytest.mark.usefixtures("arrests")
+def test_a_bad_incident_is_a_422_naming_the_field_and_writes_nothing(
+    api_client_as: ClientAs, agency_a: Agency, operation: Operation
+) -> None:
+    client = api_client_as("investigator", agency_a)
+    base = f"/api/interchange/operations/{operation.code}/nibrs/incidents"
+    answer = client.post(
+        base,
+        {"offenses": ["64A"], "exceptionalClearance": "B"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422
+    assert "exceptionalClearanceDate" in answer.json()["fields"]
+    unknown = client.post(
+        f"{base}/no-such-ref/offenses", {"code": "64A"}, content_type="application/json"
+    )
+    assert unknown.status_code == 404
+    summary = client.get(f"/api/interchange/operations/{operation.code}/nibrs/summary").json()
+    assert summary["offenses"] == 0
+
+
+def test_a_pio_cannot_record_an_incident(
+    api_client_as: ClientAs, agency_a: Agency, operation: Operation
+) -> None:
+    answer = api_client_as("pio", agency_a).post(
+        f"/api/interchange/operations/{operation.code}/nibrs/incidents",
+        {"offenses": ["64A"]},
+        content_type="application/json",
+    )
+    assert answer.status_code == 403

@@ -6,7 +6,7 @@ Exports answer in the format itself (text, XML or JSON).
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -146,3 +146,75 @@ def import_nibrs(request: HttpRequest, code: str) -> Status[dict[str, Any]]:
 @requires(Permission.OPERATIONS_REPORT)
 def nibrs_summary(request: HttpRequest, code: str) -> dict[str, Any]:
     return nibrs.offense_summary(actor_for(request), code).as_dict()
+
+
+# ------------------------------------------------------------------ incidents one by one
+# The same incidents as the NIBRS document, typed in as they happen: recorded with their
+# offences, an offence added while the incident is open, then cleared once (by arrest, or
+# exceptionally A-E with its date). Each answers with the incident as the export has it.
+
+
+class IncidentIn(Schema):
+    offenses: list[str]
+    investigation: str = ""
+    arrests: list[str] = []
+    exceptionalClearance: str = nibrs.NOT_APPLICABLE
+    exceptionalClearanceDate: date | None = None
+
+
+class OffenseIn(Schema):
+    code: str
+
+
+class ClearanceIn(Schema):
+    arrests: list[str] = []
+    exceptionalClearance: str = nibrs.NOT_APPLICABLE
+    exceptionalClearanceDate: date | None = None
+
+
+class IncidentOut(Schema):
+    ref: str
+    investigation: str
+    arrests: list[str]
+    exceptionalClearance: str
+    exceptionalClearanceDate: str | None
+    offenses: list[dict[str, str]]
+    clearance: str
+
+
+@router.post("/operations/{code}/nibrs/incidents", response={201: IncidentOut})
+@requires(Permission.OPERATIONS_RECORD)
+def record_incident(request: HttpRequest, code: str, body: IncidentIn) -> Status[dict[str, Any]]:
+    incident = nibrs.record_incident(
+        actor_for(request),
+        code,
+        offenses=body.offenses,
+        investigation=body.investigation,
+        arrests=body.arrests,
+        exceptional=body.exceptionalClearance,
+        cleared_on=body.exceptionalClearanceDate,
+    )
+    return Status(201, nibrs.incident_document(incident))
+
+
+@router.post("/operations/{code}/nibrs/incidents/{ref}/offenses", response={201: IncidentOut})
+@requires(Permission.OPERATIONS_RECORD)
+def add_offense(
+    request: HttpRequest, code: str, ref: str, body: OffenseIn
+) -> Status[dict[str, Any]]:
+    offense = nibrs.record_offense(actor_for(request), code, code=body.code, incident=ref)
+    return Status(201, nibrs.incident_document(offense.incident))
+
+
+@router.post("/operations/{code}/nibrs/incidents/{ref}/clearance", response={200: IncidentOut})
+@requires(Permission.OPERATIONS_RECORD)
+def clear_incident(request: HttpRequest, code: str, ref: str, body: ClearanceIn) -> dict[str, Any]:
+    incident = nibrs.clear_incident(
+        actor_for(request),
+        code,
+        ref,
+        arrests=body.arrests,
+        exceptional=body.exceptionalClearance,
+        cleared_on=body.exceptionalClearanceDate,
+    )
+    return nibrs.incident_document(incident)

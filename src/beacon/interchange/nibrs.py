@@ -220,6 +220,12 @@ def _incident_row(incident: Incident) -> dict[str, Any]:
     }
 
 
+def incident_document(incident: Incident) -> dict[str, Any]:
+    """One incident as the export writes it, with its clearance (by arrest, exceptional
+    or none): what the API answers when an incident is recorded, added to or cleared."""
+    return {**_incident_row(incident), "clearance": clearance_of(incident)}
+
+
 def export_nibrs(actor: Actor, operation: str) -> dict[str, Any]:
     """The operation's incidents: their offences, clearance and the arrests that cleared
     them. The document leaves the actor's organisation, so an incident with an arrest of
