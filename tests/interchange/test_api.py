@@ -169,6 +169,10 @@ def test_an_incident_is_recorded_added_to_and_cleared_over_the_api(
         f"{base}/{ref}/clearance", {"arrests": ["arr-0002"]}, content_type="application/json"
     )
     assert again.status_code == 409
+    late = client.post(f"{base}/{ref}/offenses", {"code": "40B"}, content_type="application/json")
+    assert late.status_code == 409
+    summary = client.get(f"/api/interchange/operations/{operation.code}/nibrs/summary").json()
+    assert (summary["offenses"], summary["offenses_cleared"]) == (2, 2)
 
 
 @pytest.mark.usefixtures("arrests")

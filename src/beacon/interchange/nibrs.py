@@ -136,6 +136,10 @@ def record_offense(actor: Actor, operation: str, *, code: str, incident: str = "
         found = Incident.objects.select_for_update().filter(operation=op, ref=incident).first()
         if found is None:
             raise NotVisible()
+        # A cleared incident's offences were all cleared with it: a new one would be
+        # counted cleared by an arrest or a decision that never concerned it.
+        if clearance_of(found) != codes.Clearance.NOT_CLEARED:
+            raise IllegalTransition(f"The incident is already cleared ({clearance_of(found)}).")
         offense = Offense.objects.create(operation=op, incident=found, code=code)
         _audit(actor, "nibrs.incident_recorded", found)
     return offense
