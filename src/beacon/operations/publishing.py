@@ -30,7 +30,7 @@ def operation_to_publish(actor: Actor, code: str) -> Operation:
         found = Operation.objects.filter(code__iexact=code.strip()).first()
     else:
         policy.require(actor, Permission.OPERATIONS_MANAGE, object_type="operation", object_id=code)
-        found = policy.operations_visible_to(actor).filter(code__iexact=code.strip()).first()
+        found = Operation.objects.visible_to(actor).filter(code__iexact=code.strip()).first()
     if found is None:
         raise NotVisible()
     return found

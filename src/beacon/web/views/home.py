@@ -22,8 +22,9 @@ from beacon.access.routes import PUBLIC, requires
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible
 from beacon.operations import services as operations
-from beacon.operations.models import HitConfirmation, Outcome, Target
+from beacon.operations.models import HitConfirmation, Operation, Outcome, Referral, Service, Target
 from beacon.records import codes as record_codes
+from beacon.records.models import MissingPersonRecord
 from beacon.web import reads
 from beacon.web.forms import KINDS
 from beacon.web.navigation import current_actor
@@ -38,7 +39,7 @@ def assigned_targets(actor: Actor) -> dict[str, Any]:
     """The targets assigned to the actor's agency in the operations it may see: one row per
     operation (outstanding and total), then the targets themselves, outstanding first."""
     mine = Target.objects.filter(
-        operation__in=policy.operations_visible_to(actor), assigned_agency_id=actor.agency_id
+        operation__in=Operation.objects.visible_to(actor), assigned_agency_id=actor.agency_id
     )
     per_operation = list(
         mine.values("operation__code", "operation__name")
@@ -59,11 +60,11 @@ def pending_referrals(actor: Actor) -> dict[str, Any]:
     """Referrals to the actor's agency not yet answered, and those accepted with no service
     recorded yet by the agency for that person."""
     to_me = (
-        policy.referrals_visible_to(actor)
+        Referral.objects.visible_to(actor)
         .filter(to_agency_id=actor.agency_id)
-        .select_related("victim", "operation", "agency")
+        .select_related("operation", "agency")  # the victim: as the actor may see it
     )
-    served = policy.services_visible_to(actor).filter(
+    served = Service.objects.visible_to(actor).filter(
         person_id=OuterRef("victim__person_id"), agency_id=actor.agency_id
     )
     return {
@@ -94,7 +95,7 @@ def needs(actor: Actor) -> dict[str, Any]:
     now = timezone.now()
     found: dict[str, Any] = {"now": now}
     if policy.has(actor, P.OPERATIONS_VIEW):
-        visible = policy.operations_visible_to(actor)
+        visible = Operation.objects.visible_to(actor)
         hits = HitConfirmation.objects.filter(
             target__operation__in=visible, confirmed_at__isnull=True
         ).select_related("target__record", "target__operation", "requesting_agency")
@@ -105,7 +106,7 @@ def needs(actor: Actor) -> dict[str, Any]:
         found["operations"] = list(visible.order_by(active_first, "-start", "code")[:LIST_LIMIT])
     if policy.has(actor, P.RECORDS_MODIFY):
         found["validations"] = list(
-            policy.records_visible_to(actor)
+            MissingPersonRecord.objects.visible_to(actor)
             .filter(
                 originating_agency_id=actor.agency_id,
                 status=record_codes.Status.ACTIVE,
@@ -118,7 +119,7 @@ def needs(actor: Actor) -> dict[str, Any]:
         found.update(pending_referrals(actor))
     if policy.has(actor, P.OPERATIONS_REPORT) and "operations" not in found:
         found["operations"] = list(
-            policy.operations_visible_to(actor).order_by("-start")[:LIST_LIMIT]
+            Operation.objects.visible_to(actor).order_by("-start")[:LIST_LIMIT]
         )
     if found.get("operations") and policy.has(actor, P.OPERATIONS_VIEW):
         tallies = operation_tallies(found["operations"])
@@ -164,7 +165,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def confirm_hit(request: HttpRequest, hit_id: int) -> HttpResponse:
     actor = actor_for(request)
     hit = HitConfirmation.objects.filter(
-        pk=hit_id, target__operation__in=policy.operations_visible_to(actor)
+        pk=hit_id, target__operation__in=Operation.objects.visible_to(actor)
     ).first()
     if hit is None:
         raise NotVisible()

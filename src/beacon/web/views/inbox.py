@@ -32,9 +32,9 @@ from beacon.web.views.common import field_errors, page
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     referrals = (
-        policy.referrals_visible_to(actor)
+        Referral.objects.visible_to(actor)
         .filter(to_agency_id=actor.agency_id)
-        .select_related("victim", "operation", "agency", "jurisdiction")
+        .select_related("operation", "agency", "jurisdiction")  # victims: as the actor sees them
         .order_by("status", "-at", "id")
     )
     context = {
@@ -111,9 +111,8 @@ def record_service(request: HttpRequest, ref: str) -> HttpResponse:
 def respond(request: HttpRequest, ref: str) -> HttpResponse:
     actor = actor_for(request)
     referral = (
-        policy.referrals_visible_to(actor)
+        Referral.objects.visible_to(actor)
         .filter(to_agency_id=actor.agency_id, ref=ref)
-        .select_related("victim")
         .first()
     )
     if referral is None:

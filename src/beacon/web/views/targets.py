@@ -25,6 +25,7 @@ from beacon.core.errors import DomainError
 from beacon.operations import codes, outcomes
 from beacon.operations import services as operations
 from beacon.operations.models import Operation, Target
+from beacon.records.models import MissingPersonRecord
 from beacon.web import reads
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
@@ -178,7 +179,7 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
     params = {k: str(v) for k, v in request.GET.items()}
     # Only targets whose record the actor may see: TLP RED / AMBER+STRICT narrow the list.
     visible = filtered_targets(operation, params).filter(
-        record__in=policy.records_visible_to(actor)
+        record__in=MissingPersonRecord.objects.visible_to(actor)
     )
     targets = list(visible[: MAX_ROWS + 1])
     today = timezone.localdate()
