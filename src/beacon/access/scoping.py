@@ -59,6 +59,8 @@ class ScopedQuerySet(models.QuerySet[M]):
     def showing(self, fields: Iterable[str]) -> Self:
         """Only ``fields`` are loaded, and the rows refuse to load any other later."""
         shown = frozenset(fields) if self._shown is None else self._shown & frozenset(fields)
+        # Never empty: only() with no field would load every one.
+        shown |= {self.model._meta.pk.name}
         clone = super().only(*shown)
         clone._shown = shown
         clone._iterable_class = _ShownIterable
@@ -75,7 +77,9 @@ class ScopedQuerySet(models.QuerySet[M]):
         narrowed = {str(f).split("__")[0] for f in fields if f is not None}
         narrowed &= self._narrowed_relations
         if narrowed:
-            raise FieldNotShown(f"read only through the actor's view: {', '.join(sorted(narrowed))}")
+            raise FieldNotShown(
+                f"read only through the actor's view: {', '.join(sorted(narrowed))}"
+            )
         return super().select_related(*fields)
 
     @property

@@ -195,7 +195,8 @@ def confirm_hit(request: HttpRequest, code: str, hit_id: int) -> HitOut:
     actor = actor_for(request)
     operation = services.get_operation(actor, code)
     hit = (
-        HitConfirmation.objects.select_related("target")
+        HitConfirmation.objects.visible_to(actor)
+        .select_related("target")
         .filter(pk=hit_id, target__operation=operation)
         .first()
     )

@@ -111,9 +111,7 @@ def record_service(request: HttpRequest, ref: str) -> HttpResponse:
 def respond(request: HttpRequest, ref: str) -> HttpResponse:
     actor = actor_for(request)
     referral = (
-        Referral.objects.visible_to(actor)
-        .filter(to_agency_id=actor.agency_id, ref=ref)
-        .first()
+        Referral.objects.visible_to(actor).filter(to_agency_id=actor.agency_id, ref=ref).first()
     )
     if referral is None:
         raise NotVisible()

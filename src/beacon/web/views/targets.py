@@ -67,7 +67,7 @@ def _int(value: str | None) -> int | None:
 
 
 def filtered_targets(operation: Operation, params: dict[str, str]) -> QuerySet[Target]:
-    targets = Target.objects.filter(operation=operation).select_related(
+    targets = operation.targets.select_related(  # the targets of an operation the actor sees
         "record",
         "record__jurisdiction_last_seen",
         "record__originating_agency",
@@ -95,10 +95,8 @@ def _int_id(value: str | None) -> int | None:
 
 
 def _filter_choices(operation: Operation) -> dict[str, Any]:
-    agency_ids = Target.objects.filter(operation=operation).values("assigned_agency_id")
-    place_ids = Target.objects.filter(operation=operation).values(
-        "record__jurisdiction_last_seen_id"
-    )
+    agency_ids = operation.targets.values("assigned_agency_id")
+    place_ids = operation.targets.values("record__jurisdiction_last_seen_id")
     return {
         "agencies": Agency.objects.filter(pk__in=agency_ids).order_by("name"),
         "jurisdictions": Jurisdiction.objects.filter(pk__in=place_ids).order_by("name_en"),
@@ -250,7 +248,8 @@ def _answer(
     """The refreshed row for htmx; otherwise back to the list with a message."""
     if request.headers.get("HX-Request"):
         target = (
-            Target.objects.select_related(
+            Target.objects.visible_to(actor)
+            .select_related(
                 "record",
                 "record__jurisdiction_last_seen",
                 "record__originating_agency",

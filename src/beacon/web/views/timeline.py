@@ -93,7 +93,8 @@ def _before(request: HttpRequest) -> timeline.Cursor | None:
 def visible_target(actor: Actor, operation: Operation, ref: str) -> Target:
     """A target of ``operation`` whose record the actor may see, or NotVisible."""
     found = (
-        Target.objects.select_related("record", "operation")
+        Target.objects.visible_to(actor)
+        .select_related("record", "operation")
         .filter(
             operation=operation, ref=ref, record__in=MissingPersonRecord.objects.visible_to(actor)
         )
