@@ -1,6 +1,6 @@
 """The caseworker inbox (NGO / child welfare): referrals to accept or decline, services.
 
-Victims are shown only through beacon.access.policy: a caseworker sees the victims
+Victims are shown only through ``Victim.objects.visible_to``: a caseworker sees the victims
 referred to their agency, and nothing else answers — a guessed address is a 404.
 """
 
@@ -56,7 +56,7 @@ def _victim_page(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Only the fields the policy allows this actor (victim_fields_visible_to); the form
+    """Only the fields the actor's victim query loads (CASEWORKER_VICTIM_FIELDS); the form
     for a service delivered when the policy lets the actor record one."""
     found = event_services.show_victim(actor, ref)
     serves = policy.has(actor, P.SERVICES_RECORD)
