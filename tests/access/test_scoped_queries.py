@@ -104,7 +104,7 @@ def _unscoped_pattern() -> re.Pattern[str]:
     # Model.objects not followed by .visible_to( / .get_visible( / .served_by(, and the
     # managers Django keeps behind it.
     return re.compile(
-        rf"\b({names})\.(?:objects\b(?!\.(?:{reads})\()|_default_manager\b|_base_manager\b)"
+        rf"\b({names})\.(?:objects\b(?!\.(?:{reads})\b)|_default_manager\b|_base_manager\b)"
     )
 
 

@@ -128,8 +128,9 @@ class ScopedQuerySet(models.QuerySet[M]):
         return cast(Self, super().extra(*args, **kwargs))
 
     def _check_shown(self, given: Iterable[str | Combinable], *, computes: bool = False) -> None:
-        fields = [f for f in given if isinstance(f, str)]
-        if len(fields) < len(list(given)):
+        asked = tuple(given)
+        fields = [f for f in asked if isinstance(f, str)]
+        if len(fields) < len(asked):
             computes = True  # an expression among the fields
         across = sorted(f for f in fields if f.split("__")[0] in self._narrowed_relations)
         if across:
