@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model  # noqa: E402
 
 from beacon.access import tokens  # noqa: E402
 from beacon.access.accounts import actor_of, membership_of  # noqa: E402
-from beacon.access.policy import operations_visible_to, records_visible_to  # noqa: E402
+from beacon.operations.models import Operation  # noqa: E402
+from beacon.records.models import MissingPersonRecord  # noqa: E402
 
 USERS = ("investigator.hsi", "investigator.lcpd", "coordinator")
 
@@ -26,8 +27,12 @@ for username in USERS:
     assert membership is not None
     actor = actor_of(user, membership, via="api", source_address="127.0.0.1")
     _token, raw = tokens.create_token(actor, "load bench")
-    operations = list(operations_visible_to(actor).order_by("code").values_list("code", flat=True))
-    names = sorted(set(records_visible_to(actor).values_list("last_name", flat=True)))[:200]
+    operations = list(
+        Operation.objects.visible_to(actor).order_by("code").values_list("code", flat=True)
+    )
+    names = sorted(
+        set(MissingPersonRecord.objects.visible_to(actor).values_list("last_name", flat=True))
+    )[:200]
     clients.append(
         {
             "user": username,

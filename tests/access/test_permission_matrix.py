@@ -23,6 +23,8 @@ from beacon.access.routes import PUBLIC, SIGNED_IN
 from beacon.access.services import actor_of_user
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor, system_actor
+from beacon.operations.models import Operation, Referral, Victim
+from beacon.records.models import MissingPersonRecord
 from tests.access import routes_table
 from tests.access import world as w
 
@@ -126,12 +128,14 @@ def _fill(route: routes_table.Route, values: dict[str, str]) -> tuple[str, list[
 def _visible(who: Actor, kinds: list[str], values: dict[str, str]) -> bool | None:
     """Whether the policy shows every object the URL names; None if it names others."""
     checks = {
-        "nic": lambda: policy.records_visible_to(who).filter(nic=values["nic"]).exists(),
-        "code": lambda: policy.operations_visible_to(who).filter(code=values["code"]).exists(),
-        "target": lambda: policy.operations_visible_to(who).filter(code=values["code"]).exists(),
-        "victim": lambda: policy.victims_visible_to(who).filter(ref=values["victim"]).exists(),
+        "nic": lambda: (
+            MissingPersonRecord.objects.visible_to(who).filter(nic=values["nic"]).exists()
+        ),
+        "code": lambda: Operation.objects.visible_to(who).filter(code=values["code"]).exists(),
+        "target": lambda: Operation.objects.visible_to(who).filter(code=values["code"]).exists(),
+        "victim": lambda: Victim.objects.visible_to(who).filter(ref=values["victim"]).exists(),
         "referral": lambda: (
-            policy.referrals_visible_to(who).filter(ref=values["referral"]).exists()
+            Referral.objects.visible_to(who).filter(ref=values["referral"]).exists()
         ),
     }
     if any(kind not in checks for kind in kinds):

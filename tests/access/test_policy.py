@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
-from beacon.access import policy
 from beacon.access.permissions import Permission
 from beacon.core.errors import Forbidden
-from beacon.operations.models import Service
+from beacon.operations import visibility
+from beacon.operations.models import Operation, Service, Victim
+from beacon.operations.models.events import victim_fields_visible_to
+from beacon.records.models import MissingPersonRecord
 from tests.access import world as w
 
 SPEC = w.Spec(
@@ -30,22 +32,24 @@ def world(db: None) -> w.World:
 
 def test_tlp_narrows_what_a_partner_agency_sees(world: w.World) -> None:
     partner = w.actor(world, 1, "investigator")
-    seen = set(policy.records_visible_to(partner).values_list("tlp", flat=True))
+    seen = set(MissingPersonRecord.objects.visible_to(partner).values_list("tlp", flat=True))
     assert seen == {"AMBER", "AMBER+STRICT"}  # RED stays with the originating agency
     hub = w.actor(world, 2, "hub_coordinator")
-    assert set(policy.records_visible_to(hub).values_list("tlp", flat=True)) == {"AMBER"}
+    assert set(MissingPersonRecord.objects.visible_to(hub).values_list("tlp", flat=True)) == {
+        "AMBER"
+    }
     hub_investigator = w.actor(world, 2, "investigator")
-    assert not policy.records_visible_to(hub_investigator).exists()
+    assert not MissingPersonRecord.objects.visible_to(hub_investigator).exists()
 
 
 def test_a_caseworker_reads_only_the_fields_needed(world: w.World) -> None:
     ngo = w.actor(world, 4, "caseworker")
-    fields = policy.victim_fields_visible_to(ngo)
+    fields = victim_fields_visible_to(ngo)
     assert fields is not None
     assert "notes" not in fields and "people" not in fields and "age_group" in fields
-    assert policy.victim_fields_visible_to(w.actor(world, 0, "investigator")) is None
-    assert policy.victim_fields_visible_to(w.actor(world, 0, "pio")) == frozenset()
-    assert [v.pk for v in policy.victims_visible_to(ngo)] == [world.victims[0].pk]
+    assert victim_fields_visible_to(w.actor(world, 0, "investigator")) is None
+    assert victim_fields_visible_to(w.actor(world, 0, "pio")) == frozenset()
+    assert [v.pk for v in Victim.objects.visible_to(ngo)] == [world.victims[0].pk]
 
 
 def test_service_records_follow_the_victim(world: w.World) -> None:
@@ -58,21 +62,21 @@ def test_service_records_follow_the_victim(world: w.World) -> None:
         person=victim.person,
         kind="shelter",
     )
-    assert policy.services_visible_to(w.actor(world, 4, "caseworker")).count() == 1
-    assert policy.services_visible_to(w.actor(world, 0, "investigator")).count() == 1
-    assert policy.services_visible_to(w.actor(world, 3, "caseworker")).count() == 0
-    assert policy.services_visible_to(w.actor(world, 0, "pio")).count() == 0
+    assert Service.objects.visible_to(w.actor(world, 4, "caseworker")).count() == 1
+    assert Service.objects.visible_to(w.actor(world, 0, "investigator")).count() == 1
+    assert Service.objects.visible_to(w.actor(world, 3, "caseworker")).count() == 0
+    assert Service.objects.visible_to(w.actor(world, 0, "pio")).count() == 0
 
 
 def test_only_an_operations_own_agencies_record_its_events(world: w.World) -> None:
     sub = world.operations[1]
-    policy.require_operation_agency(
+    visibility.require_operation_agency(
         w.actor(world, 1, "investigator"), sub, Permission.OPERATIONS_RECORD
     )
     hub = w.actor(world, 2, "hub_coordinator")
-    assert policy.operations_visible_to(hub).filter(pk=sub.pk).exists()
+    assert Operation.objects.visible_to(hub).filter(pk=sub.pk).exists()
     with pytest.raises(Forbidden):
-        policy.require_operation_agency(hub, sub, Permission.OPERATIONS_RECORD)
+        visibility.require_operation_agency(hub, sub, Permission.OPERATIONS_RECORD)
 
 
 def test_an_export_carries_only_records_the_exporter_may_see(world: w.World) -> None:
@@ -80,7 +84,7 @@ def test_an_export_carries_only_records_the_exporter_may_see(world: w.World) -> 
 
     partner = w.actor(world, 1, "supervisor")
     bundle = export_bundle(partner, world.operations[1].code)
-    visible = set(policy.records_visible_to(partner).values_list("nic", flat=True))
+    visible = set(MissingPersonRecord.objects.visible_to(partner).values_list("nic", flat=True))
     assert {r["nic"] for r in bundle["records"]} <= visible
 
 

@@ -94,7 +94,7 @@ def test_pfif_import_needs_an_agency_and_an_operation(
     assert Target.objects.count() == 3
     export = ("export", "pfif", "--operation", operation.code, "--since", "2020-01-01T00:00Z")
     # TLP:AMBER (the default) leaves only with its originating agency; the system actor
-    # acts for no organisation (policy.may_share_outside): nothing may leave, and an empty
+    # acts for no organisation (may_share_outside): nothing may leave, and an empty
     # feed would read as "no missing persons", so the export is refused.
     with pytest.raises(CommandError) as withheld:
         run(*export)

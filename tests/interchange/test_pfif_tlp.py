@@ -1,5 +1,5 @@
 """TLP 2.0 in the PFIF partner export: a partner export leaves the exporter's
-organisation, so each marking decides (``beacon.access.policy.may_share_outside``):
+organisation, so each marking decides (``beacon.access.may_share_outside``):
 CLEAR and GREEN go; AMBER goes only from its originating agency; AMBER+STRICT and RED
 never go in bulk. What is withheld is counted and audited, never silently dropped."""
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from beacon.agencies.models import Agency
-from beacon.operations.models import Operation
+from beacon.operations.models import Operation, Victim
 from beacon.records.models import MissingPersonRecord
 from tests.operations.factories import CODE, LEAD, OTHER, PARTNER, load_tiny, tiny_bundle
 
@@ -120,18 +120,17 @@ def test_an_uninvolved_agency_cannot_see_or_touch_the_operation(api_client_as: C
 def test_the_partner_sees_the_records_of_its_targets_and_a_pio_sees_none(
     api_client_as: ClientFor,
 ) -> None:
-    from beacon.access import policy
 
     load_tiny()
     lead = api_client_as("investigator", Agency.objects.get(ori=LEAD))
     rows = lead.get(f"/api/operations/{CODE}/figures/outstanding/records").json()
     assert rows["count"] == 2 and {r["target"] for r in rows["rows"]} == {"T1", "T2"}
-    assert policy.records_visible_to(lead.actor).count() == 2  # type: ignore[attr-defined]
+    assert MissingPersonRecord.objects.visible_to(lead.actor).count() == 2  # type: ignore[attr-defined]
     pio = api_client_as("pio", Agency.objects.get(ori=LEAD))
     assert pio.get(f"/api/operations/{CODE}/report").status_code == 200
     assert pio.get(f"/api/operations/{CODE}/figures/outstanding/records").status_code == 403
-    assert not policy.records_visible_to(pio.actor).exists()  # type: ignore[attr-defined]
-    assert not policy.victims_visible_to(pio.actor).exists()  # type: ignore[attr-defined]
+    assert not MissingPersonRecord.objects.visible_to(pio.actor).exists()  # type: ignore[attr-defined]
+    assert not Victim.objects.visible_to(pio.actor).exists()  # type: ignore[attr-defined]
 
 
 def test_an_unknown_metric_is_a_clear_422(api_client_as: ClientFor) -> None:

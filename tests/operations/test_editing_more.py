@@ -204,19 +204,19 @@ def test_two_edits_that_would_close_a_loop_between_them_cannot_both_win(
 
     from django.db import connection
 
-    from beacon.access import policy
     from beacon.core.errors import Conflict
+    from beacon.operations.models.operations import OperationQuerySet
 
     _load()
     barrier = threading.Barrier(2, timeout=3)
-    visible = policy.operations_visible_to
+    visible = OperationQuerySet.visible_to
 
-    def in_step(actor: Actor) -> Any:
+    def in_step(self: OperationQuerySet, actor: Actor) -> Any:
         with contextlib.suppress(threading.BrokenBarrierError):  # SQLite: one waits at BEGIN
             barrier.wait()
-        return visible(actor)
+        return visible(self, actor)
 
-    monkeypatch.setattr(policy, "operations_visible_to", in_step)
+    monkeypatch.setattr(OperationQuerySet, "visible_to", in_step)
     outcomes: dict[str, str] = {}
 
     def edit(code: str, hub: str) -> None:

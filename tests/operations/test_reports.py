@@ -18,11 +18,13 @@ from beacon.agencies.models import Agency
 from beacon.core.actor import system_actor
 from beacon.operations.bundles import FORMAT, VERSION
 from beacon.operations.bundles.importer import import_bundle
+from beacon.operations.models import Referral, Victim
 from beacon.operations.reports.compute import build_report
 from beacon.operations.reports.drilldown import drilldown
 from beacon.operations.reports.mapimage import map_png
 from beacon.operations.reports.model import Hub
 from beacon.operations.reports.render import render
+from beacon.records.models import MissingPersonRecord
 
 pytestmark = pytest.mark.django_db
 RM, PC8, UF, RR = (
@@ -232,17 +234,16 @@ def test_an_agency_outside_the_operation_gets_404(demo: Path, api_client_as: Cli
 
 
 def test_ngo_caseworker_sees_only_the_victims_referred_to_it(demo: Path) -> None:
-    from beacon.access import policy
     from beacon.core.actor import Actor
 
     zoe = _agency("ZOE International")
     caseworker = Actor(name="cw", agency=zoe, role="caseworker")
-    victims = policy.victims_visible_to(caseworker)
-    referrals = policy.referrals_visible_to(caseworker)
+    victims = Victim.objects.visible_to(caseworker)
+    referrals = Referral.objects.visible_to(caseworker)
     report = build_report(system_actor(), RR)
     assert victims.count() == report.totals.referrals_by_agency["ZOE International"]
     assert set(referrals.values_list("to_agency__name", flat=True)) == {"ZOE International"}
-    assert not policy.records_visible_to(caseworker).exists()
+    assert not MissingPersonRecord.objects.visible_to(caseworker).exists()
 
 
 def test_drilldown_reads_are_audited(demo: Path) -> None:

@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from beacon.access import policy
 from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
@@ -236,7 +235,7 @@ def test_a_search_round_is_one_statement_however_many_candidates(
     born = date(2011, 2, 3)
     for i in range(40):
         enter_record(investigator_a, juvenile(dob=born, oca=f"X-{i}"))
-    visible = policy.records_visible_to(investigator_a)
+    visible = MissingPersonRecord.objects.visible_to(investigator_a)
     q = SearchQuery(last_name="Martinez", first_name="Guadalupe", dob=born, limit=5)
     with CaptureQueriesContext(connection) as queries:
         hits = engine.find(visible, q)
@@ -400,7 +399,10 @@ def test_ranking_equals_reading_each_candidate_one_by_one(
         SearchQuery(last_name="Martinez", first_name="Guadalupe", dob=date(2009, 5, 7)),
         SearchQuery(last_name="Martines", birth_year=2008),
     ]
-    for visible in (MissingPersonRecord.objects.all(), policy.records_visible_to(investigator_a)):
+    for visible in (
+        MissingPersonRecord.objects.all(),
+        MissingPersonRecord.objects.visible_to(investigator_a),
+    ):
         for q in queries:
             assert engine.find(visible, q) == reference_find(visible, q), q
 
@@ -555,7 +557,7 @@ def test_a_changed_surname_outranks_namesakes_born_far_from_the_dob(
                 alias_dobs=(),
             ),
         )
-    visible = policy.records_visible_to(investigator_a)
+    visible = MissingPersonRecord.objects.visible_to(investigator_a)
     hits = engine.find(visible, SearchQuery(last_name="Yazzie", first_name="Shandiin", dob=born))
     assert hits[0].nic == sought.nic, [(h.last_name, h.first_name, h.dob, h.score) for h in hits]
     assert "DOB exact" in hits[0].reasons
@@ -584,7 +586,7 @@ def test_a_default_first_of_the_month_outranks_a_namesake_one_digit_away(
             last_name="Moreau", first_name="Camille", dob=date(2012, 11, 1), oca="M-3", aliases=()
         ),
     )
-    visible = policy.records_visible_to(investigator_a)
+    visible = MissingPersonRecord.objects.visible_to(investigator_a)
     hits = engine.find(
         visible, SearchQuery(last_name="Moreau", first_name="Camille", dob=date(2012, 6, 1))
     )
@@ -655,7 +657,7 @@ def test_a_changed_surname_and_a_dob_slip_outrank_namesakes_born_that_year(
                 alias_dobs=(),
             ),
         )
-    visible = policy.records_visible_to(investigator_a)
+    visible = MissingPersonRecord.objects.visible_to(investigator_a)
     hits = engine.find(
         visible, SearchQuery(last_name="Yazzie", first_name="Shandiin", dob=date(2014, 12, 11))
     )

@@ -15,12 +15,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from beacon.access import services as accounts
 from beacon.access.permissions import ROLE_PERMISSIONS
-from beacon.access.policy import CASEWORKER_VICTIM_FIELDS
 from beacon.access.routes import PUBLIC, SIGNED_IN
 from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import system_actor
 from beacon.operations.models import Referral, Victim
+from beacon.operations.models.events import CASEWORKER_VICTIM_FIELDS
 from tests.access.routes_table import api_routes, web_routes
 
 ClientAs = Callable[[str], Client]

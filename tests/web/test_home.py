@@ -12,7 +12,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from beacon.access import policy
 from beacon.access.services import actor_of_user
 from beacon.agencies.models import Agency
 from beacon.operations.models import Operation, Referral, Target
@@ -118,7 +117,7 @@ def test_the_coordinator_sees_their_operations_with_tallies(client_as: ClientAs)
     html = html_of(client_as("coordinator"))
     operations = section(html, "my-operations")
     actor = actor_of_user(User.objects.get(username="coordinator"))
-    visible = set(policy.operations_visible_to(actor).values_list("code", flat=True))
+    visible = set(Operation.objects.visible_to(actor).values_list("code", flat=True))
     shown = set(re.findall(r'href="/operations/([^"/]+)/"', operations))
     assert shown and shown <= visible
     hidden = set(Operation.objects.values_list("code", flat=True)) - visible

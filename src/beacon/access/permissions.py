@@ -1,6 +1,7 @@
 """Named permissions and the one table that maps roles to them.
 
-Every route declares the permission it needs; beacon.access.policy refuses in one place.
+Every route declares the permission it needs; beacon.access.policy refuses in one place;
+each domain's ``Model.objects.visible_to(actor)`` says which rows a role's agency sees.
 """
 
 from __future__ import annotations

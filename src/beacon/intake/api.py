@@ -3,11 +3,11 @@
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from beacon.access import policy
 from beacon.access.permissions import Permission
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
 from beacon.intake import services
+from beacon.intake.models import Intake
 from beacon.intake.schemas import ClusterOut, ClusterPage, DecisionIn, IntakeOut, QueueQuery
 
 router = Router()
@@ -17,14 +17,14 @@ router = Router()
 @requires(Permission.INTAKE_MANAGE)
 def list_intakes(request: HttpRequest) -> list[IntakeOut]:
     actor = actor_for(request)
-    intakes = policy.intakes_visible_to(actor).prefetch_related("lists").order_by("-created_at")
+    intakes = Intake.objects.visible_to(actor).prefetch_related("lists").order_by("-created_at")
     return [IntakeOut.of(intake, services.latest_run(intake)) for intake in intakes]
 
 
 @router.get("/intakes/{intake_id}", response=IntakeOut)
 @requires(Permission.INTAKE_MANAGE)
 def show_intake(request: HttpRequest, intake_id: int) -> IntakeOut:
-    intake = policy.get_visible_intake(actor_for(request), intake_id)
+    intake = Intake.objects.get_visible(actor_for(request), pk=intake_id)
     return IntakeOut.of(intake, services.latest_run(intake))
 
 
@@ -32,7 +32,7 @@ def show_intake(request: HttpRequest, intake_id: int) -> IntakeOut:
 @requires(Permission.INTAKE_MANAGE)
 def review_queue(request: HttpRequest, intake_id: int, query: Query[QueueQuery]) -> ClusterPage:
     actor = actor_for(request)
-    intake = policy.get_visible_intake(actor, intake_id)
+    intake = Intake.objects.get_visible(actor, pk=intake_id)
     status = None if query.status == "all" else query.status
     clusters = services.queue(actor, intake, status=status)
     page = clusters[query.offset : query.offset + query.limit]

@@ -42,7 +42,7 @@ def create_intake(actor: Actor, name: str) -> Intake:
 
 
 def find_or_create_intake(actor: Actor, name: str) -> tuple[Intake, bool]:
-    found = policy.intakes_visible_to(actor).filter(name=name.strip(), agency=actor.agency).first()
+    found = Intake.objects.visible_to(actor).filter(name=name.strip(), agency=actor.agency).first()
     if found is not None:
         return found, False
     return create_intake(actor, name), True
@@ -91,7 +91,7 @@ def import_list(
     policy.require(
         actor, Permission.INTAKE_MANAGE, object_type="intake.intake", object_id=intake.pk
     )
-    intake = policy.get_visible_intake(actor, intake.pk)
+    intake = Intake.objects.get_visible(actor, pk=intake.pk)
     if intake.status != Intake.Status.OPEN:
         raise IllegalTransition("This intake was accepted; start a new intake for new lists.")
     source = _check_source(source)

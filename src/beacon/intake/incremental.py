@@ -140,7 +140,7 @@ def link_new(
     policy.require(
         actor, Permission.INTAKE_MANAGE, object_type="intake.intake", object_id=intake.pk
     )
-    intake = policy.get_visible_intake(actor, intake.pk)
+    intake = Intake.objects.get_visible(actor, pk=intake.pk)
     if intake.status != Intake.Status.OPEN:
         raise IllegalTransition("This intake was accepted; its links are final.")
     base = intake.runs.order_by("-run_at", "-pk").first()

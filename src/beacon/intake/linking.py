@@ -32,6 +32,7 @@ from beacon.intake.engine import Session, Training
 from beacon.intake.fields import FIELDS
 from beacon.intake.models import Cluster, Intake, LinkModel, LinkRun, PairLabel, SourceList
 from beacon.intake.normalise import count, link_table
+from beacon.records.models import MissingPersonRecord
 
 Progress = Callable[[str], None]
 STEPS = (
@@ -121,7 +122,7 @@ def _load_registry(actor: Actor, con: duckdb.DuckDBPyConnection) -> int:
     dates of birth); returns how many records."""
     from beacon.records.models import RecordDob, RecordName
 
-    visible = policy.records_visible_to(actor)
+    visible = MissingPersonRecord.objects.visible_to(actor)
     records: dict[int, dict[str, Any]] = {}
     for row in visible.values("pk", *set(REGISTRY_FIELDS.values())).iterator(chunk_size=5000):
         records[row["pk"]] = {name: row[column] or None for name, column in REGISTRY_FIELDS.items()}
@@ -336,7 +337,7 @@ def link(
     policy.require(
         actor, Permission.INTAKE_MANAGE, object_type="intake.intake", object_id=intake.pk
     )
-    intake = policy.get_visible_intake(actor, intake.pk)
+    intake = Intake.objects.get_visible(actor, pk=intake.pk)
     if intake.status != Intake.Status.OPEN:
         raise IllegalTransition("This intake was accepted; its links are final.")
     if threshold is not None and not 0 < threshold < 1:

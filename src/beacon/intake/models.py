@@ -6,6 +6,10 @@ million rows is loaded into DuckDB in one step instead of row by row. Everything
 reviewer sees or decides lives in the database.
 
 Row keys: ``"<list id>:<line>"`` for a list row, ``"NIC:<nic>"`` for a registry record.
+
+Who sees an intake is said here: ``Intake.objects.visible_to(actor)``, the intakes of the
+actor's agency for roles with intake:manage; everything of an intake (lists, runs,
+clusters, decisions, people) is visible with it (``VisibleThrough``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,23 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.access.scoping import ScopedQuerySet, VisibleThrough
 from beacon.agencies.models import Agency
+from beacon.core.actor import Actor
+
+
+class IntakeQuerySet(ScopedQuerySet["Intake"]):
+    def visible_to(self, actor: Actor) -> IntakeQuerySet:
+        """Intakes (source lists, clusters, decisions) of the actor's agency, for roles
+        with intake:manage. The system actor sees all."""
+        intakes = self.select_related("agency")
+        if actor.is_system:
+            return intakes
+        if not policy.has(actor, Permission.INTAKE_MANAGE):
+            return intakes.none()
+        return intakes.filter(agency_id=actor.agency_id)
 
 
 class Intake(models.Model):
@@ -30,6 +50,8 @@ class Intake(models.Model):
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IntakeQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -73,6 +95,8 @@ class SourceList(models.Model):
     quarantined = models.PositiveIntegerField(default=0)
     imported_by = models.CharField(max_length=150)
     imported_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisibleThrough["SourceList"]("intake")
 
     def __str__(self) -> str:
         return f"{self.source} ({self.filename})"
@@ -120,6 +144,8 @@ class LinkRun(models.Model):
     # to DATA_DIR): normalised rows, raw rows, cluster numbers, term-frequency counts.
     cache = models.JSONField(default=dict, blank=True)
 
+    objects = VisibleThrough["LinkRun"]("intake")
+
     def __str__(self) -> str:
         return f"run {self.pk} of {self.intake_id}"
 
@@ -144,6 +170,8 @@ class Cluster(models.Model):
     )
     decided_by = models.CharField(max_length=150, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VisibleThrough["Cluster"]("run")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "number"], name="cluster_run_number")]
@@ -170,6 +198,8 @@ class Decision(models.Model):
     decided_by = models.CharField(max_length=150)
     decided_at = models.DateTimeField(auto_now_add=True)
 
+    objects = VisibleThrough["Decision"]("intake")
+
     def __str__(self) -> str:
         return f"{self.action} by {self.decided_by}"
 
@@ -183,6 +213,8 @@ class PairLabel(models.Model):
     same = models.BooleanField()
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="labels")
     labelled_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleThrough["PairLabel"]("intake")
 
     class Meta:
         constraints = [
@@ -207,6 +239,8 @@ class ResolvedPerson(models.Model):
     registry_nics = models.JSONField(default=list)  # registry records this person matches
     identities = models.JSONField()  # [{source, list, file, line, source_id, nic, oca, ...}]
     cluster = models.ForeignKey(Cluster, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = VisibleThrough["ResolvedPerson"]("intake")
 
     class Meta:
         constraints = [

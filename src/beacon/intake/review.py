@@ -41,7 +41,7 @@ def latest_run(intake: Intake) -> LinkRun | None:
 
 def clusters_visible_to(actor: Actor) -> QuerySet[Cluster]:
     return Cluster.objects.select_related("run", "run__intake").filter(
-        run__intake__in=policy.intakes_visible_to(actor)
+        run__intake__in=Intake.objects.visible_to(actor)
     )
 
 
@@ -52,7 +52,7 @@ def queue(
     policy.require(
         actor, Permission.INTAKE_MANAGE, object_type="intake.intake", object_id=intake.pk
     )
-    intake = policy.get_visible_intake(actor, intake.pk)
+    intake = Intake.objects.get_visible(actor, pk=intake.pk)
     run = latest_run(intake)
     if run is None:
         return Cluster.objects.none()
@@ -292,7 +292,7 @@ def accept_intake(actor: Actor, intake: Intake, *, accept_above: float | None = 
     policy.require(
         actor, Permission.INTAKE_MANAGE, object_type="intake.intake", object_id=intake.pk
     )
-    intake = policy.get_visible_intake(actor, intake.pk)
+    intake = Intake.objects.get_visible(actor, pk=intake.pk)
     if accept_above is not None and not 0 < accept_above <= 1:
         raise ValidationFailed.on("accept_above", "must be between 0 and 1")
     with transaction.atomic():

@@ -152,14 +152,14 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
     )
     op = get_operation(actor, operation)
     victims = list(
-        policy.victims_visible_to(actor)
+        Victim.objects.visible_to(actor)
         .filter(operation=op)
         .select_related("person", "nationality", "htcds_case")
         .order_by("at", "id")
     )
     consenting = [v for v in victims if _data_consent(v)]
     # A victim who is the subject of a registry record (in any operation) carries its TLP
-    # marking: the export leaves the exporter's organisation (policy.may_share_outside),
+    # marking: the export leaves the exporter's organisation (may_share_outside),
     # the same rule as bundles and NIBRS (operations.bundles.sharing).
     held = people_withheld(actor, [v.person_id for v in consenting])
     withheld_tlp = [v.ref for v in consenting if v.person_id in held]
@@ -172,7 +172,7 @@ def export_htcds(actor: Actor, operation: str) -> dict[str, Any]:
         services.setdefault(service.person_id, []).append(service)
     referrals: dict[int, list[Referral]] = {}
     for referral in (
-        policy.referrals_visible_to(actor)
+        Referral.objects.visible_to(actor)
         .filter(victim__in=consenting)
         .select_related("agency", "to_agency")
     ):
@@ -262,7 +262,7 @@ def import_htcds_updates(
         errors.add(0, "standard", f'must be "{STANDARD}"')
     if str(document.get("version", "")).split(".")[0] != VERSION.split(".")[0]:
         errors.add(0, "version", f"must be {VERSION}")
-    visible = policy.referrals_visible_to(actor).select_related("victim__operation", "to_agency")
+    visible = Referral.objects.visible_to(actor).select_related("to_agency")
     changes: list[tuple[str, Referral, str, dict[str, Any]]] = []
     unchanged = 0
     for case_path, case in _items(document.get("cases"), "cases", errors):

@@ -277,7 +277,7 @@ def import_htcds_cases(
     rows = [_Row(line, values) for line, values in raw]
     for row in rows:
         _check(row, errors)
-    victims = list(policy.victims_visible_to(actor).filter(operation=op).select_related("person"))
+    victims = list(Victim.objects.visible_to(actor).filter(operation=op).select_related("person"))
     matched = [(row, _match(row, op.code, victims, errors)) for row in rows]
     errors.raise_if_any()
     result = ImportResult(FORMAT, source, digest(data))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from beacon.access.scoping import VisibleThrough
 from beacon.agencies.models import Agency
 from beacon.interchange import codes
 from beacon.operations.models import Lead, Victim
@@ -21,6 +22,8 @@ class ExternalId(models.Model):
     value = models.CharField(max_length=500)
     source = models.CharField(max_length=200, blank=True)  # file name or partner
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisibleThrough["ExternalId"]("record")
 
     class Meta:
         constraints = [
@@ -56,6 +59,8 @@ class PfifPerson(models.Model):
     stored_at = models.DateTimeField()
     source = models.CharField(max_length=200, blank=True)  # file name
 
+    objects = VisibleThrough["PfifPerson"]("record")
+
     def __str__(self) -> str:
         return self.person_record_id
 
@@ -71,6 +76,8 @@ class PfifNote(models.Model):
     author_made_contact = models.BooleanField(null=True, blank=True)
     source = models.CharField(max_length=200, blank=True)
     fields = models.JSONField(default=dict, blank=True)
+
+    objects = VisibleThrough["PfifNote"]("lead")
 
     def __str__(self) -> str:
         return self.note_record_id
@@ -89,6 +96,8 @@ class HtcdsCase(models.Model):
     fields = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleThrough["HtcdsCase"]("victim")
 
     def __str__(self) -> str:
         return f"HTCDS case of victim {self.victim_id}"
@@ -114,6 +123,8 @@ class NcicEntry(models.Model):
     identifiers = models.TextField(blank=True)
     source = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleThrough["NcicEntry"]("record")
 
     def __str__(self) -> str:
         return f"NCIC fields of record {self.record_id}"

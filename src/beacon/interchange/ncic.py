@@ -40,7 +40,7 @@ from beacon.operations.services import get_operation
 from beacon.records import codes as record_codes
 from beacon.records import services as registry
 from beacon.records.inputs import RecordInput
-from beacon.records.models import MissingPersonRecord, RecordName
+from beacon.records.models import MissingPersonRecord, RecordName, may_share_outside
 from beacon.records.validation import RecordValidator
 
 FORMAT = "ncic"
@@ -163,7 +163,7 @@ def export_ncic(
     not see is refused like an unknown one. A record whose values NCIC would refuse (too
     long, a period outside MIS) is refused with its NIC and tag.
     The file leaves the actor's organisation, so TLP 2.0 applies
-    (``policy.may_share_outside``): a record named by NIC that may not leave is refused
+    (``may_share_outside``): a record named by NIC that may not leave is refused
     by name (nothing is exported); an operation's such records are withheld, and the
     audit event lists them.
     """
@@ -171,7 +171,7 @@ def export_ncic(
     if not nics and not operation:
         raise ValidationFailed.on("nics", "name records by NIC or give an operation")
     visible = (
-        policy.records_visible_to(actor)
+        MissingPersonRecord.objects.visible_to(actor)
         .select_related("originating_agency", "ncic_entry")
         .prefetch_related("names")
     )
@@ -188,7 +188,7 @@ def export_ncic(
         kept = {
             r.nic: [f"marked TLP:{r.tlp}; {KEPT_IN}"]
             for r in records
-            if not policy.may_share_outside(actor, r)
+            if not may_share_outside(actor, r)
         }
         if kept:
             raise ValidationFailed(
@@ -198,8 +198,8 @@ def export_ncic(
         withheld: list[str] = []
     else:
         every = list(visible.order_by("nic").distinct())
-        records = [r for r in every if policy.may_share_outside(actor, r)]
-        withheld = [r.nic for r in every if not policy.may_share_outside(actor, r)]
+        records = [r for r in every if may_share_outside(actor, r)]
+        withheld = [r.nic for r in every if not may_share_outside(actor, r)]
     lines: list[str] = []
     refused: dict[str, list[str]] = {}
     for record in records:

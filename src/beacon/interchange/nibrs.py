@@ -234,7 +234,7 @@ def export_nibrs(actor: Actor, operation: str) -> dict[str, Any]:
     """The operation's incidents: their offences, clearance and the arrests that cleared
     them. The document leaves the actor's organisation, so an incident with an arrest of
     a person who is the subject of a registry record that may not leave (TLP 2.0,
-    ``policy.may_share_outside``) is withheld, counted and audited."""
+    ``may_share_outside``) is withheld, counted and audited."""
     policy.require(
         actor, Permission.OPERATIONS_EXPORT, object_type="operation", object_id=operation
     )

@@ -258,7 +258,7 @@ def _note(note: Record, person_id: str, errors: Collector) -> _Note | None:
 
 def _known_record(actor: Actor, record_id: str, domain: str) -> MissingPersonRecord | None:
     """The record a person id already stands for (an external id, or our own export's)."""
-    visible = policy.records_visible_to(actor).select_related("originating_agency")
+    visible = MissingPersonRecord.objects.visible_to(actor).select_related("originating_agency")
     known = visible.filter(external_ids__scheme=SCHEME, external_ids__value=record_id).first()
     domain_part, _slash, local_id = record_id.partition("/")
     if known is None and domain_part == domain:

@@ -23,9 +23,9 @@ from beacon.core.actor import Actor
 from beacon.core.errors import Conflict, ValidationFailed
 from beacon.interchange.models import PfifNote, PfifPerson
 from beacon.interchange.pfif_read import NOTE_ORDER, NS, PERSON_ORDER
-from beacon.operations.models import Lead
+from beacon.operations.models import Lead, Operation
 from beacon.operations.services import get_operation
-from beacon.records.models import MissingPersonRecord
+from beacon.records.models import MissingPersonRecord, may_share_outside
 
 FORMAT = "pfif"
 SCHEME = "pfif"
@@ -158,14 +158,14 @@ def export_pfif(
     since ``since`` when given; only persons and notes whose record ids are in
     ``record_domain`` when given, as Person Finder's importer takes one domain per call).
     Records TLP 2.0 does not let the actor send outside their organisation
-    (``policy.may_share_outside``) are withheld, only counted; if every record is
+    (``may_share_outside``) are withheld, only counted; if every record is
     withheld the export is refused (Conflict) rather than an empty document. Expired
     persons are not exported. Returns (document, counts)."""
     policy.require(actor, Permission.OPERATIONS_EXPORT, object_type="record")
     if since is not None and timezone.is_naive(since):
         raise ValidationFailed.on("since", "give a time zone (e.g. 2021-06-01T00:00:00Z)")
-    records = policy.records_visible_to(actor)
-    leads = Lead.objects.filter(target__operation__in=policy.operations_visible_to(actor))
+    records = MissingPersonRecord.objects.visible_to(actor)
+    leads = Lead.objects.filter(target__operation__in=Operation.objects.visible_to(actor))
     if operation:
         op = get_operation(actor, operation)
         records = records.filter(targets__operation=op)
@@ -186,8 +186,8 @@ def export_pfif(
         .prefetch_related("names", "external_ids", "pfif_persons")
         .order_by("nic")
     )
-    withheld = [r.nic for r in rows if not policy.may_share_outside(actor, r)]
-    rows = [r for r in rows if policy.may_share_outside(actor, r)]
+    withheld = [r.nic for r in rows if not may_share_outside(actor, r)]
+    rows = [r for r in rows if may_share_outside(actor, r)]
     if withheld and not rows:
         _refuse_all_withheld(withheld)
     by_record: dict[int, list[Lead]] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from beacon.access import policy
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.operations.models import Operation, Target
@@ -59,7 +58,7 @@ def existing_record(
         ).first()
     if found is None:
         return None, ""
-    if not policy.records_visible_to(actor).filter(pk=found.pk).exists():
+    if not MissingPersonRecord.objects.visible_to(actor).filter(pk=found.pk).exists():
         return None, "already in the registry under an agency whose records you may not see"
     return found, ""
 

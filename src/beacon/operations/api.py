@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from beacon.access import policy
 from beacon.access.permissions import Permission
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
@@ -21,7 +20,7 @@ from beacon.operations.bundles.importer import (
     parse_json,
 )
 from beacon.operations.bundles.reader import Reader
-from beacon.operations.models import HitConfirmation
+from beacon.operations.models import HitConfirmation, Operation
 from beacon.operations.reports.compute import build_report
 from beacon.operations.reports.drilldown import drilldown
 from beacon.operations.reports.render import as_json, render
@@ -91,7 +90,7 @@ def _hit(hit: HitConfirmation) -> HitOut:
 @requires(Permission.OPERATIONS_REPORT)
 def list_operations(request: HttpRequest) -> list[OperationOut]:
     operations = (
-        policy.operations_visible_to(actor_for(request))
+        Operation.objects.visible_to(actor_for(request))
         .select_related("parent", "series")
         .order_by("start", "code")
     )
@@ -196,7 +195,8 @@ def confirm_hit(request: HttpRequest, code: str, hit_id: int) -> HitOut:
     actor = actor_for(request)
     operation = services.get_operation(actor, code)
     hit = (
-        HitConfirmation.objects.select_related("target")
+        HitConfirmation.objects.visible_to(actor)
+        .select_related("target")
         .filter(pk=hit_id, target__operation=operation)
         .first()
     )

@@ -11,6 +11,12 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
+        from beacon.operations.visibility import records_reached
+        from beacon.records.models import RecordQuerySet
+
+        # A registry record travels to the agencies of the operations targeting it (the
+        # registry, a floor below, applies its TLP marking): records never import us.
+        RecordQuerySet.reached_through(records_reached)
         post_migrate.connect(_install_stamps, sender=self, dispatch_uid="operations_stamps")
 
 

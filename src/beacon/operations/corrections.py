@@ -57,11 +57,11 @@ def entry_of(actor: Actor, operation: Operation, kind: str, ref: str) -> Any:
     if model is None:
         raise NotVisible()
     if model is Victim:
-        query: Any = policy.victims_visible_to(actor)
+        query: Any = Victim.objects.visible_to(actor)
     elif model is Referral:
-        query = policy.referrals_visible_to(actor)
+        query = Referral.objects.visible_to(actor)
     elif model is Service:
-        query = policy.services_visible_to(actor)
+        query = Service.objects.visible_to(actor)
     elif policy.has(actor, Permission.OPERATIONS_VIEW) or actor.is_system:
         query = model._default_manager.all()
     else:

@@ -13,13 +13,12 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
-from beacon.access import policy
 from beacon.access.permissions import Permission
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import Conflict, StaleVersion, ValidationFailed
-from beacon.operations import codes
+from beacon.operations import codes, visibility
 from beacon.operations.bundles.reader import Reader, jurisdiction_ref_of
 from beacon.operations.models import Operation, Participation, Series
 from beacon.operations.services import get_operation
@@ -147,7 +146,7 @@ def _hub(actor: Actor, operation: Operation, value: object) -> Operation | None:
         raise ValidationFailed(
             REFUSED, fields={"parent": [_("an operation cannot be its own hub")]}
         )
-    hub = policy.operations_visible_to(actor).filter(code__iexact=code).first()
+    hub = Operation.objects.visible_to(actor).filter(code__iexact=code).first()
     if hub is None:
         raise ValidationFailed(
             REFUSED, fields={"parent": [_("no visible operation %(code)s") % {"code": code}]}
@@ -212,7 +211,7 @@ def update_operation(
     name an edition another operation already is. With ``expected`` (the ``fingerprint``
     the form was drawn from), an operation changed since is refused (StaleVersion, 412)."""
     operation = get_operation(actor, code)
-    policy.require_operation_agency(actor, operation, Permission.OPERATIONS_MANAGE)
+    visibility.require_operation_agency(actor, operation, Permission.OPERATIONS_MANAGE)
     values = _clean(operation, changes)
     partners = [ori.strip().upper() for ori in add_partners or [] if ori.strip()]
     agencies = {a.ori: a for a in Agency.objects.filter(ori__in=partners)}

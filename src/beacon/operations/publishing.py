@@ -3,8 +3,8 @@
 A public information officer sees the reports of the operations its agency takes part
 in, and of those it was given the right to publish: a grant to the user or to its
 agency, given by a coordinator who manages the operation or by an administrator,
-audited; revoking keeps the grant with its end (nothing is lost). beacon.access.policy
-reads the grants (operations_visible_to).
+audited; revoking keeps the grant with its end (nothing is lost).
+``Operation.objects.visible_to`` reads the grants.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def operation_to_publish(actor: Actor, code: str) -> Operation:
         found = Operation.objects.filter(code__iexact=code.strip()).first()
     else:
         policy.require(actor, Permission.OPERATIONS_MANAGE, object_type="operation", object_id=code)
-        found = policy.operations_visible_to(actor).filter(code__iexact=code.strip()).first()
+        found = Operation.objects.visible_to(actor).filter(code__iexact=code.strip()).first()
     if found is None:
         raise NotVisible()
     return found

@@ -20,7 +20,7 @@ from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import IllegalTransition, NotVisible, ValidationFailed
-from beacon.operations import codes
+from beacon.operations import codes, visibility
 from beacon.operations.models import (
     HitConfirmation,
     Operation,
@@ -45,7 +45,7 @@ _CLEAR_HOW = {
 
 def get_operation(actor: Actor, code: str) -> Operation:
     """One visible operation by code; NotVisible (404) whether missing or hidden."""
-    found = policy.operations_visible_to(actor).filter(code__iexact=code.strip()).first()
+    found = Operation.objects.visible_to(actor).filter(code__iexact=code.strip()).first()
     if found is None:
         raise NotVisible()
     return found
@@ -56,7 +56,7 @@ def find_operation_code(actor: Actor, given: str) -> str:
     ("Rescue Me", "Operation Rescue Me") or a code prefix ("rescue-me"). For the CLI,
     where the operator types names; the API takes exact codes only."""
     key = given.strip()
-    visible = policy.operations_visible_to(actor)
+    visible = Operation.objects.visible_to(actor)
     for query in (
         Q(code__iexact=key),
         Q(name__iexact=key),
@@ -221,7 +221,7 @@ def respond_to_referral(actor: Actor, referral: Referral, answer: str) -> Referr
         raise ValidationFailed.on("answer", "accepted or declined")
     with transaction.atomic():
         locked = (
-            policy.referrals_visible_to(actor)
+            Referral.objects.visible_to(actor)
             .select_for_update(of=("self",))
             .filter(pk=referral.pk)
             .first()
@@ -249,12 +249,12 @@ def record_referred_service(
     actor: Actor, victim_ref: str, *, kind: str, on: object, notes: str = ""
 ) -> Service:
     """A service the actor's agency delivered to a victim referred to it (an accepted
-    referral; policy.get_servable_victim). Written with the victim's operation and place,
+    referral; visibility.get_servable_victim). Written with the victim's operation and place,
     the caseworker's agency as provider; the notes are sealed with that agency's key
     (beacon.vault); audited in the same transaction. Nothing else is reachable this way."""
     from datetime import date, time
 
-    victim = policy.get_servable_victim(actor, victim_ref)
+    victim = visibility.get_servable_victim(actor, victim_ref)
     errors: dict[str, list[str]] = {}
     if kind not in codes.ServiceKind.values:
         errors["kind"] = [_("Choose a service.")]

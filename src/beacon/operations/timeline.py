@@ -44,7 +44,7 @@ from beacon.operations.models import (
     Victim,
 )
 from beacon.operations.outcomes import UNDO_REASON
-from beacon.records.models import RecordTransaction
+from beacon.records.models import MissingPersonRecord, RecordTransaction
 
 LIMIT = 500  # entries of each kind on a person's timeline, the newest
 PAGE = 30  # entries on one page of an operation's timeline (a phone screen or two)
@@ -90,7 +90,7 @@ class Entry:
 
 def family(actor: Actor, operation: Operation) -> list[Operation]:
     """The operation and its visible sub-operations (a hub's timeline shows theirs)."""
-    visible = policy.operations_visible_to(actor)
+    visible = Operation.objects.visible_to(actor)
     return list(visible.filter(Q(pk=operation.pk) | Q(parent_id=operation.pk)))
 
 
@@ -165,14 +165,14 @@ def operation_entries(
         for kind in ("arrest", "warrant", "raid", "seizure", "investigation"):
             sources[kind] = ENTRY_MODELS[kind]._default_manager.filter(operation__in=ops)
         targets = Target.objects.filter(
-            operation__in=ops, record__in=policy.records_visible_to(actor)
+            operation__in=ops, record__in=MissingPersonRecord.objects.visible_to(actor)
         )
         sources["outcome"] = Outcome.objects.filter(
             Q(target__in=targets) | Q(withdrawn_from__in=targets)
         )
-    sources["victim"] = policy.victims_visible_to(actor).filter(operation__in=ops)
-    sources["service"] = policy.services_visible_to(actor).filter(operation__in=ops)
-    sources["referral"] = policy.referrals_visible_to(actor).filter(operation__in=ops)
+    sources["victim"] = Victim.objects.visible_to(actor).filter(operation__in=ops)
+    sources["service"] = Service.objects.visible_to(actor).filter(operation__in=ops)
+    sources["referral"] = Referral.objects.visible_to(actor).filter(operation__in=ops)
     keys: list[tuple[datetime, int, int]] = []
     for kind, query in sources.items():
         if before is not None:
@@ -250,9 +250,9 @@ def target_entries(actor: Actor, target: Target) -> list[Entry]:
 def victim_entries(actor: Actor, victim: Victim) -> list[Entry]:
     """A victim: their identification, referrals and the services they received."""
     entries = _events([victim])
-    referrals = policy.referrals_visible_to(actor).filter(victim=victim)
+    referrals = Referral.objects.visible_to(actor).filter(victim=victim)
     entries += _events(_newest(referrals, Referral, LIMIT))
-    services = policy.services_visible_to(actor).filter(person_id=victim.person_id)
+    services = Service.objects.visible_to(actor).filter(person_id=victim.person_id)
     entries += _events(_newest(services, Service, LIMIT))
     return _with_changes(_newest_first(entries), [victim.operation])
 
@@ -303,7 +303,7 @@ def registry_reasons(actor: Actor, steps: list[RecordTransaction]) -> dict[int, 
     made = Outcome.objects.filter(registry_transaction__in=[s.pk for s in steps]).select_related(
         "target__operation", "withdrawn_from__operation"
     )
-    visible = set(policy.operations_visible_to(actor).values_list("pk", flat=True))
+    visible = set(Operation.objects.visible_to(actor).values_list("pk", flat=True))
     by_step: dict[int, str] = {}
     for o in made:
         target = o.target or o.withdrawn_from

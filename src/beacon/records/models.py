@@ -3,14 +3,70 @@
 A record's status is derived from its immutable transaction history; the
 ``status`` column is a cache written only by beacon.records.services in the same
 transaction as the history row that changes it.
+
+Who sees which records is said here, next to them: ``MissingPersonRecord.objects
+.visible_to(actor)`` (RecordQuerySet). A record is visible to its originating agency and,
+as far as its TLP 2.0 marking allows, to the agencies of the operations that target it:
+
+- CLEAR, GREEN, AMBER: the agencies of every operation targeting it (a hub coordinator
+  also through the sub-operations of its hubs);
+- AMBER+STRICT: only the agencies its targets are assigned to;
+- RED: the originating agency only.
+
+Roles without records:view (PIO, caseworkers, administrators) see none; the system actor
+sees all. Operations sit a floor above the registry, so they tell it which records they
+reach (``RecordQuerySet.reached_through``, called by ``OperationsConfig.ready``): the
+registry never imports them.
 """
 
 from __future__ import annotations
 
-from django.db import models
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple
 
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.access.scoping import ScopedQuerySet, VisibleThrough
 from beacon.agencies.models import Agency, Jurisdiction
+from beacon.core.actor import Actor
 from beacon.records import codes
+from beacon.records.codes import Tlp
+
+# TLP 2.0 markings that let a record travel to the agencies of operations targeting it.
+SHARED_TLP = (Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER)
+STRICT_TLP = Tlp.AMBER_STRICT  # only the agencies assigned to work it
+
+
+class Reach(NamedTuple):
+    """Records an actor reaches from a floor above, as subqueries of record ids."""
+
+    shared: QuerySet[Any]  # targeted by operations the actor sees (CLEAR, GREEN, AMBER)
+    assigned: QuerySet[Any]  # assigned to the actor's agency to work (also AMBER+STRICT)
+
+
+class RecordQuerySet(ScopedQuerySet["MissingPersonRecord"]):
+    reaches: ClassVar[list[Callable[[Actor], Reach]]] = []
+
+    @classmethod
+    def reached_through(cls, reach: Callable[[Actor], Reach]) -> None:
+        """Let a floor above (operations) share records with the agencies it names."""
+        if reach not in cls.reaches:
+            cls.reaches.append(reach)
+
+    def visible_to(self, actor: Actor) -> RecordQuerySet:
+        if actor.is_system:
+            return self
+        if not policy.has(actor, Permission.RECORDS_VIEW):
+            return self.none()
+        visible = Q(originating_agency_id=actor.agency_id)
+        for reach in self.reaches:
+            found = reach(actor)
+            visible |= Q(tlp__in=SHARED_TLP, pk__in=found.shared)
+            visible |= Q(tlp__in=(*SHARED_TLP, STRICT_TLP), pk__in=found.assigned)
+        return self.filter(visible)
 
 
 class MissingPersonRecord(models.Model):
@@ -68,6 +124,8 @@ class MissingPersonRecord(models.Model):
     entry_due_at = models.DateTimeField(null=True, blank=True)  # juvenile: report + 2 h
     validation_due_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RecordQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["originating_agency", "oca"], name="record_ori_oca"),
@@ -95,6 +153,24 @@ class MissingPersonRecord(models.Model):
         return f"{self.nic} {self.last_name}, {self.first_name}"
 
 
+def may_share_outside(actor: Actor, record: MissingPersonRecord) -> bool:
+    """May ``actor`` send this record outside their own organisation (a partner export)?
+
+    TLP 2.0 limits what a *recipient* may pass on: CLEAR to anyone; GREEN to peers and
+    partner organisations of the community (never a public channel); AMBER only inside
+    the recipient's organisation and its clients, so only the originating agency, the
+    source, may send its own AMBER records out; AMBER+STRICT (the organisation only) and
+    RED (named recipients only) never leave in a bulk export, even from the originator,
+    who must first lower the marking (an audited modify). The system actor acts for no
+    organisation: it may send only CLEAR and GREEN.
+    """
+    if record.tlp in (Tlp.CLEAR, Tlp.GREEN):
+        return True
+    if record.tlp == Tlp.AMBER:
+        return not actor.is_system and record.originating_agency_id == actor.agency_id
+    return False
+
+
 class RecordName(models.Model):
     """Every name a record answers to (primary, aliases, nicknames) with phonetic keys.
 
@@ -112,6 +188,8 @@ class RecordName(models.Model):
     first_name = models.CharField(max_length=60, blank=True)
     middle_name = models.CharField(max_length=60, blank=True)
 
+    objects = VisibleThrough["RecordName"]("record")
+
     def __str__(self) -> str:
         return f"{self.last_name}, {self.first_name} ({self.kind})"
 
@@ -123,6 +201,8 @@ class RecordDob(models.Model):
         MissingPersonRecord, on_delete=models.CASCADE, related_name="alias_dobs"
     )
     dob = models.DateField()
+
+    objects = VisibleThrough["RecordDob"]("record")
 
     class Meta:
         # The search reads the records born on a day through their alias DOBs too.
@@ -137,6 +217,8 @@ class RecordPhoto(models.Model):
     file = models.FileField(upload_to="photos/")
     caption = models.CharField(max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisibleThrough["RecordPhoto"]("record")
 
     def __str__(self) -> str:
         return self.caption or str(self.file.name)
@@ -158,6 +240,8 @@ class RecordTransaction(models.Model):
     # locate: where, when, by whom, disposition; clear: how; modify: before/after.
     detail = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField()  # the record's version after this step
+
+    objects = VisibleThrough["RecordTransaction"]("record")
 
     class Meta:
         ordering = ["record_id", "version"]
@@ -191,6 +275,8 @@ class NameKey(models.Model):
         db_index=False,
         db_constraint=False,
     )
+
+    objects = VisibleThrough["NameKey"]("record")
 
     def __str__(self) -> str:
         return f"{self.key} -> {self.record_id}"

@@ -17,7 +17,7 @@ from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible, ValidationFailed
 from beacon.records import services
 from beacon.records.codes import TransactionKind
-from beacon.records.models import RecordPhoto
+from beacon.records.models import MissingPersonRecord, RecordPhoto
 from beacon.vault import sealing
 from beacon.vault import services as vault
 from beacon.vault.crypto import Unreadable
@@ -82,7 +82,7 @@ def add_photo(
 def read_photo(actor: Actor, nic: str, photo_id: int) -> tuple[RecordPhoto, bytes]:
     """A photo's bytes, if the actor may see its record (the read is audited)."""
     policy.require(actor, Permission.RECORDS_VIEW, object_type=services.OBJECT_TYPE, object_id=nic)
-    record = policy.get_visible_record(actor, nic)
+    record = MissingPersonRecord.objects.get_visible(actor, nic=nic.upper())
     photo = RecordPhoto.objects.filter(record=record, pk=photo_id).first()
     if photo is None:
         raise NotVisible()

@@ -161,7 +161,7 @@ def enter_record(
 def _locked(actor: Actor, nic: str, expected_version: int | None) -> MissingPersonRecord:
     """The visible record, locked for update; StaleVersion if the client's copy is old."""
     record = (
-        policy.records_visible_to(actor)
+        MissingPersonRecord.objects.visible_to(actor)
         .select_for_update(of=("self",))
         .select_related("originating_agency", "jurisdiction_last_seen")
         .filter(nic=nic.strip().upper())
@@ -504,7 +504,7 @@ def show_record(actor: Actor, nic: str) -> MissingPersonRecord:
     policy.require(actor, Permission.RECORDS_VIEW, object_type=OBJECT_TYPE, object_id=nic)
     with transaction.atomic():
         record = (
-            policy.records_visible_to(actor)
+            MissingPersonRecord.objects.visible_to(actor)
             .select_related("originating_agency", "jurisdiction_last_seen")
             .prefetch_related("names", "alias_dobs", "photos")
             .filter(nic=nic.strip().upper())
@@ -526,7 +526,7 @@ def history(actor: Actor, nic: str) -> list[RecordTransaction]:
     """The record's transactions, oldest first (the read is audited)."""
     policy.require(actor, Permission.RECORDS_VIEW, object_type=OBJECT_TYPE, object_id=nic)
     with transaction.atomic():
-        record = policy.get_visible_record(actor, nic.strip())
+        record = MissingPersonRecord.objects.get_visible(actor, nic=nic.strip().upper())
         rows = list(
             RecordTransaction.objects.filter(record=record)
             .select_related("agency")
@@ -588,7 +588,7 @@ def search_records(actor: Actor, query: SearchQuery) -> Hits:
     # would queue every other search and writer behind it. The hits leave this function
     # only after the audit event naming each of them has committed, so no read of
     # personal data goes unaudited (a failed audit write raises, and nothing is returned).
-    hits = find(policy.records_visible_to(actor), query)
+    hits = find(MissingPersonRecord.objects.visible_to(actor), query)
     with transaction.atomic():
         audit.record(
             actor,
@@ -611,7 +611,7 @@ def due_records(actor: Actor, *, now: datetime | None = None, limit: int = 500) 
     policy.require(actor, Permission.RECORDS_VIEW, object_type=OBJECT_TYPE)
     now = now or timezone.now()
     active = (
-        policy.records_visible_to(actor)
+        MissingPersonRecord.objects.visible_to(actor)
         .filter(status=S.ACTIVE)
         .select_related("originating_agency")
     )

@@ -3,13 +3,13 @@ victim read the caseworker's pages make (through the policy, audited)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from beacon.access import policy
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible
@@ -36,7 +36,11 @@ def record_referred_service(actor: Actor, ref: str, data: dict[str, str]) -> Ser
 
 def may_record_service(actor: Actor, victim: Victim) -> bool:
     """Whether the victim page offers the service form (the policy decides)."""
-    return policy.victims_served_by(actor).filter(pk=victim.pk).exists()
+    return Victim.objects.served_by(actor).filter(pk=victim.pk).exists()
+
+
+# The victim's relations a page shows, joined when the actor's query loads them.
+RELATIONS = ("operation", "agency", "jurisdiction", "person", "nationality")
 
 
 @dataclass(frozen=True)
@@ -50,52 +54,54 @@ class VictimFile:
     services: list[Service]
 
 
-def _facts(victim: Victim) -> list[tuple[str, str, object]]:
-    ages = "—"
-    if victim.age_min is not None:
-        ages = str(victim.age_min)
+def _facts(victim: Victim, shown: frozenset[str] | None) -> list[tuple[str, str, object]]:
+    """The facts of ``victim`` among the fields its query loaded (``shown``; None: all).
+    A field the query did not show is never read: the row would refuse it."""
+
+    def ages() -> str:
+        if victim.age_min is None:
+            return "—"
         if victim.age_max is not None and victim.age_max != victim.age_min:
-            ages = f"{victim.age_min}\u2013{victim.age_max}"
-    nationality = victim.nationality.name if victim.nationality else "—"
-    return [
-        ("person", _("Name"), str(victim.person)),
-        ("age_group", _("Minor or adult"), victim.get_age_group_display()),
+            return f"{victim.age_min}\u2013{victim.age_max}"
+        return str(victim.age_min)
+
+    facts: list[tuple[str, str, Callable[[], object]]] = [
+        ("person", _("Name"), lambda: str(victim.person)),
+        ("age_group", _("Minor or adult"), victim.get_age_group_display),
         ("age_min", _("Age"), ages),
-        ("sex", _("Sex"), victim.get_sex_display()),
-        ("nationality", _("Nationality"), nationality),
-        ("self_identification", _("Self-identification"), victim.get_self_identification_display()),
-        ("consent", _("Consent to services"), victim.get_consent_display()),
-        ("jurisdiction", _("Where"), victim.jurisdiction.name),
-        ("at", _("When"), victim.at),
-        ("operation", _("Operation"), victim.operation.name),
-        ("agency", _("Identified by"), victim.agency.name),
+        ("sex", _("Sex"), victim.get_sex_display),
+        ("nationality", _("Nationality"), lambda: getattr(victim.nationality, "name", "—")),
+        ("self_identification", _("Self-identification"), victim.get_self_identification_display),
+        ("consent", _("Consent to services"), victim.get_consent_display),
+        ("jurisdiction", _("Where"), lambda: victim.jurisdiction.name),
+        ("at", _("When"), lambda: victim.at),
+        ("operation", _("Operation"), lambda: victim.operation.name),
+        ("agency", _("Identified by"), lambda: victim.agency.name),
     ]
+    return [(f, label, value()) for f, label, value in facts if shown is None or f in shown]
 
 
 def show_victim(actor: Actor, ref: str) -> VictimFile:
-    """One victim as the policy lets ``actor`` read it (a caseworker: only
+    """One victim as ``Victim.objects.visible_to(actor)`` loads it (a caseworker: only
     ``CASEWORKER_VICTIM_FIELDS``, their own referral, services to this person); the read
     is audited with the fields shown. NotVisible (404) when missing or hidden."""
-    allowed = policy.victim_fields_visible_to(actor)
     with transaction.atomic():
-        victim = (
-            policy.victims_visible_to(actor)
-            .select_related("operation", "agency", "jurisdiction", "person", "nationality")
-            .filter(ref=ref)
-            .first()
-        )
-        if victim is None or allowed == frozenset():
+        visible = Victim.objects.visible_to(actor)
+        shown = visible.shown_fields
+        joins = [f for f in RELATIONS if shown is None or f in shown]
+        victim = visible.select_related(*joins).filter(ref=ref).first()
+        if victim is None:
             raise NotVisible()
-        facts = [f for f in _facts(victim) if allowed is None or f[0] in allowed]
+        facts = _facts(victim, shown)
         referrals = list(
-            policy.referrals_visible_to(actor)
+            Referral.objects.visible_to(actor)
             .filter(victim=victim)
             .select_related("to_agency", "agency", "operation")
             .order_by("at", "id")
         )
         services = list(
-            policy.services_visible_to(actor)
-            .filter(person_id=victim.person_id, operation_id=victim.operation_id)
+            Service.objects.visible_to(actor)
+            .filter(person_id=victim.person_id, operation__victim_events=victim)
             .select_related("agency")
             .order_by("at", "id")
         )

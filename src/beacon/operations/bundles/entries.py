@@ -12,7 +12,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from beacon.access import policy
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
@@ -20,7 +19,7 @@ from beacon.operations import codes
 from beacon.operations.bundles.importer import add_entries
 from beacon.operations.bundles.plan import ImportReport
 from beacon.operations.bundles.reader import jurisdiction_ref_of
-from beacon.operations.models import Operation
+from beacon.operations.models import Operation, Victim
 from beacon.operations.refs import new_ref
 
 # Form kinds of the web's event entry, and the bundle section each is written to.
@@ -77,7 +76,7 @@ def record_event(
         row["person"] = person["ref"]
         row["people"] = [person["ref"]]
     if kind == "service":
-        victims = policy.victims_visible_to(actor).filter(operation=operation)
+        victims = Victim.objects.visible_to(actor).filter(operation=operation)
         victim = victims.filter(ref=row.pop("victim", "")).first()
         if victim is None:
             raise ValidationFailed.on("victim", "choose a victim of this operation")

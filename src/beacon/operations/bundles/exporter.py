@@ -31,7 +31,7 @@ from beacon.operations.models import (
     Target,
 )
 from beacon.operations.services import get_operation
-from beacon.records.models import MissingPersonRecord
+from beacon.records.models import MissingPersonRecord, may_share_outside
 from beacon.records.services import record_input_of
 
 
@@ -193,7 +193,7 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
     """The whole operation (with its hub, sub-operations and series) as a bundle."""
     policy.require(actor, Permission.OPERATIONS_EXPORT, object_type="operation", object_id=code)
     root = get_operation(actor, code)
-    visible = set(policy.operations_visible_to(actor).values_list("pk", flat=True))
+    visible = set(Operation.objects.visible_to(actor).values_list("pk", flat=True))
     operations = _ordered(o for o in _closure(root) if o.pk in visible)
     ids = [o.pk for o in operations]
     series_ids = {o.series_id for o in operations if o.series_id}
@@ -201,17 +201,19 @@ def export_bundle(actor: Actor, code: str) -> dict[str, Any]:
     bundle["exported_at"] = timezone.now().isoformat()
 
     # Only targets whose record the exporter may see (TLP: RED and AMBER+STRICT narrow it)
-    # and may send outside its organisation (TLP 2.0, policy.may_share_outside, as for
+    # and may send outside its organisation (TLP 2.0, may_share_outside, as for
     # PFIF and NCIC): the others are withheld with their outcomes, leads and hit
     # confirmations, and the audit event lists their NICs.
     visible_targets = list(
-        Target.objects.filter(operation_id__in=ids, record__in=policy.records_visible_to(actor))
+        Target.objects.filter(
+            operation_id__in=ids, record__in=MissingPersonRecord.objects.visible_to(actor)
+        )
         .select_related("operation", "record__originating_agency", "person", "assigned_agency")
         .order_by("pk")
     )
-    targets = [t for t in visible_targets if policy.may_share_outside(actor, t.record)]
+    targets = [t for t in visible_targets if may_share_outside(actor, t.record)]
     withheld_tlp = sorted(
-        {t.record.nic for t in visible_targets if not policy.may_share_outside(actor, t.record)}
+        {t.record.nic for t in visible_targets if not may_share_outside(actor, t.record)}
     )
     records = list(
         MissingPersonRecord.objects.filter(pk__in=[t.record_id for t in targets])

@@ -2,7 +2,7 @@
 
 One rule for every partner export that names people (operation bundles, HTCDS, NIBRS):
 a person who is the subject of a target whose registry record the exporter may not see,
-or may not send outside its organisation (TLP 2.0, ``policy.may_share_outside``), in any
+or may not send outside its organisation (TLP 2.0, ``may_share_outside``), in any
 operation, is withheld with the rows that name them.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from beacon.access import policy
 from beacon.core.actor import Actor
 from beacon.operations.models import Target
+from beacon.records.models import MissingPersonRecord, may_share_outside
 
 
 def people_withheld(
@@ -28,7 +28,7 @@ def people_withheld(
         Target.objects.filter(person_id__in=candidates).select_related("record__originating_agency")
     )
     visible = set(
-        policy.records_visible_to(actor)
+        MissingPersonRecord.objects.visible_to(actor)
         .filter(pk__in={t.record_id for t in targets})
         .values_list("pk", flat=True)
     )
@@ -36,5 +36,5 @@ def people_withheld(
         t.person_id
         for t in targets
         if t.person_id is not None
-        and (t.record_id not in visible or not policy.may_share_outside(actor, t.record))
+        and (t.record_id not in visible or not may_share_outside(actor, t.record))
     }

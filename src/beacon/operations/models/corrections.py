@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from beacon.access.scoping import VisibleThrough
 from beacon.agencies.models import Agency
 from beacon.operations.models.operations import Operation
 
@@ -24,6 +25,8 @@ class Correction(models.Model):
     actor = models.CharField(max_length=150)
     user_id = models.BigIntegerField(null=True, blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+
+    objects = VisibleThrough["Correction"]("operation")
 
     class Meta:
         ordering = ["at", "id"]

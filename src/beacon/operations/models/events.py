@@ -1,10 +1,21 @@
-"""Field events: each with an operation, agency, jurisdiction, time and the people concerned."""
+"""Field events: each with an operation, agency, jurisdiction, time and the people concerned.
+
+Who sees them is said here too: an event is visible with its operation
+(``VisibleThrough("operation")``), except victims, referrals and services, which also
+reach the agency a victim was referred to, and only the fields a caseworker may read
+(``CASEWORKER_VICTIM_FIELDS``, applied in the query: the other fields are never loaded).
+"""
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Prefetch, Q
 
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.access.scoping import ScopedQuerySet, ShownFields, VisibleThrough
 from beacon.agencies.models import Agency, Jurisdiction
+from beacon.core.actor import Actor
 from beacon.operations import codes
 from beacon.operations.models.operations import Operation
 from beacon.operations.models.people import Person
@@ -45,6 +56,8 @@ class Arrest(FieldEvent):
     warrants_served = models.PositiveSmallIntegerField(default=0)
     prior_registered_offender = models.BooleanField(default=False)
 
+    objects = VisibleThrough["Arrest"]("operation")
+
     class Meta(FieldEvent.Meta):
         indexes = [
             models.Index(
@@ -56,7 +69,68 @@ class Arrest(FieldEvent):
         ]
 
 
-class Victim(FieldEvent):
+# What a caseworker (child welfare or NGO) may read of a victim referred to them: enough
+# to serve the person; no notes (arrest and investigation detail), no other people, not
+# the operation or the agency that identified them.
+CASEWORKER_VICTIM_FIELDS = frozenset(
+    {
+        "id",
+        "ref",
+        "at",
+        "person",
+        "age_min",
+        "age_max",
+        "age_group",
+        "sex",
+        "nationality",
+        "self_identification",
+        "consent",
+        "jurisdiction",
+    }
+)
+
+
+def victim_fields_visible_to(actor: Actor) -> frozenset[str] | None:
+    """The victim fields the actor may read: None means every field (operation agencies),
+    otherwise the caseworker allow-list (empty: none)."""
+    if actor.is_system or policy.has(actor, Permission.VICTIMS_VIEW):
+        return None
+    if policy.has(actor, Permission.REFERRALS_VIEW):
+        return CASEWORKER_VICTIM_FIELDS
+    return frozenset()
+
+
+class VictimQuerySet(ScopedQuerySet["Victim"]):
+    def visible_to(self, actor: Actor) -> VictimQuerySet:
+        """Victims visible to the agencies of their operation (all fields) and to the
+        agencies they were referred to (the caseworker's fields only)."""
+        if actor.is_system:
+            return self
+        fields = victim_fields_visible_to(actor)
+        if fields == frozenset():
+            return self.none()
+        visible = Q(pk__in=[])
+        if policy.has(actor, Permission.VICTIMS_VIEW):
+            visible |= Q(operation__in=Operation.objects.visible_to(actor))
+        if policy.has(actor, Permission.REFERRALS_VIEW):
+            referred = Referral.objects.filter(to_agency_id=actor.agency_id).values("victim_id")
+            visible |= Q(pk__in=referred)
+        found = self.filter(visible)
+        return found if fields is None else found.showing(fields)
+
+    def served_by(self, actor: Actor) -> VictimQuerySet:
+        """Victims the actor's agency may record services for: those referred to it whose
+        referral it accepted (a caseworker with services:record). Not a pending or
+        declined referral, not a victim referred elsewhere."""
+        if not (actor.is_system or policy.has(actor, Permission.SERVICES_RECORD)):
+            return self.none()
+        accepted = Referral.objects.filter(
+            to_agency_id=actor.agency_id, status=codes.ReferralStatus.ACCEPTED
+        ).values("victim_id")
+        return self.visible_to(actor).filter(pk__in=accepted)
+
+
+class Victim(ShownFields, FieldEvent):
     """A victim identified or rescued. Age is exact (min = max) or a range."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="victim_roles")
@@ -76,6 +150,8 @@ class Victim(FieldEvent):
         max_length=10, choices=codes.Consent.choices, default=codes.Consent.NOT_ASKED
     )
     form = models.CharField(max_length=24, blank=True)  # UNODC form of exploitation
+
+    objects = VictimQuerySet.as_manager()
 
     class Meta(FieldEvent.Meta):
         constraints = [
@@ -98,6 +174,8 @@ class Victim(FieldEvent):
 class SearchWarrant(FieldEvent):
     place = models.CharField(max_length=200, blank=True)
 
+    objects = VisibleThrough["SearchWarrant"]("operation")
+
     class Meta(FieldEvent.Meta):
         indexes = [
             models.Index(
@@ -111,6 +189,8 @@ class Raid(FieldEvent):
 
     kind = models.CharField(max_length=16, choices=codes.RaidKind.choices)
     place = models.CharField(max_length=200, blank=True)
+
+    objects = VisibleThrough["Raid"]("operation")
 
     class Meta(FieldEvent.Meta):
         indexes = [
@@ -126,6 +206,8 @@ class Seizure(FieldEvent):
     file_count_qualifier = models.CharField(
         max_length=10, choices=codes.Qualifier.choices, default=codes.Qualifier.EXACT
     )
+
+    objects = VisibleThrough["Seizure"]("operation")
 
     class Meta(FieldEvent.Meta):
         indexes = [
@@ -144,6 +226,23 @@ class Seizure(FieldEvent):
         ]
 
 
+class ServiceQuerySet(ScopedQuerySet["Service"]):
+    def visible_to(self, actor: Actor) -> ServiceQuerySet:
+        """Service records: to the agencies of the operation, to the agency that provided
+        the service, and to the agency a victim receiving it was referred to."""
+        if actor.is_system:
+            return self
+        visible = Q(pk__in=[])
+        if policy.has(actor, Permission.VICTIMS_VIEW):
+            visible |= Q(operation__in=Operation.objects.visible_to(actor))
+        if policy.has(actor, Permission.REFERRALS_VIEW):
+            referred = Referral.objects.filter(to_agency_id=actor.agency_id).values(
+                "victim__person_id"
+            )
+            visible |= Q(agency_id=actor.agency_id) | Q(person_id__in=referred)
+        return self.filter(visible)
+
+
 class Service(FieldEvent):
     """A service offered or provided to a person (target or victim) by ``agency``."""
 
@@ -153,12 +252,32 @@ class Service(FieldEvent):
         max_length=10, choices=codes.ServiceStatus.choices, default=codes.ServiceStatus.PROVIDED
     )
 
+    objects = ServiceQuerySet.as_manager()
+
     class Meta(FieldEvent.Meta):
         indexes = [
             models.Index(
                 fields=["operation", "jurisdiction", "agency", "kind"], name="service_report"
             )
         ]
+
+
+class ReferralQuerySet(ScopedQuerySet["Referral"]):
+    def visible_to(self, actor: Actor) -> ReferralQuerySet:
+        """Referrals visible to the agency they were sent to and to the agencies of the
+        victim's operation. A referral's victim comes with only the fields the actor may
+        read of it (``referral.victim`` is loaded through ``Victim.objects.visible_to``)."""
+        if actor.is_system:
+            return self
+        visible = Q(pk__in=[])
+        if policy.has(actor, Permission.REFERRALS_VIEW):
+            visible |= Q(to_agency_id=actor.agency_id)
+        if policy.has(actor, Permission.VICTIMS_VIEW):
+            visible |= Q(victim__operation__in=Operation.objects.visible_to(actor))
+        found = self.filter(visible)
+        if victim_fields_visible_to(actor) is None:
+            return found
+        return found.showing_related(Prefetch("victim", Victim.objects.visible_to(actor)))
 
 
 class Referral(FieldEvent):
@@ -171,6 +290,8 @@ class Referral(FieldEvent):
     status = models.CharField(
         max_length=10, choices=codes.ReferralStatus.choices, default=codes.ReferralStatus.OFFERED
     )
+
+    objects = ReferralQuerySet.as_manager()
 
     class Meta(FieldEvent.Meta):
         indexes = [
@@ -185,6 +306,8 @@ class Investigation(FieldEvent):
 
     type = models.CharField(max_length=20, choices=codes.InvestigationType.choices)
     summary = models.CharField(max_length=300, blank=True)
+
+    objects = VisibleThrough["Investigation"]("operation")
 
     class Meta(FieldEvent.Meta):
         indexes = [

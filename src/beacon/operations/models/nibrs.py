@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from beacon.access.scoping import VisibleThrough
 from beacon.operations import codes
 from beacon.operations.models.events import Arrest, Investigation
 from beacon.operations.models.operations import Operation
@@ -37,6 +38,8 @@ class Incident(models.Model):
     arrests = models.ManyToManyField(
         Arrest, blank=True, related_name="+", db_table="interchange_incident_arrests"
     )
+
+    objects = VisibleThrough["Incident"]("operation")
 
     class Meta:
         db_table = "interchange_incident"  # the table it was created as

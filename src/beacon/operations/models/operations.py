@@ -1,12 +1,18 @@
-"""Operations, the series they belong to and the agencies taking part."""
+"""Operations, the series they belong to and the agencies taking part; who sees which
+operation (``Operation.objects.visible_to(actor)``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
+from beacon.access import policy
+from beacon.access.permissions import Permission
+from beacon.access.scoping import ScopedQuerySet
 from beacon.agencies.models import Agency, Jurisdiction
+from beacon.core.actor import Actor
 from beacon.operations import codes
 
 
@@ -30,6 +36,34 @@ class Series(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OperationQuerySet(ScopedQuerySet["Operation"]):
+    def visible_to(self, actor: Actor) -> OperationQuerySet:
+        """Operations the actor may see: those its agency takes part in; a hub coordinator
+        also sees the sub-operations (two levels down) of the hubs its agency takes part
+        in. A PIO sees the same operations, but only their aggregate reports
+        (operations:report), and also those it was given the right to publish (a live
+        Publisher grant to the user or its agency, with their sub-operations); the grant
+        opens nothing to roles that read case files. The system actor sees all."""
+        if actor.is_system:
+            return self
+        if not (
+            policy.has(actor, Permission.OPERATIONS_VIEW)
+            or policy.has(actor, Permission.OPERATIONS_REPORT)
+        ):
+            return self.none()
+        mine = Participation.objects.filter(agency_id=actor.agency_id).values("operation_id")
+        visible = Q(pk__in=mine)
+        if actor.role == policy.HUB_COORDINATOR:
+            visible |= Q(parent_id__in=mine) | Q(parent__parent_id__in=mine)
+        if not policy.has(actor, Permission.OPERATIONS_VIEW):  # report only: grants count
+            grantee = Q(agency_id=actor.agency_id) | Q(user_id=actor.user_id or 0)
+            granted = Publisher.objects.filter(grantee, revoked_at__isnull=True).values(
+                "operation_id"
+            )
+            visible |= Q(pk__in=granted) | Q(parent_id__in=granted)
+        return self.filter(visible)
 
 
 class Operation(models.Model):
@@ -63,6 +97,8 @@ class Operation(models.Model):
     edition = models.PositiveSmallIntegerField(null=True, blank=True)
     jurisdictions = models.ManyToManyField(Jurisdiction, blank=True, related_name="operations")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OperationQuerySet.as_manager()
 
     class Meta:
         ordering = ["start", "code"]

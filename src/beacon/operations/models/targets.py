@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
+from beacon.access.scoping import ScopedQuerySet, VisibleThrough
 from beacon.agencies.models import Agency, Jurisdiction
+from beacon.core.actor import Actor
 from beacon.operations import codes
 from beacon.operations.models.operations import Operation
 from beacon.operations.models.people import Person
@@ -27,6 +30,9 @@ class Target(models.Model):
     investigator = models.CharField(max_length=150, blank=True)
     ref = models.CharField(max_length=40, default=new_ref)
 
+    # Visible with its operation; the record it names keeps its own rule (TLP).
+    objects = VisibleThrough["Target"]("operation")
+
     class Meta:
         ordering = ["operation_id", "id"]
         constraints = [
@@ -36,6 +42,18 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"target {self.record_id} of {self.operation_id}"
+
+
+class OutcomeQuerySet(ScopedQuerySet["Outcome"]):
+    def visible_to(self, actor: Actor) -> OutcomeQuerySet:
+        """Visible with the operation of its target (or, once withdrawn, of the target it
+        was withdrawn from)."""
+        if actor.is_system:
+            return self
+        operations = Operation.objects.visible_to(actor)
+        return self.filter(
+            Q(target__operation__in=operations) | Q(withdrawn_from__operation__in=operations)
+        )
 
 
 class Outcome(models.Model):
@@ -76,6 +94,8 @@ class Outcome(models.Model):
         RecordTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = OutcomeQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -111,6 +131,8 @@ class Lead(models.Model):
     )
     ref = models.CharField(max_length=40, default=new_ref)
 
+    objects = VisibleThrough["Lead"]("target")
+
     class Meta:
         ordering = ["received_at", "id"]
         # A bundle write finds the leads it carries by ref (re-imports are recognised).
@@ -136,6 +158,8 @@ class HitConfirmation(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.CharField(max_length=150, blank=True)
     ref = models.CharField(max_length=40, default=new_ref)
+
+    objects = VisibleThrough["HitConfirmation"]("target")
 
     class Meta:
         ordering = ["due_at", "id"]

@@ -19,13 +19,16 @@ from beacon.operations.models import (
     Investigation,
     Operation,
     Raid,
+    Referral,
     SearchWarrant,
     Seizure,
     Service,
     Target,
+    Victim,
 )
 from beacon.operations.reports.aggregate import Places, declared_jurisdictions
 from beacon.operations.services import get_operation
+from beacon.records.models import MissingPersonRecord
 
 TARGET_METRICS = {
     "targets",
@@ -80,7 +83,7 @@ def drilldown(actor: Actor, code: str, metric: str, *, jurisdiction: str = "") -
     if name not in KNOWN:
         raise ValidationFailed.on("metric", f"unknown metric {metric}")
     root = get_operation(actor, code)
-    visible_ops = policy.operations_visible_to(actor)
+    visible_ops = Operation.objects.visible_to(actor)
     ops = {
         o.pk: o
         for o in (
@@ -142,7 +145,7 @@ def _targets(
 ) -> list[dict[str, Any]]:
     query = (
         Target.objects.filter(operation_id__in=list(ops))
-        .filter(record__in=policy.records_visible_to(actor))
+        .filter(record__in=MissingPersonRecord.objects.visible_to(actor))
         .select_related("operation", "record", "outcome__jurisdiction", "assigned_agency")
         .order_by("pk")
     )
@@ -186,7 +189,7 @@ def _targets(
 
 def _victims(actor: Actor, ops: dict[int, Operation], name: str) -> list[dict[str, Any]]:
     query = (
-        policy.victims_visible_to(actor)
+        Victim.objects.visible_to(actor)
         .filter(operation_id__in=list(ops))
         .select_related("operation", "person", "agency", "jurisdiction")
         .order_by("pk")
@@ -218,7 +221,7 @@ def _victims(actor: Actor, ops: dict[int, Operation], name: str) -> list[dict[st
 
 def _referrals(actor: Actor, ops: dict[int, Operation], key: str) -> list[dict[str, Any]]:
     query = (
-        policy.referrals_visible_to(actor)
+        Referral.objects.visible_to(actor)
         .filter(operation_id__in=list(ops))
         .select_related("operation", "victim__person", "agency", "to_agency", "jurisdiction")
         .order_by("pk")

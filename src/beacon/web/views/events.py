@@ -16,7 +16,6 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from beacon.access import policy
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
@@ -51,7 +50,7 @@ def build_form(actor: Actor, operation: Operation, kind: str, data: Any = None) 
         form.prefill(actor.agency_id, localtime())
     if isinstance(form, ServiceForm | ReferralForm):
         victims = (
-            policy.victims_visible_to(actor)
+            Victim.objects.visible_to(actor)
             .filter(operation=operation)
             .select_related("person", "jurisdiction")
             .order_by("id")

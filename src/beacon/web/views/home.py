@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Case, Count, Exists, OuterRef, Q, When
+from django.db.models import BooleanField, Case, Count, Exists, ExpressionWrapper, OuterRef, Q, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,8 +22,9 @@ from beacon.access.routes import PUBLIC, requires
 from beacon.core.actor import Actor
 from beacon.core.errors import NotVisible
 from beacon.operations import services as operations
-from beacon.operations.models import HitConfirmation, Outcome, Target
+from beacon.operations.models import HitConfirmation, Operation, Referral, Service, Target
 from beacon.records import codes as record_codes
+from beacon.records.models import MissingPersonRecord
 from beacon.web import reads
 from beacon.web.forms import KINDS
 from beacon.web.navigation import current_actor
@@ -37,16 +38,14 @@ TARGET_LIMIT = 50
 def assigned_targets(actor: Actor) -> dict[str, Any]:
     """The targets assigned to the actor's agency in the operations it may see: one row per
     operation (outstanding and total), then the targets themselves, outstanding first."""
-    mine = Target.objects.filter(
-        operation__in=policy.operations_visible_to(actor), assigned_agency_id=actor.agency_id
-    )
+    mine = Target.objects.visible_to(actor).filter(assigned_agency_id=actor.agency_id)
     per_operation = list(
         mine.values("operation__code", "operation__name")
         .annotate(total=Count("id"), outstanding=Count("id", filter=Q(outcome__isnull=True)))
         .order_by("-outstanding", "operation__name")
     )
     targets = list(
-        mine.annotate(done=Exists(Outcome.objects.filter(target_id=OuterRef("pk"))))
+        mine.annotate(done=ExpressionWrapper(Q(outcome__isnull=False), BooleanField()))
         .select_related("record", "operation", "outcome")
         .order_by("done", "operation__name", "record__last_name", "record__first_name", "id")[
             :TARGET_LIMIT
@@ -59,11 +58,11 @@ def pending_referrals(actor: Actor) -> dict[str, Any]:
     """Referrals to the actor's agency not yet answered, and those accepted with no service
     recorded yet by the agency for that person."""
     to_me = (
-        policy.referrals_visible_to(actor)
+        Referral.objects.visible_to(actor)
         .filter(to_agency_id=actor.agency_id)
-        .select_related("victim", "operation", "agency")
+        .select_related("operation", "agency")  # the victim: as the actor may see it
     )
-    served = policy.services_visible_to(actor).filter(
+    served = Service.objects.visible_to(actor).filter(
         person_id=OuterRef("victim__person_id"), agency_id=actor.agency_id
     )
     return {
@@ -76,10 +75,11 @@ def pending_referrals(actor: Actor) -> dict[str, Any]:
     }
 
 
-def operation_tallies(operations: list[Any]) -> dict[int, dict[str, int]]:
+def operation_tallies(actor: Actor, operations: list[Any]) -> dict[int, dict[str, int]]:
     """Targets per operation (total, outstanding) for the operations listed, in one query."""
     rows = (
-        Target.objects.filter(operation__in=[op.pk for op in operations])
+        Target.objects.visible_to(actor)
+        .filter(operation__in=[op.pk for op in operations])
         .values("operation_id")
         .annotate(total=Count("id"), outstanding=Count("id", filter=Q(outcome__isnull=True)))
     )
@@ -94,10 +94,12 @@ def needs(actor: Actor) -> dict[str, Any]:
     now = timezone.now()
     found: dict[str, Any] = {"now": now}
     if policy.has(actor, P.OPERATIONS_VIEW):
-        visible = policy.operations_visible_to(actor)
-        hits = HitConfirmation.objects.filter(
-            target__operation__in=visible, confirmed_at__isnull=True
-        ).select_related("target__record", "target__operation", "requesting_agency")
+        visible = Operation.objects.visible_to(actor)
+        hits = (
+            HitConfirmation.objects.visible_to(actor)
+            .filter(target__operation__in=visible, confirmed_at__isnull=True)
+            .select_related("target__record", "target__operation", "requesting_agency")
+        )
         found["overdue_hits"] = list(hits.filter(due_at__lt=now).order_by("due_at")[:LIST_LIMIT])
         found["open_hits"] = list(hits.filter(due_at__gte=now).order_by("due_at")[:LIST_LIMIT])
         # Active operations first, then the most recent: the coordinator's list of theirs.
@@ -105,7 +107,7 @@ def needs(actor: Actor) -> dict[str, Any]:
         found["operations"] = list(visible.order_by(active_first, "-start", "code")[:LIST_LIMIT])
     if policy.has(actor, P.RECORDS_MODIFY):
         found["validations"] = list(
-            policy.records_visible_to(actor)
+            MissingPersonRecord.objects.visible_to(actor)
             .filter(
                 originating_agency_id=actor.agency_id,
                 status=record_codes.Status.ACTIVE,
@@ -118,10 +120,10 @@ def needs(actor: Actor) -> dict[str, Any]:
         found.update(pending_referrals(actor))
     if policy.has(actor, P.OPERATIONS_REPORT) and "operations" not in found:
         found["operations"] = list(
-            policy.operations_visible_to(actor).order_by("-start")[:LIST_LIMIT]
+            Operation.objects.visible_to(actor).order_by("-start")[:LIST_LIMIT]
         )
     if found.get("operations") and policy.has(actor, P.OPERATIONS_VIEW):
-        tallies = operation_tallies(found["operations"])
+        tallies = operation_tallies(actor, found["operations"])
         found["operation_rows"] = [
             (op, tallies.get(op.pk, {"total": 0, "outstanding": 0})) for op in found["operations"]
         ]
@@ -163,9 +165,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @requires(P.OPERATIONS_RECORD)
 def confirm_hit(request: HttpRequest, hit_id: int) -> HttpResponse:
     actor = actor_for(request)
-    hit = HitConfirmation.objects.filter(
-        pk=hit_id, target__operation__in=policy.operations_visible_to(actor)
-    ).first()
+    hit = HitConfirmation.objects.visible_to(actor).filter(pk=hit_id).first()
     if hit is None:
         raise NotVisible()
     operations.confirm_hit(actor, hit)

@@ -1,6 +1,6 @@
 """The caseworker inbox (NGO / child welfare): referrals to accept or decline, services.
 
-Victims are shown only through beacon.access.policy: a caseworker sees the victims
+Victims are shown only through ``Victim.objects.visible_to``: a caseworker sees the victims
 referred to their agency, and nothing else answers — a guessed address is a 404.
 """
 
@@ -32,9 +32,9 @@ from beacon.web.views.common import field_errors, page
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     referrals = (
-        policy.referrals_visible_to(actor)
+        Referral.objects.visible_to(actor)
         .filter(to_agency_id=actor.agency_id)
-        .select_related("victim", "operation", "agency", "jurisdiction")
+        .select_related("operation", "agency", "jurisdiction")  # victims: as the actor sees them
         .order_by("status", "-at", "id")
     )
     context = {
@@ -56,7 +56,7 @@ def _victim_page(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Only the fields the policy allows this actor (victim_fields_visible_to); the form
+    """Only the fields the actor's victim query loads (CASEWORKER_VICTIM_FIELDS); the form
     for a service delivered when the policy lets the actor record one."""
     found = event_services.show_victim(actor, ref)
     serves = policy.has(actor, P.SERVICES_RECORD)
@@ -111,10 +111,7 @@ def record_service(request: HttpRequest, ref: str) -> HttpResponse:
 def respond(request: HttpRequest, ref: str) -> HttpResponse:
     actor = actor_for(request)
     referral = (
-        policy.referrals_visible_to(actor)
-        .filter(to_agency_id=actor.agency_id, ref=ref)
-        .select_related("victim")
-        .first()
+        Referral.objects.visible_to(actor).filter(to_agency_id=actor.agency_id, ref=ref).first()
     )
     if referral is None:
         raise NotVisible()

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from beacon.access import policy
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
@@ -30,12 +29,12 @@ SHOWN_FIELDS = ("last_name", "first_name", "middle_name", "dob", "sex", "place",
 @requires(P.INTAKE_MANAGE)
 def intake_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
-    intakes = policy.intakes_visible_to(actor).order_by("-created_at")
+    intakes = Intake.objects.visible_to(actor).order_by("-created_at")
     return render(request, "web/intake/list.html", {"intakes": intakes})
 
 
 def _intake(request: HttpRequest, intake_id: int) -> Intake:
-    return policy.get_visible_intake(actor_for(request), intake_id)
+    return Intake.objects.get_visible(actor_for(request), pk=intake_id)
 
 
 @require_GET

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from beacon.access import policy
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
@@ -30,6 +29,7 @@ from beacon.operations.bundles.reader import jurisdiction_ref_of
 from beacon.operations.editing import fingerprint, update_operation
 from beacon.operations.models import Operation, Series
 from beacon.operations.refs import new_ref
+from beacon.records.models import MissingPersonRecord
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
 
@@ -94,7 +94,7 @@ def operation_create(request: HttpRequest) -> HttpResponse:
         "statuses": codes.Status.choices,
         "focuses": codes.Focus.choices,
         "agencies": Agency.objects.exclude(kind=Agency.Kind.SYSTEM).order_by("name"),
-        "hubs": policy.operations_visible_to(actor).filter(parent__isnull=True).order_by("name"),
+        "hubs": Operation.objects.visible_to(actor).filter(parent__isnull=True).order_by("name"),
         "series": Series.objects.order_by("name"),  # names of recurring operations, no one's data
         "errors": {},
         "values": {},
@@ -137,7 +137,7 @@ def _edit_values(operation: Operation) -> dict[str, Any]:
 def _hub_choices(actor: Actor, operation: Operation) -> list[Operation]:
     """Operations the editor may choose as hub (the service refuses loops), and the
     current hub even when the editor cannot see it (keeping it is not a change)."""
-    hubs = list(policy.operations_visible_to(actor).exclude(pk=operation.pk).order_by("name"))
+    hubs = list(Operation.objects.visible_to(actor).exclude(pk=operation.pk).order_by("name"))
     if operation.parent is not None and operation.parent not in hubs:
         hubs.insert(0, operation.parent)
     return hubs
@@ -212,7 +212,7 @@ def target_add(request: HttpRequest, code: str) -> HttpResponse:
     assigned = str(request.POST.get("assigned_agency", ""))
     records = {
         r.nic: r
-        for r in policy.records_visible_to(actor)
+        for r in MissingPersonRecord.objects.visible_to(actor)
         .filter(nic__in=nics)
         .select_related("originating_agency")
     }

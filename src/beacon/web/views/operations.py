@@ -11,7 +11,7 @@ from beacon.access import policy
 from beacon.access.permissions import Permission as P
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
-from beacon.operations.models import Participation
+from beacon.operations.models import Operation, Participation
 from beacon.web.views.common import page
 
 
@@ -21,7 +21,7 @@ from beacon.web.views.common import page
 def operation_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     operations = (
-        policy.operations_visible_to(actor)
+        Operation.objects.visible_to(actor)
         .select_related("parent", "series")
         .prefetch_related(
             "jurisdictions",

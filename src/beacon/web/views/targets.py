@@ -25,6 +25,7 @@ from beacon.core.errors import DomainError
 from beacon.operations import codes, outcomes
 from beacon.operations import services as operations
 from beacon.operations.models import Operation, Target
+from beacon.records.models import MissingPersonRecord
 from beacon.web import reads
 from beacon.web.lookups import visible_operation
 from beacon.web.views.common import page
@@ -66,7 +67,7 @@ def _int(value: str | None) -> int | None:
 
 
 def filtered_targets(operation: Operation, params: dict[str, str]) -> QuerySet[Target]:
-    targets = Target.objects.filter(operation=operation).select_related(
+    targets = operation.targets.select_related(  # the targets of an operation the actor sees
         "record",
         "record__jurisdiction_last_seen",
         "record__originating_agency",
@@ -94,10 +95,8 @@ def _int_id(value: str | None) -> int | None:
 
 
 def _filter_choices(operation: Operation) -> dict[str, Any]:
-    agency_ids = Target.objects.filter(operation=operation).values("assigned_agency_id")
-    place_ids = Target.objects.filter(operation=operation).values(
-        "record__jurisdiction_last_seen_id"
-    )
+    agency_ids = operation.targets.values("assigned_agency_id")
+    place_ids = operation.targets.values("record__jurisdiction_last_seen_id")
     return {
         "agencies": Agency.objects.filter(pk__in=agency_ids).order_by("name"),
         "jurisdictions": Jurisdiction.objects.filter(pk__in=place_ids).order_by("name_en"),
@@ -178,7 +177,7 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
     params = {k: str(v) for k, v in request.GET.items()}
     # Only targets whose record the actor may see: TLP RED / AMBER+STRICT narrow the list.
     visible = filtered_targets(operation, params).filter(
-        record__in=policy.records_visible_to(actor)
+        record__in=MissingPersonRecord.objects.visible_to(actor)
     )
     targets = list(visible[: MAX_ROWS + 1])
     today = timezone.localdate()
@@ -249,7 +248,8 @@ def _answer(
     """The refreshed row for htmx; otherwise back to the list with a message."""
     if request.headers.get("HX-Request"):
         target = (
-            Target.objects.select_related(
+            Target.objects.visible_to(actor)
+            .select_related(
                 "record",
                 "record__jurisdiction_last_seen",
                 "record__originating_agency",

@@ -24,6 +24,7 @@ from beacon.core.actor import Actor
 from beacon.core.errors import DomainError, NotVisible, ValidationFailed
 from beacon.operations import corrections, outcomes, timeline
 from beacon.operations.models import Operation, Target, Victim
+from beacon.records.models import MissingPersonRecord
 from beacon.web import reads
 from beacon.web.forms import KINDS
 from beacon.web.lookups import visible_operation
@@ -92,8 +93,11 @@ def _before(request: HttpRequest) -> timeline.Cursor | None:
 def visible_target(actor: Actor, operation: Operation, ref: str) -> Target:
     """A target of ``operation`` whose record the actor may see, or NotVisible."""
     found = (
-        Target.objects.select_related("record", "operation")
-        .filter(operation=operation, ref=ref, record__in=policy.records_visible_to(actor))
+        Target.objects.visible_to(actor)
+        .select_related("record", "operation")
+        .filter(
+            operation=operation, ref=ref, record__in=MissingPersonRecord.objects.visible_to(actor)
+        )
         .first()
     )
     if found is None:
@@ -133,7 +137,7 @@ def target_timeline(request: HttpRequest, code: str, ref: str) -> HttpResponse:
 def victim_timeline(request: HttpRequest, ref: str) -> HttpResponse:
     actor = actor_for(request)
     victim = (
-        policy.victims_visible_to(actor)
+        Victim.objects.visible_to(actor)
         .select_related("operation", "person", "agency", "jurisdiction")
         .filter(ref=ref)
         .first()

@@ -22,7 +22,6 @@ from django.core.management.base import CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from beacon.access import policy
 from beacon.core.actor import Actor
 from beacon.core.commands import BeaconCommand
 from beacon.core.errors import NotVisible, ValidationFailed
@@ -111,7 +110,7 @@ class Command(BeaconCommand):
             self.stdout.write(f"Accepted: {count} people.")
 
     def _intake(self, actor: Actor, name: str) -> Intake:
-        found = policy.intakes_visible_to(actor).filter(name=name).first()
+        found = Intake.objects.visible_to(actor).filter(name=name).first()
         if found is None:
             raise NotVisible(f"No intake named {name!r}.")
         return found
