@@ -193,7 +193,7 @@ def _usable(con: duckdb.DuckDBPyConnection, path: Path, alias: str, signature: s
     try:
         con.execute(f"ATTACH {storage.sql_literal(path)} AS {alias}")
     except duckdb.IOException as error:
-        if "lock" in str(error).lower():
+        if "could not set lock" in str(error).lower():  # (the path says "blocking")
             raise Busy(str(path)) from error
         return False
     except duckdb.Error:
