@@ -124,7 +124,7 @@ def old_new_pairs(
     """A query of the (unique_id_l, unique_id_r) pairs of an earlier and a new row that
     the rules make, ordered as Splink orders a dedupe pair (and as ``_pairs_by_scan``
     does: a rule that reads differently each way round keeps each way's pairs whose
-    ``l`` is the lower key); ``beacon_hits`` holds the earlier rows' ids."""
+    ``l`` is the lower key); ``beacon_kept`` holds the earlier rows' ids (``rid``)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE beacon_hits "
         "(rid BIGINT, nid BIGINT, old_is_l BOOLEAN, same_both_ways BOOLEAN)"
@@ -132,13 +132,19 @@ def old_new_pairs(
     for number, rule in enumerate(rules):
         rule_hits(con, layout, rule, old, number)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE beacon_hit_ids AS SELECT DISTINCT h.rid, h.nid, "
-        "h.old_is_l, h.same_both_ways, o.unique_id AS old_id, n.unique_id AS new_id "
-        f"FROM beacon_hits h JOIN {old} o ON o.rid = h.rid JOIN beacon_nk n ON n.nid = h.nid"
+        "CREATE OR REPLACE TEMP TABLE beacon_hit_ids AS SELECT h.rid, o.unique_id AS old_id, "
+        "n.unique_id AS new_id, h.old_is_l, h.same_both_ways FROM "
+        "(SELECT DISTINCT rid, nid, old_is_l, same_both_ways FROM beacon_hits) h "
+        f"JOIN {old} o ON o.rid = h.rid JOIN beacon_nk n ON n.nid = h.nid"
     )
-    return (
-        "SELECT least(old_id, new_id) AS l, greatest(old_id, new_id) AS r FROM beacon_hit_ids "
-        "WHERE same_both_ways UNION SELECT old_id, new_id FROM beacon_hit_ids "
-        "WHERE NOT same_both_ways AND old_is_l AND old_id < new_id UNION SELECT new_id, old_id "
-        "FROM beacon_hit_ids WHERE NOT same_both_ways AND NOT old_is_l AND new_id < old_id"
+    # the hits a rule that reads differently each way round keeps (l the lower key)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE beacon_kept AS SELECT rid, "
+        "CASE WHEN same_both_ways THEN least(old_id, new_id) "
+        "WHEN old_is_l THEN old_id ELSE new_id END AS l, "
+        "CASE WHEN same_both_ways THEN greatest(old_id, new_id) "
+        "WHEN old_is_l THEN new_id ELSE old_id END AS r FROM beacon_hit_ids "
+        "WHERE same_both_ways OR (old_is_l AND old_id < new_id) "
+        "OR (NOT old_is_l AND new_id < old_id)"
     )
+    return "SELECT DISTINCT l, r FROM beacon_kept"

@@ -100,8 +100,7 @@ def _pairs(
     columns = ", ".join(str(row[0]) for row in con.execute("DESCRIBE link_new").fetchall())
     con.execute(
         f"CREATE TEMP TABLE link_in AS SELECT * FROM link_new UNION ALL SELECT {columns} "
-        "FROM link_old WHERE rid IN (SELECT rid FROM beacon_hit_ids WHERE old_id IN "
-        "(SELECT unique_id_l FROM incoming_pairs UNION SELECT unique_id_r FROM incoming_pairs))"
+        "FROM link_old WHERE rid IN (SELECT rid FROM beacon_kept)"
     )
     con.execute("DROP VIEW link_old")
     return count(con, "SELECT count(*) FROM incoming_pairs"), layout
