@@ -14,10 +14,13 @@ import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
-from beacon.intake import blocking_index, incremental, spec, storage
+from beacon.core.actor import Actor
+from beacon.intake import blocking_index, incremental, services, spec, storage
 from beacon.intake.engine import present_columns
 from beacon.intake.fields import FIELDS
 from beacon.intake.normalise import link_table
+
+from .conftest import NCMEC_MAPPING
 
 FIRST = ["Maria", "Mariah", "Jose", "Josue", "Ashley", "Ashlee", "Liam", "Noah", "Cui", "Jie"]
 LAST = ["Garcia", "Garcya", "Nguyen", "Nguyenn", "Brown", "Browne", "Wang", "Xiahan", "Lara"]
@@ -229,3 +232,32 @@ def test_an_index_another_process_holds_is_left_alone_and_the_base_scanned() -> 
     assert not used
     assert found == _found([a], new, scan=True)[0]
     assert path.read_bytes() == before
+
+
+def test_a_full_link_builds_the_index_and_each_incremental_run_extends_it(
+    system: Actor, lists_dir: dict[str, Path]
+) -> None:
+    intake = services.create_intake(system, "Indexed")
+    services.import_list(system, intake, lists_dir["ncic"], source="NCIC")
+    first = services.link(system, intake)
+    path = blocking_index.path_of(intake.pk)
+
+    def held() -> list[str]:
+        con = duckdb.connect()
+        con.execute(f"ATTACH {storage.sql_literal(path)} AS i (READ_ONLY)")
+        files = [
+            str(row[0])
+            for row in con.execute("SELECT path FROM i.files ORDER BY file_id").fetchall()
+        ]
+        con.close()
+        return files
+
+    assert held() == first.cache["link"]
+    services.import_list(system, intake, lists_dir["agency"], source="LCPD")
+    second = services.link_new(system, intake)
+    assert held() == second.cache["link"] == [*first.cache["link"], second.cache["link"][-1]]
+    # the index is a cache: removed, the next run rebuilds it from the cached files
+    path.unlink()
+    services.import_list(system, intake, lists_dir["ncmec"], source="NCMEC", mapping=NCMEC_MAPPING)
+    third = services.link_new(system, intake)
+    assert held() == third.cache["link"]

@@ -233,3 +233,28 @@ def _add_file(
         con.execute("ROLLBACK")
         raise
     return file_id
+
+
+def layout_for(present: frozenset[str]) -> Layout | None:
+    """The layout of the blocking rules that fire on ``present``; None when a rule has no
+    equality of the two sides (incremental runs then scan the base)."""
+    parsed = [parse(rule) for rule in spec.blocking_rule_sql(present, skip_registry_pairs=False)]
+    rules = [rule for rule in parsed if rule is not None]
+    return Layout.of(rules) if len(rules) == len(parsed) else None
+
+
+def build(intake_id: int, present: frozenset[str], link_files: list[str]) -> bool:
+    """Build (or extend) the intake's index for a run just cached, so that the first
+    incremental run on it finds it ready; False when it could not be (the next
+    incremental run builds it, or scans)."""
+    layout = layout_for(present)
+    if layout is None:
+        return False
+    con = duckdb.connect()
+    try:
+        open_index(con, path_of(intake_id), layout, link_files)
+    except (Busy, duckdb.Error):
+        return False
+    finally:
+        con.close()
+    return True

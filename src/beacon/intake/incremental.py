@@ -68,10 +68,10 @@ def _pairs(
     index's layout (None: the pairs were found by the scan)."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
     parsed = [blocking_index.parse(rule) for rule in rules]
-    if not all(parsed):
-        return _pairs_by_scan(con, present, _files(files)), None
     usable = [rule for rule in parsed if rule is not None]
-    layout = blocking_index.Layout.of(usable)
+    layout = blocking_index.layout_for(present)
+    if layout is None:
+        return _pairs_by_scan(con, present, _files(files)), None
     try:
         ids = blocking_index.open_index(con, blocking_index.path_of(intake.pk), layout, files)
     except blocking_index.Busy:
