@@ -10,6 +10,11 @@ same complete linkage at the same threshold (a join is refused unless every pair
 scored at or above it; two earlier clusters are never joined, their pairs are not
 rescored). The run is a ``LinkRun`` with ``base`` set: its clusters are the base run's
 untouched clusters (copied, same numbers and decisions) and the changed and new ones.
+
+The earlier rows a new row pairs with are found through the intake's blocking index
+(``blocking_index``, ``candidates``: the earlier rows' hashed blocking keys in a DuckDB
+file, kept beside the cache), which gives the pairs the scan of every earlier row gives
+(``_pairs_by_scan``, the fallback when the index cannot be used).
 """
 
 from __future__ import annotations
