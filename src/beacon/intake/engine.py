@@ -412,28 +412,36 @@ class Session:
     ) -> tuple[pa.Table, Levels]:
         """As ``predict``, for the pairs listed in table ``pairs`` (unique_id_l,
         unique_id_r) instead of those the blocking rules make (an incremental run finds
-        its pairs itself: only those with a new row)."""
+        its pairs itself: only those with a new row). Scored lean first, explained for
+        the kept pairs alone, as ``predict`` does."""
         linker = self.linker(params)
         settings = linker._settings_obj
-        settings._retain_matching_columns = True
-        settings._retain_intermediate_calculation_columns = True
-        pipeline = CTEPipeline()
-        enqueue_df_concat_with_tf(linker, pipeline)
-        pipeline.enqueue_list_of_sqls(block_from_labels(linker, pairs))
-        pipeline.enqueue_sql(
-            compute_comparison_vector_values_sql(
-                settings._columns_to_select_for_comparison_vector_values
-            ),
-            "__splink__df_comparison_vectors",
-        )
-        pipeline.enqueue_list_of_sqls(
-            predict_from_comparison_vectors_sqls_using_settings(
-                settings, threshold_match_probability=threshold
+        kept = pairs
+        lean: SplinkDataFrame | None = None
+        for retain in (False, True):
+            settings._retain_matching_columns = retain
+            settings._retain_intermediate_calculation_columns = retain
+            pipeline = CTEPipeline()
+            enqueue_df_concat_with_tf(linker, pipeline)
+            pipeline.enqueue_list_of_sqls(block_from_labels(linker, kept))
+            pipeline.enqueue_sql(
+                compute_comparison_vector_values_sql(
+                    settings._columns_to_select_for_comparison_vector_values
+                ),
+                "__splink__df_comparison_vectors",
             )
-        )
-        scored = self.api.sql_pipeline_to_splink_dataframe(pipeline)
+            pipeline.enqueue_list_of_sqls(
+                predict_from_comparison_vectors_sqls_using_settings(
+                    settings, threshold_match_probability=None if retain else threshold
+                )
+            )
+            scored = self.api.sql_pipeline_to_splink_dataframe(pipeline)
+            if not retain:
+                lean, kept = scored, scored.physical_name
         out = self._to_arrow(scored)
         scored.drop_table_from_database_and_remove_from_cache()
+        if lean is not None:
+            lean.drop_table_from_database_and_remove_from_cache()
         return out, self.levels(linker)
 
     def score(self, params: dict[str, Any], threshold: float) -> list[tuple[float, str, str]]:

@@ -10,6 +10,11 @@ same complete linkage at the same threshold (a join is refused unless every pair
 scored at or above it; two earlier clusters are never joined, their pairs are not
 rescored). The run is a ``LinkRun`` with ``base`` set: its clusters are the base run's
 untouched clusters (copied, same numbers and decisions) and the changed and new ones.
+
+The earlier rows a new row pairs with are found through the intake's blocking index
+(``blocking_index``, ``candidates``: the earlier rows' hashed blocking keys in a DuckDB
+file, kept beside the cache), which gives the pairs the scan of every earlier row gives
+(``_pairs_by_scan``, the fallback when the index cannot be used).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from beacon.access.permissions import Permission
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import IllegalTransition, ValidationFailed
-from beacon.intake import spec, storage
+from beacon.intake import blocking_index, candidates, spec, storage
 from beacon.intake.clustering import Clusterer
 from beacon.intake.engine import Session
 from beacon.intake.fields import FIELDS
@@ -59,11 +64,59 @@ def _files(paths: list[str]) -> str:
     return "[" + ", ".join(storage.sql_literal(storage.data_dir() / p) for p in paths) + "]"
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) -> int:
+def _pairs(
+    con: duckdb.DuckDBPyConnection, present: frozenset[str], intake: Intake, files: list[str]
+) -> tuple[int, blocking_index.Layout | None]:
+    """As ``_pairs_by_scan`` (the same pairs, and ``link_in``), found through the
+    intake's blocking index (see ``blocking_index`` and ``candidates``); the index is
+    left attached as ``bidx`` for ``_index_new_rows``. Returns the pair count and the
+    index's layout (None: the pairs were found by the scan)."""
+    rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
+    parsed = [blocking_index.parse(rule) for rule in rules]
+    usable = [rule for rule in parsed if rule is not None]
+    layout = blocking_index.layout_for(present)
+    if layout is None:
+        return _pairs_by_scan(con, present, _files(files)), None
+    try:
+        ids = blocking_index.open_index(con, blocking_index.path_of(intake.pk), layout, files)
+    except blocking_index.Busy:
+        return _pairs_by_scan(con, present, _files(files)), None
+    con.execute(
+        "CREATE TEMP VIEW link_old AS SELECT * FROM bidx.rows "
+        f"WHERE file_id IN ({', '.join(str(i) for i in ids)})"
+    )
+    try:
+        candidates.prepare_new(con, layout, "link_new", "bidx")
+    except candidates.Collision:
+        con.execute("DROP VIEW link_old")
+        return _pairs_by_scan(con, present, _files(files)), None
+    old_new = candidates.old_new_pairs(con, layout, usable, "link_old")
+    new_new = []
+    for rule in rules:
+        within = rule.replace("l.", "a.").replace("r.", "b.")
+        new_new.append(
+            "SELECT a.unique_id AS l, b.unique_id AS r FROM link_new a JOIN link_new b "
+            f"ON {within} AND a.unique_id < b.unique_id"
+        )
+    con.execute(
+        "CREATE TEMP TABLE incoming_pairs AS SELECT l AS unique_id_l, r AS unique_id_r "
+        f"FROM ({' UNION '.join([*new_new, old_new])})"
+    )
+    columns = ", ".join(str(row[0]) for row in con.execute("DESCRIBE link_new").fetchall())
+    con.execute(
+        f"CREATE TEMP TABLE link_in AS SELECT * FROM link_new UNION ALL SELECT {columns} "
+        "FROM link_old WHERE rid IN (SELECT rid FROM beacon_kept)"
+    )
+    con.execute("DROP VIEW link_old")
+    return count(con, "SELECT count(*) FROM incoming_pairs"), layout
+
+
+def _pairs_by_scan(con: duckdb.DuckDBPyConnection, present: frozenset[str], files: str) -> int:
     """The pairs a full run's blocking would make that involve a new row, as
     ``incoming_pairs`` (unique_id_l < unique_id_r, as Splink orders a dedupe pair and
     reads each rule with ``l`` the lower key), and ``link_in``: the new rows and the
-    earlier rows they pair with. Returns the pair count."""
+    earlier rows they pair with. Returns the pair count. Every earlier row is read and
+    joined under each rule: the reference that ``_pairs`` must equal, and its fallback."""
     rules = spec.blocking_rule_sql(present, skip_registry_pairs=False)
     # the earlier rows read once, whole: the joins read their keys, link_in the rows
     # they pair with (the columns a five-field list leaves empty cost next to nothing)
@@ -169,7 +222,7 @@ def link_new(
         link_table(con, "people_new", "link_new", name_variants())
         new_records = count(con, "SELECT count(*) FROM link_new")
         step(STEPS[2])
-        _pairs(con, present, _files(cache["link"]))
+        _, layout = _pairs(con, present, intake, cache["link"])
         session = Session("duckdb", con, "link_in", present=present, validate=False)
         session.use_term_frequencies(_term_frequencies(con, cache["tf"]))
         step(STEPS[3])
@@ -258,6 +311,10 @@ def link_new(
             tf_counts="beacon_tf_counts",
             present=present,
         )
+        if layout is not None:
+            # the index is a cache of the link files: a run that fails after this leaves
+            # rows of a file no run names, which no run reads
+            blocking_index.add_files(con, layout, new_cache["link"][-1:])
         with transaction.atomic():
             run = LinkRun.objects.create(
                 intake=intake,

@@ -26,7 +26,7 @@ from beacon.access.permissions import Permission
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import IllegalTransition, ValidationFailed
-from beacon.intake import spec, storage
+from beacon.intake import blocking_index, spec, storage
 from beacon.intake.clustering import Clusterer
 from beacon.intake.engine import Session, Training
 from beacon.intake.fields import FIELDS
@@ -394,6 +394,7 @@ def link(
             tf_counts="",
             present=session.present,
         )
+        blocking_index.build(intake.pk, session.present, cache["link"])  # for link --new
         with transaction.atomic():
             run = LinkRun.objects.create(
                 intake=intake,
