@@ -701,23 +701,3 @@ def test_a_search_by_sex_reads_no_candidate_of_the_other_sex(investigator_a: Act
     read = {row[1] for row in candidates.rows(sql, params)}
     assert read == {girl.nic, unknown.nic}
     assert {h.nic for h in engine.find(visible, q)} == {girl.nic, unknown.nic}
-
-
-def test_names_and_birth_year_wait_for_the_second_round_unless_the_dob_is_on_the_first(
-    investigator_a: Actor,
-) -> None:
-    """The names + birth-year keys (Soundex) read every namesake born that year: hundreds
-    for a common name at 1,000,000 records, the first round's slowest searches. They are
-    read in the second round, except for a DOB on the 1st (a default written for an
-    unknown day or date, which none of the DOB's slips covers)."""
-    sought = enter_record(investigator_a, juvenile(dob=date(2012, 9, 17), oca="Y-1"))
-    visible = policy.records_visible_to(investigator_a)
-    q = SearchQuery(last_name="Martinez", first_name="Guadalupe", dob=date(2012, 3, 9), sex="F")
-    p = engine.probe(q)
-    assert sought.id not in {r for r, _ in engine._key_rows(p.tight, ())}
-    assert sought.id in {r for r, _ in engine._key_rows(p.later, ())}
-    assert engine.find(visible, q)[0].nic == sought.nic  # no strong hit: the second round
-    on_the_first = dataclasses.replace(q, dob=date(2012, 1, 1))
-    p = engine.probe(on_the_first)
-    assert sought.id in {r for r, _ in engine._key_rows(p.tight, ())}
-    assert engine.find(visible, on_the_first)[0].nic == sought.nic
