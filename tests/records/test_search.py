@@ -325,7 +325,7 @@ def reference_find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> li
         if not hits or max(h.score for h in hits) < strong:
             slips = engine.slip_keys(q, p)
             second = matches(
-                engine._key_rows(slips | p.later, p.loose, loose_limit=engine.LOOSE_WITH_DOB_LIMIT),
+                engine._key_rows(slips, p.loose, loose_limit=engine.LOOSE_WITH_DOB_LIMIT),
                 set(first),
             )
             for rid, keys in born_on(query_dobs, set(first)).items():

@@ -154,13 +154,6 @@ class _Probe:
     years: set[int] = field(default_factory=set)  # Soundex + each plausible birth year
 
     single: set[int] = field(default_factory=set)  # surname alone, given name alone
-    # Soundex of both names + the DOB's year: read in the second round of a search with a
-    # DOB. A common name's namesakes born that year (hundreds at 1,000,000 records) made
-    # the first round's slowest searches, and the first round's other keys (the names
-    # with the DOB and its slips) find the person sought with one error of any kind;
-    # but for a DOB on the 1st, often a default for an unknown day or date, which no
-    # slip covers: its year's key stays in the first round.
-    later: set[int] = field(default_factory=set)
     tr: Callable[[str], str] = field(default_factory=translator)
 
     def add_reason(self, key: Key, *notes: str) -> None:
@@ -326,11 +319,7 @@ def probe(q: SearchQuery) -> _Probe:
                 p.add_reason(key, note)
         for d, dob_note in dobs:
             for key in name_keys(ln, fn, [d], DOB_KINDS):
-                if key.kind == "LY" and d.day != 1:  # names + birth year: round 2's
-                    p.add_reason(key, note, dob_note)
-                    p.later.add(key.value)
-                else:
-                    p.add(key, note, dob_note)
+                p.add(key, note, dob_note)
         if q.dob is not None:
             for d, dob_note in dob_variants(q.dob):
                 for key in dob_keys(ln, fn, d):
@@ -933,7 +922,7 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         rounds.append(lambda: _key_rows_sql(p.tight, ()))
         rounds.append(
             lambda: _union(
-                _key_rows_sql(slip_keys(q, p) | p.later, p.loose, loose_limit=LOOSE_WITH_DOB_LIMIT),
+                _key_rows_sql(slip_keys(q, p), p.loose, loose_limit=LOOSE_WITH_DOB_LIMIT),
                 _dob_rows_sql(query_dobs),
             )
         )
