@@ -101,12 +101,22 @@ def write_csv(people: list[Person], path: Path) -> None:
             )
 
 
-def setup_django(db: str, workdir: Path) -> None:
+def kept_registry(db: str, tune: bool) -> tuple[Path, str]:
+    """Where a run leaves its registry for ``--remeasure``: the SQLite work directory and
+    the PostgreSQL database name (apart for ``--tune`` runs, so a tuning registry, built
+    with the independent generator's development seed, never replaces the reported one)."""
+    suffix = "-tune" if tune else ""
+    return (
+        Path(tempfile.gettempdir()) / f"beacon-bench-registry-{db}{suffix}",
+        "beacon_bench_registry" + suffix.replace("-", "_"),
+    )
+
+
+def setup_django(db: str, workdir: Path, name: str = "beacon_bench_registry") -> None:
     os.environ["BEACON_MODE"] = "development"
     os.environ["BEACON_DATA_DIR"] = str(workdir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "beacon.settings"
     if db == "postgresql":
-        name = "beacon_bench_registry"
         subprocess.run(
             ["psql", PG_SERVER + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True
         )
@@ -245,10 +255,16 @@ def single_field_answers(
     return out
 
 
-def run(db: str, n: int, queries: int, seed: int, independent_seed: int) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix=f"beacon-bench-{db}-"))
+def run(
+    db: str, n: int, queries: int, seed: int, independent_seed: int, tune: bool = False
+) -> dict[str, Any]:
+    """Import, then measure. The registry is left for ``--remeasure`` (the SQLite work
+    directory and the PostgreSQL database of ``kept_registry``), replaced by the next run."""
+    workdir, name = kept_registry(db, tune)
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
     try:
-        setup_django(db, workdir)
+        setup_django(db, workdir, name)
         from django.db import connection
         from django.test import Client
 
@@ -431,7 +447,7 @@ def run(db: str, n: int, queries: int, seed: int, independent_seed: int) -> dict
         return out
     finally:
         _settle_audit_chainer()
-        shutil.rmtree(workdir, ignore_errors=True)
+        (workdir / "records.csv").unlink(missing_ok=True)
 
 
 def independent_recall(
@@ -527,15 +543,29 @@ def independent_query_recall(
     return out
 
 
-def remeasure(n: int, queries: int, seed: int, independent_seed: int) -> dict[str, Any]:
+def remeasure(
+    n: int,
+    queries: int,
+    seed: int,
+    independent_seed: int,
+    db: str = "postgresql",
+    tune: bool = False,
+) -> dict[str, Any]:
     """The search figures of ``run`` (recall by error kind on both generators, in-process
     latency) measured again, with the code as it is now, on a registry a previous run
     left (PostgreSQL keeps beacon_bench_registry until the next run drops it): its people
     are generated again from the same seeds, so no import is timed or repeated."""
     os.environ["BEACON_MODE"] = "development"
     os.environ["DJANGO_SETTINGS_MODULE"] = "beacon.settings"
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/beacon_bench_registry"
-    os.environ.setdefault("BEACON_DATA_DIR", tempfile.mkdtemp(prefix="beacon-bench-remeasure-"))
+    workdir, name = kept_registry(db, tune)
+    if db == "postgresql":
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{name}"
+        os.environ.setdefault("BEACON_DATA_DIR", tempfile.mkdtemp(prefix="beacon-bench-remeasure-"))
+    else:
+        if not (workdir / "beacon.sqlite3").exists():
+            raise SystemExit(f"no registry left in {workdir}: run without --remeasure first")
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["BEACON_DATA_DIR"] = str(workdir)
     import django
 
     django.setup()
@@ -558,11 +588,13 @@ def remeasure(n: int, queries: int, seed: int, independent_seed: int) -> dict[st
         engine.find(visible, query_of(v))
     load_before = [round(x, 2) for x in os.getloadavg()]
     engine_ms: list[float] = []
+    cpu_ms: list[float] = []  # this process's CPU time (the database server's not counted)
     for v in variants:
         q = query_of(v)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         engine.find(visible, q)
         engine_ms.append((time.perf_counter() - t) * 1000)
+        cpu_ms.append((time.process_time() - c) * 1000)
     error_ms: list[float] = []
     one = error_recall(
         engine.find,
@@ -593,6 +625,10 @@ def remeasure(n: int, queries: int, seed: int, independent_seed: int) -> dict[st
         "records": MissingPersonRecord.objects.count(),
         "search_p50_ms": round(statistics.median(engine_ms), 2),
         "search_p99_ms": round(percentile(engine_ms, 99), 2),
+        "search_cpu_p50_ms": round(statistics.median(cpu_ms), 2),
+        "search_cpu_p99_ms": round(percentile(cpu_ms, 99), 2),
+        "db": db,
+        "independent_seed": "HELD_OUT_SEED" if not tune else f"development seed {independent_seed}",
         "recall_at_1_one_error": one["recall_at_1"],
         "recall_at_10_one_error": one["recall_at_10"],
         "recall_at_1_two_errors": two["recall_at_1"],
@@ -696,19 +732,31 @@ def main() -> None:
     parser.add_argument(
         "--remeasure",
         action="store_true",
-        help="PostgreSQL only: measure the search again on the registry the last run left "
-        "(same seeds and size), and add the figures to registry-postgresql.json as "
-        "'remeasured' (the run's own figures kept)",
+        help="measure the search again on the registry the last run on --db left (same "
+        "seeds and size, --tune for the tuning registry), and add the figures to "
+        "registry-<db>.json as 'remeasured' (the run's own figures kept; with --tune "
+        "printed only)",
     )
     args = parser.parse_args()
     if args.remeasure:
         try:
+            from bench.peoplegen import DEV_SEEDS as dev_seeds
             from bench.peoplegen import HELD_OUT_SEED as held_out
         except ImportError:
-            held_out = 0
-        figures = remeasure(args.records, args.queries, args.seed, held_out)
+            dev_seeds, held_out = (0,), 0
+        db = "postgresql" if args.db == "both" else args.db
+        figures = remeasure(
+            args.records,
+            args.queries,
+            args.seed,
+            dev_seeds[0] if args.tune else held_out,
+            db,
+            args.tune,
+        )
         print(json.dumps(figures, indent=2))
-        target = args.out / "registry-postgresql.json"
+        if args.tune:
+            return
+        target = args.out / f"registry-{db}.json"
         saved = json.loads(target.read_text()) if target.exists() else {}
         saved["remeasured"] = figures
         target.write_text(json.dumps(saved, indent=2) + "\n")
@@ -740,7 +788,7 @@ def main() -> None:
     except ImportError:
         DEV_SEEDS, HELD_OUT_SEED = (0,), 0
     independent_seed = DEV_SEEDS[0] if args.tune else HELD_OUT_SEED
-    result = run(args.db, args.records, args.queries, args.seed, independent_seed)
+    result = run(args.db, args.records, args.queries, args.seed, independent_seed, args.tune)
     print(table(result))
     if args.tune:
         return

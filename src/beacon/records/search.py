@@ -138,11 +138,17 @@ def translator() -> Callable[[str], str]:
     return tr
 
 
+# Why a key was looked up: the English message ids of its reason and of its notes,
+# translated only for the keys of the hits shown (a search looks up dozens of keys, and
+# a second round hundreds, of which a few explain the first ten hits).
+Why = tuple[str, tuple[str, ...]]
+
+
 @dataclass
 class _Probe:
     """Query keys with what each one means."""
 
-    reasons: dict[int, set[str]] = field(default_factory=dict)
+    why: dict[int, set[Why]] = field(default_factory=dict)
     tight: set[int] = field(default_factory=set)
     loose: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)  # Soundex + each plausible birth year
@@ -151,11 +157,16 @@ class _Probe:
     tr: Callable[[str], str] = field(default_factory=translator)
 
     def add_reason(self, key: Key, *notes: str) -> None:
-        """Why ``key`` was looked up, in the active language (the reason and the notes
-        are English message ids)."""
+        """Why ``key`` was looked up (the reason and the notes are English message ids)."""
+        self.why.setdefault(key.value, set()).add((key.reason, notes))
+
+    def texts(self, key: int) -> set[str]:
+        """Why ``key`` was looked up, in the active language."""
         tr = self.tr
-        text = tr(key.reason) + _suffix(tuple(tr(n) for n in notes if n))
-        self.reasons.setdefault(key.value, set()).add(text)
+        return {
+            tr(reason) + _suffix(tuple(tr(n) for n in notes if n))
+            for reason, notes in self.why.get(key, ())
+        }
 
     def add(self, key: Key, *notes: str, spread: bool = False) -> None:
         self.add_reason(key, *notes)
@@ -262,13 +273,12 @@ def slip_keys(q: SearchQuery, p: _Probe) -> set[int]:
         # slip round has a hundred or more of them
         parts = [("LD", code) for code, _m, _s in surname_codes(ln)]
         parts += [("FD", code) for code in given_codes(fn)[0]]
-        slip = (p.tr(note) if note else "", p.tr(SLIP))
         for kind, code in parts:
-            reason = p.tr(REASONS[kind]) + _suffix(slip)
+            why = (REASONS[kind], (note, SLIP))
             for iso in isos:
                 value = key_hash(kind, code, iso)
                 out.add(value)
-                p.reasons.setdefault(value, set()).add(reason)
+                p.why.setdefault(value, set()).add(why)
         for key in year_keys(ln, fn, around):
             out.add(key.value)
             p.add_reason(key, note, gettext_noop("birth year off by one"))
@@ -596,6 +606,9 @@ def _filtered(
         records = records.filter(category=q.category)
     if q.status:
         records = records.filter(status=q.status)
+    if q.sex and q.sex != "U":  # also a filter (_passes): applied in the statement, the
+        # other sex's records never leave the database (half the candidates of a round)
+        records = records.filter(sex__in=[q.sex, "U"])
     return records
 
 
@@ -833,8 +846,6 @@ def _browse_rows_sql(
         records = records.filter(dob__gte=low)
     if high is not None:
         records = records.filter(dob__lte=high)
-    if q.sex and q.sex != "U":
-        records = records.filter(sex__in=[q.sex, "U"])
     ids = records.order_by("dob", "id").values_list("id")[:limit]
     sql, params = ids.query.get_compiler(using=visible.db).as_sql()
     return f"SELECT b.id, {NO_KEY} FROM ({sql}) b", list(params)
@@ -863,6 +874,20 @@ def _years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years)
     except ValueError:  # 29 February
         return d.replace(year=d.year - years, day=28)
+
+
+def _best_possible(q: SearchQuery, name_scores: _NameScores) -> float:
+    """The score of a record that agrees with every field the query gives: 1 when it gives
+    both names, the DOB and the sex; less for a field left out (it scores as unknown).
+    A search with a DOB and without a given name (or a surname) ends after its first
+    round on a hit this good: the person sought, surname and DOB exact, scored 0.835,
+    under STRONG, and always read a second round that could add only hits scoring less
+    (a record that agrees as well shares the first round's surname + DOB key)."""
+    own = ((q.last_name, q.first_name, RecordName.Kind.PRIMARY),)
+    name = name_scores(own)[0]
+    dob = 1.0 if q.dob is not None else 0.5
+    sex = 1.0 if q.sex and q.sex != "U" else 0.5
+    return round(NAME_WEIGHT * name + DOB_WEIGHT * dob + SEX_WEIGHT * sex, 4)
 
 
 def _best(scored: list[_Scored]) -> float:
@@ -901,7 +926,7 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
                 _dob_rows_sql(query_dobs),
             )
         )
-        strong = STRONG
+        strong = min(STRONG, _best_possible(q, name_scores))
     elif named:
         alone = p.single if not (q.last_name and q.first_name) else set()
         rounds.append(lambda: _key_rows_sql(p.tight, p.loose | alone, p.years))
@@ -928,8 +953,7 @@ def find(visible: QuerySet[MissingPersonRecord], q: SearchQuery) -> Hits:
         matched.update(more_keys)
     top = heapq.nsmallest(limit, scored, key=lambda s: s.rank)
     hits = Hits(
-        s.hit(sorted({r for key in matched[s.row[_ID]] for r in p.reasons.get(key, ())}))
-        for s in top
+        s.hit(sorted({r for key in matched[s.row[_ID]] for r in p.texts(key)})) for s in top
     )
     hits.searched = described(q)
     hits.suggestions = [] if hits else suggestions(q)
