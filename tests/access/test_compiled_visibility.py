@@ -47,6 +47,20 @@ def test_the_compiled_condition_sees_what_the_policy_sees(world: w.World) -> Non
     assert _ids(compiled.records_visible(system)) == {r.pk for r in world.records}
 
 
+def test_the_compiled_operations_are_the_policys(world: w.World) -> None:
+    for agency in range(len(w.AGENCIES)):
+        for role in ROLES:
+            actor = w.actor(world, agency, role)
+            expected = _ids(policy.operations_visible_to(actor))
+            assert _ids(compiled.operations_visible(actor)) == expected, (agency, role)
+            assert _ids(compiled.operations_visible(actor)) == expected, (agency, role)
+    partner = w.actor(world, 1, "investigator")
+    sub = world.operations[1]
+    assert sub.pk in _ids(compiled.operations_visible(partner))
+    Participation.objects.filter(operation=sub, agency=world.agencies[1]).delete()
+    assert sub.pk not in _ids(compiled.operations_visible(partner))  # at once
+
+
 def test_a_withdrawn_participation_hides_the_records_at_once(world: w.World) -> None:
     partner = w.actor(world, 1, "investigator")
     shared = world.records[0]

@@ -1,29 +1,32 @@
-"""The need-to-know condition on records, compiled to SQL once per process per actor.
+"""The need-to-know conditions on records and operations, compiled to SQL once per
+process per actor.
 
 ``policy.records_visible_to(actor)`` says which records an actor may see; it is a
 condition the database evaluates (sub-queries on participations and targets), and its
 SQL depends only on the actor's role, agency and user. Building and compiling it took
 about a third of a person search's time (issue 18), so this keeps its compiled WHERE
-clause per (database, role, agency, user) and hands out a queryset that carries it
+clause per (model, database, role, agency, user) and hands out a queryset that carries it
 unchanged: the statement the database runs is the policy's own, evaluated on the data as
 it is at that moment, so a participation or target added or withdrawn counts at once.
 
 The policy stays the one place that says who sees what (this module never writes a
 condition of its own). A compiled condition is kept only when it is a pure function of
-those four values: one whose parameters hold a date or time (a condition that expires)
-is compiled afresh for every call. ``tests/access/test_compiled_visibility.py`` holds the
-compiled condition equal to the policy's and checks that changes count at once.
+the actor's role, agency and user and a plain filter on the model's own table: one whose parameters hold a date or time (a condition that expires)
+is compiled afresh for every call, and so is one that joins another table (a hub
+coordinator's operations). ``tests/access/test_compiled_visibility.py`` holds the
+compiled conditions equal to the policy's and checks that changes count at once.
 """
 
 from __future__ import annotations
 
 import datetime
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import BooleanField, Expression
+from django.db.models import BooleanField, Expression, Model
 
 from beacon.access import policy
 from beacon.core.actor import Actor
@@ -33,17 +36,19 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.db.models.sql.compiler import SQLCompiler
 
+    from beacon.operations.models import Operation
     from beacon.records.models import MissingPersonRecord
 
 MAX_ENTRIES = 10_000
-_Key = tuple[str, str, str, int, int | None]
+_Key = tuple[str, str, str, str, int, int | None]
 _compiled: dict[_Key, tuple[str, tuple[Any, ...]]] = {}
 _lock = threading.Lock()
+M = TypeVar("M", bound=Model)
 
 
 class _Condition(Expression):
     """A condition the ORM compiled before (the policy's), carried as it was: its SQL
-    names the records table as the policy's queryset did, and its parameters stay bound."""
+    names the table as the policy's queryset did, and its parameters stay bound."""
 
     output_field = BooleanField()
     conditional = True
@@ -58,18 +63,15 @@ class _Condition(Expression):
         return f"({self.sql})", self.params
 
 
-def _key(actor: Actor, alias: str) -> _Key:
-    return (alias, connections[alias].vendor, actor.role, actor.agency_id, actor.user_id)
-
-
-def _where_of(records: QuerySet[MissingPersonRecord]) -> tuple[str, tuple[Any, ...]] | None:
+def _where_of(visible: QuerySet[M]) -> tuple[str, tuple[Any, ...]] | None:
     """The queryset's WHERE clause and its parameters, or None when it has no plain
-    condition to carry (everything, nothing, or a date or time among its parameters)."""
-    query = records.query
+    condition to carry (everything, nothing, a join, or a date or time among its
+    parameters)."""
+    query = visible.query
     joined = [a for a, n in query.alias_refcount.items() if n and a != query.base_table]
     if query.is_sliced or query.distinct or joined:
-        return None  # not a plain filter on the records table
-    compiler = query.get_compiler(using=records.db)
+        return None  # not a plain filter on the model's own table
+    compiler = query.get_compiler(using=visible.db)
     try:
         sql, params = compiler.compile(query.where)
     except (EmptyResultSet, FullResultSet):
@@ -79,25 +81,47 @@ def _where_of(records: QuerySet[MissingPersonRecord]) -> tuple[str, tuple[Any, .
     return sql, tuple(params)
 
 
-def records_visible(actor: Actor) -> QuerySet[MissingPersonRecord]:
-    """The same records as ``policy.records_visible_to(actor)``, its condition compiled
-    once per process for this actor's role, agency and user."""
-    from beacon.records.models import MissingPersonRecord
-
-    alias = MissingPersonRecord.objects.db
-    key = _key(actor, alias)
+def _visible(
+    actor: Actor, model: type[M], of_policy: Callable[[Actor], QuerySet[M]]
+) -> QuerySet[M]:
+    alias = model._default_manager.db
+    key = (
+        model._meta.label,
+        alias,
+        connections[alias].vendor,
+        actor.role,
+        actor.agency_id,
+        actor.user_id,
+    )
     found = _compiled.get(key)
     if found is None:
-        records = policy.records_visible_to(actor)
-        found = _where_of(records)
+        visible = of_policy(actor)
+        found = _where_of(visible)
         if found is None:
-            return records
+            return visible
         with _lock:
             if len(_compiled) >= MAX_ENTRIES:
                 _compiled.clear()
             _compiled[key] = found
     sql, params = found
-    return MissingPersonRecord.objects.using(alias).filter(_Condition(sql, params))
+    return model._default_manager.using(alias).filter(_Condition(sql, params))
+
+
+def records_visible(actor: Actor) -> QuerySet[MissingPersonRecord]:
+    """The same records as ``policy.records_visible_to(actor)``, its condition compiled
+    once per process for this actor's role, agency and user."""
+    from beacon.records.models import MissingPersonRecord
+
+    return _visible(actor, MissingPersonRecord, policy.records_visible_to)
+
+
+def operations_visible(actor: Actor) -> QuerySet[Operation]:
+    """The same operations as ``policy.operations_visible_to(actor)``, compiled once per
+    process for this actor's role, agency and user (a hub coordinator's joins its
+    parents: compiled afresh each time)."""
+    from beacon.operations.models import Operation
+
+    return _visible(actor, Operation, policy.operations_visible_to)
 
 
 def clear() -> None:

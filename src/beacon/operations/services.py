@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beacon.access import policy
+from beacon.access.compiled import operations_visible
 from beacon.access.permissions import Permission
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
@@ -45,7 +46,7 @@ _CLEAR_HOW = {
 
 def get_operation(actor: Actor, code: str) -> Operation:
     """One visible operation by code; NotVisible (404) whether missing or hidden."""
-    found = policy.operations_visible_to(actor).filter(code__iexact=code.strip()).first()
+    found = operations_visible(actor).filter(code__iexact=code.strip()).first()
     if found is None:
         raise NotVisible()
     return found
