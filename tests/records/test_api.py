@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -274,3 +274,36 @@ def test_api_search_is_a_few_statements_and_one_audit_event_naming_every_hit(
     assert len(writes) == 1 and "audit" in writes[0]
     # token, key lookups, candidates, their names, the audit event (+ savepoints in tests)
     assert len(queries.captured_queries) <= 12, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_search_answers_exactly_what_its_schema_would_render(
+    api: Client, created: dict[str, Any]
+) -> None:
+    """The search writes its JSON directly (beacon.records.api.search_json): the same
+    fields, order and formats as SearchOut validated and rendered by ninja."""
+    import dataclasses
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from beacon.records import services
+    from beacon.records.schemas import HitOut, SearchOut
+    from beacon.records.search import Hit, SearchQuery
+
+    assert [f.name for f in dataclasses.fields(Hit)] == list(HitOut.model_fields)
+    body = {"last_name": "Martines", "first_name": "Lupe", "dob": "2010-05-03"}
+    response = post(api, "/api/records/search", body)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    hits = services.search_records(
+        api.actor,  # type: ignore[attr-defined]
+        SearchQuery(last_name="Martines", first_name="Lupe", dob=date(2010, 5, 3)),
+    )
+    assert hits and hits[0].dob is not None
+    schema = SearchOut(
+        hits=[HitOut(**dataclasses.asdict(h)) for h in hits],
+        searched=hits.searched,
+        suggestions=hits.suggestions,
+    )
+    rendered = json.dumps(schema.model_dump(), cls=NinjaJSONEncoder).encode()
+    assert response.content == rendered

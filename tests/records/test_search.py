@@ -674,7 +674,7 @@ def test_a_search_without_a_given_name_ends_on_a_record_that_agrees_on_every_fie
     born = date(2012, 3, 14)
     sought = enter_record(investigator_a, juvenile(dob=born, oca="N-1", first_name="Ana"))
     enter_record(investigator_a, juvenile(dob=date(2012, 3, 15), oca="N-2", first_name="Rosa"))
-    visible = policy.records_visible_to(investigator_a)
+    visible = MissingPersonRecord.objects.visible_to(investigator_a)
     q = SearchQuery(last_name="Martinez", dob=born, sex="F")
     with CaptureQueriesContext(connection) as queries:
         hits = engine.find(visible, q)
@@ -696,7 +696,7 @@ def test_a_search_by_sex_reads_no_candidate_of_the_other_sex(investigator_a: Act
     girl = enter_record(investigator_a, juvenile(dob=born, oca="S-1", sex="F"))
     enter_record(investigator_a, juvenile(dob=born, oca="S-2", sex="M"))
     unknown = enter_record(investigator_a, juvenile(dob=born, oca="S-3", sex="U"))
-    visible = policy.records_visible_to(investigator_a)
+    visible = MissingPersonRecord.objects.visible_to(investigator_a)
     q = SearchQuery(last_name="Martinez", first_name="Guadalupe", dob=born, sex="F")
     candidates = engine._Candidates(visible, q)
     sql, params = engine._key_rows_sql(engine.probe(q).tight, ())

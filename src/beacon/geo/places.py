@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
 import pycountry
@@ -109,10 +111,34 @@ def ref_of(place: Jurisdiction | None) -> str:
     return f"{place.kind}:{place.code}"
 
 
+_found: ContextVar[dict[tuple[str, str], Jurisdiction] | None] = ContextVar(
+    "beacon_places_found", default=None
+)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within: ``find`` reads each place once (a field entry's check and its writing
+    looked its place up twice). Only places found are kept; one not found yet is read
+    again (``ensure`` may create it meanwhile)."""
+    token = _found.set({})
+    try:
+        yield
+    finally:
+        _found.reset(token)
+
+
 def find(kind: str, code: str) -> Jurisdiction | None:
+    memo = _found.get()
+    if memo is not None and (kind, code) in memo:
+        return memo[(kind, code)]
     if kind == "state":
-        return Jurisdiction.objects.filter(kind="state", abbreviation=code).first()
-    return Jurisdiction.objects.filter(kind=kind, code=code).first()
+        found = Jurisdiction.objects.filter(kind="state", abbreviation=code).first()
+    else:
+        found = Jurisdiction.objects.filter(kind=kind, code=code).first()
+    if memo is not None and found is not None:
+        memo[(kind, code)] = found
+    return found
 
 
 def known(kind: str, code: str) -> bool:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from beacon.access import compiled
 from beacon.access.permissions import Permission
 from beacon.access.requests import actor_for
 from beacon.access.routes import requires
@@ -21,11 +22,13 @@ from beacon.operations.bundles.importer import (
 )
 from beacon.operations.bundles.reader import Reader
 from beacon.operations.models import HitConfirmation, Operation
+from beacon.operations.reports.cached import report_json
 from beacon.operations.reports.compute import build_report
 from beacon.operations.reports.drilldown import drilldown
-from beacon.operations.reports.render import as_json, render
+from beacon.operations.reports.render import render
 
 router = Router()
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # as ninja renders
 CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
@@ -90,7 +93,7 @@ def _hit(hit: HitConfirmation) -> HitOut:
 @requires(Permission.OPERATIONS_REPORT)
 def list_operations(request: HttpRequest) -> list[OperationOut]:
     operations = (
-        Operation.objects.visible_to(actor_for(request))
+        compiled.visible(Operation, actor_for(request))  # Operation.objects.visible_to
         .select_related("parent", "series")
         .order_by("start", "code")
     )
@@ -117,9 +120,10 @@ def report(
     lang: str = "en",  # one of the report languages (settings.LANGUAGES): else 422
     format: Literal["json", "md", "html", "pdf"] = "json",
 ) -> Any:
+    if format == "json":  # at the family's version, computed once (reports.cached)
+        encoded = report_json(actor_for(request), code, lang=lang)
+        return HttpResponse(encoded, content_type=JSON_CONTENT_TYPE)
     body = build_report(actor_for(request), code, lang=lang)
-    if format == "json":
-        return as_json(body, lang)
     return HttpResponse(render(body, format, lang), content_type=CONTENT_TYPES[format])
 
 

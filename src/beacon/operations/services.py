@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beacon.access import policy
+from beacon.access import compiled, policy
 from beacon.access.permissions import Permission
 from beacon.agencies.models import Agency, Jurisdiction
 from beacon.audit import services as audit
@@ -45,7 +45,7 @@ _CLEAR_HOW = {
 
 def get_operation(actor: Actor, code: str) -> Operation:
     """One visible operation by code; NotVisible (404) whether missing or hidden."""
-    found = Operation.objects.visible_to(actor).filter(code__iexact=code.strip()).first()
+    found = compiled.visible(Operation, actor).filter(code__iexact=code.strip()).first()
     if found is None:
         raise NotVisible()
     return found

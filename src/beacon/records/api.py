@@ -6,13 +6,14 @@ sent with a stale If-Match answers 412 and changes nothing.
 """
 
 # No "from __future__ import annotations": django-ninja reads these annotations at run time.
-import dataclasses
+import json
 import re
 
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from ninja.responses import NinjaJSONEncoder
 
 from beacon.access.permissions import Permission
 from beacon.access.requests import actor_for
@@ -36,7 +37,7 @@ from beacon.records.schemas import (
     record_out,
     transaction_out,
 )
-from beacon.records.search import SearchQuery, parse_dob
+from beacon.records.search import Hits, SearchQuery, parse_dob
 
 router = Router()
 
@@ -77,7 +78,7 @@ def enter(request: HttpRequest, response: HttpResponse, payload: RecordIn) -> St
 
 @router.post("/search", response=SearchOut)
 @requires(Permission.RECORDS_SEARCH)
-def search(request: HttpRequest, payload: SearchIn) -> SearchOut:
+def search(request: HttpRequest, payload: SearchIn) -> HttpResponse:
     """Any field or combination: names, a DOB or its year (or year and month), an age
     range, sex, category, status. With no hit, ``searched`` says what was looked for and
     ``suggestions`` what to try."""
@@ -85,11 +86,26 @@ def search(request: HttpRequest, payload: SearchIn) -> SearchOut:
     dob, birth_year, birth_month = parse_dob(data.pop("dob") or "")
     query = SearchQuery(**data, dob=dob, birth_year=birth_year, birth_month=birth_month)
     hits = services.search_records(actor_for(request), query)
-    return SearchOut(
-        hits=[HitOut(**dataclasses.asdict(h)) for h in hits],
-        searched=hits.searched,
-        suggestions=hits.suggestions,
-    )
+    return HttpResponse(search_json(hits), content_type=JSON_CONTENT_TYPE)
+
+
+HIT_FIELDS = tuple(HitOut.model_fields)
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"  # as ninja renders
+
+
+def search_json(hits: Hits) -> bytes:
+    """``SearchOut`` as ninja would render it, written directly: a search answers the
+    most requests, and validating each hit through a schema took a sixth of its time.
+    The hits are the search's own typed dataclasses (beacon.records.search.Hit), whose
+    fields are HitOut's (tests/records/test_search_api_json.py holds them equal)."""
+    return json.dumps(
+        {
+            "hits": [{f: getattr(h, f) for f in HIT_FIELDS} for h in hits],
+            "searched": hits.searched,
+            "suggestions": hits.suggestions,
+        },
+        cls=NinjaJSONEncoder,
+    ).encode()
 
 
 @router.get("/due", response=list[DueOut])

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from beacon.access import policy
+from beacon.access import compiled, policy
 from beacon.access.permissions import Permission
 from beacon.agencies.models import Jurisdiction
 from beacon.agencies.refs import parse_jurisdiction_ref
@@ -588,7 +588,7 @@ def search_records(actor: Actor, query: SearchQuery) -> Hits:
     # would queue every other search and writer behind it. The hits leave this function
     # only after the audit event naming each of them has committed, so no read of
     # personal data goes unaudited (a failed audit write raises, and nothing is returned).
-    hits = find(MissingPersonRecord.objects.visible_to(actor), query)
+    hits = find(compiled.visible(MissingPersonRecord, actor), query)
     with transaction.atomic():
         audit.record(
             actor,

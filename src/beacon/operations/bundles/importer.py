@@ -18,6 +18,7 @@ from beacon.access.permissions import Permission
 from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
+from beacon.geo import places
 from beacon.operations.bundles import FORMAT, VERSION, schema
 from beacon.operations.bundles.plan import BundleRejected, ImportReport, Plan
 from beacon.operations.bundles.reader import Problem
@@ -147,18 +148,19 @@ def add_entries(
     if problems:
         raise BundleRejected(problems)
     data = {"format": FORMAT, "version": VERSION, "people": people or [], section: stamped}
-    plan = validate_bundle(data)
-    with transaction.atomic():
-        writer = Writer(actor, plan)
-        writer.operations[operation.code] = operation  # read above: not again
-        report = writer.run()
-        if writer.problems:
-            raise BundleRejected(writer.problems)
-        audit.record(
-            actor,
-            "operations.entries",
-            object_type="operation",
-            object_id=operation.code,
-            detail={"section": section, **report.as_dict()},
-        )
+    with places.remembered():  # the rows' places: read once for checking and writing
+        plan = validate_bundle(data)
+        with transaction.atomic():
+            writer = Writer(actor, plan)
+            writer.operations[operation.code] = operation  # read above: not again
+            report = writer.run()
+            if writer.problems:
+                raise BundleRejected(writer.problems)
+            audit.record(
+                actor,
+                "operations.entries",
+                object_type="operation",
+                object_id=operation.code,
+                detail={"section": section, **report.as_dict()},
+            )
     return report

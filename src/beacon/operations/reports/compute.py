@@ -81,7 +81,12 @@ def build_report(actor: Actor, code: str, *, lang: str = "en") -> Report:
     policy.require(actor, Permission.OPERATIONS_REPORT, object_type="operation", object_id=code)
     if lang not in report_languages():
         raise ValidationFailed.on("lang", f"one of {', '.join(report_languages())}")
-    root = get_operation(actor, code)
+    return report_of(actor, get_operation(actor, code), lang=lang)
+
+
+def report_of(actor: Actor, root: Operation, *, lang: str) -> Report:
+    """The report of ``root``, an operation ``get_operation`` gave this actor, in a
+    language of ``report_languages`` (build_report checks both), audited."""
     family = _family(root)
     raw, places = tally_cells(family)
     cells = folded(raw, places)
