@@ -27,8 +27,10 @@ Timed runs go under the shared lock: ``flock /tmp/beacon-bench.lock .venv/bin/py
    tutorials do (``phase_baseline``), each in its own process, alternating, ``--repeat``
    times; each side's fastest run is compared (``time_ratio_to_baseline``). F1 is
    pairwise over the clusters. Untimed, after Beacon's first run: the blocking recall
-   (share of true pairs at least one blocking rule compares) and the recall per kind of
-   planted error.
+   (share of true pairs at least one blocking rule compares), the recall per kind of
+   planted error, and the pattern ceiling (``pattern_ceiling``: the best pairwise F1 any
+   decision on the model's comparison levels could reach on the blocked pairs, the truth
+   known: what the fields mapped allow, whatever the model).
 
 Writes bench/results/linkage.json.
 """
@@ -443,11 +445,56 @@ def blocking_recall(pid: dict[str, str]) -> dict[str, Any]:
         f"SELECT count(*), count(*) FILTER (WHERE {union}) FROM keyed l JOIN keyed r "
         "ON l.pid = r.pid AND l.unique_id < r.unique_id"
     ).fetchall()[0]
-    return {
+    result = {
         "blocking_recall": round(blocked / true_pairs, 4) if true_pairs else 0.0,
         "blocked_true_pairs": blocked,
         "rules": len(rules),
+        "pattern_ceiling": pattern_ceiling(con, session, run.model.params, true_pairs),
     }
+    session.close()
+    return result
+
+
+def pattern_ceiling(con: Any, session: Any, params: dict[str, Any], true_pairs: int) -> Any:
+    """Untimed: the best pairwise F1 that any decision on the model's comparison levels
+    could reach on the blocked pairs, the truth known (each pattern of levels, and each
+    name-frequency bucket of an exact name match, taken as a match or not, best patterns
+    first). An upper bound for any model on these comparisons and rules, Beacon's or a
+    supervised one: where it is below a target, the target needs other evidence, not
+    another model. Pairwise, before clustering (the clusters' F1 can differ a little)."""
+    linker = session.linker(params)
+    settings = linker._settings_obj
+    settings._retain_matching_columns = True
+    settings._retain_intermediate_calculation_columns = True
+    scored = linker.inference.predict(warning_mode="never")
+    names = list(session.comparisons)
+    gammas = ", ".join(f"s.gamma_{name}" for name in names)
+    buckets = ", ".join(
+        f"CASE WHEN s.gamma_{name} = (SELECT max(gamma_{name}) FROM {scored.physical_name})"
+        f" THEN round(log2(greatest(s.tf_{name}_l, s.tf_{name}_r))) END"
+        for name in ("first_name", "last_name")
+        if name in names
+    )
+    rows = con.execute(
+        f"SELECT {gammas}, {buckets}, count(*), count(*) FILTER (WHERE l.pid = r.pid) "
+        f"FROM {scored.physical_name} s JOIN keyed l ON l.unique_id = s.unique_id_l "
+        "JOIN keyed r ON r.unique_id = s.unique_id_r GROUP BY ALL"
+    ).fetchall()
+    scored.drop_table_from_database_and_remove_from_cache()
+    best = {"f1": 0.0, "precision": 0.0, "recall": 0.0}
+    tp = found = 0
+    for row in sorted(rows, key=lambda row: -row[-1] / row[-2]):
+        found += row[-2]
+        tp += row[-1]
+        precision, recall = tp / found, tp / true_pairs
+        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
+        if f1 > best["f1"]:
+            best = {
+                "f1": round(f1, 4),
+                "precision": round(precision, 4),
+                "recall": round(recall, 4),
+            }
+    return {**best, "patterns": len(rows)}
 
 
 def phase_beacon(
@@ -730,6 +777,7 @@ def compare(
         "precision": beacon["precision"],
         "recall": beacon["recall"],
         "blocking_recall": beacon["blocking_recall"],
+        "pattern_ceiling_f1": beacon["pattern_ceiling"]["f1"],
         "baseline_f1": baseline["f1"],
         "f1_above_baseline": round(beacon["f1"] - baseline["f1"], 4),
         "seconds": beacon_seconds,
@@ -892,6 +940,7 @@ def main() -> None:
             figures[f"baseline_f1_{size}_{fields}"] = result["baseline_f1"]
             figures[f"time_ratio_to_baseline_{fields}"] = result["time_ratio_to_baseline"]
             figures[f"blocking_recall_{fields}"] = result["blocking_recall"]
+            figures[f"pattern_ceiling_f1_{fields}"] = result["pattern_ceiling_f1"]
         if headline:
             figures["time_ratio_to_baseline"] = max(
                 r["time_ratio_to_baseline"] for r in headline.values()

@@ -22,7 +22,8 @@ from splink.internals.blocking_rule_library import CustomRule
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-SPEC_VERSION = 2  # 2: swaps weighed once, street level, name-similarity blocking
+SPEC_VERSION = 3  # 2: swaps weighed once, street level, name-similarity blocking;
+# 3: a first name written as the other's middle name weighed once (by the first name)
 UNIQUE_ID = "unique_id"
 
 # Columns every linkage input table carries (see normalise.LINK_COLUMNS).
@@ -90,6 +91,12 @@ def first_name() -> ComparisonCreator:
                 label_for_charts="same", tf_adjustment_column="first_name"
             ),
             _level("first_canon_l = first_canon_r", "a nickname of the same name"),
+            # known by the middle name: both names written the other way round is one
+            # fact, weighed here once (the middle name's level for it is neutral)
+            _level(
+                "first_name_l = middle_name_r AND middle_name_l = first_name_r",
+                "first and middle names written the other way round",
+            ).configure(m_probability=0.02),
             _level(
                 "first_name_l = middle_name_r OR middle_name_l = first_name_r",
                 "first name is the other's middle name",
@@ -293,9 +300,12 @@ def middle_name() -> ComparisonCreator:
                 " AND (length(middle_name_l) = 1 OR length(middle_name_r) = 1)",
                 "an initial of the same name",
             ),
-            _level(
-                "middle_name_l = first_name_r OR first_name_l = middle_name_r",
-                "the other's first name",
+            # the first name's levels weigh this (both ways round or one way)
+            _neutral(
+                _level(
+                    "middle_name_l = first_name_r OR first_name_l = middle_name_r",
+                    "the other's first name (weighed there)",
+                )
             ),
             _jw("middle_name", 0.88, "spelt similarly"),
             _else("different"),
