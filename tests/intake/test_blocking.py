@@ -139,6 +139,22 @@ def test_the_last_names_swap_levels_are_no_evidence() -> None:
         assert level["fix_m_probability"] and level["fix_u_probability"]
 
 
+def test_a_first_name_written_as_the_middle_name_is_weighed_once_by_the_first_name() -> None:
+    # "Amanda Pamela" and "Erin Amanda": the one fact "Amanda" crosswise was counted by the
+    # first name's level and again by the middle name's (nine-field false matches)
+    built = spec.settings_dict("duckdb", None)
+    by_name = {c["output_column_name"]: c["comparison_levels"] for c in built["comparisons"]}
+    crosswise = [lv for lv in by_name["middle_name"] if "first_name" in lv["sql_condition"]]
+    assert len(crosswise) == 1
+    assert crosswise[0]["m_probability"] == crosswise[0]["u_probability"]
+    assert crosswise[0]["fix_m_probability"] and crosswise[0]["fix_u_probability"]
+    first = [
+        lv["sql_condition"] for lv in by_name["first_name"] if "middle_name" in lv["sql_condition"]
+    ]
+    # both ways round (known by the middle name), then one way only: two levels of their own
+    assert len(first) == 2 and " AND " in first[0] and " OR " in first[1]
+
+
 def test_a_rule_is_symmetric_when_it_reads_the_same_with_its_sides_swapped() -> None:
     # an incremental run joins a symmetric rule once (earlier rows against new rows, in
     # either order) and an asymmetric one both ways round
