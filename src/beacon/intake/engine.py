@@ -8,7 +8,9 @@ from a Parquet file, which on a cluster would sit on shared storage.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import shutil
 import tempfile
 import uuid
@@ -122,6 +124,15 @@ def unseen_u(linker: Linker) -> None:
             level.u_probability = UNSEEN_U
 
 
+def _fingerprint(params: dict[str, Any]) -> str:
+    """A model's m and u values (not its prior), as text to compare."""
+    return json.dumps(params["comparisons"], sort_keys=True)
+
+
+def _log2_odds(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
 @dataclass
 class Levels:
     """Comparison name -> gamma value -> plain-words label (for explanations)."""
@@ -162,6 +173,11 @@ class Session:
         self.con = con
         self.table = table
         self._tmp: Path | None = None
+        # The pairs the prior's estimate scored (see _prior), kept for predict: the same
+        # model and pairs, only the prior differs, so the second pass over every blocked
+        # pair is not needed. (the model's m and u as JSON, the prior they were scored
+        # with, the table)
+        self._scored: tuple[str, float, SplinkDataFrame] | None = None
         self.present = present if present is not None else present_columns(con, table)
         self.comparisons = spec.comparison_names(self.present)
         self.api: DatabaseAPI[Any]
@@ -187,6 +203,7 @@ class Session:
             self.input = self.api.register(frame, table_name=f"{table}_{uuid.uuid4().hex[:12]}")
 
     def close(self) -> None:
+        self._forget_scored()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
@@ -267,7 +284,11 @@ class Session:
         settings._retain_intermediate_calculation_columns = False
         scored = linker.inference.predict(threshold_match_probability=start, warning_mode="never")
         weights = self._to_arrow(scored).column("match_weight").to_numpy(zero_copy_only=False)
-        scored.drop_table_from_database_and_remove_from_cache()
+        self._forget_scored()
+        if self.engine == "duckdb":
+            self._scored = (_fingerprint(params), start, scored)
+        else:
+            scored.drop_table_from_database_and_remove_from_cache()
         if not len(weights):
             return start
         factors = np.exp2(np.clip(weights, -1000, 1000)) * (1 - start) / start
@@ -280,6 +301,37 @@ class Session:
                 break
             prior = estimated
         return min(max(prior, MIN_PRIOR), MAX_PRIOR)
+
+    def _forget_scored(self) -> None:
+        if self._scored is not None:
+            self._scored[2].drop_table_from_database_and_remove_from_cache()
+            self._scored = None
+
+    def _rescored(self, params: dict[str, Any], threshold: float) -> SplinkDataFrame | None:
+        """The pairs ``_prior`` scored, with ``params``' prior and at ``threshold``, when
+        they were scored with the same m and u and hold every pair that reaches the
+        threshold (they hold the pairs whose Bayes factor is at least 1: all those that
+        can reach a threshold at or above the prior); else None."""
+        kept, self._scored = self._scored, None
+        if kept is None:
+            return None
+        fingerprint, start, table = kept
+        prior = float(params["probability_two_random_records_match"])
+        if fingerprint != _fingerprint(params) or not start < 1 or threshold < prior:
+            table.drop_table_from_database_and_remove_from_cache()
+            return None
+        shift = _log2_odds(prior) - _log2_odds(start)
+        name = f"__beacon_rescored_{uuid.uuid4().hex[:12]}"
+        weight = f"(match_weight + {shift!r})"
+        self.con.execute(
+            f"CREATE TABLE {name} AS SELECT * REPLACE ({weight} AS match_weight, "
+            f"pow(2, {weight}) / (1 + pow(2, {weight})) AS match_probability) "
+            f"FROM {table.physical_name} WHERE {weight} >= {_log2_odds(threshold)!r}"
+        )
+        table.drop_table_from_database_and_remove_from_cache()
+        rescored = self.api.table_to_splink_dataframe(name, name)
+        rescored.created_by_splink = True  # dropped as Splink's own tables are
+        return rescored
 
     def _level_counts(
         self, linker: Linker, pairs: list[tuple[str, str]], name: str
@@ -386,7 +438,7 @@ class Session:
         settings = linker._settings_obj
         settings._retain_matching_columns = False
         settings._retain_intermediate_calculation_columns = False
-        scored = linker.inference.predict(
+        scored = self._rescored(params, threshold) or linker.inference.predict(
             threshold_match_probability=threshold, warning_mode="never"
         )
         if not explain:

@@ -22,7 +22,8 @@ from splink.internals.blocking_rule_library import CustomRule
 from splink.internals.comparison_creator import ComparisonCreator
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-SPEC_VERSION = 2  # 2: swaps weighed once, street level, name-similarity blocking
+SPEC_VERSION = 3  # 2: swaps weighed once, street level, name-similarity blocking;
+# 3: a first name written as the other's middle name weighed once (by the first name)
 UNIQUE_ID = "unique_id"
 
 # Columns every linkage input table carries (see normalise.LINK_COLUMNS).
@@ -90,6 +91,12 @@ def first_name() -> ComparisonCreator:
                 label_for_charts="same", tf_adjustment_column="first_name"
             ),
             _level("first_canon_l = first_canon_r", "a nickname of the same name"),
+            # known by the middle name: both names written the other way round is one
+            # fact, weighed here once (the middle name's level for it is neutral)
+            _level(
+                "first_name_l = middle_name_r AND middle_name_l = first_name_r",
+                "first and middle names written the other way round",
+            ).configure(m_probability=0.02),
             _level(
                 "first_name_l = middle_name_r OR middle_name_l = first_name_r",
                 "first name is the other's middle name",
@@ -293,9 +300,12 @@ def middle_name() -> ComparisonCreator:
                 " AND (length(middle_name_l) = 1 OR length(middle_name_r) = 1)",
                 "an initial of the same name",
             ),
-            _level(
-                "middle_name_l = first_name_r OR first_name_l = middle_name_r",
-                "the other's first name",
+            # the first name's levels weigh this (both ways round or one way)
+            _neutral(
+                _level(
+                    "middle_name_l = first_name_r OR first_name_l = middle_name_r",
+                    "the other's first name (weighed there)",
+                )
             ),
             _jw("middle_name", 0.88, "spelt similarly"),
             _else("different"),
@@ -459,6 +469,34 @@ NAME_SIMILARITY_RULES = [
     " OR l.first_name IS NULL OR r.first_name IS NULL"
     " OR l.last_name IS NULL OR r.last_name IS NULL)",
 ]
+
+
+# A value missing on one side (a left-out date of birth, first or last name) and another
+# error: the join is on the keys, the side without the value is the few rows missing it
+# (``x.dob IS NULL`` with x one side only, each rule once for each side, so that the
+# database filters that side before the join instead of pairing every row with the key).
+def _one_side_missing(side: str) -> list[str]:
+    return [
+        f"{side}.dob IS NULL AND l.first_key = r.first_key"
+        f" AND l.last_initial = r.last_initial AND {_similar('last_name', 0.8)}",
+        f"{side}.dob IS NULL AND l.last_key = r.last_key"
+        f" AND l.first_initial = r.first_initial AND {_similar('first_name', 0.8)}",
+        f"{side}.first_name IS NULL AND l.last_key = r.last_key AND l.dob_y = r.dob_y",
+        f"{side}.last_name IS NULL AND l.first_key = r.first_key AND l.dob_y = r.dob_y",
+    ]
+
+
+ONE_SIDE_MISSING_RULES = _one_side_missing("l") + _one_side_missing("r")
+# The same house number and the last name (or the town) with the street spelt alike,
+# missing on one side, or the town the same: a name and the date of birth wrong where the
+# address was kept (FEBRL's duplicates); the house number is the join key, never alone.
+_STREET_ALIKE = (
+    f"({_similar('street', 0.8)} OR l.street IS NULL OR r.street IS NULL OR l.place = r.place)"
+)
+ADDRESS_RULES = [
+    f"l.last_key = r.last_key AND l.house = r.house AND {_STREET_ALIKE}",
+    f"l.house = r.house AND l.place = r.place AND {_similar('street', 0.8)}",
+]
 # Registry records are not linked to each other here (that is the registry's own work).
 NOT_BOTH_REGISTRY = "NOT (l.source = 'registry' AND r.source = 'registry')"
 
@@ -468,8 +506,8 @@ def blocking_sql(keys: tuple[str, ...]) -> str:
 
 
 def columns_of(sql: str) -> set[str]:
-    """The columns a rule reads (``l.<column>``)."""
-    return set(re.findall(r"\bl\.([a-z_]+)", sql))
+    """The columns a rule reads (``l.<column>`` or ``r.<column>``)."""
+    return set(re.findall(r"\b[lr]\.([a-z_]+)", sql))
 
 
 def _uses_only(sql: str, present: frozenset[str]) -> bool:
@@ -482,6 +520,7 @@ def blocking_rule_sql(
     """The blocking rules that can fire on the columns present, as SQL conditions."""
     rules = [blocking_sql(keys) for keys in BLOCKING_KEYS]
     rules += MISSING_DOB_RULES + SWAPPED_NAMES_RULES + NAME_SIMILARITY_RULES
+    rules += ONE_SIDE_MISSING_RULES + ADDRESS_RULES
     rules = [rule for rule in rules if _uses_only(rule, present)]
     if skip_registry_pairs:
         rules = [f"({rule}) AND {NOT_BOTH_REGISTRY}" for rule in rules]
@@ -534,8 +573,17 @@ def _balanced(text: str) -> bool:
 def symmetric(rule: str) -> bool:
     """Whether a blocking rule reads the same with ``l`` and ``r`` swapped (then one
     join finds its pairs in either order)."""
-    swapped = rule.replace("l.", "\0.").replace("r.", "l.").replace("\0.", "r.")
-    return _canonical(rule) == _canonical(swapped)
+    return same_rule(rule, mirror(rule))
+
+
+def mirror(rule: str) -> str:
+    """The rule with its sides swapped (``l`` read as ``r`` and ``r`` as ``l``)."""
+    return rule.replace("l.", "\0.").replace("r.", "l.").replace("\0.", "r.")
+
+
+def same_rule(a: str, b: str) -> bool:
+    """Whether two rules are the same conditions, written in another order."""
+    return _canonical(a) == _canonical(b)
 
 
 def blocking_rules(
