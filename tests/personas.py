@@ -6,6 +6,8 @@ name     role                                 agency
 =======  ===================================  ==========================================
 alice    investigator                         A: NM0070100 Las Cruces Police Department
 bob      investigator                         B: NM0070200 Sunland Park Police Department
+carol    investigator                         C: TX0710000 El Paso Police Department
+                                              (an agency outside the others' operations)
 sam      supervisor                           A
 hannah   hub coordinator                      hub: NM0000500 New Mexico Attorney General
 carmen   caseworker                           NGO: NM0000600 Casa Esperanza (an NGO)
@@ -14,7 +16,7 @@ ada      system administrator                 A
 =======  ===================================  ==========================================
 
 Each is a pytest fixture of the same name as its role (``investigator_a``,
-``investigator_b``, ``supervisor_a``, ``hub_coordinator``, ``caseworker``, ``pio``,
+``investigator_b``, ``investigator_c``, ``supervisor_a``, ``hub_coordinator``, ``caseworker``, ``pio``,
 ``administrator``) and all of them together are ``cast`` (``cast.alice``, ...). The
 agencies are created only when a test asks for a persona of theirs; nothing else is.
 Anyone else: ``acting(agency_or_ori, role)``. Loaded for every test by tests/conftest.py.
@@ -31,6 +33,7 @@ from beacon.core.actor import Actor
 
 AGENCY_A = ("NM0070100", "Las Cruces Police Department", Agency.Kind.LOCAL)
 AGENCY_B = ("NM0070200", "Sunland Park Police Department", Agency.Kind.LOCAL)
+AGENCY_C = ("TX0710000", "El Paso Police Department", Agency.Kind.LOCAL)
 HUB = ("NM0000500", "New Mexico Office of the Attorney General", Agency.Kind.STATE)
 NGO = ("NM0000600", "Casa Esperanza", Agency.Kind.NGO)
 
@@ -69,6 +72,11 @@ def agency_b(db: None) -> Agency:
 
 
 @pytest.fixture
+def agency_c(db: None) -> Agency:
+    return agency(*AGENCY_C)
+
+
+@pytest.fixture
 def hub_agency(db: None) -> Agency:
     return agency(*HUB)
 
@@ -86,6 +94,11 @@ def investigator_a(agency_a: Agency) -> Actor:
 @pytest.fixture
 def investigator_b(agency_b: Agency) -> Actor:
     return acting(agency_b, "investigator", "bob")
+
+
+@pytest.fixture
+def investigator_c(agency_c: Agency) -> Actor:
+    return acting(agency_c, "investigator", "carol")
 
 
 @pytest.fixture

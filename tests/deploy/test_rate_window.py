@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from django.core.signals import request_finished
@@ -11,7 +12,6 @@ from django.db import close_old_connections, connection, transaction
 
 from beacon.access import ratelimit
 from beacon.access.errors import RateLimited
-from beacon.agencies.models import Agency
 from beacon.core.actor import Actor
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +35,12 @@ def test_a_minute_counts_up_a_new_minute_restarts_and_a_late_minute_does_not_res
     assert ratelimit.hit("7:alice", 1001) == 3
 
 
-def test_the_limit_refuses_past_the_count_in_one_minute(settings: object, agency_a: Agency) -> None:
+def test_the_limit_refuses_past_the_count_in_one_minute(
+    settings: object, investigator_a: Actor
+) -> None:
     settings.BEACON_API_RATE_PER_MINUTE = 2  # type: ignore[attr-defined]
     ratelimit._windows.clear()
-    actor = Actor(name="carol", agency=agency_a, role="investigator", user_id=41, via="api")
+    actor = replace(investigator_a, user_id=41)  # an API account: counted per account
     ratelimit.check_api_rate(actor, now=60_000.0)
     ratelimit.check_api_rate(actor, now=60_030.0)
     with pytest.raises(RateLimited):

@@ -39,12 +39,12 @@ def registered(agency: Agency, **changes: object) -> RecordInput:
 def test_list_rows_match_a_registry_record_through_its_aliases(
     system: Actor,
     agency_a: Agency,
+    supervisor_a: Actor,
     three_lists: tuple[Intake, dict[str, SourceList]],
     tmp_path: Path,
 ) -> None:
     intake, _ = three_lists
-    supervisor = Actor(name="sam", agency=agency_a, role="supervisor", via="cli")
-    record = enter_record(supervisor, registered(agency_a))
+    record = enter_record(supervisor_a, registered(agency_a))
     # Only the alias name with the alias DOB; and the alias name with the primary DOB.
     shelter = write_csv(
         tmp_path / "shelter.csv",
@@ -94,12 +94,12 @@ def test_list_rows_match_a_registry_record_through_its_aliases(
 def test_without_aliases_the_same_rows_do_not_match(
     system: Actor,
     agency_a: Agency,
+    supervisor_a: Actor,
     three_lists: tuple[Intake, dict[str, SourceList]],
     tmp_path: Path,
 ) -> None:
     intake, _ = three_lists
-    supervisor = Actor(name="sam", agency=agency_a, role="supervisor", via="cli")
-    record = enter_record(supervisor, registered(agency_a, aliases=(), alias_dobs=()))
+    record = enter_record(supervisor_a, registered(agency_a, aliases=(), alias_dobs=()))
     shelter = write_csv(
         tmp_path / "shelter.csv",
         ["first", "last", "dob", "sex", "city"],

@@ -22,12 +22,12 @@ from .conftest import NCMEC_MAPPING
 def test_review_queue_lists_explains_and_decides_for_the_agency_only(
     agency_a: Agency,
     agency_b: Agency,
+    supervisor_a: Actor,
     lists_dir: dict[str, Path],
     api_client_as: Callable[[str, Agency], Client],
 ) -> None:
-    supervisor = Actor(name="sam", agency=agency_a, role="supervisor", via="cli")
     registered = enter_record(
-        supervisor,
+        supervisor_a,
         RecordInput(
             category="EMJ",
             last_name="Garcia",
@@ -39,13 +39,13 @@ def test_review_queue_lists_explains_and_decides_for_the_agency_only(
             place_last_seen="Las Cruces",
         ),
     )
-    intake = services.create_intake(supervisor, "Rescue Me")
-    services.import_list(supervisor, intake, lists_dir["ncic"], source="NCIC")
-    services.import_list(supervisor, intake, lists_dir["agency"], source="LCPD")
+    intake = services.create_intake(supervisor_a, "Rescue Me")
+    services.import_list(supervisor_a, intake, lists_dir["ncic"], source="NCIC")
+    services.import_list(supervisor_a, intake, lists_dir["agency"], source="LCPD")
     services.import_list(
-        supervisor, intake, lists_dir["ncmec"], source="NCMEC", mapping=NCMEC_MAPPING
+        supervisor_a, intake, lists_dir["ncmec"], source="NCMEC", mapping=NCMEC_MAPPING
     )
-    run = services.link(supervisor, intake)
+    run = services.link(supervisor_a, intake)
     assert run.registry_records == 1
 
     analyst = api_client_as("analyst", agency_a)

@@ -106,12 +106,12 @@ def test_cli_link_new(system: Actor, lists_dir: dict[str, Path]) -> None:
 
 def test_incremental_run_with_registry_records_over_the_api(
     agency_a: Agency,
+    supervisor_a: Actor,
     lists_dir: dict[str, Path],
     api_client_as: Callable[[str, Agency], Client],
 ) -> None:
-    supervisor = Actor(name="sam", agency=agency_a, role="supervisor", via="cli")
     registered = enter_record(
-        supervisor,
+        supervisor_a,
         RecordInput(
             category="EMJ",
             last_name="Garcia",
@@ -123,20 +123,20 @@ def test_incremental_run_with_registry_records_over_the_api(
             place_last_seen="Las Cruces",
         ),
     )
-    intake = services.create_intake(supervisor, "Rescue Me")
-    services.import_list(supervisor, intake, lists_dir["ncic"], source="NCIC")
-    services.import_list(supervisor, intake, lists_dir["agency"], source="LCPD")
-    first = services.link(supervisor, intake)
+    intake = services.create_intake(supervisor_a, "Rescue Me")
+    services.import_list(supervisor_a, intake, lists_dir["ncic"], source="NCIC")
+    services.import_list(supervisor_a, intake, lists_dir["agency"], source="LCPD")
+    first = services.link(supervisor_a, intake)
     ncmec = services.import_list(
-        supervisor, intake, lists_dir["ncmec"], source="NCMEC", mapping=NCMEC_MAPPING
+        supervisor_a, intake, lists_dir["ncmec"], source="NCMEC", mapping=NCMEC_MAPPING
     )
-    incremental = services.link_new(supervisor, intake)
+    incremental = services.link_new(supervisor_a, intake)
     assert incremental.registry_records == 1
     shown = api_client_as("analyst", agency_a).get(f"/api/intake/intakes/{intake.pk}").json()
     assert shown["latest_run"]["id"] == incremental.pk
     assert shown["latest_run"]["base_run"] == first.pk
     assert shown["latest_run"]["clusters"] == incremental.clusters == 4
-    full = services.link(supervisor, intake)
+    full = services.link(supervisor_a, intake)
     assert _groups(incremental) == _groups(full)
     maria = next(g for g in _groups(incremental) if f"NIC:{registered.nic}" in g)
     assert any(key.startswith(f"{ncmec.pk}:") for key in maria)  # "Maria Garsia"

@@ -1,4 +1,5 @@
-"""Interchange fixtures: an operation two agencies take part in, and their actors."""
+"""Interchange fixtures: an operation two agencies take part in, and their hub coordinators
+(the other actors are the personas of tests/personas.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from beacon.operations.models import Operation, Participation
 from beacon.records.inputs import NameInput, RecordInput
 from beacon.records.models import MissingPersonRecord
 from beacon.records.services import enter_record
+from tests.personas import acting
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "formats" / "samples"
 
@@ -40,17 +42,15 @@ def other_operation(agency_b: Agency) -> Operation:
 
 @pytest.fixture
 def hub_a(agency_a: Agency) -> Actor:
-    return Actor(name="hannah", agency=agency_a, role="hub_coordinator", via="api")
+    """A hub coordinator of the lead agency (the persona ``hub_coordinator`` is of an
+    agency outside the operation)."""
+    return acting(agency_a, "hub_coordinator", "hannah")
 
 
 @pytest.fixture
-def agency_c(db: None) -> Agency:
-    return Agency.objects.create(ori="TX0710000", name="El Paso Police Department", kind="local")
-
-
-@pytest.fixture
-def investigator_c(agency_c: Agency) -> Actor:
-    return Actor(name="carol", agency=agency_c, role="investigator", via="api")
+def hub_b(agency_b: Agency) -> Actor:
+    """A hub coordinator of the partner agency."""
+    return acting(agency_b, "hub_coordinator", "boris")
 
 
 @pytest.fixture

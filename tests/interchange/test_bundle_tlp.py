@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor, system_actor
 from beacon.operations.bundles.exporter import export_bundle
@@ -18,6 +17,7 @@ from beacon.operations.demo.seeds import SEED_CODES, SEEDS
 from beacon.operations.models import Person, Referral, Target, Victim
 from beacon.records.models import MissingPersonRecord
 from tests.operations.factories import CODE, LEAD, PARTNER, load_tiny, tiny_bundle
+from tests.personas import acting
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ class _Undo(Exception):
 
 
 def _hub(ori: str) -> Actor:
-    return Actor(name=ori.lower(), agency=Agency.objects.get(ori=ori), role="hub_coordinator")
+    return acting(ori, "hub_coordinator", ori.lower(), via="cli")
 
 
 def test_a_bundle_carries_only_targets_whose_record_may_leave() -> None:

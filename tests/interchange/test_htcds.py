@@ -16,6 +16,7 @@ from beacon.core.errors import Forbidden
 from beacon.interchange import htcds, htcds_rows
 from beacon.interchange.errors import ImportRejected
 from beacon.operations.models import Operation, Person, Referral, Service, Victim
+from tests.personas import acting
 
 from .conftest import SAMPLES
 
@@ -35,7 +36,8 @@ def saving_innocents(db: None) -> Agency:
 
 @pytest.fixture
 def caseworker(zoe: Agency) -> Actor:
-    return Actor(name="carmen", agency=zoe, role="caseworker", via="api")
+    """The persona ``caseworker`` (carmen) of the NGO the sample's referrals name."""
+    return acting(zoe, "caseworker", "carmen")
 
 
 def victim(

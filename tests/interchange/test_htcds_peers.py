@@ -18,6 +18,7 @@ from beacon.interchange import htcds_fields as F
 from beacon.interchange.errors import ImportRejected
 from beacon.interchange.models import HtcdsCase
 from beacon.operations.models import Operation, Victim
+from tests.personas import acting
 
 from .test_htcds import cases, saving_innocents, zoe  # noqa: F401 (fixtures)
 
@@ -120,7 +121,7 @@ def test_a_filled_iom_template_updates_the_victims_case_and_reports_what_is_not_
 
 def system_hub(operation: Operation) -> Actor:
     lead = operation.participations.get(role="lead").agency
-    return Actor(name="hannah", agency=lead, role="hub_coordinator", via="api")
+    return acting(lead, "hub_coordinator", "hannah")
 
 
 def test_the_excel_export_reads_back_as_the_same_cases(

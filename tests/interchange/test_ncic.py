@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from beacon.agencies.models import Agency
 from beacon.audit.models import AuditEvent
 from beacon.core.actor import Actor
 from beacon.core.errors import Forbidden, NotVisible, ValidationFailed
@@ -324,7 +323,7 @@ def test_a_bad_line_is_reported_even_when_its_record_is_already_held(
 def test_tlp_decides_what_leaves_in_an_ncic_file(
     system: Actor,
     investigator_a: Actor,
-    agency_b: Agency,
+    hub_b: Actor,
     operation: Operation,
     tlp: str,
     originator_may: bool,
@@ -332,7 +331,6 @@ def test_tlp_decides_what_leaves_in_an_ncic_file(
 ) -> None:
     """A record named by NIC that may not leave is refused by name (nothing exported);
     an operation's such records are withheld and the audit event lists them."""
-    hub_b = Actor(name="boris", agency=agency_b, role="hub_coordinator", via="api")
     ncic.import_ncic(system, operation.code, SAMPLE.read_bytes())
     record = MissingPersonRecord.objects.get(nic="M104738291")
     assert record.originating_agency_id == investigator_a.agency_id != hub_b.agency_id

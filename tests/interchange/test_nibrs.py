@@ -68,17 +68,12 @@ def arrests(operation: Operation, agency_a: Agency, new_mexico: Jurisdiction) ->
     return out
 
 
-@pytest.fixture
-def pio_a(agency_a: Agency) -> Actor:
-    return Actor(name="paula", agency=agency_a, role="pio", via="api")
-
-
 def test_offences_cleared_and_people_arrested_are_different_counts(
-    arrests: list[Arrest], system: Actor, pio_a: Actor, operation: Operation
+    arrests: list[Arrest], system: Actor, pio: Actor, operation: Operation
 ) -> None:
     result = nibrs.import_nibrs(system, operation.code, SAMPLE.read_bytes())
     assert result.counts == {"incidents_recorded": 4, "offenses_recorded": 5}
-    summary = nibrs.offense_summary(pio_a, operation.code)
+    summary = nibrs.offense_summary(pio, operation.code)
     # inc-0001's two arrests clear both of its offences (64A and 40B): the incident is
     # cleared, not each offence.
     assert (summary.offenses, summary.offenses_cleared) == (5, 4)
@@ -90,13 +85,13 @@ def test_offences_cleared_and_people_arrested_are_different_counts(
 
 
 def test_the_operation_report_gives_offences_cleared_next_to_people_arrested(
-    arrests: list[Arrest], system: Actor, pio_a: Actor, operation: Operation
+    arrests: list[Arrest], system: Actor, pio: Actor, operation: Operation
 ) -> None:
     from beacon.operations.reports.compute import build_report
 
     nibrs.import_nibrs(system, operation.code, SAMPLE.read_bytes())
-    section = build_report(pio_a, operation.code).nibrs.as_dict()
-    assert section == nibrs.offense_summary(pio_a, operation.code).as_dict()
+    section = build_report(pio, operation.code).nibrs.as_dict()
+    assert section == nibrs.offense_summary(pio, operation.code).as_dict()
     assert section["offenses_cleared"] == 4
     assert section["people_arrested"] == 2
 
@@ -132,13 +127,13 @@ def test_export_then_import_gives_the_same_incidents(
 
 
 def test_a_version_1_document_is_read_one_incident_per_offence(
-    arrests: list[Arrest], system: Actor, pio_a: Actor, operation: Operation
+    arrests: list[Arrest], system: Actor, pio: Actor, operation: Operation
 ) -> None:
     result = nibrs.import_nibrs(system, operation.code, VERSION_1.read_bytes())
     assert result.counts == {"incidents_recorded": 4, "offenses_recorded": 4}
     incident = Incident.objects.get(ref="inc-off-0003")
     assert (incident.exceptional, incident.cleared_on) == ("B", date(2021, 8, 25))
-    summary = nibrs.offense_summary(pio_a, operation.code)
+    summary = nibrs.offense_summary(pio, operation.code)
     assert (summary.offenses, summary.offenses_cleared, summary.cleared_by_arrest) == (4, 3, 2)
 
 
@@ -208,13 +203,13 @@ def test_an_open_incident_is_cleared_once_with_every_offence(
 
 
 def test_the_pio_reads_counts_but_records_nothing(
-    arrests: list[Arrest], pio_a: Actor, operation: Operation
+    arrests: list[Arrest], pio: Actor, operation: Operation
 ) -> None:
     with pytest.raises(Forbidden):
-        nibrs.record_offense(pio_a, operation.code, code="64A")
+        nibrs.record_offense(pio, operation.code, code="64A")
     with pytest.raises(Forbidden):
-        nibrs.export_nibrs(pio_a, operation.code)
-    assert nibrs.offense_summary(pio_a, operation.code).arrests == 3
+        nibrs.export_nibrs(pio, operation.code)
+    assert nibrs.offense_summary(pio, operation.code).arrests == 3
 
 
 @pytest.mark.parametrize(
@@ -226,6 +221,7 @@ def test_an_incident_whose_arrestee_is_a_withheld_record_s_subject_is_withheld(
     system: Actor,
     enter: object,
     hub_a: Actor,
+    hub_b: Actor,
     agency_b: Agency,
     operation: Operation,
     tlp: str,
@@ -240,7 +236,6 @@ def test_an_incident_whose_arrestee_is_a_withheld_record_s_subject_is_withheld(
     Target.objects.create(
         operation=operation, record=record, person=arrests[2].person, assigned_agency=agency_b
     )
-    hub_b = Actor(name="boris", agency=agency_b, role="hub_coordinator", via="api")
     document = nibrs.export_nibrs(hub_b, operation.code)
     refs = [i["ref"] for i in document["incidents"]]
     assert ("inc-0002" in refs) is sent
@@ -257,6 +252,7 @@ def test_an_arrestee_whose_record_is_on_another_operation_is_withheld_too(
     system: Actor,
     enter: object,
     agency_b: Agency,
+    hub_b: Actor,
     operation: Operation,
     other_operation: Operation,
 ) -> None:
@@ -271,7 +267,6 @@ def test_an_arrestee_whose_record_is_on_another_operation_is_withheld_too(
         person=arrests[2].person,
         assigned_agency=agency_b,
     )
-    hub_b = Actor(name="boris", agency=agency_b, role="hub_coordinator", via="api")
     document = nibrs.export_nibrs(hub_b, operation.code)
     assert "inc-0002" not in [i["ref"] for i in document["incidents"]]
     assert document["withheld"] == {"tlp": 1}

@@ -20,6 +20,7 @@ from beacon.interchange.models import ExternalId, PfifNote, PfifPerson
 from beacon.interchange.pfif_read import NS
 from beacon.operations.models import Lead, Operation, Target
 from beacon.records.models import MissingPersonRecord
+from tests.personas import acting
 
 from .conftest import SAMPLES, in_rolled_back_transaction
 
@@ -276,7 +277,7 @@ def test_export_shows_only_what_the_actor_may_see_and_is_audited(
     pfif_import: Callable[..., Any], agency_c: Agency, investigator_a: Actor
 ) -> None:
     pfif_import()
-    outsider = Actor(name="olga", agency=agency_c, role="hub_coordinator", via="api")
+    outsider = acting(agency_c, "hub_coordinator", "olga")
     document, counts = pfif.export_pfif(outsider)
     assert counts == {"persons": 0, "notes": 0, "withheld_tlp": 0}
     assert read(document)["persons"] == {}

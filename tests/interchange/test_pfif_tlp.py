@@ -51,9 +51,8 @@ def test_the_originating_agency_sends_clear_green_and_its_own_amber(
 
 
 def test_a_partner_agency_may_not_pass_on_another_agencys_amber(
-    agency_b: Agency, marked: dict[str, str]
+    hub_b: Actor, marked: dict[str, str]
 ) -> None:
-    hub_b = Actor(name="boris", agency=agency_b, role="hub_coordinator", via="api")
     out, withheld = _exported(hub_b, marked)
     assert out == {"CLEAR", "GREEN"}
     # It sees AMBER and (assigned to work it) AMBER+STRICT, but may not send them on;

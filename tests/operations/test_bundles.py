@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from beacon.agencies.models import Agency
-from beacon.core.actor import Actor, system_actor
+from beacon.core.actor import system_actor
 from beacon.core.errors import Forbidden
 from beacon.operations.bundles.exporter import export_bundle
 from beacon.operations.bundles.importer import BundleRejected, import_bundle, parse_json
@@ -22,6 +22,7 @@ from beacon.operations.models import Arrest, Operation, Outcome, Person, Reporte
 from beacon.operations.reports.compute import build_report
 from beacon.records.models import MissingPersonRecord
 from tests.operations.factories import CODE, LEAD, load_tiny, tiny_bundle
+from tests.personas import acting
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_a_document_that_is_not_a_bundle_is_refused(document: Any) -> None:
 
 def test_importing_and_exporting_need_their_permissions() -> None:
     load_tiny()
-    investigator = Actor(name="i", agency=Agency.objects.get(ori=LEAD), role="investigator")
+    investigator = acting(LEAD, "investigator")
     with pytest.raises(Forbidden):
         import_bundle(investigator, tiny_bundle())
     with pytest.raises(Forbidden):

@@ -25,6 +25,7 @@ from beacon.operations.reports.mapimage import map_png
 from beacon.operations.reports.model import Hub
 from beacon.operations.reports.render import render
 from beacon.records.models import MissingPersonRecord
+from tests.personas import acting
 
 pytestmark = pytest.mark.django_db
 RM, PC8, UF, RR = (
@@ -234,10 +235,7 @@ def test_an_agency_outside_the_operation_gets_404(demo: Path, api_client_as: Cli
 
 
 def test_ngo_caseworker_sees_only_the_victims_referred_to_it(demo: Path) -> None:
-    from beacon.core.actor import Actor
-
-    zoe = _agency("ZOE International")
-    caseworker = Actor(name="cw", agency=zoe, role="caseworker")
+    caseworker = acting(_agency("ZOE International"), "caseworker", "carmen")
     victims = Victim.objects.visible_to(caseworker)
     referrals = Referral.objects.visible_to(caseworker)
     report = build_report(system_actor(), RR)

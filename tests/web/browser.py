@@ -73,6 +73,29 @@ class Hosts:
         route.continue_()
 
 
+@contextmanager
+def chromium_sharing_connection() -> Iterator[Any]:
+    """Debian's chromium, headless, driven by Playwright.
+
+    Playwright's event loop gives this thread a new context, and with it new database
+    connections: the thread keeps the one it had instead (with the open transaction of
+    the demo when the package's demo is already loaded), so no second connection is opened
+    and none outlives the test database."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    shared = connections["default"]
+    with sync_playwright() as playwright:
+        connections["default"] = shared
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
 def signed_in_cookie(username: str) -> dict[str, str]:
     """A session for ``username`` with the second factor verified (as after sign-in)."""
     user = User.objects.get(username=username)

@@ -1,5 +1,5 @@
-"""Web page fixtures: the demo data (loaded once per module, never committed) and
-signed-in clients for the demo accounts (one per role)."""
+"""Web page fixtures: the demo data (loaded once for the package's tests on each worker,
+never committed) and signed-in clients for the demo accounts (one per role)."""
 
 from __future__ import annotations
 
@@ -27,10 +27,30 @@ def _anonymous_is_anonymous(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("beacon.access.requests.ANONYMOUS_AS_SYSTEM", False, raising=False)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(autouse=True)
+def _no_figures_from_another_test() -> None:
+    """The dashboards cache an operation's figures under its family's version number; a
+    rolled-back test leaves that number free for the next test's change to reach again
+    with other figures (seen: "103 Arrests" from an arrest another test had entered).
+    Each test starts with the cache empty, as right after the demo is loaded."""
+    from django.core.cache import cache
+
+    from beacon.web import dashboard_polls
+
+    cache.clear()
+    dashboard_polls._memo.clear()
+
+
+@pytest.fixture(scope="package")
 def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """``beacon demo`` (four seed operations and one account per role) in a transaction
-    that is rolled back when the module's tests are done."""
+    that is rolled back when the package's tests are done (or when a worker moves on to
+    another package; pytest loads it again if it comes back).
+
+    Loaded once for all the modules here, not once per module (about 4 s of CPU each,
+    some 25 modules, on each database): every test runs in its own rolled-back savepoint
+    inside it, and a module fixture that writes more (tests/web/test_intake.py) rolls its
+    writes back at the end of its module, so each module starts from the same demo."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("demo", verbosity=0, stdout=_Discard())
         yield
@@ -43,21 +63,10 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's chromium, headless, driven by Playwright (tests/web/browser.py)."""
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
+    from tests.web.browser import chromium_sharing_connection
 
-    from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
-
-    # Playwright's event loop gives this thread a new context, and with it new database
-    # connections: close them on both sides so none outlives the test database.
-    connections.close_all()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+    with chromium_sharing_connection() as chromium:
         yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, Hosts, context, shot
-from tests.web.live import LiveServer, live_server_sharing_connection
+from tests.web.browser import CHROMIUM, Hosts, context, shot
+from tests.web.live import LiveServer
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="chromium is installed by make test"
@@ -23,22 +22,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 WHOLE_CLASS = re.compile(r"^\d[\d,]*(\u2013\d[\d,]*)?$")  # "46", "1 to 10" with an en dash
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    connections.close_all()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-        connections.close_all()
-
-
-@pytest.fixture(scope="module")
-def server(browser: Any, demo: None, django_db_blocker: Any) -> Iterator[LiveServer]:
-    with django_db_blocker.unblock(), live_server_sharing_connection() as live:
-        yield live
+# The browser and the live server: tests/web/conftest.py.
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client, override_settings
 
 from beacon.access.services import actor_of_user
@@ -21,10 +22,16 @@ ClientAs = Callable[[str], Client]
 @pytest.fixture(scope="module")
 def linked(demo: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[int]:
     """Two lists from HSI Las Cruces (the analyst's agency) with people on both, linked once
-    for the module (inside the demo's transaction, so rolled back with it)."""
+    for the module, in a savepoint inside the demo's transaction that is rolled back when
+    the module ends (the demo is shared by the package's modules)."""
     tmp_path = tmp_path_factory.mktemp("intake")
-    with django_db_blocker.unblock(), override_settings(DATA_DIR=tmp_path / "data"):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DATA_DIR=tmp_path / "data"),
+        transaction.atomic(),
+    ):
         yield _linked_intake(tmp_path)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

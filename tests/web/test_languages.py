@@ -158,17 +158,40 @@ def english_patterns(lang: str) -> tuple[tuple[str, re.Pattern[str], bool], ...]
 QUOTED = re.compile(r"«[^»]*»|“[^”]*”|\"[^\"]*\"")
 
 
+@cache
+def _checks(
+    lang: str,
+) -> tuple[
+    frozenset[str],
+    tuple[tuple[str, re.Pattern[str]], ...],
+    tuple[tuple[str, re.Pattern[str]], ...],
+    re.Pattern[str],
+]:
+    """english_patterns(lang) sorted for speed, each message still tested as it says: a
+    message without placeholders matches a whole piece exactly when it is that piece (a
+    set look-up); one with placeholders by its pattern; the sentences are searched for
+    only in a piece where one of them is found (one pattern of them all)."""
+    patterns = english_patterns(lang)
+    literal = frozenset(e for e, _p, _s in patterns if not PLACEHOLDER.search(re.escape(e)))
+    placeholders = tuple((e, p) for e, p, _s in patterns if e not in literal)
+    sentences = tuple((e, p) for e, p, s in patterns if s)
+    any_sentence = re.compile("|".join(f"(?:{p.pattern})" for _e, p in sentences) or "(?!)")
+    return literal, placeholders, sentences, any_sentence
+
+
 def untranslated(pieces: list[str], lang: str) -> set[str]:
+    """The English messages (of those ``lang`` translates) that a piece of text is, or, for
+    a sentence, contains."""
+    literal, placeholders, sentences, any_sentence = _checks(lang)
     left = set()
     for piece in (QUOTED.sub("«»", p) for p in pieces):
         bare = piece.rstrip(":.").strip()
-        for english, pattern, sentence in english_patterns(lang):
-            if (
-                pattern.fullmatch(bare)
-                or pattern.fullmatch(piece)
-                or (sentence and pattern.search(piece))
-            ):
+        left |= {bare, piece} & literal
+        for english, pattern in placeholders:
+            if pattern.fullmatch(bare) or pattern.fullmatch(piece):
                 left.add(english)
+        if any_sentence.search(piece):
+            left |= {english for english, pattern in sentences if pattern.search(piece)}
     return left
 
 
@@ -296,13 +319,23 @@ def pages_of(client: Client, username: str) -> list[str]:
     return found
 
 
+@pytest.fixture(scope="module")
+def found_pages() -> dict[str, list[str]]:
+    """Each user's pages, found once for the module: the search is made in English, before
+    the language is chosen, so it finds the same pages for every language (on the same
+    demo data, which is loaded once for all the module's tests)."""
+    return {}
+
+
 @pytest.mark.parametrize("username", USERS)
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_english_message_is_left_on_any_page(
-    client_as: ClientAs, username: str, lang: str
+    client_as: ClientAs, found_pages: dict[str, list[str]], username: str, lang: str
 ) -> None:
     client = client_as(username)
-    urls = pages_of(client, username)
+    if username not in found_pages:
+        found_pages[username] = pages_of(client, username)
+    urls = found_pages[username]
     print(username, len(urls), "pages:", " ".join(urls))
     assert len(urls) >= 2  # the home page and at least one page of the role's work
     client.cookies["django_language"] = lang
