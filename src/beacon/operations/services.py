@@ -99,6 +99,7 @@ def record_outcome(
     refusal (wrong agency, record closed, stale) refuses the outcome: nothing is written.
     """
     policy.require(actor, Permission.OPERATIONS_RECORD, object_type="target", object_id=target.ref)
+    visibility.require_may_record(actor, target.operation, Permission.OPERATIONS_RECORD)
     if kind not in codes.OutcomeKind.values:
         raise ValidationFailed.on("kind", f"one of {', '.join(codes.OutcomeKind.values)}")
     allowed = codes.RECOVERED_HOWS if kind == codes.OutcomeKind.RECOVERED else codes.LOCATED_HOWS

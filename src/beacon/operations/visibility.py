@@ -62,3 +62,31 @@ def require_operation_agency(actor: Actor, operation: Operation, permission: Per
         policy.deny(
             actor, permission, "operation", operation.code, "not an agency of the operation"
         )
+
+
+def require_may_record(actor: Actor, operation: Operation, permission: Permission) -> None:
+    """Who records an operation's outcomes and field events: its own agencies, and a hub
+    coordinator of a hub above it (up to two levels, as the hub sees it), who types in the
+    tallies its states phone in (Operation United Front). Nobody else, whatever else may
+    one day let them see the operation (a publishing grant, a targeted record): seeing is
+    not recording. Changing the operation itself stays with its own agencies
+    (``require_operation_agency``).
+
+    The one place this rule lives: field entries (``bundles.importer.add_entries``, and so
+    the pages' forms and the API) and outcomes (``services.record_outcome``) call it."""
+    policy.require(actor, permission, object_type="operation", object_id=operation.code)
+    if actor.is_system:
+        return
+    scope = [operation.pk]
+    if actor.role == policy.HUB_COORDINATOR:
+        scope += [pk for pk in (operation.parent_id, _parent_of(operation.parent_id)) if pk]
+    if not Participation.objects.filter(operation_id__in=scope, agency_id=actor.agency_id).exists():
+        policy.deny(
+            actor, permission, "operation", operation.code, "not an agency of the operation"
+        )
+
+
+def _parent_of(operation_id: int | None) -> int | None:
+    if operation_id is None:
+        return None
+    return Operation.objects.filter(pk=operation_id).values_list("parent_id", flat=True).first()

@@ -19,6 +19,7 @@ from beacon.audit import services as audit
 from beacon.core.actor import Actor
 from beacon.core.errors import ValidationFailed
 from beacon.geo import places
+from beacon.operations import visibility
 from beacon.operations.bundles import FORMAT, VERSION, schema
 from beacon.operations.bundles.plan import BundleRejected, ImportReport, Plan
 from beacon.operations.bundles.reader import Problem
@@ -133,6 +134,8 @@ def add_entries(
         raise ValidationFailed.on("section", f"one of {', '.join(sorted(ENTRY_SECTIONS))}")
     policy.require(actor, ENTRY_SECTIONS[section], object_type="operation", object_id=code)
     operation = get_operation(actor, code)
+    if ENTRY_SECTIONS[section] == Permission.OPERATIONS_RECORD:
+        visibility.require_may_record(actor, operation, Permission.OPERATIONS_RECORD)
     if not isinstance(rows, list) or not rows:
         raise ValidationFailed.on("rows", "give a non-empty list of rows")
     problems = []
